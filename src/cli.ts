@@ -1,0 +1,16 @@
+// The `ectrust` command. Each module adds its own commands through register*Commands.
+import { Command } from "commander";
+import { registerPiiCommands } from "./modules/pii/pii.cli.ts";
+import { registerScannerCommands } from "./modules/scanner/scanner.cli.ts";
+import { registerSealsCommands } from "./modules/seals/seals.cli.ts";
+
+const program = new Command("ectrust")
+  .description("ectrust — the e-commerce trust programme platform")
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: true });
+
+registerPiiCommands(program);
+registerScannerCommands(program);
+registerSealsCommands(program);
+
+await program.parseAsync(process.argv);
