@@ -1,0 +1,44 @@
+// Authorisation in one place: which role may do what. Every route declares one permission
+// from this table; object-level checks (same organisation) happen in the services.
+
+export const orgKinds = ["authority", "certification_body", "merchant", "regulator"] as const;
+export type OrgKind = (typeof orgKinds)[number];
+
+export const roles = ["authority_admin", "cb_admin", "auditor", "merchant_admin", "merchant_staff", "regulator"] as const;
+export type Role = (typeof roles)[number];
+
+/** The roles an organisation of each kind may hand out. */
+export const rolesByOrgKind: Record<OrgKind, readonly Role[]> = {
+  authority: ["authority_admin"],
+  certification_body: ["cb_admin", "auditor"],
+  merchant: ["merchant_admin", "merchant_staff"],
+  regulator: ["regulator"],
+};
+
+/** Roles that must use two-step verification (TOTP). */
+export const mfaRequiredRoles: ReadonlySet<Role> = new Set(["authority_admin", "cb_admin", "auditor", "regulator"]);
+
+export const permissions = {
+  /** read own organisation, its members */
+  "org.read": ["authority_admin", "cb_admin", "auditor", "merchant_admin", "merchant_staff", "regulator"],
+  /** invite, change roles, remove members, manage API tokens of own organisation */
+  "org.manage": ["authority_admin", "cb_admin", "merchant_admin"],
+  /** every organisation: list, confirm or reject merchant registrations, suspend */
+  "orgs.admin": ["authority_admin"],
+  /** browse the audit trail (authority: all; others: their organisation's rows) */
+  "audit.read": ["authority_admin", "cb_admin", "merchant_admin", "regulator"],
+  "audit.read_all": ["authority_admin"],
+  /** read the mail outbox */
+  "outbox.read": ["authority_admin"],
+  /** evidence files of own organisation */
+  "evidence.write": ["authority_admin", "cb_admin", "auditor", "merchant_admin", "merchant_staff"],
+  "evidence.read": ["authority_admin", "cb_admin", "auditor", "merchant_admin", "merchant_staff", "regulator"],
+  /** operational: job queue state */
+  "jobs.read": ["authority_admin"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof permissions;
+
+export function roleHas(role: Role, permission: Permission): boolean {
+  return (permissions[permission] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,107 @@
+// Environment → typed config, validated once at start. A bad value stops the process with a
+// readable list of every problem. Secret values are wrapped so they never reach a log line.
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+
+/** A secret value: prints as [redacted] in logs, JSON and util.inspect. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return "[redacted]";
+  }
+  toJSON(): string {
+    return "[redacted]";
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return "[redacted]";
+  }
+}
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => p + "//").join(" or ")}`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: url(["http:", "https:"]).optional(),
+  DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  MAIL_FROM: z.string().min(3).default("ectrust <no-reply@ectrust.localhost>"),
+  SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, "must be 64 hexadecimal characters (32 random bytes)")
+    .optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  WORKER: z.enum(["inline", "off"]).default("inline"),
+});
+
+export interface Config {
+  env: "development" | "production" | "test";
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: Secret | undefined;
+  dataDir: string;
+  smtpUrl: Secret | undefined;
+  mailFrom: string;
+  /** 32-byte master key; generated into DATA_DIR for the embedded default when not given. */
+  secretKey: Secret | undefined;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  evidenceMaxBytes: number;
+  inlineWorker: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(schema.shape);
+  const input = Object.fromEntries(known.flatMap((k) => (env[k] === undefined || env[k] === "" ? [] : [[k, env[k]]])));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const c = parsed.data;
+  const dataDir = isAbsolute(c.DATA_DIR) ? c.DATA_DIR : resolve(c.DATA_DIR);
+  return {
+    env: c.NODE_ENV,
+    host: c.HOST,
+    port: c.PORT,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ""),
+    databaseUrl: c.DATABASE_URL ? new Secret(c.DATABASE_URL) : undefined,
+    dataDir,
+    smtpUrl: c.SMTP_URL ? new Secret(c.SMTP_URL) : undefined,
+    mailFrom: c.MAIL_FROM,
+    secretKey: c.SECRET_KEY ? new Secret(c.SECRET_KEY.toLowerCase()) : undefined,
+    logLevel: c.LOG_LEVEL,
+    sessionIdleMinutes: c.SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: c.SESSION_ABSOLUTE_HOURS,
+    evidenceMaxBytes: c.EVIDENCE_MAX_BYTES,
+    inlineWorker: c.WORKER === "inline",
+  };
+}

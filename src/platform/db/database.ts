@@ -1,0 +1,104 @@
+// One database interface over two engines: PGlite (PostgreSQL in WASM, the embedded default)
+// and a real PostgreSQL server (node-postgres pool). The same Drizzle queries and the same
+// committed SQL migrations run on both.
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+
+/** A Drizzle database or transaction handle; repositories take this. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+export type Engine = "pglite" | "postgresql";
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Database {
+  readonly engine: Engine;
+  readonly db: Db;
+  /** Raw parameterised SQL, for platform plumbing only (job queue, locks, health). */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /**
+   * Several statements without parameters in one round trip; one result per statement,
+   * as node-postgres returns them (the job queue relies on this).
+   */
+  exec(text: string): Promise<QueryResult<Record<string, unknown>>[]>;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = fileURLToPath(new URL("../../../migrations", import.meta.url));
+
+export interface OpenOptions {
+  /** postgres:// URL of a real server; without it PGlite is used. */
+  url?: string | undefined;
+  /** Folder for PGlite's files; omitted → in memory. */
+  pgliteDir?: string | undefined;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.pgliteDir);
+}
+
+async function openPglite(dir: string | undefined): Promise<Database> {
+  if (dir) mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir ? { dataDir: dir } : {});
+  const db = drizzlePglite({ client }) as unknown as Db;
+  return {
+    engine: "pglite",
+    db,
+    async query<T>(text: string, params?: unknown[]) {
+      const r = await client.query<T>(text, params);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(text: string) {
+      const results = await client.exec(text);
+      return results.map((r) => ({ rows: r.rows as Record<string, unknown>[], rowCount: r.affectedRows ?? r.rows.length }));
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Fail fast with a clear error if the server is not there.
+  const probe = await pool.connect();
+  probe.release();
+  const db = drizzleNodePg({ client: pool }) as unknown as Db;
+  return {
+    engine: "postgresql",
+    db,
+    async query<T>(text: string, params?: unknown[]) {
+      const r = await pool.query(text, params);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
+    },
+    async exec(text: string) {
+      const r = (await pool.query(text)) as pg.QueryResult | pg.QueryResult[];
+      const list = Array.isArray(r) ? r : [r];
+      return list.map((x) => ({ rows: x.rows as Record<string, unknown>[], rowCount: x.rowCount ?? x.rows.length }));
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Applies every committed migration not yet applied (idempotent). */
+export async function migrate(database: Database): Promise<void> {
+  if (database.engine === "pglite") {
+    await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], { migrationsFolder });
+  } else {
+    await migrateNodePg(database.db as unknown as Parameters<typeof migrateNodePg>[0], { migrationsFolder });
+  }
+}

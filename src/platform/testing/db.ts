@@ -1,0 +1,51 @@
+// A fresh, migrated database for one test file, on the engine the test run asks for
+// (ECTRUST_TEST_DB=pglite | postgres). On PostgreSQL each call creates its own database
+// and drops it afterwards, so runs never collide.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { migrate, openDatabase, type Database } from "../db/database.ts";
+
+export interface TestDatabase extends Database {
+  /** The postgres:// URL of this database, or undefined on PGlite. */
+  readonly url: string | undefined;
+}
+
+export function testEngine(): "pglite" | "postgres" {
+  return process.env.ECTRUST_TEST_DB === "postgres" ? "postgres" : "pglite";
+}
+
+const baseUrl = (): string => process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test";
+
+export async function testDatabase(): Promise<TestDatabase> {
+  if (testEngine() === "pglite") {
+    const database = await openDatabase({});
+    await migrate(database);
+    return Object.assign(database, { url: undefined });
+  }
+  const name = `ectrust_t_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: baseUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl());
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString(), poolSize: 5 });
+  await migrate(database);
+  const close = database.close.bind(database);
+  return Object.assign(database, {
+    url: url.toString(),
+    async close() {
+      await close();
+      const a = new pg.Client({ connectionString: baseUrl() });
+      await a.connect();
+      try {
+        await a.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await a.end();
+      }
+    },
+  });
+}
