@@ -1,0 +1,100 @@
+// C2SP checkpoints (c2sp.org/tlog-checkpoint) and offline inclusion proofs
+// (c2sp.org/tlog-proof). Isomorphic.
+import { base64, fromBase64, parseDecimal, type Bytes } from "./bytes.ts";
+import { webCryptoVerify, type Ed25519Verify, type Signer } from "./ed25519.ts";
+import { fail } from "./errors.ts";
+import { signNote, verifyNote, type Vkey } from "./note.ts";
+
+export interface Checkpoint {
+  origin: string;
+  size: number;
+  root: Bytes;
+  /** Extension lines (optional, NOT RECOMMENDED by the spec), without their newlines. */
+  extensions: string[];
+}
+
+/** `origin\nsize\nbase64(root)\n[extensions\n]`. */
+export function formatCheckpoint(c: Checkpoint): string {
+  if (c.root.length !== 32) fail("bad_hash_length", "checkpoint root must be 32 bytes");
+  return [c.origin, String(c.size), base64(c.root), ...c.extensions].join("\n") + "\n";
+}
+
+export function parseCheckpoint(text: string): Checkpoint {
+  if (!text.endsWith("\n")) fail("malformed_checkpoint", "checkpoint text must end with a newline");
+  const lines = text.slice(0, -1).split("\n");
+  const [origin = "", sizeLine = "", rootLine = "", ...extensions] = lines;
+  if (lines.length < 3 || origin === "") fail("malformed_checkpoint", "a checkpoint has origin, size and root lines");
+  const size = parseDecimal(sizeLine);
+  if (size === undefined) return fail("malformed_checkpoint", "size is not a canonical decimal");
+  const root = fromBase64(rootLine);
+  if (root?.length !== 32) return fail("malformed_checkpoint", "root is not base64 of 32 bytes");
+  if (extensions.some((e) => e === "")) fail("malformed_checkpoint", "empty extension line");
+  return { origin, size, root, extensions };
+}
+
+export async function signCheckpoint(c: Checkpoint, signers: readonly { name: string; signer: Signer }[]): Promise<string> {
+  return signNote(formatCheckpoint(c), signers);
+}
+
+/**
+ * Verifies a signed checkpoint: a valid signature by `logKey` (unknown keys ignored, witness
+ * cosignatures not yet required: k = 0, see docs/seals.md) and origin == `origin`.
+ */
+export async function verifyCheckpoint(
+  note: string,
+  logKey: Vkey,
+  origin: string,
+  verify: Ed25519Verify = webCryptoVerify,
+): Promise<Checkpoint> {
+  const { text } = await verifyNote(note, [logKey], verify);
+  const c = parseCheckpoint(text);
+  if (c.origin !== origin) fail("checkpoint_origin", `checkpoint from ${JSON.stringify(c.origin)}, expected ${JSON.stringify(origin)}`);
+  return c;
+}
+
+export const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1";
+
+export interface TlogProof {
+  extra?: Bytes;
+  index: number;
+  hashes: Bytes[];
+  /** The signed checkpoint note, verbatim. */
+  checkpoint: string;
+}
+
+/** c2sp.org/tlog-proof: header, optional `extra`, `index`, hashes, blank line, checkpoint. */
+export function formatTlogProof(p: TlogProof): string {
+  const lines = [TLOG_PROOF_HEADER];
+  if (p.extra) lines.push(`extra ${base64(p.extra)}`);
+  lines.push(`index ${p.index}`);
+  for (const h of p.hashes) lines.push(base64(h));
+  return `${lines.join("\n")}\n\n${p.checkpoint}`;
+}
+
+/** Strict parse: no stray lines, canonical numbers, 32-byte hashes, at most 63 of them. */
+export function parseTlogProof(s: string): TlogProof {
+  if (s.length > 100_000) fail("malformed_tlog_proof", "proof too large");
+  const split = s.indexOf("\n\n");
+  if (split < 0) fail("malformed_tlog_proof", "no blank line before the checkpoint");
+  const head = s.slice(0, split).split("\n");
+  const checkpoint = s.slice(split + 2);
+  if (head[0] !== TLOG_PROOF_HEADER) fail("malformed_tlog_proof", "missing c2sp.org/tlog-proof@v1 header");
+  let i = 1;
+  let extra: Bytes | undefined;
+  if (head[i]?.startsWith("extra ")) {
+    extra = fromBase64(head[i]?.slice(6) ?? "");
+    if (!extra) fail("malformed_tlog_proof", "bad extra base64");
+    i++;
+  }
+  const indexLine = head[i] ?? "";
+  const index = indexLine.startsWith("index ") ? parseDecimal(indexLine.slice(6)) : undefined;
+  if (index === undefined) return fail("malformed_tlog_proof", "missing or bad index line");
+  const hashes = head.slice(i + 1).map((l) => {
+    const h = fromBase64(l);
+    if (h?.length !== 32) return fail("malformed_tlog_proof", "proof line is not base64 of 32 bytes");
+    return h;
+  });
+  if (hashes.length > 63) fail("malformed_tlog_proof", "too many proof hashes");
+  if (checkpoint === "") fail("malformed_tlog_proof", "missing checkpoint");
+  return extra ? { extra, index, hashes, checkpoint } : { index, hashes, checkpoint };
+}
