@@ -209,7 +209,7 @@ test("HTTPS: untrusted or mismatched certificates fail, or are reported when ask
   await rejectsWith(f.fetch(`https://127.0.0.1:${wrongName}/`), "tls-failed", /ALTNAME/);
   const self = await f.fetch(`https://127.0.0.1:${selfSigned}/`, { verifyTls: false });
   assert.equal(self.tls?.authorized, false);
-  assert.match(self.tls?.authorizationError ?? "", /SELF_SIGNED/);
+  assert.match(self.tls.authorizationError ?? "", /SELF_SIGNED/);
   await rejectsWith(createFetcher({ allowHosts: allowAll() }).fetch(`https://127.0.0.1:${secure}/`), "tls-failed");
   await rejectsWith(f.fetch(`https://127.0.0.1:${plain}/`), "tls-failed");
 });
