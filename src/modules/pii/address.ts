@@ -1,0 +1,121 @@
+// Taiwan street addresses (pii.md §2.10), parsed backwards from the 號 of the house number:
+// [zip] 縣市 鄉鎮市區 [村里] [鄰] 路/街/大道 [段] [巷] [弄] N[之M]號 [N樓[之M]] [N室].
+// A hand-written linear scanner (no regex backtracking), bounded by fixed component lengths.
+import { CITIES } from "./lexicon.ts";
+
+const isHan = (c: number): boolean => c >= 0x4e00 && c <= 0x9fff;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const CN_NUM = "一二三四五六七八九十";
+const isNumChar = (ch: string): boolean => CN_NUM.includes(ch) || (ch >= "0" && ch <= "9");
+const DISTRICT_SUFFIX = "區鄉鎮市";
+const STOP_BACK = "區鄉鎮市縣村里鄰";
+
+export interface AddressSpan { start: number; end: number; level: 1 | 2 | 3 }
+
+/** Moves back over up to `max` digits ending before `p`; returns the new position (== p when none). */
+function backDigits(text: string, p: number, max: number): number {
+  let q = p;
+  while (q > 0 && p - q < max && isDigit(text.charCodeAt(q - 1))) q--;
+  return q;
+}
+
+function backNum(text: string, p: number, max: number): number {
+  let q = p;
+  while (q > 0 && p - q < max && isNumChar(text.charAt(q - 1))) q--;
+  return q;
+}
+
+/** Han run ending before p, at most max chars, not crossing a stop suffix character. */
+function backName(text: string, p: number, max: number, stops: string): number {
+  let q = p;
+  while (q > 0 && p - q < max && isHan(text.charCodeAt(q - 1)) && !stops.includes(text.charAt(q - 1))) q--;
+  return q;
+}
+
+function cityBefore(text: string, p: number): number {
+  for (const c of CITIES) if (p >= c.length && text.startsWith(c, p - c.length)) return p - c.length;
+  return -1;
+}
+
+/** Parses an address whose house-number 號 is at index `hao`; returns its span or null. */
+export function parseAddressAt(text: string, hao: number): AddressSpan | null {
+  // House number: N號, N之M號, N-M號.
+  let p = backDigits(text, hao, 5);
+  if (p === hao) return null;
+  if (p > 1 && (text.charAt(p - 1) === "之" || text.charAt(p - 1) === "-") && isDigit(text.charCodeAt(p - 2))) {
+    p = backDigits(text, p - 1, 5);
+  }
+  let hasRoad = false;
+  let hasLocal = false;
+  // 弄, 巷, 段 (optional, in this order backwards).
+  for (const unit of ["弄", "衖", "巷"]) {
+    if (text.charAt(p - 1) === unit) {
+      const q = backDigits(text, p - 1, 4);
+      if (q < p - 1) { p = q; hasLocal = true; }
+    }
+  }
+  if (text.charAt(p - 1) === "段") {
+    const q = backNum(text, p - 1, 3);
+    if (q < p - 1) p = q;
+  }
+  // Road: ...路 / ...街 / ...大道
+  const ch = text.charAt(p - 1);
+  if (ch === "路" || ch === "街" || (ch === "道" && text.charAt(p - 2) === "大")) {
+    const end = ch === "道" ? p - 2 : p - 1;
+    const q = backName(text, end, 6, STOP_BACK);
+    // Road names may contain numerals (光明六路) and start right after a district suffix.
+    if (q < end || ch === "道") { p = q; hasRoad = true; }
+  }
+  // 鄰 and 村/里 (rural addresses without a road).
+  if (text.charAt(p - 1) === "鄰") {
+    const q = backDigits(text, p - 1, 3);
+    if (q < p - 1) { p = q; hasLocal = true; }
+  }
+  if (text.charAt(p - 1) === "村" || text.charAt(p - 1) === "里") {
+    const q = backName(text, p - 1, 3, STOP_BACK);
+    if (q < p - 1) { p = q; hasLocal = true; }
+  }
+  if (!hasRoad && !hasLocal) return null;
+  let start = p;
+  let level: 1 | 2 | 3 = 1;
+  // District: 2–4 chars ending in 區/鄉/鎮/市.
+  if (DISTRICT_SUFFIX.includes(text.charAt(p - 1))) {
+    const city = cityBefore(text, p);
+    if (city >= 0) { p = city; level = 3; }
+    else {
+      const q = backName(text, p - 1, 3, "縣市");
+      if (q < p - 1) {
+        p = q; level = 2;
+        const c2 = cityBefore(text, p);
+        if (c2 >= 0) { p = c2; level = 3; }
+      }
+    }
+    start = p;
+  }
+  // Postal code: 3, 5 or 6 digits, optionally followed by a space.
+  if (level >= 2) {
+    let z = p;
+    if (text.charAt(z - 1) === " ") z--;
+    const q = backDigits(text, z, 6);
+    const n = z - q;
+    if ((n === 3 || n === 5 || n === 6) && !isDigit(text.charCodeAt(q - 1))) start = q;
+  }
+  // Forward: 之M, floor, room.
+  let e = hao + 1;
+  const fwd = (re: RegExp): void => {
+    const m = re.exec(text.slice(e, e + 16));
+    if (m) e += m[0].length;
+  };
+  fwd(/^之\d{1,3}/);
+  fwd(/^ ?(?:\d{1,3}|[一二三四五六七八九十]{1,3}|B\d)樓(?:之\d{1,3})?/);
+  fwd(/^ ?\d{1,4}室/);
+  return { start, end: e, level };
+}
+
+/** A whole cell of an address column: a parsable address, or a city followed by more text. */
+export function isAddressValue(v: string): boolean {
+  const i = v.indexOf("號");
+  if (i >= 0 && parseAddressAt(v, i)) return true;
+  for (const c of CITIES) if (v.includes(c) && v.length >= c.length + 3) return true;
+  return false;
+}

@@ -1,0 +1,130 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { detect, detectValue } from "./detect.ts";
+import type { EntityType } from "./pii.types.ts";
+import { icaoCheckDigit, isValidCard, twIdKind, ubnValidity } from "./validators.ts";
+
+function found(text: string): Array<[EntityType, string]> {
+  return detect(text).map((d) => [d.type, text.slice(d.start, d.end)]);
+}
+
+test("finds each type with its cue, in zh-TW and English", () => {
+  const cases: Array<[string, EntityType, string]> = [
+    ["身分證字號：A123456789", "TW_NATIONAL_ID", "A123456789"],
+    ["居留證號 A800000014", "TW_RESIDENT_CERT", "A800000014"],
+    ["ARC FA12345689", "TW_RESIDENT_CERT", "FA12345689"],
+    ["統編：04595252", "TW_BUSINESS_NUMBER", "04595252"],
+    ["22099131（統一編號）", "TW_BUSINESS_NUMBER", "22099131"],
+    ["護照號碼：312345678", "TW_PASSPORT", "312345678"],
+    ["健保卡號 000012345678", "TW_NHI_CARD", "000012345678"],
+    ["手機 0912-345-678", "TW_MOBILE", "0912-345-678"],
+    ["call +886 912 345 678 now", "TW_MOBILE", "+886 912 345 678"],
+    ["電話 (02)2345-6789", "TW_LANDLINE", "(02)2345-6789"],
+    ["tel 07-123-4567#12", "TW_LANDLINE", "07-123-4567#12"],
+    ["卡號 3530 1113 3330 0000", "CREDIT_CARD", "3530 1113 3330 0000"],
+    ["匯款帳號：(808)123456789012", "TW_BANK_ACCOUNT", "(808)123456789012"],
+    ["mail me: a.b+c@shop.com.tw.", "EMAIL", "a.b+c@shop.com.tw"],
+    ["from 203.0.113.9 at", "IP_ADDRESS", "203.0.113.9"],
+    ["出生日期：085/03/02", "DATE_OF_BIRTH", "085/03/02"],
+    ["birthday: 1996-03-02", "DATE_OF_BIRTH", "1996-03-02"],
+    ["寄到10617台北市大安區羅斯福路四段1號5樓之2，謝謝", "TW_ADDRESS", "10617台北市大安區羅斯福路四段1號5樓之2"],
+    ["訂購人：歐陽娜娜", "PERSON_NAME_ZH", "歐陽娜娜"],
+    ["王小明先生您好", "PERSON_NAME_ZH", "王小明"],
+    ["載具 /AB.1234", "TW_EINVOICE_CARRIER", "/AB.1234"],
+    ["自然人憑證 AB12345678901234", "TW_EINVOICE_CARRIER", "AB12345678901234"],
+    ["車牌 ABC-1235", "TW_LICENSE_PLATE", "ABC-1235"],
+  ];
+  for (const [text, type, value] of cases) {
+    assert.deepEqual(found(text).filter(([t]) => t === type), [[type, value]], text);
+  }
+});
+
+test("full-width input is found at the original offsets", () => {
+  const t = "身分證：Ａ１２３４５６７８９，手機０９１２－３４５－６７８";
+  const ds = detect(t);
+  assert.deepEqual(ds.map((d) => [d.type, t.slice(d.start, d.end)]), [
+    ["TW_NATIONAL_ID", "Ａ１２３４５６７８９"],
+    ["TW_MOBILE", "０９１２－３４５－６７８"],
+  ]);
+});
+
+test("hard negatives: no cue, wrong checksum, order numbers, lower case, e-invoice numbers", () => {
+  assert.deepEqual(found("A123456780"), []);
+  assert.deepEqual(found("a123456789"), []);
+  assert.deepEqual(found("A323456789"), []);
+  assert.deepEqual(found("22099131"), []); // valid UBN but no cue
+  assert.deepEqual(found("訂單編號 0912345678"), []);
+  assert.deepEqual(found("發票號碼 FA12345689"), []);
+  assert.deepEqual(found("4111111111111112"), []);
+  assert.deepEqual(found("IMEI 356938035643809"), []);
+  assert.deepEqual(found("金額 1,200 元；高雄 林口 陳列"), []);
+  assert.deepEqual(found("version 1.2.3.4"), []);
+  assert.deepEqual(found("std::vector<int> a::b::c"), []);
+  assert.deepEqual(found("生日禮 2025-13-01"), []);
+  assert.deepEqual(found("/usr/local/bin"), []);
+});
+
+test("no invalid checksum is ever accepted, on 20k random identifiers in context", () => {
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (Math.imul(seed ^ (seed >>> 15), 2246822507) + 0x9e3779b9) >>> 0; return seed % n; };
+  const L = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  for (let i = 0; i < 20_000; i++) {
+    let id = L.charAt(rnd(26)) + "1289ABCD".charAt(rnd(8));
+    for (let k = 0; k < 8; k++) id += String(rnd(10));
+    let ubn = "";
+    for (let k = 0; k < 8; k++) ubn += String(rnd(10));
+    let card = "4";
+    for (let k = 0; k < 15; k++) card += String(rnd(10));
+    const text = `身分證 ${id} 居留證 統編 ${ubn} 信用卡 ${card}`;
+    for (const d of detect(text)) {
+      const v = text.slice(d.start, d.end);
+      if (d.type === "TW_NATIONAL_ID" || d.type === "TW_RESIDENT_CERT") assert.ok(twIdKind(v), v);
+      if (d.type === "TW_BUSINESS_NUMBER") assert.ok(ubnValidity(v), v);
+      if (d.type === "CREDIT_CARD") assert.ok(isValidCard(v.replace(/\D/g, "")), v);
+    }
+  }
+});
+
+test("passport MRZ line with valid check digits", () => {
+  const doc = "312345678";
+  const line = `${doc}${icaoCheckDigit(doc)}TWN960302${icaoCheckDigit("960302")}M300101${icaoCheckDigit("300101")}<<<<<<<<<<<<<<00`;
+  assert.deepEqual(found(`P<TWNCHEN<<CHIH<MING<<<<<\n${line}`), [["TW_PASSPORT", doc]]);
+});
+
+test("column values are validated by the header's class", () => {
+  assert.equal(detectValue("TW_BUSINESS_NUMBER", " 22099131 ")?.start, 1);
+  assert.equal(detectValue("TW_BUSINESS_NUMBER", "12345678"), null);
+  assert.equal(detectValue("PERSON_NAME_ZH", "陳志明")?.type, "PERSON_NAME_ZH");
+  assert.equal(detectValue("PERSON_NAME_ZH", "高雄"), null);
+  assert.equal(detectValue("TW_MOBILE", "02-2345-6789")?.type, "TW_LANDLINE");
+  assert.equal(detectValue("NEGATIVE", "0912345678"), null);
+  assert.equal(detectValue("TW_ADDRESS", "臺中市西屯區臺灣大道三段99號")?.type, "TW_ADDRESS");
+});
+
+// ReDoS guard: every detector on random and adversarial strings, each bounded in time.
+test("fuzz: random and adversarial inputs finish within a time bound per input", () => {
+  const bound = 1500; // ms for inputs up to 200 KB: linear rules take 1–400 ms; a backtracking blow-up takes minutes
+  let seed = 99;
+  const rnd = (n: number): number => { seed = (Math.imul(seed ^ (seed >>> 13), 1274126177) + 1) >>> 0; return seed % n; };
+  const alphabet = "0123456789-+ ()#@./:_AaBZ號路段巷弄樓市區縣陳林王先生統編手機身分證生日\n\t,，：ＡＯ１";
+  const inputs: string[] = [
+    "1".repeat(200_000), "1 ".repeat(100_000), "4 ".repeat(100_000), "4-".repeat(100_000), "1-".repeat(100_000), "a".repeat(100_000) + "@",
+    "a@".repeat(100_000), "a.".repeat(100_000) + "@b", "@" + "a.".repeat(100_000), "1.".repeat(100_000),
+    ":".repeat(200_000), "a:".repeat(100_000), "號".repeat(200_000), "1號".repeat(100_000), "路1號".repeat(60_000),
+    "統編".repeat(100_000), "統編1".repeat(60_000), "先生".repeat(100_000), "陳".repeat(200_000),
+    "A1".repeat(100_000), "/AAAAAA".repeat(30_000), "(0".repeat(100_000), "+886".repeat(50_000), "民國".repeat(100_000),
+    "生日 " + "1/".repeat(100_000), "TWN".repeat(60_000), "帳號 " + "1-".repeat(100_000),
+  ];
+  for (let i = 0; i < 200; i++) {
+    let s = "";
+    const n = 1 + rnd(5000);
+    for (let k = 0; k < n; k++) s += alphabet.charAt(rnd(alphabet.length));
+    inputs.push(s);
+  }
+  for (const input of inputs) {
+    const t0 = performance.now();
+    detect(input);
+    const ms = performance.now() - t0;
+    assert.ok(ms < bound, `${ms.toFixed(0)} ms on ${JSON.stringify(input.slice(0, 12))}… (${input.length} chars)`);
+  }
+});

@@ -1,0 +1,508 @@
+// The detector engine: candidate regexes (all linear: bounded quantifiers, no nested quantifiers over
+// the same characters), validators, character-window context cues, scores, overlap resolution.
+// detect() works on one string and returns UTF-16 offsets into it.
+import { foldWidth } from "./normalize.ts";
+import type { Detection, EntityType, Reason } from "./pii.types.ts";
+import { CUES, NEGATIVE_CUES, NAME_SUFFIXES, type ColumnClass } from "./lexicon.ts";
+import {
+  classifyTwPhone, ipInfo, isTwPlate, isValidCard, onlyDigits, parseBirthDate, twIdKind, twMrzLine2,
+  ubnValidity, TW_BANK_CODES, type UbnRule,
+} from "./validators.ts";
+import { parseAddressAt, isAddressValue } from "./address.ts";
+import { parseNameAfter, parseNameBefore, isNameValue } from "./names.ts";
+
+export interface DetectOptions {
+  /** Only these types (default: all). */
+  types?: ReadonlySet<EntityType>;
+  /** Drop detections scoring below this (default 0.5). */
+  minScore?: number;
+  /** UBN checksum rule: "current" (÷5, since 2023, accepts legacy numbers too) or "legacy" (÷10 only). */
+  ubnRule?: UbnRule;
+}
+
+const BEFORE = 24;
+const AFTER = 12;
+
+function lowerWindow(text: string, a: number, b: number): string {
+  return text.slice(Math.max(0, a), Math.max(0, b)).toLowerCase();
+}
+
+/** Distance from the end of the nearest cue before `pos` (within BEFORE chars) to `pos`; Infinity if none. */
+function cueBefore(text: string, pos: number, cues: readonly string[], span = BEFORE): number {
+  const w = lowerWindow(text, pos - span, pos);
+  let best = Infinity;
+  for (const c of cues) {
+    const i = w.lastIndexOf(c);
+    if (i >= 0) best = Math.min(best, w.length - (i + c.length));
+  }
+  return best;
+}
+
+function cueAfter(text: string, pos: number, cues: readonly string[], span = AFTER): boolean {
+  const w = lowerWindow(text, pos, pos + span);
+  for (const c of cues) if (w.includes(c)) return true;
+  return false;
+}
+
+function hasCue(text: string, start: number, end: number, type: EntityType): boolean {
+  const cues = CUES[type] ?? [];
+  return cueBefore(text, start, cues) < Infinity || cueAfter(text, end, cues);
+}
+
+/** True when a negative cue (order no., invoice, tracking …) is nearer before `start` than any of the type's own cues. */
+function negativeNearer(text: string, start: number, type: EntityType): boolean {
+  const neg = cueBefore(text, start, NEGATIVE_CUES, 16);
+  if (neg === Infinity) return false;
+  return neg < cueBefore(text, start, CUES[type] ?? [], 16);
+}
+
+// ---- candidate patterns (linear; each quantified group consumes a distinct character) ----
+const RE_ID = /(?<![A-Za-z0-9])[A-Z][1289A-D]\d{8}(?![A-Za-z0-9])/g;
+const RE_MOBILE = /(?<![0-9A-Za-z+])(?:(?:\+|00)?886[- ]?(?:\(0\))?|0)9\d{2}[- ]?\d{3}[- ]?\d{3}(?![0-9])/g;
+const RE_LANDLINE = /(?<![0-9A-Za-z+])(?:(?:\+|00)?886[- ]?\(?0?|\(0|0)[2-8]\d{0,3}\)?[- ]?\d{2,4}[- ]?\d{3,4}(?: ?(?:#|ext\.?|分機) ?\d{1,6})?(?![0-9])/g;
+const RE_CARD = /(?<![0-9])[2-6](?:[ -]?\d){12,18}(?![0-9])/g;
+const RE_IPV4 = /(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9]|\.\d)/g;
+const RE_IPV6 = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:])/g;
+const RE_CARRIER = /(?<![0-9A-Za-z/.])\/[0-9A-Z.+-]{7}(?![0-9A-Za-z.+\-/])/g;
+const RE_CDC = /(?<![A-Za-z0-9])[A-Z]{2}\d{14}(?![0-9])/g;
+const RE_MRZ = /[0-9A-Z<]{9}\dTWN\d{6}\d[MFX<]\d{6}\d/g;
+const RE_EMAIL_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24}/;
+
+// Values searched for in a window after (or before) a cue word, for context-gated types.
+const RE_UBN = /(?<![0-9])\d{8}(?![0-9])/g;
+const RE_PASSPORT = /(?<![0-9A-Za-z])\d{9}(?![0-9])/g;
+const RE_NHI = /(?<![0-9])\d{4} ?\d{4} ?\d{4}(?![0-9])/g;
+const RE_BANK = /(?<![0-9])(?:\(\d{3}\) ?|\d{3}-)?\d(?:-?\d){9,15}(?![0-9])/g;
+const RE_DATE = /(?:民國|民国) ?\d{2,3} ?年 ?\d{1,2} ?月 ?\d{1,2} ?日?|(?<![0-9])(?:(?:19|20)\d{2} ?[-/.年] ?\d{1,2} ?[-/.月] ?\d{1,2}(?: ?日)?|\d{2,3}[-/.]\d{1,2}[-/.]\d{1,2}|\d{2,3}年\d{1,2}月\d{1,2}日?|\d{1,2}\/\d{1,2}\/(?:19|20)\d{2}|(?:19|20)\d{6}|\d{7})(?![0-9])/g;
+const RE_PLATE = /(?<![A-Za-z0-9])(?:[A-Z]{2,3}-?\d{3,4}|\d{3,4}-[A-Z]{2,3})(?![A-Za-z0-9])/g;
+
+// Cue words for the context-gated types, found in one pass (built from fixed lists, never from input).
+type GatedType = "TW_BUSINESS_NUMBER" | "TW_PASSPORT" | "TW_NHI_CARD" | "TW_BANK_ACCOUNT" | "DATE_OF_BIRTH" | "TW_LICENSE_PLATE" | "PERSON_NAME_ZH";
+const GATED: readonly GatedType[] = ["TW_BUSINESS_NUMBER", "TW_PASSPORT", "TW_NHI_CARD", "TW_BANK_ACCOUNT", "DATE_OF_BIRTH", "TW_LICENSE_PLATE", "PERSON_NAME_ZH"];
+const CUE_TYPES = new Map<string, GatedType[]>();
+for (const t of GATED) {
+  for (const c of CUES[t] ?? []) {
+    if (t === "TW_BUSINESS_NUMBER" && (c === "公司" || c === "發票")) continue; // too common as a trigger; still counted as context
+    const list = CUE_TYPES.get(c) ?? [];
+    list.push(t);
+    CUE_TYPES.set(c, list);
+  }
+}
+for (const s of NAME_SUFFIXES) CUE_TYPES.set(s, ["PERSON_NAME_ZH"]);
+const escapeFixed = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const isAscii = (w: string): boolean => /^[ -~]*$/.test(w);
+const byLength = [...CUE_TYPES.keys()].sort((a, b) => b.length - a.length);
+const RE_CUE_CJK = new RegExp(byLength.filter((w) => !isAscii(w)).map(escapeFixed).join("|"), "g");
+const RE_CUE_ASCII = new RegExp(`(?<![A-Za-z])(?:${byLength.filter(isAscii).map(escapeFixed).join("|")})(?![A-Za-z])`, "gi");
+
+interface Ctx { text: string; out: Detection[]; types: ReadonlySet<EntityType> | undefined; ubnRule: UbnRule }
+
+function want(ctx: Ctx, t: EntityType): boolean {
+  return ctx.types === undefined || ctx.types.has(t);
+}
+
+function push(ctx: Ctx, type: EntityType, start: number, end: number, score: number, reasons: Reason[], detail?: string): void {
+  if (!want(ctx, type)) return;
+  const d: Detection = { type, start, end, score: Math.min(1, Math.round(score * 100) / 100), reasons };
+  if (detail !== undefined) d.detail = detail;
+  ctx.out.push(d);
+}
+
+function detectIds(ctx: Ctx): void {
+  const { text } = ctx;
+  RE_ID.lastIndex = 0;
+  for (let m = RE_ID.exec(text); m; m = RE_ID.exec(text)) {
+    const kind = twIdKind(m[0]);
+    if (!kind) continue;
+    const s = m.index, e = s + 10;
+    if (kind === "national") {
+      const cue = hasCue(text, s, e, "TW_NATIONAL_ID");
+      push(ctx, "TW_NATIONAL_ID", s, e, cue ? 1 : 0.9, cue ? ["pattern", "checksum", "context"] : ["pattern", "checksum"], kind);
+    } else {
+      const cue = hasCue(text, s, e, "TW_RESIDENT_CERT") || hasCue(text, s, e, "TW_NATIONAL_ID");
+      if (kind === "arc_old" && !cue && cueBefore(text, s, ["發票", "invoice", "字軌"], 24) < Infinity) continue;
+      const base = kind === "arc_new" ? 0.9 : 0.7;
+      push(ctx, "TW_RESIDENT_CERT", s, e, cue ? 1 : base, cue ? ["pattern", "checksum", "context"] : ["pattern", "checksum"], kind);
+    }
+  }
+}
+
+function detectPhones(ctx: Ctx): void {
+  const { text } = ctx;
+  if (want(ctx, "TW_MOBILE")) {
+    RE_MOBILE.lastIndex = 0;
+    for (let m = RE_MOBILE.exec(text); m; m = RE_MOBILE.exec(text)) {
+      const s = m.index, e = s + m[0].length;
+      const p = classifyTwPhone(m[0]);
+      if (p?.kind !== "mobile") continue;
+      if (negativeNearer(text, s, "TW_MOBILE")) continue;
+      const cue = hasCue(text, s, e, "TW_MOBILE");
+      const bare = /^\d{10}$/.test(m[0]);
+      push(ctx, "TW_MOBILE", s, e, cue ? 1 : bare ? 0.75 : 0.85, cue ? ["pattern", "context"] : ["pattern"], "mobile");
+    }
+  }
+  if (want(ctx, "TW_LANDLINE")) {
+    RE_LANDLINE.lastIndex = 0;
+    for (let m = RE_LANDLINE.exec(text); m; m = RE_LANDLINE.exec(text)) {
+      const s = m.index, e = s + m[0].length;
+      const p = classifyTwPhone(m[0]);
+      if (p?.kind !== "landline") continue;
+      if (negativeNearer(text, s, "TW_LANDLINE")) continue;
+      const cue = hasCue(text, s, e, "TW_LANDLINE") || hasCue(text, s, e, "TW_MOBILE");
+      const shaped = /[-()+ ]/.test(m[0]);
+      if (!shaped && !cue) continue;
+      push(ctx, "TW_LANDLINE", s, e, cue ? 1 : 0.8, cue ? ["pattern", "context"] : ["pattern"], "landline");
+    }
+  }
+}
+
+function detectCards(ctx: Ctx): void {
+  if (!want(ctx, "CREDIT_CARD")) return;
+  const { text } = ctx;
+  RE_CARD.lastIndex = 0;
+  for (let m = RE_CARD.exec(text); m; m = RE_CARD.exec(text)) {
+    const s = m.index;
+    let raw = m[0];
+    const digits = onlyDigits(raw);
+    let brand = isValidCard(digits);
+    // A greedy match may have swallowed a following number group: retry at each separator from the right.
+    for (let i = raw.length - 1, nd = digits.length; !brand && i > 0 && nd >= 13; i--) {
+      const c = raw.charCodeAt(i);
+      if (c >= 48 && c <= 57) nd--;
+      else if ((brand = isValidCard(digits.slice(0, nd)))) raw = raw.slice(0, i);
+    }
+    if (!brand) continue;
+    const e = s + raw.length;
+    RE_CARD.lastIndex = e;
+    const cue = hasCue(text, s, e, "CREDIT_CARD");
+    const neg = negativeNearer(text, s, "CREDIT_CARD");
+    let score = cue ? 1 : 0.85;
+    if (neg) score = 0.3;
+    if (!cue && raw.length === 13) score = 0.45; // EAN-13 look-alikes
+    push(ctx, "CREDIT_CARD", s, e, score, cue ? ["pattern", "checksum", "context"] : ["pattern", "checksum"], brand);
+  }
+}
+
+const EMAIL_LOCAL = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+
+function detectEmails(ctx: Ctx): void {
+  if (!want(ctx, "EMAIL")) return;
+  const { text } = ctx;
+  let at = text.indexOf("@");
+  while (at >= 0) {
+    let s = at;
+    while (s > 0 && at - s < 64 && EMAIL_LOCAL(text.charCodeAt(s - 1))) s--;
+    while (s < at && text.charCodeAt(s) === 46) s++; // no leading dot
+    if (s < at) {
+      const dm = RE_EMAIL_DOMAIN.exec(text.slice(at + 1, at + 256));
+      if (dm) {
+        const e = at + 1 + dm[0].length;
+        const next = text.charCodeAt(e);
+        const tooLong = (next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 45 || next === 95;
+        if (!tooLong) push(ctx, "EMAIL", s, e, 0.95, ["pattern"]);
+      }
+    }
+    at = text.indexOf("@", at + 1);
+  }
+}
+
+function detectIps(ctx: Ctx): void {
+  if (!want(ctx, "IP_ADDRESS")) return;
+  const { text } = ctx;
+  RE_IPV4.lastIndex = 0;
+  for (let m = RE_IPV4.exec(text); m; m = RE_IPV4.exec(text)) {
+    const info = ipInfo(m[0]);
+    if (!info) continue;
+    // Version numbers such as "v1.2.3.4" or "Version 1.0.0.1".
+    if (cueBefore(text, m.index, ["version", "ver", "v", "版本"], 9) < 2) continue;
+    push(ctx, "IP_ADDRESS", m.index, m.index + m[0].length, 0.9, ["pattern", "checksum"], info.scope);
+  }
+  if (text.includes(":")) {
+    RE_IPV6.lastIndex = 0;
+    for (let m = RE_IPV6.exec(text); m; m = RE_IPV6.exec(text)) {
+      const v = m[0];
+      let groups = 0;
+      for (const g of v.split(":")) if (g.length > 0) groups++;
+      if (groups < 3) continue;
+      const info = ipInfo(v);
+      if (info?.version !== 6) continue;
+      push(ctx, "IP_ADDRESS", m.index, m.index + v.length, 0.9, ["pattern", "checksum"], info.scope);
+    }
+  }
+}
+
+function detectCarriers(ctx: Ctx): void {
+  if (!want(ctx, "TW_EINVOICE_CARRIER")) return;
+  const { text } = ctx;
+  if (text.includes("/")) {
+    RE_CARRIER.lastIndex = 0;
+    for (let m = RE_CARRIER.exec(text); m; m = RE_CARRIER.exec(text)) {
+      const s = m.index, e = s + 8;
+      const cue = hasCue(text, s, e, "TW_EINVOICE_CARRIER");
+      const body = m[0].slice(1);
+      if (!cue && !(/[0-9.+-]/.test(body) && /[A-Z]/.test(body))) continue;
+      push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? ["pattern", "context"] : ["pattern"], "mobile-barcode");
+    }
+  }
+  RE_CDC.lastIndex = 0;
+  for (let m = RE_CDC.exec(text); m; m = RE_CDC.exec(text)) {
+    const s = m.index, e = s + 16;
+    const cue = hasCue(text, s, e, "TW_EINVOICE_CARRIER");
+    push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? ["pattern", "context"] : ["pattern"], "citizen-certificate");
+  }
+}
+
+function detectMrz(ctx: Ctx): void {
+  if (!want(ctx, "TW_PASSPORT") || !ctx.text.includes("TWN")) return;
+  RE_MRZ.lastIndex = 0;
+  for (let m = RE_MRZ.exec(ctx.text); m; m = RE_MRZ.exec(ctx.text)) {
+    const doc = twMrzLine2(m[0]);
+    if (doc) push(ctx, "TW_PASSPORT", m.index, m.index + doc.length, 1, ["pattern", "checksum"], "mrz");
+  }
+}
+
+function detectAddresses(ctx: Ctx): void {
+  if (!want(ctx, "TW_ADDRESS")) return;
+  const { text } = ctx;
+  let lastEnd = -1;
+  for (let i = text.indexOf("號"); i >= 0; i = text.indexOf("號", i + 1)) {
+    if (i < lastEnd) continue;
+    const a = parseAddressAt(text, i);
+    if (!a) continue;
+    const cue = hasCue(text, a.start, a.end, "TW_ADDRESS");
+    if (a.level < 2 && !cue) continue;
+    const score = a.level >= 3 ? 0.95 : a.level === 2 ? 0.85 : 0.75;
+    push(ctx, "TW_ADDRESS", a.start, a.end, cue ? Math.max(score, 0.9) : score, cue ? ["pattern", "gazetteer", "context"] : ["pattern", "gazetteer"]);
+    lastEnd = a.end;
+  }
+}
+
+function searchWindow(ctx: Ctx, re: RegExp, a: number, b: number, nearestFirst: boolean): Array<[number, string]> {
+  const w = ctx.text.slice(Math.max(0, a), b);
+  const base = Math.max(0, a);
+  const out: Array<[number, string]> = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(w); m; m = re.exec(w)) out.push([base + m.index, m[0]]);
+  return nearestFirst ? out : out.reverse();
+}
+
+function gatedValue(ctx: Ctx, t: GatedType, s: number, raw: string, reasons: Reason[], score: number): boolean {
+  const e = s + raw.length;
+  switch (t) {
+    case "TW_BUSINESS_NUMBER": {
+      const v = ubnValidity(raw);
+      if (!v || (ctx.ubnRule === "legacy" && v !== "both")) return false;
+      push(ctx, t, s, e, score, [...reasons, "checksum"], v === "both" ? "both-rules" : "2023-rule");
+      return true;
+    }
+    case "TW_PASSPORT":
+    case "TW_NHI_CARD":
+      push(ctx, t, s, e, score, reasons);
+      return true;
+    case "TW_BANK_ACCOUNT": {
+      const code = /^\((\d{3})\)|^(\d{3})-/.exec(raw);
+      const codeStr = code ? (code[1] ?? code[2] ?? "") : "";
+      if (code && !TW_BANK_CODES.has(codeStr)) return false;
+      const digits = onlyDigits(code ? raw.slice(code[0].length) : raw);
+      if (digits.length < 10 || digits.length > 16) return false;
+      if (classifyTwPhone(raw)?.kind === "mobile" && !code) return false;
+      push(ctx, t, s, e, score, reasons, code ? `bank-${codeStr}` : undefined);
+      return true;
+    }
+    case "DATE_OF_BIRTH": {
+      if (!parseBirthDate(raw)) return false;
+      push(ctx, t, s, e, score, reasons);
+      return true;
+    }
+    case "TW_LICENSE_PLATE":
+      if (!isTwPlate(raw)) return false;
+      push(ctx, t, s, e, score, reasons);
+      return true;
+    case "PERSON_NAME_ZH":
+      return false;
+  }
+}
+
+const GATED_RE: Record<Exclude<GatedType, "PERSON_NAME_ZH">, RegExp> = {
+  TW_BUSINESS_NUMBER: RE_UBN, TW_PASSPORT: RE_PASSPORT, TW_NHI_CARD: RE_NHI, TW_BANK_ACCOUNT: RE_BANK,
+  DATE_OF_BIRTH: RE_DATE, TW_LICENSE_PLATE: RE_PLATE,
+};
+
+function onCue(ctx: Ctx, cue: string, cs: number, ce: number, types: readonly GatedType[]): void {
+  const { text } = ctx;
+  for (const t of types) {
+    if (!want(ctx, t)) continue;
+    if (t === "PERSON_NAME_ZH") {
+      const isSuffix = NAME_SUFFIXES.includes(cue);
+      const n = isSuffix ? parseNameBefore(text, cs) : parseNameAfter(text, ce);
+      if (n) push(ctx, t, n.start, n.end, 0.9, ["pattern", "gazetteer", "context"]);
+      continue;
+    }
+    const re = GATED_RE[t];
+    // After the cue first (up to 40 chars, not past a line end), then just before it ("22099131（統編）").
+    let b = Math.min(text.length, ce + 40);
+    const nl = text.indexOf("\n", ce);
+    if (nl >= 0 && nl < b) b = nl;
+    let found = false;
+    for (const [s, raw] of searchWindow(ctx, re, ce, b, true)) {
+      if (gatedValue(ctx, t, s, raw, ["pattern", "context"], 0.9)) { found = true; break; }
+    }
+    if (!found) {
+      const a = Math.max(0, cs - 20);
+      const near = searchWindow(ctx, re, a, cs, false)[0];
+      if (near && cs - (near[0] + near[1].length) <= 3) gatedValue(ctx, t, near[0], near[1], ["pattern", "context"], 0.85);
+    }
+  }
+}
+
+function detectGated(ctx: Ctx): void {
+  const { text } = ctx;
+  RE_CUE_CJK.lastIndex = 0;
+  for (let m = RE_CUE_CJK.exec(text); m; m = RE_CUE_CJK.exec(text)) {
+    const types = CUE_TYPES.get(m[0]);
+    if (types) onCue(ctx, m[0], m.index, m.index + m[0].length, types);
+  }
+  RE_CUE_ASCII.lastIndex = 0;
+  for (let m = RE_CUE_ASCII.exec(text); m; m = RE_CUE_ASCII.exec(text)) {
+    const types = CUE_TYPES.get(m[0].toLowerCase());
+    if (types) onCue(ctx, m[0], m.index, m.index + m[0].length, types);
+  }
+}
+
+/** Names written right before another personal-data item ("陳志明 0912-345-678", "林美玲/臺北市…"). */
+function detectAdjacentNames(ctx: Ctx): void {
+  if (!want(ctx, "PERSON_NAME_ZH")) return;
+  const anchors = ctx.out.filter((d) => d.type === "TW_MOBILE" || d.type === "TW_LANDLINE" || d.type === "EMAIL" || d.type === "TW_NATIONAL_ID" || d.type === "TW_ADDRESS");
+  for (const d of anchors) {
+    let p = d.start;
+    let gap = 0;
+    while (p > 0 && gap < 2) {
+      const c = ctx.text.charAt(p - 1);
+      if (c === " " || c === "," || c === "，" || c === "/" || c === "、" || c === "\t" || c === "(" || c === "（") { p--; gap++; } else break;
+    }
+    const n = parseNameBefore(ctx.text, p);
+    if (n) push(ctx, "PERSON_NAME_ZH", n.start, n.end, 0.6, ["pattern", "gazetteer"]);
+  }
+}
+
+const TYPE_RANK: Partial<Record<EntityType, number>> = {
+  TW_NATIONAL_ID: 9, TW_RESIDENT_CERT: 9, CREDIT_CARD: 8, EMAIL: 8, TW_PASSPORT: 7, TW_BUSINESS_NUMBER: 7,
+  TW_MOBILE: 6, TW_ADDRESS: 6, TW_BANK_ACCOUNT: 5, DATE_OF_BIRTH: 5, TW_LANDLINE: 4,
+};
+
+/** Keeps the best of overlapping detections: higher score, then checksum-bearing type, then longer span. */
+export function resolveOverlaps(ds: Detection[]): Detection[] {
+  ds.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Detection[] = [];
+  const better = (a: Detection, b: Detection): boolean =>
+    a.score !== b.score ? a.score > b.score
+      : (TYPE_RANK[a.type] ?? 0) !== (TYPE_RANK[b.type] ?? 0) ? (TYPE_RANK[a.type] ?? 0) > (TYPE_RANK[b.type] ?? 0)
+        : a.end - a.start > b.end - b.start;
+  for (const d of ds) {
+    const last = out[out.length - 1];
+    if (last && d.start < last.end) {
+      if (last.type === d.type && last.start === d.start && last.end === d.end) {
+        if (d.score > last.score) out[out.length - 1] = d;
+      } else if (better(d, last)) out[out.length - 1] = d;
+      continue;
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+/**
+ * Finds personal data in one string. Offsets are UTF-16 indices into `text` (full-width forms are
+ * folded internally without moving offsets). Never throws; cost is linear in the text length.
+ */
+export function detect(text: string, opts: DetectOptions = {}): Detection[] {
+  const folded = foldWidth(text);
+  const ctx: Ctx = { text: folded, out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current" };
+  detectIds(ctx);
+  detectPhones(ctx);
+  detectCards(ctx);
+  detectEmails(ctx);
+  detectIps(ctx);
+  detectCarriers(ctx);
+  detectMrz(ctx);
+  detectAddresses(ctx);
+  detectGated(ctx);
+  detectAdjacentNames(ctx);
+  const min = opts.minScore ?? 0.5;
+  return resolveOverlaps(ctx.out.filter((d) => d.score >= min));
+}
+
+/**
+ * Validates a whole cell whose column header (or JSON key) was classified as `cls`. Returns a detection
+ * over the trimmed value, or null. Used for structured inputs where the header is the context.
+ */
+export function detectValue(cls: ColumnClass, value: string, opts: DetectOptions = {}): Detection | null {
+  if (cls === "NEGATIVE" || cls === "UNKNOWN") return null;
+  const lead = value.length - value.trimStart().length;
+  const v = foldWidth(value.trim());
+  if (v.length === 0 || v.length > 200) return null;
+  const s = lead, e = lead + v.length;
+  const mk = (type: EntityType, score: number, reasons: Reason[], detail?: string): Detection | null => {
+    if (opts.types && !opts.types.has(type)) return null;
+    const d: Detection = { type, start: s, end: e, score, reasons };
+    if (detail !== undefined) d.detail = detail;
+    return d;
+  };
+  switch (cls) {
+    case "TW_NATIONAL_ID":
+    case "TW_RESIDENT_CERT": {
+      const k = twIdKind(v);
+      if (!k) return null;
+      return mk(k === "national" ? "TW_NATIONAL_ID" : "TW_RESIDENT_CERT", 1, ["checksum", "header"], k);
+    }
+    case "TW_BUSINESS_NUMBER": {
+      const r = ubnValidity(v);
+      if (!r || (opts.ubnRule === "legacy" && r !== "both")) return null;
+      return mk(cls, 0.95, ["checksum", "header"], r === "both" ? "both-rules" : "2023-rule");
+    }
+    case "TW_MOBILE":
+    case "TW_LANDLINE": {
+      if (!/^[0-9+()\- #]{8,24}$/.test(v)) return null;
+      const p = classifyTwPhone(v);
+      if (!p || p.kind === "tollfree") return null;
+      return mk(p.kind === "mobile" ? "TW_MOBILE" : "TW_LANDLINE", 1, ["pattern", "header"], p.kind);
+    }
+    case "CREDIT_CARD": {
+      if (!/^[0-9 -]{13,23}$/.test(v)) return null;
+      const b = isValidCard(onlyDigits(v));
+      return b ? mk(cls, 1, ["checksum", "header"], b) : null;
+    }
+    case "TW_BANK_ACCOUNT": {
+      if (!/^(?:\(\d{3}\) ?|\d{3}-)?[0-9][0-9-]{9,20}$/.test(v)) return null;
+      const n = onlyDigits(v).length;
+      return n >= 10 && n <= 19 ? mk(cls, 0.95, ["pattern", "header"]) : null;
+    }
+    case "EMAIL":
+      return /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$/.test(v) ? mk(cls, 1, ["pattern", "header"]) : null;
+    case "IP_ADDRESS": {
+      const i = ipInfo(v);
+      return i ? mk(cls, 1, ["checksum", "header"], i.scope) : null;
+    }
+    case "DATE_OF_BIRTH":
+      return parseBirthDate(v) ? mk(cls, 0.95, ["pattern", "header"]) : null;
+    case "TW_ADDRESS":
+      return isAddressValue(v) ? mk(cls, 0.95, ["pattern", "header"]) : null;
+    case "PERSON_NAME_ZH":
+      return isNameValue(v) ? mk(cls, 0.95, ["gazetteer", "header"]) : null;
+    case "TW_PASSPORT":
+      return /^\d{9}$/.test(v) ? mk(cls, 0.95, ["pattern", "header"]) : null;
+    case "TW_NHI_CARD":
+      return /^\d{4} ?\d{4} ?\d{4}$/.test(v) ? mk(cls, 0.9, ["pattern", "header"]) : null;
+    case "TW_EINVOICE_CARRIER":
+      return /^\/[0-9A-Z.+-]{7}$/.test(v) || /^[A-Z]{2}\d{14}$/.test(v) ? mk(cls, 0.95, ["pattern", "header"]) : null;
+    case "TW_LICENSE_PLATE":
+      return isTwPlate(v) ? mk(cls, 0.9, ["pattern", "header"]) : null;
+  }
+}
+
+/** Types that a NEGATIVE column (order numbers, invoice numbers, SKUs, dates …) suppresses. */
+export const SUPPRESSED_BY_NEGATIVE_COLUMN: ReadonlySet<EntityType> = new Set([
+  "TW_MOBILE", "TW_LANDLINE", "TW_BANK_ACCOUNT", "TW_BUSINESS_NUMBER", "TW_PASSPORT", "TW_NHI_CARD", "DATE_OF_BIRTH",
+  "TW_RESIDENT_CERT", "CREDIT_CARD", "TW_LICENSE_PLATE",
+]);
