@@ -23,25 +23,33 @@ export interface DetectOptions {
 const BEFORE = 24;
 const AFTER = 12;
 
-function lowerWindow(text: string, a: number, b: number): string {
-  return text.slice(Math.max(0, a), Math.max(0, b)).toLowerCase();
+const escapeFixed = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const CUE_RE = new Map<readonly string[], RegExp>();
+/** One case-insensitive alternation per fixed cue list (compiled once; never from input). */
+function cueRe(cues: readonly string[]): RegExp {
+  let re = CUE_RE.get(cues);
+  if (!re) {
+    re = new RegExp([...cues].sort((x, y) => y.length - x.length).map(escapeFixed).join("|") || "(?!)", "gi");
+    CUE_RE.set(cues, re);
+  }
+  return re;
 }
 
-/** Distance from the end of the nearest cue before `pos` (within BEFORE chars) to `pos`; Infinity if none. */
+/** Distance from the end of the nearest cue before `pos` (within `span` chars) to `pos`; Infinity if none. */
 function cueBefore(text: string, pos: number, cues: readonly string[], span = BEFORE): number {
-  const w = lowerWindow(text, pos - span, pos);
-  let best = Infinity;
-  for (const c of cues) {
-    const i = w.lastIndexOf(c);
-    if (i >= 0) best = Math.min(best, w.length - (i + c.length));
-  }
-  return best;
+  const a = Math.max(0, pos - span);
+  const w = text.slice(a, pos);
+  const re = cueRe(cues);
+  re.lastIndex = 0;
+  let last = -1;
+  for (let m = re.exec(w); m; m = re.exec(w)) last = m.index + m[0].length;
+  return last < 0 ? Infinity : w.length - last;
 }
 
 function cueAfter(text: string, pos: number, cues: readonly string[], span = AFTER): boolean {
-  const w = lowerWindow(text, pos, pos + span);
-  for (const c of cues) if (w.includes(c)) return true;
-  return false;
+  const re = cueRe(cues);
+  re.lastIndex = 0;
+  return re.test(text.slice(pos, pos + span));
 }
 
 function hasCue(text: string, start: number, end: number, type: EntityType): boolean {
@@ -62,7 +70,6 @@ const RE_MOBILE = /(?<![0-9A-Za-z+])(?:(?:\+|00)?886[- ]?(?:\(0\))?|0)9\d{2}[- ]
 const RE_LANDLINE = /(?<![0-9A-Za-z+])(?:(?:\+|00)?886[- ]?\(?0?|\(0|0)[2-8]\d{0,3}\)?[- ]?\d{2,4}[- ]?\d{3,4}(?: ?(?:#|ext\.?|分機) ?\d{1,6})?(?![0-9])/g;
 const RE_CARD = /(?<![0-9])[2-6](?:[ -]?\d){12,18}(?![0-9])/g;
 const RE_IPV4 = /(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9]|\.\d)/g;
-const RE_IPV6 = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:])/g;
 const RE_CARRIER = /(?<![0-9A-Za-z/.])\/[0-9A-Z.+-]{7}(?![0-9A-Za-z.+\-/])/g;
 const RE_CDC = /(?<![A-Za-z0-9])[A-Z]{2}\d{14}(?![0-9])/g;
 const RE_MRZ = /[0-9A-Z<]{9}\dTWN\d{6}\d[MFX<]\d{6}\d/g;
@@ -89,7 +96,6 @@ for (const t of GATED) {
   }
 }
 for (const s of NAME_SUFFIXES) CUE_TYPES.set(s, ["PERSON_NAME_ZH"]);
-const escapeFixed = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const isAscii = (w: string): boolean => /^[ -~]*$/.test(w);
 const byLength = [...CUE_TYPES.keys()].sort((a, b) => b.length - a.length);
 const RE_CUE_CJK = new RegExp(byLength.filter((w) => !isAscii(w)).map(escapeFixed).join("|"), "g");
@@ -218,17 +224,31 @@ function detectIps(ctx: Ctx): void {
     if (cueBefore(text, m.index, ["version", "ver", "v", "版本"], 9) < 2) continue;
     push(ctx, "IP_ADDRESS", m.index, m.index + m[0].length, 0.9, ["pattern", "checksum"], info.scope);
   }
-  if (text.includes(":")) {
-    RE_IPV6.lastIndex = 0;
-    for (let m = RE_IPV6.exec(text); m; m = RE_IPV6.exec(text)) {
-      const v = m[0];
-      let groups = 0;
-      for (const g of v.split(":")) if (g.length > 0) groups++;
-      if (groups < 3) continue;
-      const info = ipInfo(v);
-      if (info?.version !== 6) continue;
-      push(ctx, "IP_ADDRESS", m.index, m.index + v.length, 0.9, ["pattern", "checksum"], info.scope);
-    }
+  detectIpv6(ctx);
+}
+
+const isHexOrColon = (c: number): boolean => (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** IPv6: from each "x:x" colon, expand over hex digits and colons (bounded), then validate with node:net. */
+function detectIpv6(ctx: Ctx): void {
+  const { text } = ctx;
+  let next = 0;
+  for (let i = text.indexOf(":"); i >= 0; i = text.indexOf(":", Math.max(i + 1, next))) {
+    if (i < next) continue;
+    let s = i, e = i + 1;
+    while (s > 0 && i - s < 45 && isHexOrColon(text.charCodeAt(s - 1))) s--;
+    while (e < text.length && e - i < 45 && isHexOrColon(text.charCodeAt(e))) e++;
+    next = e;
+    const before = text.charCodeAt(s - 1), after = text.charCodeAt(e);
+    const word = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46;
+    if (word(before) || word(after) || e - s < 6) continue;
+    const v = text.slice(s, e);
+    let groups = 0;
+    for (const g of v.split(":")) if (g.length > 0) groups++;
+    if (groups < 3) continue;
+    const info = ipInfo(v);
+    if (info?.version !== 6) continue;
+    push(ctx, "IP_ADDRESS", s, e, 0.9, ["pattern", "checksum"], info.scope);
   }
 }
 

@@ -12,7 +12,9 @@ const STOPS: readonly string[] = [
 ];
 const PLACE_AFTER = new Set(["市", "縣", "區", "鄉", "鎮", "路", "街", "村", "里", "港", "站", "山", "島"]);
 
+const STOP_FIRST = new Set(STOPS.map((w) => w.charAt(0)));
 function startsWithStop(text: string, pos: number): boolean {
+  if (!STOP_FIRST.has(text.charAt(pos))) return false;
   for (const s of STOPS) if (text.startsWith(s, pos)) return true;
   return false;
 }

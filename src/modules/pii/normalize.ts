@@ -3,11 +3,13 @@
 // at [start, end) in the normalised text is at [start, end) in the original. Byte offsets are
 // computed later from the original text (see offsets.ts).
 
-const WIDE = /[\uFF01-\uFF5E\u3000]/;
+// Fold only when full-width letters or digits are present: full-width punctuation (，：！) is
+// everywhere in zh-TW text and needs no folding when no full-width identifier is present.
+const WIDE_ALNUM = /[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/;
 
 /** Returns the text with full-width ASCII forms folded to ASCII; the same string when there are none. */
 export function foldWidth(text: string): string {
-  if (!WIDE.test(text)) return text;
+  if (!WIDE_ALNUM.test(text)) return text;
   let out = "";
   let last = 0;
   for (let i = 0; i < text.length; i++) {
