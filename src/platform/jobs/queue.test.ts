@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { pino } from "pino";
+import { testDatabase, type TestDatabase } from "../testing/db.ts";
+import { createJobQueue, singletonId, type JobQueue } from "./queue.ts";
+
+const logger = pino({ level: "silent" });
+let database: TestDatabase;
+let queue: JobQueue;
+
+const seen = { echo: [] as unknown[], tick: 0, failTimes: [] as number[], once: 0, tx: [] as unknown[] };
+
+before(async () => {
+  database = await testDatabase();
+  queue = createJobQueue({ database, connectionString: database.url, logger, work: true, cronPollSeconds: 1 });
+  queue.register<{ n: number }>("test.echo", (data) => { seen.echo.push(data); }, { pollSeconds: 0.5 });
+  queue.register("test.fail", () => {
+    seen.failTimes.push(Date.now());
+    throw new Error("smtp said no");
+  }, { retryLimit: 2, retryDelaySeconds: 1, retryBackoff: true, retryDelayMaxSeconds: 2, pollSeconds: 0.5 });
+  queue.register("test.tick", () => { seen.tick++; }, { pollSeconds: 0.5 });
+  queue.register("test.once", () => { seen.once++; }, { pollSeconds: 0.5 });
+  queue.register("test.tx", (data) => { seen.tx.push(data); }, { pollSeconds: 0.5 });
+  queue.register("test.parse", () => undefined, {
+    retryLimit: 0,
+    pollSeconds: 0.5,
+    parse: (data) => {
+      if (typeof data !== "object" || data === null || !("ok" in data)) throw new Error("bad payload");
+      return data;
+    },
+  });
+  await queue.start();
+});
+
+after(async () => {
+  await queue.stop();
+  await database.close();
+});
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test("a sent job runs with its data", async () => {
+  const id = await queue.send("test.echo", { n: 1 });
+  assert.ok(id);
+  await until("echo job", () => seen.echo.length === 1);
+  assert.deepEqual(seen.echo[0], { n: 1 });
+  await until("completed count", async () => (await queue.stats()).find((s) => s.name === "test.echo")?.completed === 1);
+});
+
+test("a failing job is retried with growing delays and ends failed, with its error", async () => {
+  const id = await queue.send("test.fail", { to: "x" });
+  assert.ok(id);
+  await until("failed state", async () => (await queue.failed("test.fail")).length === 1, 9000);
+  assert.equal(seen.failTimes.length, 3, "first attempt + retryLimit 2");
+  const [a, b, c] = seen.failTimes as [number, number, number];
+  assert.ok(b - a >= 900, `first retry waited ${b - a} ms, at least retryDelay`);
+  assert.ok(c - b >= 1900, `second retry waited ${c - b} ms: backed off to retryDelay × 2`);
+  const failed = (await queue.failed("test.fail"))[0];
+  assert.ok(failed);
+  assert.equal(failed.id, id);
+  assert.equal(failed.attempts, 3);
+  assert.deepEqual(failed.data, { to: "x" });
+  assert.match(JSON.stringify(failed.error), /smtp said no/);
+  const stats = (await queue.stats()).find((s) => s.name === "test.fail");
+  assert.deepEqual({ failed: stats?.failed, queued: stats?.queued, active: stats?.active }, { failed: 1, queued: 0, active: 0 });
+
+  // an operator gives it one more attempt
+  await queue.retry("test.fail", id);
+  await until("the operator's retry", async () => seen.failTimes.length === 4 && (await queue.failed("test.fail")).length === 1);
+});
+
+test("a payload the parser rejects fails the job instead of reaching the handler", async () => {
+  await queue.send("test.parse", { nope: true });
+  await until("parse failure", async () => (await queue.failed("test.parse")).length === 1);
+  assert.match(JSON.stringify((await queue.failed("test.parse"))[0]?.error), /bad payload/);
+});
+
+test("a cron schedule fires", async () => {
+  await queue.schedule("test.tick", "* * * * * *", { from: "cron" });
+  await until("scheduled job", () => seen.tick >= 1, 9000);
+  await queue.unschedule("test.tick");
+});
+
+test("singletonKey makes a send idempotent", async () => {
+  const first = await queue.send("test.once", { k: 1 }, { singletonKey: "outbox:42" });
+  const second = await queue.send("test.once", { k: 2 }, { singletonKey: "outbox:42" });
+  assert.equal(first, singletonId("test.once", "outbox:42"));
+  assert.equal(second, null);
+  await until("singleton job", () => seen.once === 1);
+  assert.equal(await queue.send("test.once", { k: 3 }, { singletonKey: "outbox:42" }), null, "still a no-op after it ran");
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(seen.once, 1);
+  // another key in the same queue, and the same key in another queue, are different jobs
+  assert.notEqual(singletonId("test.once", "outbox:43"), singletonId("test.once", "outbox:42"));
+  assert.notEqual(singletonId("test.echo", "outbox:42"), singletonId("test.once", "outbox:42"));
+});
+
+test("a job sent in a transaction exists only if the transaction commits", async () => {
+  await assert.rejects(
+    database.db.transaction(async (tx) => {
+      await queue.send("test.tx", { v: "rolled back" }, { tx });
+      throw new Error("abort");
+    }),
+    /abort/,
+  );
+  await database.db.transaction(async (tx) => {
+    await queue.send("test.tx", { v: "committed" }, { tx });
+  });
+  await until("committed tx job", () => seen.tx.length === 1);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.deepEqual(seen.tx, [{ v: "committed" }]);
+});
+
+test("jobs queued before a restart are worked by the next queue on the same database", async () => {
+  const sender = createJobQueue({ database, connectionString: database.url, logger, work: false });
+  sender.register("test.restart", () => {
+    throw new Error("the sender does not work jobs");
+  });
+  await sender.start();
+  for (let i = 0; i < 3; i++) await sender.send("test.restart", { i });
+  await sender.stop();
+
+  const got: number[] = [];
+  const worker = createJobQueue({ database, connectionString: database.url, logger, work: true });
+  worker.register<{ i: number }>("test.restart", ({ i }) => { got.push(i); }, { pollSeconds: 0.5, concurrency: 2 });
+  await worker.start();
+  try {
+    await until("restart jobs", () => got.length === 3);
+    assert.deepEqual(got.sort(), [0, 1, 2]);
+  } finally {
+    await worker.stop();
+  }
+});
+
+test("misuse is refused loudly", async () => {
+  await assert.rejects(queue.send("test.unknown", {}), /not registered/);
+  assert.throws(() => { queue.register("test.late", () => undefined); }, /after start/);
+  const q = createJobQueue({ database, connectionString: database.url, logger, work: false });
+  assert.throws(() => { q.register("Bad Name!", () => undefined); }, /lower-case/);
+  await assert.rejects(q.send("x", {}), /before start/);
+});
