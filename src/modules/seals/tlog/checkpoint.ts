@@ -8,7 +8,7 @@ import { signNote, verifyNote, type Vkey } from "./note.ts";
 export interface Checkpoint {
   origin: string;
   size: number;
-  root: Bytes;
+  root: Uint8Array;
   /** Extension lines (optional, NOT RECOMMENDED by the spec), without their newlines. */
   extensions: string[];
 }
@@ -57,7 +57,7 @@ export const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1";
 export interface TlogProof {
   extra?: Bytes;
   index: number;
-  hashes: Bytes[];
+  hashes: Uint8Array[];
   /** The signed checkpoint note, verbatim. */
   checkpoint: string;
 }

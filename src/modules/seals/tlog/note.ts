@@ -44,9 +44,10 @@ export async function formatVkey(name: string, publicKey: Uint8Array): Promise<s
 
 /** Parses an Ed25519 vkey and checks that its key ID matches the name and key. */
 export async function parseVkey(vkey: string): Promise<Vkey> {
-  const parts = vkey.split("+");
-  if (parts.length !== 3) fail("malformed_vkey", "a vkey has three +-separated fields");
-  const [name = "", idHex = "", keyB64 = ""] = parts;
+  // name+hash+key: the name has no "+", the hash is 8 hex digits, the key's base64 may contain "+".
+  const m = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(vkey);
+  if (!m) return fail("malformed_vkey", "a vkey has three +-separated fields");
+  const [, name = "", idHex = "", keyB64 = ""] = m;
   if (!validName(name)) fail("malformed_vkey", "bad key name");
   const id = idHex.length === 8 ? fromHex(idHex) : undefined;
   if (!id) return fail("malformed_vkey", "key ID is not 8 lowercase hex digits");
