@@ -1,5 +1,6 @@
 // ESLint flat config: typescript-eslint's type-aware strict rules for every TypeScript file.
 import js from "@eslint/js";
+import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -17,6 +18,8 @@ export default tseslint.config(
       "no-console": ["error", { allow: ["warn", "error"] }],
     },
   },
+  // The web app: the rules of hooks (and the React Compiler's purity checks).
+  { files: ["src/web/**/*.{ts,tsx}"], ...reactHooks.configs.flat["recommended-latest"] },
   {
     files: ["src/cli.ts", "src/**/*.cli.ts", "bench/**", "scripts/**"],
     rules: { "no-console": "off" },

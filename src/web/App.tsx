@@ -1,0 +1,74 @@
+// Routes and their guards. Pages behind RequireSession need a fully signed-in session; a
+// session still at the MFA or enrolment step is sent to that step.
+import { Navigate, Outlet, Route, Routes, useLocation } from "react-router";
+import { can, stagePath, useSession } from "./api/session.ts";
+import type { Permission } from "../platform/auth/roles.ts";
+import { Layout } from "./components/Layout.tsx";
+import { LoadError, Loading } from "./components/States.tsx";
+import { AccountPage } from "./pages/Account.tsx";
+import { AcceptInvitePage } from "./pages/AcceptInvite.tsx";
+import { AuditPage } from "./pages/Audit.tsx";
+import { ForbiddenPage, NotFoundPage } from "./pages/NotFound.tsx";
+import { ForgotPasswordPage, ResetPasswordPage } from "./pages/PasswordReset.tsx";
+import { HomePage } from "./pages/Home.tsx";
+import { MfaEnrolPage } from "./pages/MfaEnrol.tsx";
+import { MfaVerifyPage } from "./pages/MfaVerify.tsx";
+import { OrganisationPage, OwnOrganisationRedirect } from "./pages/Organisation.tsx";
+import { OrganisationsPage } from "./pages/Organisations.tsx";
+import { OutboxPage } from "./pages/Outbox.tsx";
+import { RegisterPage } from "./pages/Register.tsx";
+import { SignInPage } from "./pages/SignIn.tsx";
+
+function RequireSession() {
+  const session = useSession();
+  const location = useLocation();
+  if (session.isPending) return <Loading />;
+  if (session.isError) return <LoadError error={session.error} onRetry={() => void session.refetch()} />;
+  const s = session.data;
+  if (!s) {
+    const next = location.pathname + location.search;
+    return <Navigate to={next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`} replace />;
+  }
+  if (s.stage !== "full") return <Navigate to={`${stagePath(s.stage)}${location.search}`} replace />;
+  return <Outlet />;
+}
+
+function RequirePermission({ permission }: { permission: Permission }) {
+  const session = useSession();
+  return can(session.data, permission) ? <Outlet /> : <ForbiddenPage />;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="/sign-in/verify" element={<MfaVerifyPage />} />
+        <Route path="/sign-in/enrol" element={<MfaEnrolPage />} />
+        <Route path="/register" element={<RegisterPage />} />
+        <Route path="/accept-invite" element={<AcceptInvitePage />} />
+        <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route element={<RequireSession />}>
+          <Route index element={<HomePage />} />
+          <Route path="/account" element={<AccountPage />} />
+          <Route path="/account/mfa" element={<MfaEnrolPage />} />
+          <Route element={<RequirePermission permission="org.read" />}>
+            <Route path="/organisation" element={<OwnOrganisationRedirect />} />
+            <Route path="/organisations/:orgId" element={<OrganisationPage />} />
+          </Route>
+          <Route element={<RequirePermission permission="orgs.admin" />}>
+            <Route path="/organisations" element={<OrganisationsPage />} />
+          </Route>
+          <Route element={<RequirePermission permission="audit.read" />}>
+            <Route path="/audit" element={<AuditPage />} />
+          </Route>
+          <Route element={<RequirePermission permission="outbox.read" />}>
+            <Route path="/outbox" element={<OutboxPage />} />
+          </Route>
+        </Route>
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

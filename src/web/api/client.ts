@@ -1,0 +1,102 @@
+// The one way the web app talks to the API: same-origin fetch with the session cookie, the
+// CSRF token on every write, the chosen language, and RFC 9457 problem details turned into
+// a typed error the forms can read field by field.
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  titles?: { "zh-TW": string; en: string };
+  status: number;
+  detail?: string;
+  code?: string;
+  requestId?: string;
+  errors?: FieldProblem[];
+}
+
+export class ApiError extends Error {
+  readonly problem: ProblemDocument;
+  constructor(problem: ProblemDocument) {
+    super(problem.detail ?? problem.title);
+    this.name = "ApiError";
+    this.problem = problem;
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+  get code(): string | undefined {
+    return this.problem.code;
+  }
+  /** The message the API gave for one field, if any (matches "email" and "admin.email"). */
+  fieldMessage(field: string): string | undefined {
+    return this.problem.errors?.find((e) => e.field === field || e.field === `body.${field}`)?.message;
+  }
+}
+
+let csrfToken: string | undefined;
+let language = "zh-TW";
+
+/** Remembered from GET /auth/session and from the login, MFA and switch responses. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+export function setApiLanguage(lang: string): void {
+  language = lang;
+}
+
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+function isProblem(value: unknown): value is ProblemDocument {
+  return typeof value === "object" && value !== null && typeof (value as { title?: unknown }).title === "string" && typeof (value as { status?: unknown }).status === "number";
+}
+
+export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json", "accept-language": language };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (WRITES.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  } catch (cause) {
+    throw new ApiError({ type: "about:blank", title: language === "en" ? "The server could not be reached" : "無法連線到伺服器", status: 0, detail: cause instanceof Error ? cause.message : String(cause), code: "network" });
+  }
+  if (response.status === 204 || response.status === 202) {
+    // 202 bodies (if any) are informational only
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (!response.ok) {
+    throw new ApiError(isProblem(parsed) ? parsed : { type: "about:blank", title: response.statusText || `HTTP ${response.status}`, status: response.status, code: "http" });
+  }
+  return parsed as T;
+}
+
+/** Builds "?a=1&b=2" from the defined, non-empty values. */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}

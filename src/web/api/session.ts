@@ -1,0 +1,69 @@
+// The signed-in session as the server sees it (GET /auth/session), cached by TanStack Query.
+// `null` means nobody is signed in. Sign-in steps hand back a new CSRF token, which we keep.
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { roleHas, type Permission } from "../../platform/auth/roles.ts";
+import { api, ApiError, setCsrfToken } from "./client.ts";
+import type { Session, Stage, StageResponse } from "./types.ts";
+
+export const sessionKey = ["session"] as const;
+
+async function fetchSession(): Promise<Session | null> {
+  try {
+    const session = await api<Session>("GET", "/auth/session");
+    setCsrfToken(session.csrfToken);
+    return session;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      setCsrfToken(undefined);
+      return null;
+    }
+    throw e;
+  }
+}
+
+export function useSession() {
+  return useQuery({ queryKey: sessionKey, queryFn: fetchSession, staleTime: 5 * 60_000, retry: 1 });
+}
+
+/** The session once it is fully signed in (for pages behind RequireSession). */
+export function useFullSession(): Session {
+  const { data } = useSession();
+  if (!data) throw new Error("useFullSession used outside RequireSession");
+  return data;
+}
+
+export function can(session: Session | null | undefined, permission: Permission): boolean {
+  return !!session && session.stage === "full" && roleHas(session.role, permission);
+}
+
+/** After a sign-in step: keep the new CSRF token and reload the session. */
+export async function afterStage(queryClient: QueryClient, response: StageResponse): Promise<Stage> {
+  setCsrfToken(response.csrfToken);
+  await queryClient.invalidateQueries({ queryKey: sessionKey });
+  return response.stage;
+}
+
+export async function signOut(queryClient: QueryClient, everywhere = false): Promise<void> {
+  try {
+    await api<undefined>("POST", everywhere ? "/auth/logout-everywhere" : "/auth/logout");
+  } finally {
+    setCsrfToken(undefined);
+    queryClient.clear();
+    queryClient.setQueryData(sessionKey, null);
+  }
+}
+
+export function useSignOut(): (everywhere?: boolean) => Promise<void> {
+  const queryClient = useQueryClient();
+  return (everywhere = false) => signOut(queryClient, everywhere);
+}
+
+/** Where a sign-in stage leads. */
+export function stagePath(stage: Stage): string {
+  return stage === "mfa" ? "/sign-in/verify" : stage === "enrol" ? "/sign-in/enrol" : "/";
+}
+
+/** A safe in-app path from ?next= (never another origin). */
+export function safeNext(value: string | null): string {
+  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
+}

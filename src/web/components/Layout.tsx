@@ -1,0 +1,157 @@
+// The frame of every page: skip link, header with the main navigation, organisation switch,
+// language switch and sign-out, and the <main> landmark. After each navigation, focus moves
+// to the new page's h1 so screen-reader and keyboard users start at the top of the content.
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
+import { api } from "../api/client.ts";
+import { afterStage, can, useSession, useSignOut } from "../api/session.ts";
+import type { Locale, Session, StageResponse } from "../api/types.ts";
+import { changeLocale, currentLocale, savedLocale } from "../i18n/i18n.ts";
+import { orgName } from "./format.ts";
+
+export function Layout() {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const session = useSession();
+  const first = useRef(true);
+
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const heading = document.querySelector<HTMLElement>("main h1");
+    heading?.focus();
+  }, [location.pathname]);
+
+  // A browser that never chose a language takes the signed-in user's saved one.
+  const userLocale = session.data?.user.locale;
+  useEffect(() => {
+    if (userLocale && !savedLocale() && userLocale !== currentLocale()) void changeLocale(userLocale);
+  }, [userLocale]);
+
+  const full = session.data?.stage === "full" ? session.data : undefined;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("common.skipToContent")}
+      </a>
+      <header className="site-header">
+        <div className="header-inner">
+          <Link to="/" className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            <span>{t("common.appName")}</span>
+            <span className="brand-sub">{t("common.programme")}</span>
+          </Link>
+          <div className="header-tools">
+            <LanguageSwitch signedIn={!!full} />
+            {full ? <UserMenu session={full} /> : null}
+          </div>
+        </div>
+        {full ? <MainNav session={full} /> : null}
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <p>{t("common.footer")}</p>
+      </footer>
+    </>
+  );
+}
+
+function MainNav({ session }: { session: Session }) {
+  const { t } = useTranslation();
+  const links: Array<{ to: string; label: string; show: boolean }> = [
+    { to: "/", label: t("nav.home"), show: true },
+    { to: "/organisation", label: t("nav.organisation"), show: can(session, "org.read") },
+    { to: "/organisations", label: t("nav.organisations"), show: can(session, "orgs.admin") },
+    { to: "/audit", label: t("nav.audit"), show: can(session, "audit.read") },
+    { to: "/outbox", label: t("nav.outbox"), show: can(session, "outbox.read") },
+    { to: "/account", label: t("nav.account"), show: true },
+  ];
+  return (
+    <nav className="main-nav" aria-label={t("nav.main")}>
+      <ul>
+        {links
+          .filter((l) => l.show)
+          .map((l) => (
+            <li key={l.to}>
+              <NavLink to={l.to} end={l.to === "/"}>
+                {l.label}
+              </NavLink>
+            </li>
+          ))}
+      </ul>
+    </nav>
+  );
+}
+
+function LanguageSwitch({ signedIn }: { signedIn: boolean }) {
+  const { t } = useTranslation();
+  const other: Locale = currentLocale() === "en" ? "zh-TW" : "en";
+  const onClick = (): void => {
+    void changeLocale(other);
+    // Remember it on the account too, so other browsers follow; the cookie alone is enough here.
+    if (signedIn) void api("POST", "/auth/locale", { locale: other }).catch(() => undefined);
+  };
+  return (
+    <button type="button" className="button subtle lang-switch" onClick={onClick} lang={other} aria-label={t("lang.switchTo", { lng: other })}>
+      {t("lang.name", { lng: other })}
+    </button>
+  );
+}
+
+function UserMenu({ session }: { session: Session }) {
+  const { t } = useTranslation();
+  const signOut = useSignOut();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const locale = currentLocale();
+  const onSwitch = (orgId: string): void => {
+    void api<StageResponse>("POST", "/auth/switch-organisation", { orgId })
+      .then(async (r) => {
+        queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" });
+        await afterStage(queryClient, r);
+        await navigate("/");
+      })
+      .catch(() => undefined);
+  };
+  return (
+    <div className="user-menu">
+      {session.memberships.length > 1 ? (
+        <label className="org-switch">
+          <span className="visually-hidden">{t("nav.switchOrg")}</span>
+          <select
+            value={session.organisation.id}
+            onChange={(e) => {
+              onSwitch(e.target.value);
+            }}
+          >
+            {session.memberships.map((m) => (
+              <option key={m.orgId} value={m.orgId}>
+                {orgName({ nameZh: m.orgNameZh, nameEn: m.orgNameEn }, locale)} — {t(`roles.${m.role}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : (
+        <span className="who">
+          <span className="who-name">{session.user.displayName}</span>
+          <span className="who-org">{orgName(session.organisation, locale)}</span>
+        </span>
+      )}
+      <button
+        type="button"
+        className="button subtle"
+        onClick={() => {
+          void signOut().finally(() => void navigate("/sign-in"));
+        }}
+      >
+        {t("nav.signOut")}
+      </button>
+    </div>
+  );
+}

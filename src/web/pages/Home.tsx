@@ -1,0 +1,76 @@
+// The start page after sign-in: your organisation and role, the tasks your role can do now,
+// and the programme modules that are still being built (named, not faked).
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import type { Permission } from "../../platform/auth/roles.ts";
+import { can, useFullSession } from "../api/session.ts";
+import type { Role } from "../api/types.ts";
+import { orgName } from "../components/format.ts";
+import { Page } from "../components/Page.tsx";
+import { Notice } from "../components/Problem.tsx";
+import { currentLocale } from "../i18n/i18n.ts";
+
+type Task = "organisations" | "organisation" | "audit" | "outbox" | "account";
+const tasks: Array<{ key: Task; to: string; permission?: Permission }> = [
+  { key: "organisations", to: "/organisations", permission: "orgs.admin" },
+  { key: "organisation", to: "/organisation", permission: "org.read" },
+  { key: "audit", to: "/audit", permission: "audit.read" },
+  { key: "outbox", to: "/outbox", permission: "outbox.read" },
+  { key: "account", to: "/account" },
+];
+
+type Module = "registry" | "certification" | "seals" | "scanner" | "incidents" | "pii";
+/** Modules of the programme each role will work in; they arrive in later releases. */
+const modulesByRole: Record<Role, Module[]> = {
+  authority_admin: ["registry", "certification", "seals", "scanner", "incidents"],
+  cb_admin: ["certification", "registry"],
+  auditor: ["certification", "pii"],
+  merchant_admin: ["registry", "certification", "seals", "scanner", "pii"],
+  merchant_staff: ["registry", "scanner", "pii"],
+  regulator: ["incidents", "registry"],
+};
+
+export function HomePage() {
+  const { t } = useTranslation();
+  const session = useFullSession();
+  const locale = currentLocale();
+  return (
+    <Page title={t("home.title", { name: session.user.displayName })} intro={t("home.intro", { org: orgName(session.organisation, locale), role: t(`roles.${session.role}`) })}>
+      {session.organisation.status === "pending" ? <Notice tone="warning">{t("home.pendingOrg")}</Notice> : null}
+      {session.organisation.status === "suspended" || session.organisation.status === "rejected" ? (
+        <Notice tone="warning">{t("home.inactiveOrg", { status: t(`orgStatus.${session.organisation.status}`) })}</Notice>
+      ) : null}
+      <section aria-labelledby="tasks-title">
+        <h2 id="tasks-title">{t("home.tasks")}</h2>
+        <ul className="tiles">
+          {tasks
+            .filter((task) => !task.permission || can(session, task.permission))
+            .map((task) => (
+              <li key={task.key} className="tile">
+                <Link to={task.to}>
+                  <span className="tile-title">{t(`home.task.${task.key}`)}</span>
+                  <span className="tile-body">{t(`home.taskBody.${task.key}`)}</span>
+                </Link>
+              </li>
+            ))}
+        </ul>
+      </section>
+      <section aria-labelledby="modules-title">
+        <h2 id="modules-title">{t("home.modules")}</h2>
+        <p className="muted">{t("home.modulesIntro")}</p>
+        <ul className="tiles">
+          {modulesByRole[session.role].map((m) => (
+            <li key={m} className="tile tile-disabled">
+              <div>
+                <span className="tile-title">
+                  {t(`home.module.${m}`)} <span className="badge">{t("home.coming")}</span>
+                </span>
+                <span className="tile-body">{t(`home.moduleBody.${m}`)}</span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </Page>
+  );
+}

@@ -1,0 +1,94 @@
+// The mail outbox (authority): every message the platform has queued, its delivery state and
+// last error. Without SMTP configured, messages stay here and can be read in full.
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { useSearchParams } from "react-router";
+import { api, query } from "../api/client.ts";
+import type { OutboxMessage, Page as ApiPage } from "../api/types.ts";
+import { formValues, SelectField } from "../components/Field.tsx";
+import { formatDateTime } from "../components/format.ts";
+import { Page, Section } from "../components/Page.tsx";
+import { Pager, useCursor } from "../components/Pager.tsx";
+import { Empty, LoadError, Loading } from "../components/States.tsx";
+import { currentLocale } from "../i18n/i18n.ts";
+
+const statuses = ["pending", "sent", "failed"] as const;
+
+export function OutboxPage() {
+  const { t } = useTranslation();
+  const locale = currentLocale();
+  const [params, setParams] = useSearchParams();
+  const cursor = useCursor();
+  const status = params.get("status") ?? "";
+  const list = useQuery({
+    queryKey: ["outbox", status, cursor.before],
+    queryFn: () => api<ApiPage<OutboxMessage>>("GET", `/outbox${query({ status, before: cursor.before, limit: 25 })}`),
+    placeholderData: (previous) => previous,
+  });
+
+  return (
+    <Page title={t("outbox.title")} intro={t("outbox.intro")}>
+      <Section title={t("outbox.messages")} id="outbox-messages">
+        <form
+          className="form form-inline filters"
+          role="search"
+          aria-label={t("outbox.filter")}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const v = formValues(e.currentTarget);
+            cursor.reset();
+            setParams(v.status ? { status: v.status } : {}, { replace: true });
+          }}
+        >
+          <SelectField name="status" label={t("common.status")} defaultValue={status} options={[{ value: "", label: t("common.all") }, ...statuses.map((s) => ({ value: s, label: t(`outbox.status.${s}`) }))]} />
+          <button type="submit" className="button">
+            {t("common.filter")}
+          </button>
+        </form>
+        {list.isPending ? <Loading /> : null}
+        {list.isError ? <LoadError error={list.error} onRetry={() => void list.refetch()} /> : null}
+        {list.data && list.data.items.length === 0 ? <Empty>{t("outbox.none")}</Empty> : null}
+        {list.data && list.data.items.length > 0 ? (
+          <ul className="messages">
+            {list.data.items.map((m) => (
+              <li key={m.id} className="message">
+                <div className="message-head">
+                  <span className={`status status-${m.status}`}>{t(`outbox.status.${m.status}`, { defaultValue: m.status })}</span>
+                  <span className="message-subject">{m.subject}</span>
+                </div>
+                <dl className="facts inline">
+                  <dt>{t("outbox.to")}</dt>
+                  <dd>{m.toAddress}</dd>
+                  <dt>{t("common.createdAt")}</dt>
+                  <dd>{formatDateTime(m.createdAt, locale)}</dd>
+                  <dt>{t("outbox.sentAt")}</dt>
+                  <dd>{formatDateTime(m.sentAt, locale)}</dd>
+                  <dt>{t("outbox.attempts")}</dt>
+                  <dd>{m.attempts}</dd>
+                  {m.template ? (
+                    <>
+                      <dt>{t("outbox.template")}</dt>
+                      <dd>
+                        <code>{m.template}</code>
+                      </dd>
+                    </>
+                  ) : null}
+                </dl>
+                {m.lastError ? (
+                  <p className="field-error">
+                    {t("outbox.lastError")}: {m.lastError}
+                  </p>
+                ) : null}
+                <details>
+                  <summary>{t("outbox.showBody")}</summary>
+                  <pre className="wrap">{m.textBody}</pre>
+                </details>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <Pager cursor={cursor} nextBefore={list.data?.nextBefore} label={t("outbox.pages")} />
+      </Section>
+    </Page>
+  );
+}

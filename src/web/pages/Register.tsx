@@ -1,0 +1,90 @@
+// Self-registration of a merchant organisation and its first administrator. The organisation
+// stays pending until the authority confirms it.
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { LIMITS } from "../../modules/accounts/accounts.schema.ts";
+import { api } from "../api/client.ts";
+import { Field, formValues, SubmitButton } from "../components/Field.tsx";
+import { Page } from "../components/Page.tsx";
+import { NewPasswordField, passwordProblem } from "../components/PasswordField.tsx";
+import { fieldError, Notice, ProblemAlert } from "../components/Problem.tsx";
+
+interface RegistrationBody {
+  organisation: { nameZh: string; nameEn: string };
+  admin: { email: string; displayName: string; password: string };
+}
+
+export function RegisterPage() {
+  const { t } = useTranslation();
+  const [email, setEmail] = useState("");
+  const [localError, setLocalError] = useState<string | undefined>(undefined);
+  const register = useMutation({
+    mutationFn: (body: RegistrationBody) => api<{ organisationId: string; status: "pending" }>("POST", "/registrations", body),
+  });
+
+  if (register.isSuccess) {
+    return (
+      <Page title={t("register.doneTitle")} narrow>
+        <Notice tone="success">
+          <p>{t("register.doneBody")}</p>
+        </Notice>
+        <p>
+          <Link to="/sign-in" className="button primary">
+            {t("register.toSignIn")}
+          </Link>
+        </p>
+      </Page>
+    );
+  }
+
+  const err = register.error;
+  return (
+    <Page title={t("register.title")} intro={t("register.intro")} narrow>
+      <form
+        className="card form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          const v = formValues(e.currentTarget);
+          const problem = passwordProblem(v.password ?? "", v.email);
+          setLocalError(problem);
+          if (problem) return;
+          register.mutate({
+            organisation: { nameZh: v.nameZh ?? "", nameEn: v.nameEn ?? "" },
+            admin: { email: v.email ?? "", displayName: v.displayName ?? "", password: v.password ?? "" },
+          });
+        }}
+      >
+        <ProblemAlert error={err} />
+        <fieldset>
+          <legend>{t("register.orgSection")}</legend>
+          <Field name="nameZh" label={t("org.nameZh")} required maxLength={LIMITS.name} autoComplete="organization" error={fieldError(err, "organisation.nameZh")} />
+          <Field name="nameEn" label={t("org.nameEn")} required maxLength={LIMITS.name} lang="en" error={fieldError(err, "organisation.nameEn")} />
+        </fieldset>
+        <fieldset>
+          <legend>{t("register.adminSection")}</legend>
+          <Field name="displayName" label={t("common.displayName")} required maxLength={LIMITS.name} autoComplete="name" error={fieldError(err, "admin.displayName")} />
+          <Field
+            name="email"
+            type="email"
+            label={t("common.email")}
+            required
+            maxLength={LIMITS.email}
+            autoComplete="email"
+            error={fieldError(err, "admin.email")}
+            onChange={(e) => {
+              setEmail(e.currentTarget.value);
+            }}
+          />
+          <NewPasswordField name="password" label={t("common.password")} email={email} apiError={localError ?? fieldError(err, "admin.password")} />
+        </fieldset>
+        <SubmitButton pending={register.isPending}>{t("register.submit")}</SubmitButton>
+      </form>
+      <p className="aside">
+        {t("register.haveAccount")} <Link to="/sign-in">{t("signIn.submit")}</Link>
+      </p>
+    </Page>
+  );
+}
