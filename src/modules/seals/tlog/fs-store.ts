@@ -1,0 +1,91 @@
+// A LogStore on a local folder, laid out as c2sp.org/tlog-tiles so that the folder can be
+// served as-is: <dir>/checkpoint, <dir>/tile/<L>/<N>[.p/<W>], <dir>/tile/entries/…, plus
+// <dir>/checkpoints/<size> (every checkpoint, for auditors; not part of the spec).
+// Durability: every file is written to a temporary name, fsync'd, renamed into place, and
+// its directory fsync'd before write() / writeCheckpoint() resolve.
+import { mkdir, open, readdir, readFile, rename } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { parseDecimal } from "./bytes.ts";
+import type { LogStore, StoredFile } from "./store.ts";
+import { tilePath, type TileRef } from "./tiles.ts";
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeDurably(path: string, data: Uint8Array | string): Promise<string> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.tmp-${randomBytes(6).toString("hex")}`);
+  const fh = await open(tmp, "w", 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  return dir;
+}
+
+export class FsLogStore implements LogStore {
+  readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async readCheckpoint(): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.dir, "checkpoint"), "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+  }
+
+  async read(ref: TileRef): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(join(this.dir, tilePath(ref)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+  }
+
+  async write(files: readonly StoredFile[]): Promise<void> {
+    const dirs = new Set<string>();
+    await Promise.all(files.map(async (f) => dirs.add(await writeDurably(join(this.dir, tilePath(f.ref)), f.data))));
+    // fsync each directory written to, and its parents up to the log folder (new directories).
+    const all = new Set<string>();
+    for (let d of dirs) {
+      while (d.startsWith(this.dir) && !all.has(d)) {
+        all.add(d);
+        d = dirname(d);
+      }
+    }
+    for (const d of all) await fsyncDir(d);
+  }
+
+  async writeCheckpoint(note: string, size: number): Promise<void> {
+    await fsyncDir(await writeDurably(join(this.dir, "checkpoints", String(size)), note));
+    await fsyncDir(await writeDurably(join(this.dir, "checkpoint"), note));
+  }
+
+  async listCheckpoints(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.dir, "checkpoints"));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw e;
+    }
+    const sizes = names.map(parseDecimal).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
+    return Promise.all(sizes.map((n) => readFile(join(this.dir, "checkpoints", String(n)), "utf8")));
+  }
+}
