@@ -1,0 +1,78 @@
+// Test `subresource-integrity` (W3C SRI): every script from another registrable domain, or
+// protocol-relative, should carry `integrity` and load over https. Script `src` values are read
+// as written (the peer's parser has no base URL, so relative ones stay relative).
+import { getDomain } from "tldts";
+import type { Ctx } from "../context.ts";
+import { byTag } from "../html.ts";
+import type { CheckOutcome } from "../scanner.types.ts";
+
+export const expectation = "sri-implemented-and-external-scripts-loaded-securely";
+
+const ORDER = [
+  "sri-implemented-and-all-scripts-loaded-securely",
+  "sri-implemented-and-external-scripts-loaded-securely",
+  "sri-implemented-but-external-scripts-not-loaded-securely",
+  "sri-not-implemented-but-external-scripts-loaded-securely",
+  "sri-not-implemented-and-external-scripts-not-loaded-securely",
+  "sri-not-implemented-response-not-html",
+];
+
+function worse(next: string, current: string | null): string {
+  return current === null || ORDER.indexOf(next) > ORDER.indexOf(current) ? next : current;
+}
+
+/** Registrable domain, null for IP literals and names with no public suffix match. */
+export function registrable(hostname: string): string | null {
+  return getDomain(hostname, { allowPrivateDomains: false });
+}
+
+export function check(ctx: Ctx): CheckOutcome {
+  if (!ctx.auto) return { result: "sri-not-implemented-but-no-scripts-loaded", pass: true };
+  if (!ctx.isHtml || !ctx.doc) return { result: "sri-not-implemented-response-not-html", pass: true };
+  const scripts = byTag(ctx.doc, "script");
+  const siteDomain = registrable(ctx.r.hostname);
+  const sessionHttps = ctx.sessionUrl?.protocol === "https:";
+  let result: string | null = null;
+  let foreign = false;
+  const data: Record<string, { integrity: string | null; crossorigin: string | null }> = {};
+  for (const s of scripts) {
+    const src = (s.attrs.src ?? "").trim();
+    if (src === "") continue;
+    const integrity = s.attrs.integrity ?? null;
+    const relativeProtocol = /^\/\/[^/]/.test(src);
+    const absolute = /^https?:\/\//i.test(src);
+    const relativeOrigin = !relativeProtocol && !absolute;
+    let sameSite = true;
+    let scheme: string | null = null;
+    if (absolute) {
+      try {
+        const u = new URL(src);
+        scheme = u.protocol;
+        sameSite = registrable(u.hostname) === siteDomain;
+      } catch {
+        sameSite = false;
+      }
+    }
+    const secureOrigin = relativeOrigin || (sameSite && !relativeProtocol);
+    if (!secureOrigin) foreign = true;
+    const secureScheme = scheme === "https:" || (relativeOrigin && sessionHttps);
+    if (!secureOrigin) {
+      if (Object.keys(data).length < 200) data[src.slice(0, 500)] = { integrity, crossorigin: s.attrs.crossorigin ?? null };
+      if (integrity && !secureScheme) result = worse("sri-implemented-but-external-scripts-not-loaded-securely", result);
+      else if (!integrity && secureScheme) result = worse("sri-not-implemented-but-external-scripts-loaded-securely", result);
+      else if (!integrity && !secureScheme) result = worse("sri-not-implemented-and-external-scripts-not-loaded-securely", result);
+    } else if (integrity && secureScheme && result === null) {
+      result = "sri-implemented-and-all-scripts-loaded-securely";
+    }
+  }
+  if (scripts.length === 0) result = "sri-not-implemented-but-no-scripts-loaded";
+  else result ??= foreign ? expectation : "sri-not-implemented-but-all-scripts-loaded-from-secure-origin";
+  const pass = [
+    "sri-implemented-and-all-scripts-loaded-securely",
+    expectation,
+    "sri-not-implemented-response-not-html",
+    "sri-not-implemented-but-all-scripts-loaded-from-secure-origin",
+    "sri-not-implemented-but-no-scripts-loaded",
+  ].includes(result);
+  return { result, pass, data: { scripts: data } };
+}
