@@ -1,0 +1,126 @@
+// The widget's size budget (< 8 KB gzipped, issue 5) and a real-browser run on loopback
+// origins: a confirmed origin embeds the seal and sees green; another origin is refused by
+// frame-ancestors; tampered, unlogged, revoked and suspended seals show their states.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { chromium } from "playwright-core";
+import { GZIP_BUDGET, buildWidget } from "./build-widget.ts";
+import { credentialInput, issue, LOG_ORIGIN, signList, world } from "../src/modules/seals/verify/testkit.ts";
+import type { SealBundle } from "../src/modules/seals/verify/seal.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<[Server, string]> {
+  const s = createServer(handler);
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  return [s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`];
+}
+
+test("the widget bundle is under 8 KB gzipped", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "ectrust-widget-"));
+  try {
+    const m = await buildWidget({ outdir: dir, pinned: { roots: [], threshold: 1, minVersion: 1, logOrigin: LOG_ORIGIN } });
+    assert.ok(m.gzipBytes < GZIP_BUDGET, `widget is ${m.gzipBytes} B gzipped, budget ${GZIP_BUDGET}`);
+    assert.match(m.integrity, /^sha384-/);
+    assert.equal(m.chunks.length, 1, "only the lazy @noble/ed25519 chunk besides the entry");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("in Chromium: green on the confirmed origin, refused elsewhere, and each bad state", { skip: !existsSync(CHROMIUM) && "no Chromium" }, async () => {
+  const w = await world();
+  const dir = await mkdtemp(join(tmpdir(), "ectrust-widget-"));
+  const pages = new Map<string, SealBundle[]>();
+  const lists = new Map<string, string>();
+  let shopOrigin = "";
+  const [seal, sealOrigin] = await listen((req, res) => {
+    const url = req.url ?? "/";
+    void (async () => {
+      if (url.startsWith("/s/")) {
+        const bundles = pages.get(url.slice(3));
+        if (!bundles) {
+          res.writeHead(404).end();
+          return;
+        }
+        const m = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as { entry: string; integrity: string };
+        const data = JSON.stringify({ verifyUrl: `${sealOrigin}/verify`, anchor: w.anchorDoc, bundles }).replaceAll("<", "\\u003c");
+        res.writeHead(200, {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": `frame-ancestors ${shopOrigin}; default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'`,
+        });
+        res.end(`<!doctype html><meta charset="utf-8"><div id="ectrust-seal"></div><script type="application/json" id="ectrust-seal-data">${data}</script><script type="module" src="/w/${m.entry}" integrity="${m.integrity}" crossorigin="anonymous"></script>`);
+        return;
+      }
+      if (url.startsWith("/w/")) {
+        res.writeHead(200, { "content-type": "text/javascript", "access-control-allow-origin": "*" });
+        res.end(await readFile(join(dir, url.slice(3))));
+        return;
+      }
+      const list = lists.get(`${sealOrigin}${url}`);
+      if (list) res.writeHead(200, { "content-type": "application/vc+jwt" }).end(list);
+      else res.writeHead(404).end();
+    })();
+  });
+  const embed = (_req: unknown, res: import("node:http").ServerResponse, id = "good"): void => {
+    res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><iframe id="seal" src="${sealOrigin}/s/${id}" width="240" height="110"></iframe>`);
+  };
+  const [shop, shopUrl] = await listen((req, res) => {
+    embed(req, res, (req.url ?? "/").slice(1) || "good");
+  });
+  const [other, otherUrl] = await listen((req, res) => {
+    embed(req, res);
+  });
+  shopOrigin = shopUrl;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  try {
+    await buildWidget({ outdir: dir, pinned: { ...w.pinned, roots: [...w.pinned.roots], logOrigin: LOG_ORIGIN } });
+    const rev = `${sealOrigin}/status/r/1`;
+    const sus = `${sealOrigin}/status/s/1`;
+    lists.set(rev, await signList(w, rev, "revocation", [3]));
+    lists.set(sus, await signList(w, sus, "suspension", [4]));
+    const cred = (n: number) =>
+      credentialInput({
+        id: `urn:uuid:0b5c1a6e-0000-4000-8000-00000000000${n}`,
+        origins: [shopUrl],
+        status: [
+          { statusPurpose: "revocation", statusListIndex: n, statusListCredential: rev },
+          { statusPurpose: "suspension", statusListIndex: n, statusListCredential: sus },
+        ],
+      });
+    const good = await issue(w, cred(1));
+    pages.set("good", [good]);
+    pages.set("tampered", [{ ...good, jwt: good.jwt.replace(/.$/, (c) => (c === "A" ? "B" : "A")) }]);
+    pages.set("unlogged", [{ ...(await issue(w, cred(2))), tlogProof: good.tlogProof }]);
+    pages.set("revoked", [await issue(w, cred(3))]);
+    pages.set("suspended", [await issue(w, cred(4))]);
+    const stateAt = async (url: string): Promise<string | undefined> => {
+      const page = await browser.newPage();
+      try {
+        await page.goto(url);
+        const frame = page.frames().find((f) => f.url().startsWith(`${sealOrigin}/s/`));
+        if (!frame) return undefined;
+        const box = await frame.waitForSelector("[data-state]", { timeout: 5000 }).catch(() => null);
+        return (await box?.getAttribute("data-state")) ?? undefined;
+      } finally {
+        await page.close();
+      }
+    };
+    assert.equal(await stateAt(`${shopUrl}/good`), "valid");
+    assert.equal(await stateAt(`${otherUrl}/`), undefined, "frame-ancestors must refuse another origin");
+    assert.equal(await stateAt(`${shopUrl}/tampered`), "invalid");
+    assert.equal(await stateAt(`${shopUrl}/unlogged`), "invalid");
+    assert.equal(await stateAt(`${shopUrl}/revoked`), "revoked");
+    assert.equal(await stateAt(`${shopUrl}/suspended`), "suspended");
+  } finally {
+    await browser.close();
+    for (const s of [seal, shop, other]) s.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
