@@ -1,6 +1,233 @@
-import type { Command } from "commander";
+// `ectrust pii …`: scan, inventory, mask, protect, unprotect.
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { EmitOptions } from "./emitter.ts";
+import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft } from "./inventory.ts";
+import { loadKeyRing } from "./keys.ts";
+import type { Operator } from "./operators.ts";
+import { scanPostgres } from "./pg-scan.ts";
+import { ENTITY_TYPES, isEntityType, type EntityType, type Finding, type ScanSummary, type SkipNote } from "./pii.types.ts";
+import { protectFile, unprotectFile } from "./protect-files.ts";
+import { expandPaths } from "./scan.ts";
+import { defaultWorkers, scanFiles } from "./scan-pool.ts";
+import { createProgress, type Progress } from "./progress.ts";
+import { FindingWriter, type OutputFormat } from "./output.ts";
+
+function parseTypes(v: string): Set<EntityType> {
+  const out = new Set<EntityType>();
+  for (const t of v.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean)) {
+    if (!isEntityType(t)) throw new InvalidArgumentError(`unknown type "${t.slice(0, 40)}"; known: ${ENTITY_TYPES.join(", ")}`);
+    out.add(t);
+  }
+  if (out.size === 0) throw new InvalidArgumentError("give at least one type");
+  return out;
+}
+
+function parseScore(v: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError("must be a number from 0 to 1");
+  return n;
+}
+
+function parseCount(min: number, max: number) {
+  return (v: string): number => {
+    if (!/^\d{1,9}$/.test(v.trim())) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    const n = Number(v);
+    if (n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function parsePgUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new InvalidArgumentError("must be a postgres:// or postgresql:// URL");
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") throw new InvalidArgumentError("must be a postgres:// or postgresql:// URL");
+  return v;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, parsePgUrl(v)];
+
+interface CommonOpts {
+  types?: Set<EntityType>;
+  minScore?: number;
+  ubnRule?: "current" | "legacy";
+  workers?: number;
+  postgres: string[];
+  pgSample?: number;
+  progress?: boolean;
+  showValues?: boolean;
+}
+
+function withCommon(c: Command): Command {
+  return c
+    .addOption(new Option("--types <list>", "only these entity types, comma-separated").argParser(parseTypes))
+    .addOption(new Option("--min-score <n>", "drop findings scoring below n (0–1)").argParser(parseScore).default(0.5))
+    .addOption(new Option("--ubn-rule <rule>", "UBN checksum: current (÷5, 2023) or legacy (÷10)").choices(["current", "legacy"]).default("current"))
+    .addOption(new Option("--workers <n>", "worker threads across files").argParser(parseCount(1, 64)))
+    .addOption(new Option("--postgres <url>", "also scan a live PostgreSQL database, read-only (repeatable)").argParser(collect).default([]))
+    .addOption(new Option("--pg-sample <rows>", "rows per table from --postgres; 0 scans every row").argParser(parseCount(0, 1_000_000_000)).default(1000))
+    .option("--progress", "show a progress bar on stderr even when stdout is not a terminal")
+    .option("--no-progress", "never show a progress bar");
+}
+
+/** Runs a scan over files and databases, calling onFinding; returns the summary. */
+async function runScan(paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void, onSource?: (source: string, lines: number, columns?: Record<string, number>) => void): Promise<ScanSummary> {
+  const t0 = performance.now();
+  const skipped: SkipNote[] = [];
+  const files = await expandPaths(paths, skipped);
+  const emit: EmitOptions = { minScore: o.minScore ?? 0.5, ubnRule: o.ubnRule ?? "current", showValues: o.showValues === true };
+  if (o.types) emit.types = o.types;
+  const summary: ScanSummary = { files: 0, bytes: 0, findings: 0, byType: {}, skipped, seconds: 0 };
+  const show = o.progress ?? (process.stdout.isTTY && process.stderr.isTTY);
+  const progress: Progress = createProgress(show, files.length);
+  const count = (f: Finding): void => {
+    summary.findings++;
+    summary.byType[f.type] = (summary.byType[f.type] ?? 0) + 1;
+    onFinding(f);
+  };
+  await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers() }, count, (r) => {
+    summary.files++;
+    summary.bytes += r.bytes;
+    skipped.push(...r.notes);
+    onSource?.(r.file, r.lines ?? 0, r.columns);
+    progress.fileDone(r.file);
+  });
+  for (const url of o.postgres) {
+    try {
+      const tables = await scanPostgres(url, { ...emit, sample: o.pgSample ?? 1000 }, count, skipped);
+      for (const t of tables) onSource?.(`${url.replace(/\/\/[^@/]*@/, "//")}/${t.table}`, t.rows);
+    } catch (e) {
+      skipped.push({ file: url.replace(/\/\/[^@/]*@/, "//"), reason: "unreadable", detail: `database not scanned: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+  progress.stop();
+  summary.seconds = Math.round((performance.now() - t0) / 10) / 100;
+  return summary;
+}
+
+function failIfEmpty(paths: readonly string[], o: CommonOpts): void {
+  if (paths.length === 0 && o.postgres.length === 0) {
+    console.error("error: give at least one file or directory, or --postgres <url>");
+    process.exit(2);
+  }
+}
+
+function operatorFrom(o: { op: string; keep?: number; keyFile?: string; keyEnv?: string }): Operator {
+  switch (o.op) {
+    case "mask": return { kind: "mask" };
+    case "keep-last": return { kind: "keep-last", n: o.keep ?? 4 };
+    case "redact": return { kind: "redact" };
+    case "hmac": return { kind: "hmac", keys: loadKeyRing(o) };
+    case "encrypt": return { kind: "encrypt", keys: loadKeyRing(o) };
+    default: throw new InvalidArgumentError(`unknown operator ${o.op}`);
+  }
+}
+
+async function rewriteAll(paths: string[], outDir: string, o: CommonOpts, op: Operator): Promise<number> {
+  const notes: SkipNote[] = [];
+  const files = await expandPaths(paths, notes);
+  let total = 0;
+  const emit: EmitOptions = { minScore: o.minScore ?? 0.5, ubnRule: o.ubnRule ?? "current" };
+  if (o.types) emit.types = o.types;
+  for (const f of files) {
+    const out = join(outDir, basename(f));
+    const r = await protectFile(f, out, op, emit);
+    notes.push(...r.notes);
+    total += r.replaced;
+    if (r.output) console.error(`${f} → ${r.output}: ${r.replaced} replaced`);
+  }
+  for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
+  return total;
+}
 
 /** Adds this module's commands to the `ectrust` program. */
-export function registerPiiCommands(_program: Command): void {
-  // The module's commands are registered here as they land.
+export function registerPiiCommands(program: Command): void {
+  const pii = program.command("pii").description("個資盤點與保護 — find, inventory and protect personal data (Taiwan-aware)");
+
+  withCommon(pii.command("scan").argument("[paths...]", "files or directories (text, logs, CSV/TSV, JSON/NDJSON, SQL dumps; .gz; UTF-8 or Big5)"))
+    .description("scan files and databases for personal data")
+    .addOption(new Option("--format <format>", "output format").choices(["jsonl", "json", "table", "csv"]).default("jsonl"))
+    .option("--show-values", "print raw values (default: masked only)")
+    .option("--fail-on-findings", "exit with status 3 when anything is found")
+    .action(async (paths: string[], o: CommonOpts & { format: OutputFormat; failOnFindings?: boolean }) => {
+      failIfEmpty(paths, o);
+      const w = new FindingWriter(process.stdout, o.format, o.showValues === true);
+      const summary = await runScan(paths, o, (f) => { w.finding(f); });
+      await w.end(summary);
+      if (summary.skipped.some((n) => n.reason === "unreadable" && paths.includes(n.file))) process.exitCode = 1;
+      if (o.failOnFindings && summary.findings > 0) process.exitCode = 3;
+    });
+
+  withCommon(pii.command("inventory").argument("[paths...]", "files or directories"))
+    .description("build a personal-data inventory (個資清冊 draft) per source and column")
+    .addOption(new Option("--format <format>", "csv, xlsx or json (draft items for the certification module)").choices(["csv", "xlsx", "json"]).default("csv"))
+    .option("-o, --output <file>", "write here (required for xlsx)")
+    .action(async (paths: string[], o: CommonOpts & { format: "csv" | "xlsx" | "json"; output?: string }) => {
+      failIfEmpty(paths, o);
+      if (o.format === "xlsx" && !o.output) { console.error("error: --format xlsx needs --output <file.xlsx>"); process.exit(2); }
+      const inv = new InventoryBuilder();
+      const summary = await runScan(paths, { ...o, showValues: false }, (f) => { inv.add(f); }, (s, lines, cols) => { inv.setRecords(s, lines, cols); });
+      const rows = inv.build();
+      if (o.format === "xlsx" && o.output) await inventoryXlsx(rows, o.output);
+      else {
+        const text = o.format === "csv" ? inventoryCsv(rows) : JSON.stringify({ rows, draft: toInventoryDraft(rows), summary }, null, 2) + "\n";
+        if (o.output) await writeFile(o.output, text); else process.stdout.write(text);
+      }
+      console.error(`inventory: ${rows.length} rows from ${summary.files} files, ${summary.findings} findings, ${summary.skipped.length} skipped parts`);
+    });
+
+  const opOption = new Option("--op <operator>", "mask | keep-last | redact | hmac | encrypt").choices(["mask", "keep-last", "redact", "hmac", "encrypt"]);
+  const rewrite = (name: string, desc: string, defOp: string): void => {
+    withCommon(pii.command(name).argument("<paths...>", "files or directories"))
+      .description(desc)
+      .requiredOption("--out-dir <dir>", "write rewritten files here (inputs are never modified)")
+      .addOption(opOption.default(defOp))
+      .addOption(new Option("--keep <n>", "characters kept by keep-last").argParser(parseCount(0, 64)).default(4))
+      .option("--key-file <file>", "key ring file for hmac / encrypt")
+      .option("--key-env <name>", "environment variable holding id:key (default ECTRUST_PII_KEY)")
+      .action(async (paths: string[], o: CommonOpts & { outDir: string; op: string; keep?: number; keyFile?: string; keyEnv?: string }) => {
+        let op: Operator;
+        try {
+          op = operatorFrom(o);
+        } catch (e) {
+          console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+          process.exit(2);
+        }
+        const n = await rewriteAll(paths, o.outDir, o, op);
+        console.error(`${name}: ${n} values replaced`);
+      });
+  };
+  rewrite("mask", "write copies of files with personal data masked (display masks, keep-last-N or redaction)", "mask");
+  rewrite("protect", "write copies with personal data tokenised (keyed HMAC) or encrypted (AES-256-GCM, key id)", "encrypt");
+
+  pii.command("unprotect")
+    .argument("<paths...>", "files written by `pii protect --op encrypt`")
+    .description("decrypt {{pii:enc1:…}} tokens back to the original values")
+    .requiredOption("--out-dir <dir>", "write restored files here")
+    .option("--key-file <file>", "key ring file")
+    .option("--key-env <name>", "environment variable holding id:key (default ECTRUST_PII_KEY)")
+    .action(async (paths: string[], o: { outDir: string; keyFile?: string; keyEnv?: string }) => {
+      let keys;
+      try {
+        keys = loadKeyRing(o);
+      } catch (e) {
+        console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(2);
+      }
+      const notes: SkipNote[] = [];
+      let failed = 0;
+      for (const f of await expandPaths(paths, notes)) {
+        const r = await unprotectFile(f, join(o.outDir, basename(f)), keys);
+        failed += r.failed;
+        notes.push(...r.notes);
+        console.error(`${f} → ${r.output}: ${r.replaced} decrypted${r.failed ? `, ${r.failed} failed (unknown key or altered)` : ""}`);
+      }
+      for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
+      if (failed > 0) process.exitCode = 4;
+    });
 }

@@ -1,0 +1,117 @@
+// Turns decoded text segments (with optional structured cells) into findings with absolute UTF-16
+// offsets, byte offsets in the source encoding, 1-based lines and column names.
+import { detect, detectValue, resolveOverlaps, SUPPRESSED_BY_NEGATIVE_COLUMN, type DetectOptions } from "./detect.ts";
+import type { ColumnClass } from "./lexicon.ts";
+import { maskFor } from "./mask.ts";
+import type { Detection, Finding } from "./pii.types.ts";
+import { byteLength, type Encoding } from "./source.ts";
+
+/** A structured cell inside a segment: offsets relative to the segment text. */
+export interface Cell { start: number; end: number; column: string; cls: ColumnClass }
+
+export interface EmitOptions extends DetectOptions { showValues?: boolean }
+
+interface Placed extends Detection { column: string | null }
+
+/** The cell containing `pos` (cells sorted by start), by binary search. */
+function cellAt(cells: readonly Cell[], pos: number): Cell | undefined {
+  let lo = 0, hi = cells.length - 1, ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((cells[mid]?.start ?? 0) <= pos) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  const c = cells[ans];
+  return c && pos < c.end ? c : undefined;
+}
+
+/** Runs the detectors over a segment and applies column context: header-validated cells, suppressed negatives. */
+export function analyzeSegment(text: string, cells: readonly Cell[] | undefined, opts: EmitOptions): Placed[] {
+  const ds = detect(text, opts);
+  if (!cells || cells.length === 0) return ds.map((d) => ({ ...d, column: null }));
+  const extra: Detection[] = [];
+  const min = opts.minScore ?? 0.5;
+  for (const c of cells) {
+    if (c.cls === "UNKNOWN" || c.cls === "NEGATIVE" || c.end <= c.start) continue;
+    const d = detectValue(c.cls, text.slice(c.start, c.end), opts);
+    if (d && d.score >= min) extra.push({ ...d, start: d.start + c.start, end: d.end + c.start });
+  }
+  const all = extra.length > 0 ? resolveOverlaps([...ds, ...extra]) : ds;
+  const out: Placed[] = [];
+  for (const d of all) {
+    const cell = cellAt(cells, d.start);
+    if (cell?.cls === "NEGATIVE" && SUPPRESSED_BY_NEGATIVE_COLUMN.has(d.type)) continue;
+    out.push({ ...d, column: cell ? cell.column : null });
+  }
+  return out;
+}
+
+/** Keeps the running position (UTF-16, bytes, line) of a file and emits findings for each segment. */
+export class Emitter {
+  readonly file: string;
+  readonly encoding: Encoding;
+  readonly opts: EmitOptions;
+  readonly onFinding: (f: Finding) => void;
+  utf16 = 0;
+  byte = 0;
+  line = 1;
+  findings = 0;
+  /** Non-empty cells seen per column (structured inputs), for prevalence in the inventory. */
+  readonly cellsPerColumn = new Map<string, number>();
+
+  constructor(file: string, encoding: Encoding, opts: EmitOptions, onFinding: (f: Finding) => void) {
+    this.file = file;
+    this.encoding = encoding;
+    this.opts = opts;
+    this.onFinding = onFinding;
+  }
+
+  /**
+   * Scans `text`, which starts at the current position. Only the first `consumed` characters advance
+   * the position; findings starting at or after `consumed` are left for the next (overlapping) segment.
+   */
+  segment(text: string, cells?: readonly Cell[], consumed = text.length): void {
+    if (cells) {
+      for (const c of cells) {
+        if (c.end <= c.start || c.start >= consumed) continue;
+        const n = this.cellsPerColumn.get(c.column);
+        if (n !== undefined) this.cellsPerColumn.set(c.column, n + 1);
+        else if (this.cellsPerColumn.size < 10_000) this.cellsPerColumn.set(c.column, 1);
+      }
+    }
+    const ds = analyzeSegment(text, cells, this.opts);
+    ds.sort((a, b) => a.start - b.start);
+    let cur = 0, byte = this.byte, line = this.line;
+    const advance = (to: number): void => {
+      if (to <= cur) return;
+      const part = text.slice(cur, to);
+      byte += byteLength(part, this.encoding);
+      for (let i = part.indexOf("\n"); i >= 0; i = part.indexOf("\n", i + 1)) line++;
+      cur = to;
+    };
+    for (const d of ds) {
+      if (d.start >= consumed) break;
+      advance(d.start);
+      const value = text.slice(d.start, d.end);
+      const f: Finding = {
+        file: this.file,
+        type: d.type,
+        start: this.utf16 + d.start,
+        end: this.utf16 + d.end,
+        byteStart: byte,
+        byteEnd: byte + byteLength(value, this.encoding),
+        line,
+        column: d.column,
+        score: d.score,
+        masked: maskFor(d.type, value),
+      };
+      if (d.detail !== undefined) f.detail = d.detail;
+      if (this.opts.showValues) f.value = value;
+      this.findings++;
+      this.onFinding(f);
+    }
+    advance(consumed);
+    this.utf16 += consumed;
+    this.byte = byte;
+    this.line = line;
+  }
+}

@@ -1,0 +1,158 @@
+// The personal-data inventory (個資清冊 draft): per source and column, the entity types found, how
+// often, sample masked values, and the PDPA personal-data categories (C001 …) they fall under.
+// The category mapping is a draft for the shop's privacy officer to confirm, not legal advice.
+import type { EntityType, Finding } from "./pii.types.ts";
+
+export interface PdpaCategory { code: string; zh: string; en: string }
+
+export const PDPA_CATEGORIES: Readonly<Record<string, PdpaCategory>> = {
+  C001: { code: "C001", zh: "辨識個人者", en: "Identifies the individual" },
+  C002: { code: "C002", zh: "辨識財務者", en: "Financial identifiers" },
+  C003: { code: "C003", zh: "政府資料中之辨識者", en: "Government-issued identifiers" },
+  C011: { code: "C011", zh: "個人描述", en: "Personal description" },
+};
+
+/** Entity type → PDPA category (法務部「個人資料之類別」), with a note where the mapping needs judgement. */
+export const TYPE_CATEGORY: Readonly<Record<EntityType, { code: string; note?: string }>> = {
+  PERSON_NAME_ZH: { code: "C001" },
+  TW_ADDRESS: { code: "C001" },
+  TW_MOBILE: { code: "C001" },
+  TW_LANDLINE: { code: "C001" },
+  EMAIL: { code: "C001" },
+  IP_ADDRESS: { code: "C001", note: "network identifier; personal when linkable to a user" },
+  TW_EINVOICE_CARRIER: { code: "C001", note: "e-invoice carrier tied to a person's phone or certificate" },
+  TW_LICENSE_PLATE: { code: "C001", note: "personal when linked to the vehicle's owner" },
+  CREDIT_CARD: { code: "C002" },
+  TW_BANK_ACCOUNT: { code: "C002" },
+  TW_NATIONAL_ID: { code: "C003" },
+  TW_RESIDENT_CERT: { code: "C003" },
+  TW_PASSPORT: { code: "C003" },
+  TW_NHI_CARD: { code: "C003", note: "NHI card serial (保險憑證號碼)" },
+  TW_BUSINESS_NUMBER: { code: "C003", note: "business identifier; personal data only for sole proprietors" },
+  DATE_OF_BIRTH: { code: "C011" },
+};
+
+export interface InventoryRow {
+  source: string;
+  column: string | null;
+  entityType: EntityType;
+  pdpaCategory: string;
+  pdpaCategoryName: string;
+  findings: number;
+  /** Non-empty cells in the column (structured) or lines in the file (text). */
+  records: number;
+  /** Share of records holding this type (0–1), capped at 1. */
+  prevalence: number;
+  maxScore: number;
+  samples: string[];
+  note?: string;
+}
+
+/** Accumulates findings into inventory rows; memory grows with sources × columns × types only. */
+export class InventoryBuilder {
+  private readonly rows = new Map<string, InventoryRow>();
+  private readonly records = new Map<string, number>();
+  private readonly columnRecords = new Map<string, Record<string, number>>();
+
+  add(f: Finding): void {
+    const key = `${f.file}\u0000${f.column ?? ""}\u0000${f.type}`;
+    let r = this.rows.get(key);
+    if (!r) {
+      const cat = TYPE_CATEGORY[f.type];
+      r = {
+        source: f.file, column: f.column, entityType: f.type, pdpaCategory: cat.code,
+        pdpaCategoryName: PDPA_CATEGORIES[cat.code]?.zh ?? "", findings: 0, records: 0, prevalence: 0, maxScore: 0, samples: [],
+      };
+      if (cat.note !== undefined) r.note = cat.note;
+      this.rows.set(key, r);
+    }
+    r.findings++;
+    r.maxScore = Math.max(r.maxScore, f.score);
+    if (r.samples.length < 3 && !r.samples.includes(f.masked)) r.samples.push(f.masked);
+  }
+
+  /** Records per source: lines for text files, cells per column for structured ones. */
+  setRecords(source: string, lines: number, columns?: Record<string, number>): void {
+    this.records.set(source, lines);
+    if (columns && Object.keys(columns).length > 0) this.columnRecords.set(source, columns);
+  }
+
+  build(): InventoryRow[] {
+    const out = [...this.rows.values()];
+    for (const r of out) {
+      const cols = this.columnRecords.get(r.source);
+      r.records = (r.column !== null ? cols?.[r.column] : undefined) ?? this.records.get(r.source) ?? r.findings;
+      r.prevalence = r.records > 0 ? Math.min(1, Math.round((r.findings / r.records) * 10000) / 10000) : 0;
+    }
+    return out.sort((a, b) => a.source.localeCompare(b.source) || (a.column ?? "").localeCompare(b.column ?? "") || a.entityType.localeCompare(b.entityType));
+  }
+}
+
+/** One line of the certification module's 個資清冊 draft: a data item with its categories. */
+export interface InventoryDraftItem {
+  dataSource: string;
+  field: string | null;
+  personalDataCategories: string[];
+  entityTypes: EntityType[];
+  recordEstimate: number;
+  sampleMasked: string[];
+  notes: string[];
+}
+
+/** Groups inventory rows per source and field into the certification module's draft items. */
+export function toInventoryDraft(rows: readonly InventoryRow[]): InventoryDraftItem[] {
+  const m = new Map<string, InventoryDraftItem>();
+  for (const r of rows) {
+    const key = `${r.source}\u0000${r.column ?? ""}`;
+    let it = m.get(key);
+    if (!it) {
+      it = { dataSource: r.source, field: r.column, personalDataCategories: [], entityTypes: [], recordEstimate: 0, sampleMasked: [], notes: [] };
+      m.set(key, it);
+    }
+    if (!it.personalDataCategories.includes(r.pdpaCategory)) it.personalDataCategories.push(r.pdpaCategory);
+    it.entityTypes.push(r.entityType);
+    it.recordEstimate = Math.max(it.recordEstimate, r.findings);
+    for (const s of r.samples) if (it.sampleMasked.length < 3) it.sampleMasked.push(s);
+    if (r.note !== undefined && !it.notes.includes(r.note)) it.notes.push(r.note);
+  }
+  for (const it of m.values()) it.personalDataCategories.sort();
+  return [...m.values()];
+}
+
+export const INVENTORY_COLUMNS = [
+  ["source", "來源"], ["column", "欄位"], ["entityType", "個資類型"], ["pdpaCategory", "個資類別代號"],
+  ["pdpaCategoryName", "個資類別"], ["findings", "筆數"], ["records", "總筆數"], ["prevalence", "比例"],
+  ["maxScore", "最高信心"], ["samples", "遮罩樣本"], ["note", "備註"],
+] as const;
+
+function cellOf(r: InventoryRow, k: (typeof INVENTORY_COLUMNS)[number][0]): string | number {
+  const v = r[k];
+  if (Array.isArray(v)) return v.join(" | ");
+  return v ?? "";
+}
+
+function csvField(v: string | number): string {
+  const s = String(v);
+  // Neutralise spreadsheet formulas (CSV injection) and quote when needed.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function inventoryCsv(rows: readonly InventoryRow[]): string {
+  const head = INVENTORY_COLUMNS.map(([k, zh]) => `${zh} ${k}`).map(csvField).join(",");
+  return "\uFEFF" + [head, ...rows.map((r) => INVENTORY_COLUMNS.map(([k]) => csvField(cellOf(r, k))).join(","))].join("\r\n") + "\r\n";
+}
+
+export async function inventoryXlsx(rows: readonly InventoryRow[], path: string): Promise<void> {
+  const { default: ExcelJS } = await import("exceljs");
+  const wb = new ExcelJS.Workbook();
+  wb.creator = "ectrust pii inventory";
+  const ws = wb.addWorksheet("個資清冊 inventory");
+  ws.columns = INVENTORY_COLUMNS.map(([k, zh]) => ({ header: `${zh}\n${k}`, key: k, width: k === "source" ? 40 : 16 }));
+  for (const r of rows) ws.addRow(Object.fromEntries(INVENTORY_COLUMNS.map(([k]) => [k, cellOf(r, k)])));
+  ws.getRow(1).font = { bold: true };
+  const cats = wb.addWorksheet("類別 categories");
+  cats.columns = [{ header: "code", key: "code", width: 8 }, { header: "zh", key: "zh", width: 20 }, { header: "en", key: "en", width: 36 }];
+  for (const c of Object.values(PDPA_CATEGORIES)) cats.addRow(c);
+  await wb.xlsx.writeFile(path);
+}

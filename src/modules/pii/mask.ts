@@ -1,0 +1,74 @@
+// Display masking of detected values (the `masked` field of findings and the `mask` operator's default).
+// Taiwan conventions: 王○明 for names, A12****789 for IDs, first 6 / last 4 digits for cards (PCI DSS).
+import type { EntityType } from "./pii.types.ts";
+
+/** Letters, digits and CJK characters are masked; separators and punctuation stay. */
+const isAlnum = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xff10 && c <= 0xff5a) ||
+  (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff);
+
+/** Masks letters/digits/CJK except the first `head` and last `tail` of them; separators are kept. */
+export function maskMiddle(v: string, head: number, tail: number, ch = "*"): string {
+  let total = 0;
+  for (let i = 0; i < v.length; i++) if (isAlnum(v.charCodeAt(i))) total++;
+  if (head + tail >= total) { head = Math.min(head, Math.floor(total / 3)); tail = Math.min(tail, Math.floor(total / 3)); }
+  let k = 0;
+  let out = "";
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (isAlnum(c)) { out += k < head || k >= total - tail ? v.charAt(i) : ch; k++; } else out += v.charAt(i);
+  }
+  return out;
+}
+
+/** Keeps only the last `n` alphanumerics visible (keep-last-N). */
+export function keepLast(v: string, n: number, ch = "*"): string {
+  return maskMiddle(v, 0, n, ch);
+}
+
+export function maskName(v: string): string {
+  const chars = Array.from(v);
+  if (chars.length <= 1) return "○";
+  if (chars.length === 2) return `${chars[0] ?? ""}○`;
+  return (chars[0] ?? "") + "○".repeat(chars.length - 2) + (chars[chars.length - 1] ?? "");
+}
+
+export function maskEmail(v: string): string {
+  const at = v.indexOf("@");
+  if (at <= 0) return maskMiddle(v, 1, 0);
+  return `${v.charAt(0)}${"*".repeat(Math.max(1, at - 1))}${v.slice(at)}`;
+}
+
+/** Keeps the county/city and district of an address, masks the rest. */
+export function maskAddress(v: string): string {
+  const m = /^(\d{3,6} ?)?(.{2,3}[縣市])?(.{1,3}?[區鄉鎮市])?/.exec(v);
+  const keep = m ? (m[2] ?? "").length + (m[3] ?? "").length + (m[1] ?? "").length : 0;
+  const k = Math.min(keep, Math.floor(v.length / 2));
+  return v.slice(0, k) + "*".repeat(Math.max(1, Array.from(v.slice(k)).length));
+}
+
+/** The default display mask for a type. */
+export function maskFor(type: EntityType, v: string): string {
+  switch (type) {
+    case "TW_NATIONAL_ID":
+    case "TW_RESIDENT_CERT":
+      return maskMiddle(v, 3, 3);
+    case "CREDIT_CARD":
+      return maskMiddle(v, 6, 4);
+    case "TW_MOBILE":
+    case "TW_LANDLINE":
+      return maskMiddle(v, 4, 3);
+    case "EMAIL":
+      return maskEmail(v);
+    case "PERSON_NAME_ZH":
+      return maskName(v);
+    case "TW_ADDRESS":
+      return maskAddress(v);
+    case "IP_ADDRESS":
+      return v.includes(":") ? v.replace(/[0-9a-fA-F]+$/, "*") : v.replace(/\d+$/, "*").replace(/\.\d+\.\*$/, ".*.*");
+    case "DATE_OF_BIRTH":
+      return maskMiddle(v, 0, 0);
+    default:
+      return keepLast(v, 3);
+  }
+}

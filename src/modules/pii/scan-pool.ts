@@ -1,0 +1,57 @@
+// Scans many files across worker threads (one file per task, results streamed back in batches);
+// with one worker or one file it scans in-process. Findings of a file arrive in file order.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { EmitOptions } from "./emitter.ts";
+import type { Finding } from "./pii.types.ts";
+import { scanFile, type FileResult } from "./scan.ts";
+
+export interface PoolOptions extends EmitOptions { workers?: number }
+
+export type WorkerMessage =
+  | { kind: "findings"; findings: Finding[] }
+  | { kind: "done"; result: FileResult }
+  | { kind: "error"; file: string; message: string };
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+/**
+ * Scans `files`, calling onFinding for every finding and onFile when a file is done.
+ * Files are distributed over worker threads; output order is per file, files in completion order.
+ */
+export async function scanFiles(
+  files: readonly string[],
+  opts: PoolOptions,
+  onFinding: (f: Finding) => void,
+  onFile: (r: FileResult) => void,
+): Promise<void> {
+  const n = Math.min(opts.workers ?? defaultWorkers(), files.length);
+  const { workers: _w, ...emitOpts } = opts;
+  if (n <= 1) {
+    for (const f of files) onFile(await scanFile(f, emitOpts, onFinding));
+    return;
+  }
+  const queue = [...files];
+  const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined };
+  await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
+    const w = new Worker(new URL("./scan-worker.ts", import.meta.url), { workerData: serializable });
+    let current: string | undefined;
+    const next = (): void => {
+      current = queue.shift();
+      if (current === undefined) { void w.terminate().then(() => { resolve(); }); return; }
+      w.postMessage(current);
+    };
+    w.on("message", (m: WorkerMessage) => {
+      if (m.kind === "findings") for (const f of m.findings) onFinding(f);
+      else if (m.kind === "done") { onFile(m.result); next(); }
+      else { onFile({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }
+    });
+    w.on("error", (e: Error) => {
+      if (current !== undefined) onFile({ file: current, bytes: 0, findings: 0, notes: [{ file: current, reason: "unreadable", detail: `worker failed: ${e.message}` }] });
+      reject(e);
+    });
+    next();
+  })));
+}

@@ -1,0 +1,90 @@
+// Scanning files: format by extension (or content), streamed through the format's reader into the
+// emitter. One file at a time here; scan-pool.ts spreads files over worker threads.
+import { lstat, readdir, stat } from "node:fs/promises";
+import { basename, extname, join } from "node:path";
+import { Emitter, type EmitOptions } from "./emitter.ts";
+import { scanCsv } from "./formats/csv.ts";
+import { scanJson } from "./formats/json.ts";
+import { scanSqlDump } from "./formats/sql.ts";
+import { scanText } from "./formats/text.ts";
+import type { Finding, SkipNote } from "./pii.types.ts";
+import { openSource } from "./source.ts";
+
+export type Format = "text" | "csv" | "json" | "sql";
+
+/** The format of a file from its name (ignoring a trailing .gz). */
+export function formatOf(path: string): { format: Format; ext: string } {
+  let name = basename(path).toLowerCase();
+  if (name.endsWith(".gz")) name = name.slice(0, -3);
+  const ext = extname(name);
+  if (ext === ".csv" || ext === ".tsv" || ext === ".tab") return { format: "csv", ext };
+  if (ext === ".json" || ext === ".ndjson" || ext === ".jsonl" || ext === ".geojson") return { format: "json", ext };
+  if (ext === ".sql" || ext === ".dump" || ext === ".pgsql") return { format: "sql", ext };
+  return { format: "text", ext };
+}
+
+export interface FileResult {
+  file: string;
+  bytes: number;
+  findings: number;
+  notes: SkipNote[];
+  encoding?: string;
+  format?: Format;
+  /** Lines of the file (records for text). */
+  lines?: number;
+  /** Non-empty cells per column for structured files. */
+  columns?: Record<string, number>;
+}
+
+/** Scans one file, calling `onFinding` for each finding in file order. Never throws for bad content. */
+export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: Finding) => void): Promise<FileResult> {
+  const notes: SkipNote[] = [];
+  const src = await openSource(path, notes);
+  if (!src) return { file: path, bytes: 0, findings: 0, notes };
+  const { format, ext } = formatOf(path);
+  const em = new Emitter(path, src.encoding, opts, onFinding);
+  // Content sniffing for misnamed files: a pg_dump header or a leading "{" / "[" switch the reader.
+  const it = src.chunks[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? "" : first.value;
+  const chunks = (async function* () { if (!first.done) yield head; for (;;) { const n = await it.next(); if (n.done) return; yield n.value; } })();
+  let fmt = format;
+  if (fmt === "text") {
+    const h = head.replace(/^\uFEFF/, "").trimStart();
+    if (h.startsWith("--\n-- PostgreSQL database dump")) fmt = "sql";
+    else if (h.startsWith("{\"") || h.startsWith("[{")) fmt = "json";
+  }
+  try {
+    if (fmt === "csv") await scanCsv(chunks, em, notes, ext);
+    else if (fmt === "json") await scanJson(chunks, em, notes);
+    else if (fmt === "sql") await scanSqlDump(chunks, em, notes);
+    else await scanText(chunks, em, notes);
+  } catch (e) {
+    notes.push({ file: path, reason: "unreadable", detail: `scan stopped: ${e instanceof Error ? e.message : String(e)}`, byteOffset: em.byte });
+  }
+  return {
+    file: path, bytes: em.byte, findings: em.findings, notes, encoding: src.gzip ? `${src.encoding}+gzip` : src.encoding, format: fmt,
+    lines: em.line, columns: Object.fromEntries(em.cellsPerColumn),
+  };
+}
+
+/** Expands paths: directories recursively (skipping .git and symlinks), files as given. */
+export async function expandPaths(paths: readonly string[], notes: SkipNote[]): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (p: string, top: boolean): Promise<void> => {
+    let st;
+    try {
+      st = top ? await stat(p) : await lstat(p);
+    } catch (e) {
+      notes.push({ file: p, reason: "unreadable", detail: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (st.isDirectory()) {
+      const entries = (await readdir(p)).sort();
+      for (const e of entries) if (e !== ".git" && e !== "node_modules") await walk(join(p, e), false);
+    } else if (st.isFile()) out.push(p);
+    else if (top) notes.push({ file: p, reason: "not-a-file", detail: "not a regular file or directory" });
+  };
+  for (const p of paths) await walk(p, true);
+  return out;
+}
