@@ -12,7 +12,7 @@
 //   kept (completed and failed jobs are kept for `keepDays`), later sends return null.
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { fromDrizzle, PgBoss, type ConstructorOptions, type DrizzleTransactionLike, type Job } from "pg-boss";
+import { fromDrizzle, PgBoss, type ConstructorOptions, type DrizzleTransactionLike, type JobWithMetadata } from "pg-boss";
 import type { Logger } from "pino";
 import type { Database, Db } from "../db/database.ts";
 import { databaseExecutor } from "./pglite-adapter.ts";
@@ -22,6 +22,8 @@ export interface JobContext {
   id: string;
   /** 0 on the first run, then 1, 2, … on retries */
   attempt: number;
+  /** no retry follows if this attempt fails (the job will be `failed`) */
+  lastAttempt: boolean;
   /** aborted when the job expires or the queue stops without waiting */
   signal: AbortSignal;
 }
@@ -170,16 +172,16 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
   async function work(reg: Registration): Promise<void> {
     const concurrency = reg.options.concurrency ?? 1;
-    await boss.work<unknown>(
+    await boss.work(
       reg.name,
-      { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: reg.options.pollSeconds ?? 2 },
-      async (jobs: Job<unknown>[]) => {
+      { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: reg.options.pollSeconds ?? 2, includeMetadata: true },
+      async (jobs: JobWithMetadata<unknown>[]) => {
         for (const job of jobs) {
           const started = Date.now();
           const jobLog = log.child({ queue: reg.name, jobId: job.id, attempt: job.retryCount });
           try {
             const data = reg.options.parse ? reg.options.parse(job.data) : job.data;
-            await reg.handler(data, { id: job.id, attempt: job.retryCount, signal: job.signal });
+            await reg.handler(data, { id: job.id, attempt: job.retryCount, lastAttempt: job.retryCount >= job.retryLimit, signal: job.signal });
             jobLog.debug({ ms: Date.now() - started }, "job completed");
           } catch (error) {
             jobLog.warn({ err: error, ms: Date.now() - started }, "job attempt failed");
