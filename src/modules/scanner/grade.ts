@@ -146,9 +146,13 @@ export function scoreOf(tests: TestResult[]): number {
   return Math.max(0, penaltiesOnly >= MINIMUM_SCORE_FOR_EXTRA_CREDIT ? withCredit : penaltiesOnly);
 }
 
+/**
+ * ectrust's score: the peer-compatible score (its extra-credit rule included), then each extra
+ * test's modifier added, floored at 0; then the extra results' grade caps (SSL Labs style).
+ */
 export function gradeTests(observatory: TestResult[], extra: TestResult[]): { observatory: { score: number; grade: string }; score: number; grade: string } {
   const oScore = scoreOf(observatory);
-  const score = scoreOf([...observatory, ...extra]);
+  const score = Math.max(0, extra.reduce((s, t) => s + t.scoreModifier, oScore));
   let grade = gradeForScore(score);
   for (const t of extra) {
     const cap = EXTRA_MODIFIERS[t.result]?.cap;

@@ -1,6 +1,6 @@
 // The scanner engine: retrieve (I/O through the injected fetcher) → analyze (pure) → grade.
 import type { Clock } from "../../platform/clock.ts";
-import type { Fetcher } from "../../platform/net/fetcher.ts";
+import { createFetcher, type Fetcher, type FetcherOptions } from "../../platform/net/fetcher.ts";
 import { GENERIC_SCAN_ERROR, RESULT_ADVICE, TEST_ADVICE } from "./advice.ts";
 import { buildContext, type Ctx } from "./context.ts";
 import { EXTRA_MODIFIERS, gradeTests, modifierFor, OBSERVATORY_MODIFIERS } from "./grade.ts";
@@ -118,6 +118,14 @@ export function analyze(r: Retrieval, o: AnalyzeOptions): ScanResult {
       : null,
     error: badStatus ? { code: "unexpected-status", message: `Site did respond with an unexpected HTTP status code ${status}.` } : null,
   };
+}
+
+/**
+ * The fetcher limits the scanner uses: headers up to 256 KiB (a 100 KB CSP is analysed rather
+ * than refused), 2 MiB bodies (truncated beyond), 5 s of silence, 10 s per request.
+ */
+export function createScannerFetcher(o: Pick<FetcherOptions, "allowHosts" | "ca" | "resolver"> & Partial<FetcherOptions> = {}): Fetcher {
+  return createFetcher({ maxHeaderBytes: 256 * 1024, maxBodyBytes: 2 * 1024 * 1024, idleTimeoutMs: 5_000, totalTimeoutMs: 10_000, maxRedirects: 10, userAgent: "Mozilla/5.0 (compatible; ectrust-scanner/0.1)", ...o });
 }
 
 export interface ScanDeps extends Omit<RetrieveOptions, "clock"> {

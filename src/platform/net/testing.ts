@@ -14,7 +14,7 @@ export interface KeyPair {
 
 export interface TestPki {
   caCert: string;
-  /** Signed by the test CA for localhost, 127.0.0.1, ::1 and *.test names. */
+  /** Signed by the test CA for localhost, 127.0.0.1, ::1 and *.test names; valid 90 days. */
   leaf: KeyPair;
   /** Self-signed, same names. */
   selfSigned: KeyPair;
@@ -35,17 +35,17 @@ export function makeTestPki(): TestPki {
   };
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   try {
-    ossl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "30", "-subj", "/CN=ectrust test CA",
+    ossl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "120", "-subj", "/CN=ectrust test CA",
       "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
     const leaf = (name: string, san: string): void => {
       ossl("req", "-new", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`);
       writeFileSync(join(dir, `${name}.ext`), `${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-      ossl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "20",
+      ossl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "90",
         "-out", `${name}.crt`, "-extfile", `${name}.ext`);
     };
     leaf("leaf", SAN);
     leaf("wrong", "subjectAltName=DNS:wrong.example");
-    ossl("req", "-x509", ...ec, "-keyout", "self.key", "-out", "self.crt", "-days", "20", "-subj", "/CN=self-signed", "-addext", SAN);
+    ossl("req", "-x509", ...ec, "-keyout", "self.key", "-out", "self.crt", "-days", "90", "-subj", "/CN=self-signed", "-addext", SAN);
     const read = (f: string): string => readFileSync(join(dir, f), "utf8");
     cached = {
       caCert: read("ca.crt"),
