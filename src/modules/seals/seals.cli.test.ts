@@ -1,0 +1,84 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { base64, sha256, utf8 } from "./tlog/bytes.ts";
+import { formatEntry, issueEntry } from "./tlog/entry.ts";
+import { FsLogStore } from "./tlog/fs-store.ts";
+import { auditLog } from "./tlog/audit.ts";
+import { formatVkey } from "./tlog/note.ts";
+import { Sequencer } from "./tlog/sequencer.ts";
+import { buildCredential, signCredential } from "./verify/credential.ts";
+import { thumbprint } from "./verify/jws.ts";
+import { ISSUER, LOG_ORIGIN, NOW, REV_URL, SUS_URL, world } from "./verify/testkit.ts";
+import { parseRootKey, verifyCredentialFile } from "./seals.cli.ts";
+
+const repo = new URL("../../../", import.meta.url).pathname;
+
+test("issue into a real log folder, verify the credential file, audit the folder", async () => {
+  const w = await world();
+  const dir = await mkdtemp(join(tmpdir(), "ectrust-seals-cli-"));
+  try {
+    const seq = await Sequencer.open({ store: new FsLogStore(dir), origin: LOG_ORIGIN, signer: w.log, maxBatch: 64, maxDelayMs: 5 });
+    await Promise.all(Array.from({ length: 300 }, (_, i) => seq.append(utf8(`ectrust.example/entry/v1\ntype anchor\nversion ${i}\nanchor-sha256 AAAA\n`))));
+    const jwt = await signCredential(buildCredential(w.credInput), ISSUER, w.issuing);
+    const i = w.credInput;
+    const entry = formatEntry(issueEntry({ cred: i.id, mark: i.mark.type, origins: i.origins, kid: await thumbprint(w.issuing.publicKey), validFrom: i.validFrom, validUntil: i.validUntil, jwtSha256: base64(await sha256(utf8(jwt))) }));
+    const appended = await seq.append(entry);
+    await Promise.all(Array.from({ length: 10 }, (_, k) => seq.append(utf8(`ectrust.example/entry/v1\ntype widget\npath /v1/w${k}.js\nsha256 AAAA\n`))));
+    await seq.close();
+    const file = {
+      anchor: w.anchorDoc, jwt, entry: new TextDecoder().decode(entry),
+      tlogProof: await seq.tlogProof(appended.index, appended.checkpoint),
+      statusLists: { [REV_URL]: w.lists.get(REV_URL), [SUS_URL]: w.lists.get(SUS_URL) },
+    };
+    const root = await formatVkey("root.ectrust.example", w.root.publicKey);
+    const v = await verifyCredentialFile(JSON.stringify(file), { roots: [root], offline: true, now: NOW, origin: "https://shop.example" });
+    assert.equal(v.state, "valid", JSON.stringify(v));
+    assert.equal((await verifyCredentialFile(JSON.stringify(file), { roots: [root], offline: true, now: NOW, origin: "https://evil.example" })).state, "wrong_origin");
+    assert.equal((await verifyCredentialFile("{}", { roots: [root], offline: true, now: NOW })).state, "invalid");
+    const { signer: stranger } = await (await import("./tlog/ed25519.ts")).generateSigner();
+    assert.equal((await verifyCredentialFile(JSON.stringify(file), { roots: [await formatVkey("x", stranger.publicKey)], offline: true, now: NOW })).state, "invalid");
+    const noLists = { ...file, statusLists: {} };
+    assert.equal((await verifyCredentialFile(JSON.stringify(noLists), { roots: [root], offline: true, now: NOW })).state, "unavailable");
+    assert.equal(await parseRootKey(root), (await parseRootKey(root)));
+    await assert.rejects(parseRootKey("short"));
+
+    const vkey = await formatVkey(LOG_ORIGIN, w.log.publicKey);
+    const report = await auditLog(new FsLogStore(dir), { vkey });
+    assert.equal(report.ok, true, report.problems.join("\n"));
+    assert.equal(report.size, 311);
+    assert.deepEqual(report.entryTypes, { anchor: 300, issue: 1, widget: 10 });
+
+    // The commands as a user runs them (a program with only this module's commands, so that
+    // the test does not depend on other modules): exit codes and JSON.
+    await writeFile(join(dir, "cred.json"), JSON.stringify(file));
+    const main = `import { Command } from "commander"; import { registerSealsCommands } from ${JSON.stringify(join(repo, "src/modules/seals/seals.cli.ts"))};
+      const p = new Command("ectrust"); registerSealsCommands(p); await p.parseAsync(process.argv.slice(1), { from: "user" });`;
+    const cli = (...args: string[]) => spawnSync(process.execPath, ["--input-type=module", "-e", main, "--", ...args], { encoding: "utf8", cwd: repo });
+    const ok = cli("log", "verify", dir, "--vkey", vkey, "--json");
+    assert.equal(ok.status, 0, ok.stderr + ok.stdout);
+    assert.equal((JSON.parse(ok.stdout) as { size: number }).size, 311);
+    const cred = cli("verify", join(dir, "cred.json"), "--root", root, "--offline", "--json");
+    // Real time is used by the CLI: the status lists in the fixture may have expired, so
+    // accept valid or unavailable, never invalid.
+    assert.ok(["valid", "unavailable"].includes((JSON.parse(cred.stdout) as { state: string }).state), cred.stdout + cred.stderr);
+
+    // Tampering: an entry changed in a bundle is found, and the CLI exits 1.
+    const bundle = join(dir, "tile/entries/000");
+    const data = await readFile(bundle);
+    data[10] = (data[10] ?? 0) ^ 1;
+    await writeFile(bundle, data);
+    const bad = await auditLog(new FsLogStore(dir), { vkey });
+    assert.equal(bad.ok, false);
+    assert.ok(bad.problems.some((p) => p.includes("tile/0/000")), bad.problems.join("\n"));
+    assert.equal(cli("log", "verify", dir).status, 1);
+    const empty = await mkdtemp(join(tmpdir(), "ectrust-seals-empty-"));
+    assert.equal((await auditLog(new FsLogStore(empty))).ok, false);
+    await rm(empty, { recursive: true });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
