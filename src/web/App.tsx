@@ -43,6 +43,7 @@ export function App() {
     <Routes>
       <Route element={<Layout />}>
         <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="/login" element={<Navigate to="/sign-in" replace />} />
         <Route path="/sign-in/verify" element={<MfaVerifyPage />} />
         <Route path="/sign-in/enrol" element={<MfaEnrolPage />} />
         <Route path="/register" element={<RegisterPage />} />

@@ -1,4 +1,5 @@
-// Labelled form controls. Each one ties its hint and its error (from the API's problem
+// Labelled form controls. Fields are required unless their label says otherwise (as the
+// GOV.UK design system advises: mark the few optional fields, not the many required ones). Each one ties its hint and its error (from the API's problem
 // details) to the input with aria-describedby, and marks the input invalid when it has one.
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 
@@ -17,10 +18,7 @@ export function Field({ label, hint, error, className, ...input }: Common & Inpu
   const id = useId();
   return (
     <div className={`field${className ? ` ${className}` : ""}`}>
-      <label htmlFor={id}>
-        {label}
-        {input.required ? <span className="required" aria-hidden="true"> *</span> : null}
-      </label>
+      <label htmlFor={id}>{label}</label>
       <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(`${id}-hint`, `${id}-error`, hint, error)} {...input} />
       {hint ? (
         <p className="hint" id={`${id}-hint`}>

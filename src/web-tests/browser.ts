@@ -1,0 +1,78 @@
+// Browser-test helpers: Debian's Chromium driven by playwright-core, a console watcher that
+// fails on any Content-Security-Policy violation or uncaught page error, and an axe-core check
+// that fails on serious or critical accessibility violations.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+export interface Browser {
+  /** A fresh browser profile (its own user-data-dir, cookies and storage): one person. */
+  person(): Promise<Person>;
+  close(): Promise<void>;
+}
+
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+  /** CSP violations and uncaught errors seen so far on this person's pages. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const people: Person[] = [];
+  return {
+    async person() {
+      const dir = mkdtempSync(join(tmpdir(), "ectrust-chromium-"));
+      const context = await chromium.launchPersistentContext(dir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ARGS,
+        locale: "zh-TW",
+        viewport: { width: 1280, height: 900 },
+      });
+      context.setDefaultTimeout(15_000);
+      const page = context.pages()[0] ?? (await context.newPage());
+      const problems: string[] = [];
+      context.on("console", (m) => {
+        const text = m.text();
+        if (/Content[- ]Security[- ]Policy|Refused to (load|execute|apply|connect|frame)/i.test(text)) problems.push(`CSP: ${text}`);
+      });
+      context.on("weberror", (e) => problems.push(`page error: ${e.error().message}`));
+      const person: Person = {
+        context,
+        page,
+        problems,
+        async close() {
+          await context.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+      people.push(person);
+      return person;
+    },
+    async close() {
+      for (const p of people) await p.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Serious and critical axe-core violations on the current page, as readable lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** The first mailed link to `path` (e.g. "/accept-invite"), with its #token fragment. */
+export function linkIn(text: string, path: string): string {
+  const link = (text.match(/https?:\/\/[^\s"'<>]+#token=[A-Za-z0-9_-]+/g) ?? []).find((l) => new URL(l).pathname === path);
+  if (!link) throw new Error(`no ${path} link in mail:\n${text}`);
+  return link;
+}
