@@ -39,7 +39,7 @@ export async function scanPostgres(
   await client.connect();
   try {
     await client.query("BEGIN TRANSACTION READ ONLY");
-    const schemaFilter = opts.schemas && opts.schemas.length > 0;
+    const schemaFilter = (opts.schemas?.length ?? 0) > 0;
     const tables = await client.query<{ schema: string; table: string; columns: string[] }>(
       `SELECT c.table_schema AS schema, c.table_name AS table, array_agg(c.column_name::text ORDER BY c.ordinal_position) AS columns
          FROM information_schema.columns c JOIN information_schema.tables t

@@ -159,7 +159,12 @@ export function registerPiiCommands(program: Command): void {
       const w = new FindingWriter(process.stdout, o.format, o.showValues === true);
       const summary = await runScan(paths, o, (f) => { w.finding(f); });
       await w.end(summary);
-      if (summary.skipped.some((n) => n.reason === "unreadable" && paths.includes(n.file))) process.exitCode = 1;
+      for (const n of summary.skipped) {
+        if ((n.reason === "unreadable" || n.reason === "not-a-file") && (paths.includes(n.file) || n.file.startsWith("postgres"))) {
+          console.error(`error: ${n.file}: ${n.detail}`);
+          process.exitCode = 1;
+        }
+      }
       if (o.failOnFindings && summary.findings > 0) process.exitCode = 3;
     });
 

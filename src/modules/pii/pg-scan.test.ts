@@ -1,0 +1,52 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import pg from "pg";
+import { scanPostgres } from "./pg-scan.ts";
+import type { Finding, SkipNote } from "./pii.types.ts";
+
+// Runs against the real PostgreSQL server (TEST_DATABASE_URL) in a scratch database it creates and drops.
+const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test";
+
+test("live PostgreSQL tables are scanned read-only, per column, sampled or in full", async (t) => {
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch {
+    t.skip("PostgreSQL not reachable");
+    return;
+  }
+  const db = `pii_scan_${process.pid}_${Date.now()}`;
+  await admin.query(`CREATE DATABASE ${db}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${db}`;
+  try {
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    await c.query("CREATE SCHEMA shop; CREATE TABLE shop.customers (id serial, 姓名 text, mobile text, national_id text, note text, ubn text)");
+    for (let i = 0; i < 50; i++) {
+      await c.query("INSERT INTO shop.customers (姓名, mobile, national_id, note, ubn) VALUES ($1, $2, $3, $4, $5)", ["陳志明", "0912-345-678", "A123456789", "email a@b.tw", "22099131"]);
+    }
+    await c.end();
+    const notes: SkipNote[] = [];
+    const found: Finding[] = [];
+    const res = await scanPostgres(url.toString(), { sample: 10, batch: 4 }, (f) => found.push(f), notes);
+    assert.deepEqual(notes, []);
+    const first = res[0];
+    assert.ok(first);
+    assert.equal(first.table, "shop.customers");
+    assert.equal(first.rows, 10);
+    assert.equal(found.length, 50);
+    assert.deepEqual([...new Set(found.map((f) => `${f.column}:${f.type}`))].sort(), [
+      "mobile:TW_MOBILE", "national_id:TW_NATIONAL_ID", "note:EMAIL", "ubn:TW_BUSINESS_NUMBER", "姓名:PERSON_NAME_ZH",
+    ]);
+    const email = found.find((f) => f.type === "EMAIL");
+    assert.deepEqual([email?.start, email?.end, email?.line], [6, 12, 1]);
+    assert.ok(!JSON.stringify(found).includes("root@"));
+    const all: Finding[] = [];
+    await scanPostgres(url.toString(), { sample: 0 }, (f) => all.push(f), notes);
+    assert.equal(all.length, 250);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.end();
+  }
+});

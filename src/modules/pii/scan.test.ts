@@ -1,0 +1,130 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Finding } from "./pii.types.ts";
+import { scanFile, type FileResult } from "./scan.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "pii-scan-"));
+process.on("exit", () => { rmSync(dir, { recursive: true, force: true }); });
+
+async function scan(name: string, content: string | Buffer): Promise<{ f: Finding[]; r: FileResult; text: string }> {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  const f: Finding[] = [];
+  const r = await scanFile(p, { showValues: true }, (x) => f.push(x));
+  return { f, r, text: typeof content === "string" ? content : "" };
+}
+
+const brief = (fs: Finding[]): Array<[string, string | undefined, string | null]> => fs.map((x) => [x.type, x.value, x.column]);
+
+test("text: UTF-16 and byte offsets, lines", async () => {
+  const t = "第一行\n收件人：陳志明 手機 0912-345-678\nemail a@b.tw\n";
+  const { f } = await scan("a.txt", t);
+  assert.deepEqual(brief(f), [["PERSON_NAME_ZH", "陳志明", null], ["TW_MOBILE", "0912-345-678", null], ["EMAIL", "a@b.tw", null]]);
+  for (const x of f) {
+    assert.equal(t.slice(x.start, x.end), x.value);
+    assert.equal(Buffer.from(t).subarray(x.byteStart, x.byteEnd).toString(), x.value);
+  }
+  assert.deepEqual(f.map((x) => x.line), [2, 2, 3]);
+});
+
+test("CSV: BOM, zh headers, quoted newlines and commas, negative order-number column", async () => {
+  const t = "\uFEFF姓名,手機,訂單編號,備註\n陳志明,0912345678,0912000111,\"多行\n身分證 A123456789, 好\"\n林美玲,0987654321,0987000111,無\n";
+  const { f, r } = await scan("b.csv", t);
+  assert.deepEqual(brief(f), [
+    ["PERSON_NAME_ZH", "陳志明", "姓名"], ["TW_MOBILE", "0912345678", "手機"], ["TW_NATIONAL_ID", "A123456789", "備註"],
+    ["PERSON_NAME_ZH", "林美玲", "姓名"], ["TW_MOBILE", "0987654321", "手機"],
+  ]);
+  assert.equal(f[2]?.line, 3);
+  for (const x of f) assert.equal(t.slice(x.start, x.end), x.value);
+  assert.equal(r.columns?.["姓名"], 2);
+});
+
+test("TSV without a header, English headers in CSV", async () => {
+  const { f } = await scan("c.tsv", "1\tA123456789\tx@y.com\n");
+  assert.deepEqual(brief(f), [["TW_NATIONAL_ID", "A123456789", "#2"], ["EMAIL", "x@y.com", "#3"]]);
+  const { f: g } = await scan("d.csv", "buyer_email,ubn,dob\nq@r.tw,22099131,1990/01/02\n");
+  assert.deepEqual(brief(g), [["EMAIL", "q@r.tw", "buyer_email"], ["TW_BUSINESS_NUMBER", "22099131", "ubn"], ["DATE_OF_BIRTH", "1990/01/02", "dob"]]);
+});
+
+test("CSV with an unbalanced quote is reported and still scanned", async () => {
+  const t = "a,b\n1,\"never closed, A123456789\n" + "x,".repeat(600_000) + "\n0912-345-678\n";
+  const { f, r } = await scan("e.csv", t);
+  assert.ok(r.notes.some((n) => n.reason === "unbalanced-quote"));
+  assert.deepEqual(f.map((x) => x.type), ["TW_NATIONAL_ID", "TW_MOBILE"]);
+  for (const x of f) assert.equal(t.slice(x.start, x.end), x.value);
+});
+
+test("JSON and NDJSON: key paths as columns, numbers, escapes", async () => {
+  const t = '[{"buyer":{"name":"王小明","phones":["0912-345-678"]},"ubn":22099131,"note":"a \\"q\\" 身分證 A123456789"}]';
+  const { f } = await scan("f.json", t);
+  assert.deepEqual(brief(f), [["PERSON_NAME_ZH", "王小明", "[].buyer.name"], ["TW_MOBILE", "0912-345-678", "[].buyer.phones[]"], ["TW_BUSINESS_NUMBER", "22099131", "[].ubn"], ["TW_NATIONAL_ID", "A123456789", "[].note"]]);
+  const { f: g } = await scan("g.ndjson", '{"email":"a@b.tw"}\n{"收件人":"陳志明"}\n');
+  assert.deepEqual(brief(g), [["EMAIL", "a@b.tw", "email"], ["PERSON_NAME_ZH", "陳志明", "收件人"]]);
+  assert.equal(g[1]?.line, 2);
+});
+
+test("deeply nested JSON does not overflow; the value is still found", async () => {
+  const depth = 100_000;
+  const t = "[".repeat(depth) + '"身分證 A123456789"' + "]".repeat(depth);
+  const { f, r } = await scan("h.json", t);
+  assert.deepEqual(f.map((x) => x.value), ["A123456789"]);
+  assert.ok(r.notes.some((n) => n.reason === "deep-json"));
+});
+
+test("pg_dump: COPY and INSERT with column names from CREATE TABLE", async () => {
+  const t = [
+    "--", "-- PostgreSQL database dump", "--",
+    "CREATE TABLE public.members (", "    id integer NOT NULL,", "    full_name text,", "    phone text", ");",
+    "COPY public.members (id, full_name, phone) FROM stdin;", "1\t陳志明\t0912345678", "\\.",
+    "INSERT INTO public.members VALUES (2, '林美玲', '0987654321');",
+    "INSERT INTO public.members (id, full_name) VALUES (3, 'O''Neil'), (4, '歐陽娜娜');", "",
+  ].join("\n");
+  const { f } = await scan("dump.sql", t);
+  assert.deepEqual(brief(f), [
+    ["PERSON_NAME_ZH", "陳志明", "members.full_name"], ["TW_MOBILE", "0912345678", "members.phone"],
+    ["PERSON_NAME_ZH", "林美玲", "members.full_name"], ["TW_MOBILE", "0987654321", "members.phone"],
+    ["PERSON_NAME_ZH", "歐陽娜娜", "members.full_name"],
+  ]);
+});
+
+test("Big5 is detected; byte offsets are Big5 bytes", async () => {
+  const big5 = Buffer.from([0xa6, 0xac, 0xa5, 0xf3, 0xa4, 0x48]); // 收件人
+  const body = Buffer.concat([big5, Buffer.from(":"), Buffer.from([0xb3, 0xaf, 0xa7, 0xd3, 0xa9, 0xfa]), Buffer.from(" 0912-345-678\n")]);
+  const { f, r } = await scan("big5.txt", body);
+  assert.equal(r.encoding, "big5");
+  assert.deepEqual(f.map((x) => [x.type, x.byteStart, x.byteEnd]), [["PERSON_NAME_ZH", 7, 13], ["TW_MOBILE", 14, 26]]);
+});
+
+test("gzip, truncated gzip, binary, invalid UTF-8", async () => {
+  const text = Array.from({ length: 20_000 }, (_, i) => `line ${i} 身分證 A123456789 ${"x".repeat(i % 50)}`).join("\n");
+  const gz = gzipSync(text);
+  const { f: whole } = await scan("a.log.gz", gz);
+  assert.equal(whole.length, 20_000);
+  const { f: part, r } = await scan("b.log.gz", gz.subarray(0, Math.floor(gz.length / 2)));
+  assert.ok(r.notes.some((n) => n.reason === "truncated-gzip"));
+  assert.ok(part.length > 100 && part.length < 20_000);
+  const bin = Buffer.alloc(4096);
+  for (let i = 0; i < bin.length; i++) bin[i] = (i * 7919) % 256;
+  const { f: nb, r: rb } = await scan("x.bin", bin);
+  assert.equal(nb.length, 0);
+  assert.equal(rb.notes[0]?.reason, "binary");
+  const bad = Buffer.concat([Buffer.from("身分證 A123456789 "), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(" a@b.co\n")]);
+  const { f: nu, r: ru } = await scan("bad.txt", bad);
+  assert.deepEqual(nu.map((x) => x.type), ["TW_NATIONAL_ID", "EMAIL"]);
+  assert.ok(ru.notes.some((n) => n.reason === "invalid-utf8"));
+});
+
+test("a single line of several MB is scanned in windows, entities at the window edges included", async () => {
+  const n = 3 * 1024 * 1024;
+  const chars = Array.from({ length: n }, () => "x");
+  const put = (at: number, s: string): void => { for (let i = 0; i < s.length; i++) chars[at + i] = s.charAt(i); };
+  const at = [10, 1024 * 1024 - 256 - 5, 1024 * 1024 - 5, 2 * 1024 * 1024 - 3, n - 20];
+  for (const a of at) put(a, " A123456789 ");
+  const { f, r } = await scan("long.txt", chars.join(""));
+  assert.deepEqual(f.map((x) => x.start), at.map((a) => a + 1));
+  assert.ok(r.notes.some((x) => x.reason === "long-line"));
+});
