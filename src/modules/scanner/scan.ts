@@ -70,8 +70,9 @@ export function analyze(r: Retrieval, o: AnalyzeOptions): ScanResult {
   const url = o.url ?? (r.autoScheme === "https" ? r.httpsUrl : r.httpUrl);
   const base = { schema: "ectrust.scan/1" as const, url, hostname: r.hostname, scannedAt: r.startedAt, requestCount: r.requestCount, elapsedMs: r.elapsedMs };
   if (!ctx.auto) {
-    const err = r.https.error ?? r.http.error ?? { code: "unreachable", message: "the site did not answer" };
-    const error = { code: err.code, message: `The site seems to be down or refused: ${err.message}` };
+    const errs = [r.http.error, r.https.error].filter((e) => e !== null);
+    const main = errs.find((e) => e.code !== "tls-failed" && e.code !== "connect-failed") ?? errs[0] ?? { code: "unreachable", message: "the site did not answer" };
+    const error = { code: main.code, message: `The site seems to be down or refused: ${errs.map((e) => e.message).join("; ") || main.message}` };
     return {
       ...base, grade: "F", score: 0, observatory: { grade: "F", score: 0, testsPassed: 0, testsQuantity: 10, algorithmVersion: 4 }, statusCode: null,
       tests: {}, findings: [{ id: "scan-error", test: "redirection", ...GENERIC_SCAN_ERROR, snippets: {}, evidence: { http: r.http.error, https: r.https.error } }],
