@@ -1,0 +1,108 @@
+// Seals benchmarks (issue 5, "Measure"):
+//   1. widget-algorithm verifications/s in Node (the same verifySeal the widget runs),
+//   2. log appends/s through the batching Sequencer, on the fsync'd folder store and in memory,
+//   3. inclusion and consistency proof generation time at 1 M entries, from stored tiles.
+//
+//   node bench/seals.ts [--entries 1000000] [--seconds 3]
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir, cpus } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { utf8 } from "../src/modules/seals/tlog/bytes.ts";
+import { generateSigner } from "../src/modules/seals/tlog/ed25519.ts";
+import { FsLogStore } from "../src/modules/seals/tlog/fs-store.ts";
+import { Sequencer } from "../src/modules/seals/tlog/sequencer.ts";
+import { MemoryLogStore, TileHashReader, type LogStore } from "../src/modules/seals/tlog/store.ts";
+import { consistencyProof, inclusionProof } from "../src/modules/seals/tlog/tree.ts";
+import { verifySeal, verifySealFromRoots, type SealInput } from "../src/modules/seals/verify/seal.ts";
+import { LOG_ORIGIN, NOW, world } from "../src/modules/seals/verify/testkit.ts";
+
+const arg = (name: string, d: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : d;
+};
+const ENTRIES = arg("entries", 1_000_000);
+const SECONDS = arg("seconds", 3);
+const entry = (i: number): Uint8Array =>
+  utf8(`ectrust.example/entry/v1\ntype issue\ncred urn:uuid:${String(i).padStart(12, "0")}\nmark PrivacyMark\norigin https://shop${i}.example\nkid 3Jk2n0X0w0lYkVzTQm6gL0q1pWcC7bq4v1oQJ2pZkq8\nvalid 2026-11-26T00:00:00Z 2027-11-26T00:00:00Z\njwt-sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`);
+
+async function rate(f: () => Promise<unknown>, seconds: number): Promise<{ perSecond: number; n: number }> {
+  for (let i = 0; i < 50; i++) await f();
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < seconds * 1000) {
+    await f();
+    n++;
+  }
+  return { perSecond: n / ((performance.now() - t0) / 1000), n };
+}
+
+async function appends(store: LogStore, total: number, maxBatch: number): Promise<number> {
+  const { signer } = await generateSigner();
+  const seq = await Sequencer.open({ store, origin: LOG_ORIGIN, signer, maxBatch, maxDelayMs: 2000 });
+  const t0 = performance.now();
+  // Many concurrent clients: the sequencer batches them; every promise waits for durability.
+  const inflight: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    inflight.push(seq.append(entry(i)));
+    if (inflight.length >= maxBatch * 8) await Promise.all(inflight.splice(0));
+  }
+  await Promise.all(inflight);
+  await seq.close();
+  return total / ((performance.now() - t0) / 1000);
+}
+
+const results: Record<string, unknown> = { node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length };
+
+// 1. Verifications.
+const w = await world();
+const input: SealInput = {
+  bundle: w.bundle, anchor: w.anchor, logOrigin: LOG_ORIGIN, embedding: { origin: "https://shop.example", source: "ancestor" }, now: NOW,
+  fetchStatusList: (url) => Promise.resolve(w.lists.get(url) ?? ""),
+};
+if ((await verifySeal(input)).state !== "valid") throw new Error("bench fixture does not verify");
+results.verifySealPerSecond = Math.round((await rate(() => verifySeal(input), SECONDS)).perSecond);
+results.verifyFromRootsPerSecond = Math.round((await rate(() => verifySealFromRoots({ ...input, anchor: w.anchorDoc, pinned: w.pinned }), SECONDS)).perSecond);
+
+// 2. Appends.
+results.appendsPerSecondMemory = Math.round(await appends(new MemoryLogStore(), 200_000, 256));
+const dir = await mkdtemp(join(tmpdir(), "ectrust-bench-"));
+try {
+  results.appendsPerSecondFsBatch256 = Math.round(await appends(new FsLogStore(join(dir, "a")), 50_000, 256));
+  results.appendsPerSecondFsBatch16 = Math.round(await appends(new FsLogStore(join(dir, "b")), 5_000, 16));
+
+  // 3. Proofs at ENTRIES, from the tiles on disk.
+  const big = new FsLogStore(join(dir, "big"));
+  const t0 = performance.now();
+  results.buildEntries = ENTRIES;
+  results.appendsPerSecondFsBatch4096 = Math.round(await appends(big, ENTRIES, 4096));
+  results.buildSeconds = Math.round((performance.now() - t0) / 100) / 10;
+  const times = (xs: number[]): { p50: number; p99: number; max: number } => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p: number): number => Math.round((s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0) * 1000) / 1000;
+    return { p50: q(0.5), p99: q(0.99), max: q(1) };
+  };
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const cons: number[] = [];
+  const reader = new TileHashReader(big, ENTRIES);
+  for (let i = 0; i < 200; i++) {
+    const idx = Math.floor(Math.random() * ENTRIES);
+    let t = performance.now();
+    await inclusionProof(idx, ENTRIES, new TileHashReader(big, ENTRIES));
+    cold.push(performance.now() - t);
+    t = performance.now();
+    await inclusionProof(idx, ENTRIES, reader);
+    warm.push(performance.now() - t);
+    const m = 1 + Math.floor(Math.random() * (ENTRIES - 1));
+    t = performance.now();
+    await consistencyProof(m, ENTRIES, new TileHashReader(big, ENTRIES));
+    cons.push(performance.now() - t);
+  }
+  results.inclusionProofMsColdCache = times(cold);
+  results.inclusionProofMsWarmCache = times(warm);
+  results.consistencyProofMsColdCache = times(cons);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+console.log(JSON.stringify(results, null, 2));
