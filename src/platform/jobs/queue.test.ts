@@ -146,3 +146,21 @@ test("misuse is refused loudly", async () => {
   assert.throws(() => { q.register("Bad Name!", () => undefined); }, /lower-case/);
   await assert.rejects(q.send("x", {}), /before start/);
 });
+
+test("stop() lets a running job finish and records it as completed", async () => {
+  let finished = false;
+  let started = false;
+  const q = createJobQueue({ database, connectionString: database.url, logger, work: true });
+  q.register("test.slow", async () => {
+    started = true;
+    await new Promise((r) => setTimeout(r, 700));
+    finished = true;
+  }, { pollSeconds: 0.5 });
+  await q.start();
+  const id = await q.send("test.slow", {});
+  await until("slow job started", () => started);
+  await q.stop(5000);
+  assert.equal(finished, true, "stop waited for the handler");
+  const { rows } = await database.query<{ state: string }>("select state::text as state from pgboss.job where id = $1", [id]);
+  assert.equal(rows[0]?.state, "completed");
+});
