@@ -94,7 +94,8 @@ test("privacy notice: link from the home page and PDPA Art. 8 items (zh-TW and E
   const en = "<p>We collect your name for the purposes of delivery.</p>";
   const partial = analyze(buildRetrieval({ body: '<a href="/legal/privacy-policy">Privacy</a>' }, { privacyPage: buildResponse({ body: en }) }), { now });
   assert.equal(partial.tests["privacy-notice"]?.result, "privacy-notice-incomplete");
-  assert.deepEqual(partial.tests["privacy-notice"]?.data.missing, ["collector", "period-region-recipients-method", "rights", "effect-of-not-providing"]);
+  const pn = partial.tests["privacy-notice"];
+  assert.deepEqual(pn.data?.missing, ["collector", "period-region-recipients-method", "rights", "effect-of-not-providing"]);
   assert.equal(analyze(buildRetrieval(), { now }).tests["privacy-notice"]?.result, "privacy-notice-missing");
 });
 
