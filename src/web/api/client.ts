@@ -88,6 +88,9 @@ export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: 
   if (!response.ok) {
     throw new ApiError(isProblem(parsed) ? parsed : { type: "about:blank", title: response.statusText || `HTTP ${response.status}`, status: response.status, code: "http" });
   }
+  if (parsed === undefined) {
+    throw new ApiError({ type: "about:blank", title: language === "en" ? "Unexpected answer from the server" : "伺服器回應格式不正確", status: response.status, detail: `${method} /api/v1${path}`, code: "unexpected_response" });
+  }
   return parsed as T;
 }
 

@@ -94,11 +94,13 @@ export interface AuditVerifyResult {
   problem?: unknown;
 }
 
+/** An outbox row. The list may name the recipient `to` (mail service) or `toAddress` (API contract). */
 export interface OutboxMessage {
   id: string;
-  toAddress: string;
+  to?: string;
+  toAddress?: string;
   subject: string;
-  textBody: string;
+  textBody?: string;
   status: string;
   attempts: number;
   lastError: string | null;

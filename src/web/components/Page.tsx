@@ -23,7 +23,8 @@ export function Page({ title, intro, actions, children, narrow }: { title: strin
 
 export function Section({ title, children, id }: { title: string; children: ReactNode; id?: string }) {
   return (
-    <section className="card" aria-labelledby={id ? `${id}-title` : undefined}>
+    // Not a landmark: a page has many cards; the tables inside are labelled by this heading.
+    <section className="card">
       <h2 id={id ? `${id}-title` : undefined}>{title}</h2>
       {children}
     </section>

@@ -324,7 +324,8 @@ export const en: Messages = {
     lastError: "Last error",
     showBody: "Show message",
     status: {
-      pending: "Pending",
+      queued: "Queued",
+      held: "Held (no SMTP configured)",
       sent: "Sent",
       failed: "Failed",
     },

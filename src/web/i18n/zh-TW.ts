@@ -322,7 +322,8 @@ export const zhTW = {
     lastError: "最後錯誤",
     showBody: "顯示內文",
     status: {
-      pending: "待寄出",
+      queued: "待寄出",
+      held: "保留（未設定 SMTP）",
       sent: "已寄出",
       failed: "失敗",
     },

@@ -12,7 +12,8 @@ import { Pager, useCursor } from "../components/Pager.tsx";
 import { Empty, LoadError, Loading } from "../components/States.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
 
-const statuses = ["pending", "sent", "failed"] as const;
+/** The mail service's states: queued for delivery, sent, failed for good, held (no SMTP configured). */
+const statuses = ["queued", "held", "sent", "failed"] as const;
 
 export function OutboxPage() {
   const { t } = useTranslation();
@@ -58,7 +59,7 @@ export function OutboxPage() {
                 </div>
                 <dl className="facts inline">
                   <dt>{t("outbox.to")}</dt>
-                  <dd>{m.toAddress}</dd>
+                  <dd>{m.toAddress ?? m.to}</dd>
                   <dt>{t("common.createdAt")}</dt>
                   <dd>{formatDateTime(m.createdAt, locale)}</dd>
                   <dt>{t("outbox.sentAt")}</dt>
@@ -79,10 +80,12 @@ export function OutboxPage() {
                     {t("outbox.lastError")}: {m.lastError}
                   </p>
                 ) : null}
-                <details>
-                  <summary>{t("outbox.showBody")}</summary>
-                  <pre className="wrap">{m.textBody}</pre>
-                </details>
+                {m.textBody ? (
+                  <details>
+                    <summary>{t("outbox.showBody")}</summary>
+                    <pre className="wrap">{m.textBody}</pre>
+                  </details>
+                ) : null}
               </li>
             ))}
           </ul>
