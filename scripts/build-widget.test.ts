@@ -40,6 +40,8 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
   const pages = new Map<string, SealBundle[]>();
   const lists = new Map<string, string>();
   let shopOrigin = "";
+  const served: string[] = [];
+  const chunks = (): number => served.filter((u) => u.startsWith("/w/chunk.")).length;
   const [seal, sealOrigin] = await listen((req, res) => {
     const url = req.url ?? "/";
     void (async () => {
@@ -51,14 +53,17 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
         }
         const m = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as { entry: string; integrity: string };
         const data = JSON.stringify({ verifyUrl: `${sealOrigin}/verify`, anchor: w.anchorDoc, bundles }).replaceAll("<", "\\u003c");
+        // "nocsp" plays a seal page that lost its frame-ancestors header: the in-frame check must catch it.
+        const ancestors = url.endsWith("nocsp") ? "*" : shopOrigin;
         res.writeHead(200, {
           "content-type": "text/html; charset=utf-8",
-          "content-security-policy": `frame-ancestors ${shopOrigin}; default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'`,
+          "content-security-policy": `frame-ancestors ${ancestors}; default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'`,
         });
         res.end(`<!doctype html><meta charset="utf-8"><div id="ectrust-seal"></div><script type="application/json" id="ectrust-seal-data">${data}</script><script type="module" src="/w/${m.entry}" integrity="${m.integrity}" crossorigin="anonymous"></script>`);
         return;
       }
       if (url.startsWith("/w/")) {
+        served.push(url);
         res.writeHead(200, { "content-type": "text/javascript", "access-control-allow-origin": "*" });
         res.end(await readFile(join(dir, url.slice(3))));
         return;
@@ -75,7 +80,7 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
     embed(req, res, (req.url ?? "/").slice(1) || "good");
   });
   const [other, otherUrl] = await listen((req, res) => {
-    embed(req, res);
+    embed(req, res, (req.url ?? "/").slice(1) || "good");
   });
   shopOrigin = shopUrl;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
@@ -96,13 +101,24 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
       });
     const good = await issue(w, cred(1));
     pages.set("good", [good]);
+    pages.set("nocsp", [good]);
     pages.set("tampered", [{ ...good, jwt: good.jwt.replace(/.$/, (c) => (c === "A" ? "B" : "A")) }]);
     pages.set("unlogged", [{ ...(await issue(w, cred(2))), tlogProof: good.tlogProof }]);
     pages.set("revoked", [await issue(w, cred(3))]);
     pages.set("suspended", [await issue(w, cred(4))]);
-    const stateAt = async (url: string): Promise<string | undefined> => {
+    const stateAt = async (url: string, noWebCryptoEd25519 = false): Promise<string | undefined> => {
       const page = await browser.newPage();
       try {
+        if (noWebCryptoEd25519) {
+          // An older browser: WebCrypto without Ed25519, in every frame; the widget must fall back to @noble/ed25519.
+          await page.addInitScript(() => {
+            const subtle = crypto.subtle;
+            const original = subtle.importKey.bind(subtle) as (...a: unknown[]) => Promise<CryptoKey>;
+            Object.defineProperty(subtle, "importKey", {
+              value: (...a: unknown[]) => ((a[2] as { name?: string } | undefined)?.name === "Ed25519" ? Promise.reject(new DOMException("no Ed25519", "NotSupportedError")) : original(...a)),
+            });
+          });
+        }
         await page.goto(url);
         const frame = page.frames().find((f) => f.url().startsWith(`${sealOrigin}/s/`));
         if (!frame) return undefined;
@@ -114,6 +130,11 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
     };
     assert.equal(await stateAt(`${shopUrl}/good`), "valid");
     assert.equal(await stateAt(`${otherUrl}/`), undefined, "frame-ancestors must refuse another origin");
+    assert.equal(await stateAt(`${otherUrl}/nocsp`), "wrong_origin", "without frame-ancestors the widget's own origin check refuses");
+    assert.equal(chunks(), 0, "the @noble/ed25519 chunk is not loaded when WebCrypto has Ed25519");
+    assert.equal(await stateAt(`${shopUrl}/good`, true), "valid", "the lazy @noble/ed25519 fallback verifies");
+    assert.equal(chunks(), 1);
+    assert.equal(await stateAt(`${shopUrl}/tampered`, true), "invalid");
     assert.equal(await stateAt(`${shopUrl}/tampered`), "invalid");
     assert.equal(await stateAt(`${shopUrl}/unlogged`), "invalid");
     assert.equal(await stateAt(`${shopUrl}/revoked`), "revoked");

@@ -57,7 +57,7 @@ export async function verifyCredentialFile(text: string, o: VerifyFileOptions): 
   try {
     anchor = await verifyAnchor(f.anchor, { roots, threshold: o.threshold ?? 1, minVersion: o.minVersion ?? 1 }, now);
   } catch (e) {
-    const v = e instanceof VerifyError ? e : new VerifyError("anchor_malformed", String(e));
+    const v = e instanceof VerifyError ? e : new VerifyError("internal_error", String(e));
     return { state: "invalid", code: v.code, message: v.message };
   }
   return verifySeal({

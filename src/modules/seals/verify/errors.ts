@@ -36,7 +36,9 @@ export type VerifyErrorCode =
   | "status_expired"
   | "status_compression"
   | "status_length"
-  | "status_index";
+  | "status_index"
+  // anything else: a verifier bug or a broken runtime (e.g. an Ed25519 implementation that throws)
+  | "internal_error";
 
 export class VerifyError extends Error {
   override readonly name = "VerifyError";

@@ -154,7 +154,7 @@ export async function verifySeal(input: SealInput): Promise<Verdict> {
   try {
     return await verifyOrThrow(input, input.ed25519 ?? webCryptoVerify);
   } catch (e) {
-    const v = e instanceof VerifyError ? e : new VerifyError("jws_malformed", String(e));
+    const v = e instanceof VerifyError ? e : new VerifyError("internal_error", String(e));
     return { state: "invalid", code: v.code, message: v.message };
   }
 }
@@ -167,7 +167,7 @@ export async function verifySealFromRoots(
   try {
     anchor = await verifyAnchor(input.anchor, input.pinned, input.now, input.ed25519);
   } catch (e) {
-    const v = e instanceof VerifyError ? e : new VerifyError("anchor_malformed", String(e));
+    const v = e instanceof VerifyError ? e : new VerifyError("internal_error", String(e));
     return { state: "invalid", code: v.code, message: v.message };
   }
   return verifySeal({ ...input, anchor });
