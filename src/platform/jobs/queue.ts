@@ -55,7 +55,11 @@ export interface SendOptions {
   singletonKey?: string;
   /** not before this time */
   startAfter?: Date;
-  /** store the job in this transaction (a Drizzle transaction handle) */
+  /**
+   * store the job in this transaction (a Drizzle transaction handle). Inside a transaction always
+   * pass it: on PGlite (one connection) a send without it waits for the open transaction to end,
+   * which is waiting for the send.
+   */
   tx?: Db;
 }
 
