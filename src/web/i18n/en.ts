@@ -173,6 +173,8 @@ export const en: Messages = {
     intro: "{{org}} · {{role}}",
     pendingOrg: "Your organisation's registration is waiting for the authority's confirmation. Some functions are unavailable until then.",
     inactiveOrg: "Your organisation is {{status}}. Contact the authority if you have questions.",
+    pendingRegistrations: "Merchant registrations waiting for a decision: {{count}}.",
+    review: "Review them",
     tasks: "What you can do",
     task: {
       organisations: "Organisations",

@@ -171,6 +171,8 @@ export const zhTW = {
     intro: "{{org}} · {{role}}",
     pendingOrg: "貴組織的註冊尚待授證機構審核。審核通過前，部分功能無法使用。",
     inactiveOrg: "貴組織目前狀態為「{{status}}」。如有疑問請聯絡授證機構。",
+    pendingRegistrations: "有 {{count}} 件商家註冊等待審核。",
+    review: "前往審核",
     tasks: "可以進行的工作",
     task: {
       organisations: "組織管理",

@@ -14,6 +14,15 @@ import { Notice, ProblemAlert } from "../components/Problem.tsx";
 import { Empty, LoadError, Loading } from "../components/States.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
 
+/** Actions written so far (suggestions only: every module adds its own). */
+const KNOWN_ACTIONS = [
+  "session.created", "session.mfa_verified", "session.ended", "session.ended_everywhere", "session.switched_organisation",
+  "user.created", "user.mfa_enabled", "user.password_changed", "user.password_reset", "user.password_reset_requested",
+  "organisation.registered", "organisation.created", "organisation.approved", "organisation.rejected",
+  "invitation.created", "invitation.accepted", "invitation.revoked", "member.role_changed", "member.removed",
+  "api_token.created", "api_token.revoked",
+];
+
 const FILTERS = ["orgId", "action", "objectType", "objectId", "from", "to"] as const;
 type Filter = (typeof FILTERS)[number];
 
@@ -90,7 +99,12 @@ export function AuditPage() {
           }}
         >
           {all ? <Field name="orgId" label={t("audit.orgId")} defaultValue={filters.orgId} spellCheck={false} /> : null}
-          <Field name="action" label={t("audit.action")} defaultValue={filters.action} placeholder="org.member.invite" spellCheck={false} />
+          <Field name="action" label={t("audit.action")} defaultValue={filters.action} list="audit-actions" autoComplete="off" spellCheck={false} />
+          <datalist id="audit-actions">
+            {KNOWN_ACTIONS.map((a) => (
+              <option key={a} value={a} />
+            ))}
+          </datalist>
           <Field name="objectType" label={t("audit.objectType")} defaultValue={filters.objectType} spellCheck={false} />
           <Field name="objectId" label={t("audit.objectId")} defaultValue={filters.objectId} spellCheck={false} />
           <Field name="from" type="date" label={t("audit.from")} defaultValue={filters.from} />

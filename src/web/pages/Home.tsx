@@ -1,10 +1,12 @@
 // The start page after sign-in: your organisation and role, the tasks your role can do now,
 // and the programme modules that are still being built (named, not faked).
+import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { Permission } from "../../platform/auth/roles.ts";
+import { api, query } from "../api/client.ts";
 import { can, useFullSession } from "../api/session.ts";
-import type { Role } from "../api/types.ts";
+import type { Organisation, Page as ApiPage, Role } from "../api/types.ts";
 import { orgName } from "../components/format.ts";
 import { Page } from "../components/Page.tsx";
 import { Notice } from "../components/Problem.tsx";
@@ -40,6 +42,7 @@ export function HomePage() {
       {session.organisation.status === "suspended" || session.organisation.status === "rejected" ? (
         <Notice tone="warning">{t("home.inactiveOrg", { status: t(`orgStatus.${session.organisation.status}`) })}</Notice>
       ) : null}
+      {can(session, "orgs.admin") ? <PendingRegistrationsNotice /> : null}
       <section aria-labelledby="tasks-title">
         <h2 id="tasks-title">{t("home.tasks")}</h2>
         <ul className="tiles">
@@ -72,5 +75,21 @@ export function HomePage() {
         </ul>
       </section>
     </Page>
+  );
+}
+
+/** For the authority: how many merchant registrations wait for a decision (nothing when none). */
+function PendingRegistrationsNotice() {
+  const { t } = useTranslation();
+  const pending = useQuery({
+    queryKey: ["organisations", "pending"],
+    queryFn: () => api<ApiPage<Organisation>>("GET", `/organisations${query({ kind: "merchant", status: "pending", limit: 100 })}`),
+  });
+  const count = pending.data?.items.length ?? 0;
+  if (count === 0) return null;
+  return (
+    <Notice tone="warning">
+      {t("home.pendingRegistrations", { count: pending.data?.nextBefore ? `${count}+` : String(count) })} <Link to="/organisations">{t("home.review")}</Link>
+    </Notice>
   );
 }
