@@ -12,6 +12,8 @@ import { verifyAnchor } from "./verify/anchor.ts";
 import { VerifyError } from "./verify/errors.ts";
 import { isObject } from "./verify/jws.ts";
 import { verifySeal, type Verdict } from "./verify/seal.ts";
+import { MAX_LIST_BYTES } from "./verify/status.ts";
+import { nodeEd25519Verify, nodeGunzip } from "./tlog/node-crypto.ts";
 
 /** A root key given as base64url Ed25519 bytes, or as a C2SP vkey string. */
 export async function parseRootKey(s: string): Promise<string> {
@@ -55,7 +57,7 @@ export async function verifyCredentialFile(text: string, o: VerifyFileOptions): 
   const roots = await Promise.all(o.roots.map(parseRootKey));
   let anchor;
   try {
-    anchor = await verifyAnchor(f.anchor, { roots, threshold: o.threshold ?? 1, minVersion: o.minVersion ?? 1 }, now);
+    anchor = await verifyAnchor(f.anchor, { roots, threshold: o.threshold ?? 1, minVersion: o.minVersion ?? 1 }, now, nodeEd25519Verify);
   } catch (e) {
     const v = e instanceof VerifyError ? e : new VerifyError("internal_error", String(e));
     return { state: "invalid", code: v.code, message: v.message };
@@ -66,6 +68,8 @@ export async function verifyCredentialFile(text: string, o: VerifyFileOptions): 
     logOrigin: o.logOrigin ?? anchor.log.origin,
     embedding: o.origin ? { origin: o.origin, source: "referrer" } : undefined,
     now,
+    ed25519: nodeEd25519Verify,
+    gunzip: nodeGunzip(MAX_LIST_BYTES),
     fetchStatusList: async (url) => {
       const inline = f.statusLists?.[url];
       if (inline !== undefined) return inline;

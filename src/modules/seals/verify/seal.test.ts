@@ -149,3 +149,19 @@ test("log: every broken piece has its code", async () => {
   assert.equal(utf8("x").length, 1);
   assert.ok(await formatVkey(LOG_ORIGIN, w.log.publicKey));
 });
+
+test("node-native Ed25519 and zlib give the same verdicts", async () => {
+  const { nodeEd25519Verify, nodeGunzip } = await import("../tlog/node-crypto.ts");
+  const { MAX_LIST_BYTES } = await import("./status.ts");
+  const native = { ed25519: nodeEd25519Verify, gunzip: nodeGunzip(MAX_LIST_BYTES) };
+  assert.equal((await verifySeal(input(native))).state, "valid");
+  const rev = await signList(w, REV_URL, "revocation", [41]);
+  assert.equal((await verifySeal(input({ ...native, fetchStatusList: (u) => Promise.resolve(u === REV_URL ? rev : (w.lists.get(u) ?? "")) }))).state, "revoked");
+  const [h, p, s = ""] = w.bundle.jwt.split(".");
+  invalid(await verifySeal(input({ ...native, bundle: { ...w.bundle, jwt: `${h ?? ""}.${p ?? ""}.${s.startsWith("A") ? "B" : "A"}${s.slice(1)}` } })), "signature_invalid");
+  const small = await verifySeal(input({ ...native, gunzip: nodeGunzip(1000) }));
+  assert.equal(small.state, "unavailable");
+  assert.equal(small.code, "status_compression");
+  assert.equal(await nodeEd25519Verify(new Uint8Array(31), new Uint8Array(64), new Uint8Array(0)), false);
+  assert.equal(await nodeEd25519Verify(w.issuing.publicKey, new Uint8Array(64), new Uint8Array(0)), false);
+});

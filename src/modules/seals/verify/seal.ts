@@ -13,7 +13,7 @@ import { checkClaims, type MarkCredential } from "./credential.ts";
 import { as, reject, VerifyError, type VerifyErrorCode } from "./errors.ts";
 import { bytesOf, parseCompactJws, verifyJwsSignature } from "./jws.ts";
 import { findKey } from "./keys.ts";
-import { checkStatus } from "./status.ts";
+import { checkStatus, type Gunzip } from "./status.ts";
 
 /** What the shop's seal page carries inline, per mark. */
 export interface SealBundle {
@@ -39,6 +39,8 @@ export interface SealInput {
   now: Date;
   fetchStatusList: (url: string) => Promise<string>;
   ed25519?: Ed25519Verify;
+  /** Node can pass zlib (tlog/node-crypto.ts); the default is the web DecompressionStream. */
+  gunzip?: Gunzip;
 }
 
 export interface SealSubject {
@@ -136,7 +138,7 @@ async function verifyOrThrow(input: SealInput, verify: Ed25519Verify): Promise<V
       return { state: "unavailable", subject, code: "status_unavailable", message: e instanceof Error ? e.message : String(e) };
     }
     try {
-      const bit = await checkStatus(list, entry, anchor, now, verify);
+      const bit = await checkStatus(list, entry, anchor, now, verify, input.gunzip);
       if (entry.statusPurpose === "revocation") revoked ||= bit;
       else suspended ||= bit;
     } catch (e) {
