@@ -155,14 +155,15 @@ export class Sequencer {
     try {
       for (const p of batch) {
         s.size++;
+        const leaf = leafHashSync(p.entry);
         // The compact range: push the leaf, merge equal levels (RFC 6962 left-full tree).
-        s.range.push([0, leafHashSync(p.entry)]);
+        s.range.push([0, leaf]);
         for (let n = s.range.length; n >= 2 && s.range[n - 1]?.[0] === s.range[n - 2]?.[0]; n = s.range.length) {
           const [right, left] = [s.range.pop(), s.range.pop()] as [[number, Uint8Array], [number, Uint8Array]];
           s.range.push([left[0] + 1, nodeHashSync(left[1], right[1])]);
         }
         // Tiles: the leaf hash joins level 0; a full tile's root joins the level above.
-        let h: Uint8Array = leafHashSync(p.entry);
+        let h: Uint8Array = leaf;
         for (let level = 0; ; level++) {
           const row = (s.rows[level] ??= []);
           row.push(h);
