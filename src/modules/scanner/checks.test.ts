@@ -124,6 +124,13 @@ test("payment-page script inventory, first seen, and diff alerts (PCI DSS 6.4.3 
   assert.ok(dropped.alerts.some((a) => a.kind === "grade-dropped" && a.from === "A" && a.to === "C"));
   assert.equal(diffScans({ ...v2, grade: "C" }, { ...v1, grade: "A" }).gradeDropped, false);
   assert.deepEqual(diffScans(v1, v1).alerts, []);
+  // Same URL, different bytes (a Magecart edit of a first-party file) is a change.
+  const withHash = (hash: string): ReturnType<typeof buildRetrieval> =>
+    buildRetrieval({}, { paymentPages: [{ url: "https://shop.example.com.tw/checkout", response: buildResponse({ url: "https://shop.example.com.tw/checkout", body: '<script src="/app.js"></script>' }), error: null, scriptHashes: { "https://shop.example.com.tw/app.js": hash } }] });
+  const h1 = analyze(withHash("11".repeat(32)), { now });
+  assert.equal(h1.paymentScripts[0]?.scripts[0]?.sha256, "11".repeat(32));
+  const h2 = analyze(withHash("22".repeat(32)), { now: later, previous: h1 });
+  assert.deepEqual(diffScans(h1, h2).alerts.map((a) => a.kind), ["payment-script-changed"]);
 });
 
 test("every failed test yields a bilingual finding with a fix", () => {

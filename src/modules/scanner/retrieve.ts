@@ -1,5 +1,6 @@
 // The scanner's only I/O: everything goes through the injected SSRF-safe Fetcher, with a
 // per-scan time budget and request budget. Produces a serialisable Retrieval.
+import { createHash } from "node:crypto";
 import type { FetchResponse, Fetcher } from "../../platform/net/fetcher.ts";
 import { isNetError } from "../../platform/net/net.errors.ts";
 import type { Clock } from "../../platform/clock.ts";
@@ -15,6 +16,7 @@ export const CORS_ORIGIN = "https://scanner.ectrust.invalid";
 const MAX_REDIRECTS = 10;
 const PAGE_BYTES = 2 * 1024 * 1024;
 const PROBE_BYTES = 64 * 1024;
+const MAX_PAYMENT_SCRIPTS = 15;
 
 export interface RetrieveOptions {
   fetcher: Fetcher;
@@ -170,7 +172,22 @@ export async function retrieve(target: ScanTarget, o: RetrieveOptions): Promise<
     tasks.push((async () => {
       try {
         const res = await get(p);
-        r.paymentPages.push({ url: p, response: toRecord(res), error: null });
+        const rec = toRecord(res);
+        // PCI DSS 11.6.1: hash the bytes of every external script so a changed file behind an
+        // unchanged URL is noticed. Bounded: MAX_PAYMENT_SCRIPTS per page, 1 MiB each.
+        const srcs = [...new Set(byTag(parseHtml(rec.body), "script").map((s) => s.attrs.src?.trim() ?? "").filter((s) => s !== ""))].slice(0, MAX_PAYMENT_SCRIPTS);
+        const scriptHashes: Record<string, string | null> = {};
+        await Promise.all(srcs.map(async (src) => {
+          let abs: string;
+          try { abs = new URL(src, res.url).href; } catch { return; }
+          try {
+            const body = await get(abs, { headers: { accept: "*/*" }, maxBytes: 1024 * 1024 });
+            scriptHashes[abs] = body.status === 200 && !body.truncated ? createHash("sha256").update(body.body).digest("hex") : null;
+          } catch {
+            scriptHashes[abs] = null;
+          }
+        }));
+        r.paymentPages.push({ url: p, response: rec, error: null, scriptHashes });
       } catch (e) {
         r.paymentPages.push({ url: p, response: null, error: errorOf(e).message });
       }

@@ -56,7 +56,8 @@ export interface Retrieval {
   probes: ProbeRecord[];
   securityTxt: ResponseRecord | null;
   privacyPage: ResponseRecord | null;
-  paymentPages: { url: string; response: ResponseRecord | null; error: string | null }[];
+  /** Declared payment pages; `scriptHashes` maps each external script URL fetched to the SHA-256 of its bytes (null if it could not be fetched). */
+  paymentPages: { url: string; response: ResponseRecord | null; error: string | null; scriptHashes?: Record<string, string | null> }[];
   /** Bounded: how many HTTP requests this scan made, and how long it took. */
   requestCount: number;
   elapsedMs: number;
@@ -123,7 +124,7 @@ export interface ScriptRecord {
   /** Absolute URL, or `inline:<sha256>` for inline scripts. */
   src: string;
   origin: string;
-  sha256: string | null; // of the inline text; null for external scripts not fetched
+  sha256: string | null; // of the inline text, or of the external file's bytes; null if it could not be fetched
   integrity: string | null;
   firstSeen: string;
 }

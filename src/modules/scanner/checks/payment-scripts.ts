@@ -1,6 +1,6 @@
 // Test `payment-scripts` (PCI DSS v4.0 req. 6.4.3 and 11.6.1): on every payment page the shop
-// declares, an inventory of every script — origin, SHA-256 of the inline text (external
-// content hashes come with the retrieval when fetched), SRI present, first seen — to be diffed
+// declares, an inventory of every script — origin, SHA-256 (of the inline text, or of the
+// external file as fetched by retrieve.ts), SRI present, first seen — to be diffed
 // against the previous scan (diff.ts) so that additions, removals and changes raise alerts.
 import { createHash } from "node:crypto";
 import { getDomain } from "tldts";
@@ -10,7 +10,7 @@ import type { CheckOutcome, ScanResult, ScriptRecord } from "../scanner.types.ts
 
 export const expectation = "payment-scripts-ok";
 
-export function inventory(pageUrl: string, html: string, seenAt: string, previous: ScriptRecord[] = []): ScriptRecord[] {
+export function inventory(pageUrl: string, html: string, seenAt: string, previous: ScriptRecord[] = [], externalHashes: Record<string, string | null> = {}): ScriptRecord[] {
   const out: ScriptRecord[] = [];
   const prev = new Map(previous.map((s) => [`${s.src}\u0000${s.sha256 ?? ""}`, s.firstSeen]));
   for (const s of byTag(parseHtml(html), "script").slice(0, 500)) {
@@ -23,6 +23,7 @@ export function inventory(pageUrl: string, html: string, seenAt: string, previou
         const u = new URL(srcAttr, pageUrl);
         src = u.href;
         origin = u.origin;
+        sha256 = externalHashes[u.href] ?? null;
       } catch {
         src = srcAttr.slice(0, 500);
         origin = "invalid";
@@ -53,13 +54,13 @@ export function check(ctx: Ctx, now: Date, previous?: ScanResult): { outcome: Ch
       continue;
     }
     const pageUrl = p.response.url;
-    const scripts = inventory(pageUrl, p.response.body, now.toISOString(), previousInventory(previous, p.url));
+    const scripts = inventory(pageUrl, p.response.body, now.toISOString(), previousInventory(previous, p.url), p.scriptHashes);
     pages.push({ page: p.url, scripts });
     const site = getDomain(new URL(pageUrl).hostname);
     if (!pageUrl.startsWith("https:")) insecure.push(pageUrl);
     for (const s of scripts) {
       if (s.src.startsWith("http:")) insecure.push(s.src);
-      if (s.sha256 === null && !s.src.startsWith("inline:")) {
+      if (!s.src.startsWith("inline:")) {
         let host = "";
         try { host = new URL(s.src).hostname; } catch { /* invalid */ }
         if (getDomain(host) !== site && !s.integrity) thirdPartyWithoutSri.push(s.src);
