@@ -9,6 +9,8 @@ const CN_NUM = "一二三四五六七八九十";
 const isNumChar = (ch: string): boolean => CN_NUM.includes(ch) || (ch >= "0" && ch <= "9");
 const DISTRICT_SUFFIX = "區鄉鎮市";
 const STOP_BACK = "區鄉鎮市縣村里鄰";
+/** Characters that end an address on the left (verbs and particles before it: 寄到…, 住在…, 地址…). */
+const LEFT_STOP = "到在於寄送住至為是的往從址:：";
 
 export interface AddressSpan { start: number; end: number; level: 1 | 2 | 3 }
 
@@ -28,7 +30,7 @@ function backNum(text: string, p: number, max: number): number {
 /** Han run ending before p, at most max chars, not crossing a stop suffix character. */
 function backName(text: string, p: number, max: number, stops: string): number {
   let q = p;
-  while (q > 0 && p - q < max && isHan(text.charCodeAt(q - 1)) && !stops.includes(text.charAt(q - 1))) q--;
+  while (q > 0 && p - q < max && isHan(text.charCodeAt(q - 1)) && !stops.includes(text.charAt(q - 1)) && !LEFT_STOP.includes(text.charAt(q - 1))) q--;
   return q;
 }
 
@@ -62,8 +64,9 @@ export function parseAddressAt(text: string, hao: number): AddressSpan | null {
   const ch = text.charAt(p - 1);
   if (ch === "路" || ch === "街" || (ch === "道" && text.charAt(p - 2) === "大")) {
     const end = ch === "道" ? p - 2 : p - 1;
-    const q = backName(text, end, 6, STOP_BACK);
-    // Road names may contain numerals (光明六路) and start right after a district suffix.
+    let q = backName(text, end, 6, STOP_BACK);
+    // A road name may itself start with a suffix character (市民大道, 區運路): extend by one when short.
+    if (end - q < 2 && q > 0 && STOP_BACK.includes(text.charAt(q - 1))) q = backName(text, q - 1, 5, STOP_BACK);
     if (q < end || ch === "道") { p = q; hasRoad = true; }
   }
   // 鄰 and 村/里 (rural addresses without a road).
@@ -98,7 +101,10 @@ export function parseAddressAt(text: string, hao: number): AddressSpan | null {
     if (text.charAt(z - 1) === " ") z--;
     const q = backDigits(text, z, 6);
     const n = z - q;
-    if ((n === 3 || n === 5 || n === 6) && !isDigit(text.charCodeAt(q - 1))) start = q;
+    // Zip codes start with 1–9 and are not the tail of a digit group ("0933 589 023 臺南市…").
+    const before = text.charAt(q - 1), before2 = text.charCodeAt(q - 2);
+    const tail = z < p && (before === " " || before === "-") && isDigit(before2);
+    if ((n === 3 || n === 5 || n === 6) && text.charAt(q) !== "0" && !isDigit(text.charCodeAt(q - 1)) && !tail) start = q;
   }
   // Forward: 之M, floor, room.
   let e = hao + 1;

@@ -20,7 +20,20 @@ export interface DetectOptions {
   ubnRule?: UbnRule;
 }
 
+// Shared reason lists (detections never mutate them).
+const R_CHE_HEA: Reason[] = ["checksum", "header"];
+const R_GAZ_HEA: Reason[] = ["gazetteer", "header"];
+const R_PAT: Reason[] = ["pattern"];
+const R_PAT_CHE: Reason[] = ["pattern", "checksum"];
+const R_PAT_CHE_CON: Reason[] = ["pattern", "checksum", "context"];
+const R_PAT_CON: Reason[] = ["pattern", "context"];
+const R_PAT_GAZ: Reason[] = ["pattern", "gazetteer"];
+const R_PAT_GAZ_CON: Reason[] = ["pattern", "gazetteer", "context"];
+const R_PAT_HEA: Reason[] = ["pattern", "header"];
+
+const R_PAT_CON_CHE: Reason[] = ["pattern", "context", "checksum"];
 const BEFORE = 24;
+const INVOICE_CUES: readonly string[] = ["發票", "invoice", "字軌"];
 const AFTER = 12;
 
 const escapeFixed = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -38,7 +51,9 @@ function cueRe(cues: readonly string[]): RegExp {
 /** Distance from the end of the nearest cue before `pos` (within `span` chars) to `pos`; Infinity if none. */
 function cueBefore(text: string, pos: number, cues: readonly string[], span = BEFORE): number {
   const a = Math.max(0, pos - span);
-  const w = text.slice(a, pos);
+  let w = text.slice(a, pos);
+  const nl = w.lastIndexOf("\n");
+  if (nl >= 0) w = w.slice(nl + 1); // context does not cross line breaks
   const re = cueRe(cues);
   re.lastIndex = 0;
   let last = -1;
@@ -49,7 +64,10 @@ function cueBefore(text: string, pos: number, cues: readonly string[], span = BE
 function cueAfter(text: string, pos: number, cues: readonly string[], span = AFTER): boolean {
   const re = cueRe(cues);
   re.lastIndex = 0;
-  return re.test(text.slice(pos, pos + span));
+  let w = text.slice(pos, pos + span);
+  const nl = w.indexOf("\n");
+  if (nl >= 0) w = w.slice(0, nl);
+  return re.test(w);
 }
 
 function hasCue(text: string, start: number, end: number, type: EntityType): boolean {
@@ -123,12 +141,13 @@ function detectIds(ctx: Ctx): void {
     const s = m.index, e = s + 10;
     if (kind === "national") {
       const cue = hasCue(text, s, e, "TW_NATIONAL_ID");
-      push(ctx, "TW_NATIONAL_ID", s, e, cue ? 1 : 0.9, cue ? ["pattern", "checksum", "context"] : ["pattern", "checksum"], kind);
+      push(ctx, "TW_NATIONAL_ID", s, e, cue ? 1 : 0.9, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
     } else {
       const cue = hasCue(text, s, e, "TW_RESIDENT_CERT") || hasCue(text, s, e, "TW_NATIONAL_ID");
-      if (kind === "arc_old" && !cue && cueBefore(text, s, ["發票", "invoice", "字軌"], 24) < Infinity) continue;
+      // Old-format certificates share their shape with e-invoice numbers (字軌 + 8 digits).
+      if (kind === "arc_old" && cueBefore(text, s, INVOICE_CUES) < cueBefore(text, s, CUES.TW_RESIDENT_CERT ?? [])) continue;
       const base = kind === "arc_new" ? 0.9 : 0.7;
-      push(ctx, "TW_RESIDENT_CERT", s, e, cue ? 1 : base, cue ? ["pattern", "checksum", "context"] : ["pattern", "checksum"], kind);
+      push(ctx, "TW_RESIDENT_CERT", s, e, cue ? 1 : base, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
     }
   }
 }
@@ -144,7 +163,7 @@ function detectPhones(ctx: Ctx): void {
       if (negativeNearer(text, s, "TW_MOBILE")) continue;
       const cue = hasCue(text, s, e, "TW_MOBILE");
       const bare = /^\d{10}$/.test(m[0]);
-      push(ctx, "TW_MOBILE", s, e, cue ? 1 : bare ? 0.75 : 0.85, cue ? ["pattern", "context"] : ["pattern"], "mobile");
+      push(ctx, "TW_MOBILE", s, e, cue ? 1 : bare ? 0.75 : 0.85, cue ? R_PAT_CON : R_PAT, "mobile");
     }
   }
   if (want(ctx, "TW_LANDLINE")) {
@@ -157,7 +176,7 @@ function detectPhones(ctx: Ctx): void {
       const cue = hasCue(text, s, e, "TW_LANDLINE") || hasCue(text, s, e, "TW_MOBILE");
       const shaped = /[-()+ ]/.test(m[0]);
       if (!shaped && !cue) continue;
-      push(ctx, "TW_LANDLINE", s, e, cue ? 1 : 0.8, cue ? ["pattern", "context"] : ["pattern"], "landline");
+      push(ctx, "TW_LANDLINE", s, e, cue ? 1 : 0.8, cue ? R_PAT_CON : R_PAT, "landline");
     }
   }
 }
@@ -185,7 +204,7 @@ function detectCards(ctx: Ctx): void {
     let score = cue ? 1 : 0.85;
     if (neg) score = 0.3;
     if (!cue && raw.length === 13) score = 0.45; // EAN-13 look-alikes
-    push(ctx, "CREDIT_CARD", s, e, score, cue ? ["pattern", "checksum", "context"] : ["pattern", "checksum"], brand);
+    push(ctx, "CREDIT_CARD", s, e, score, cue ? R_PAT_CHE_CON : R_PAT_CHE, brand);
   }
 }
 
@@ -206,7 +225,7 @@ function detectEmails(ctx: Ctx): void {
         const e = at + 1 + dm[0].length;
         const next = text.charCodeAt(e);
         const tooLong = (next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 45 || next === 95;
-        if (!tooLong) push(ctx, "EMAIL", s, e, 0.95, ["pattern"]);
+        if (!tooLong) push(ctx, "EMAIL", s, e, 0.95, R_PAT);
       }
     }
     at = text.indexOf("@", at + 1);
@@ -222,7 +241,7 @@ function detectIps(ctx: Ctx): void {
     if (!info) continue;
     // Version numbers such as "v1.2.3.4" or "Version 1.0.0.1".
     if (cueBefore(text, m.index, ["version", "ver", "v", "版本"], 9) < 2) continue;
-    push(ctx, "IP_ADDRESS", m.index, m.index + m[0].length, 0.9, ["pattern", "checksum"], info.scope);
+    push(ctx, "IP_ADDRESS", m.index, m.index + m[0].length, 0.9, R_PAT_CHE, info.scope);
   }
   detectIpv6(ctx);
 }
@@ -248,7 +267,7 @@ function detectIpv6(ctx: Ctx): void {
     if (groups < 3) continue;
     const info = ipInfo(v);
     if (info?.version !== 6) continue;
-    push(ctx, "IP_ADDRESS", s, e, 0.9, ["pattern", "checksum"], info.scope);
+    push(ctx, "IP_ADDRESS", s, e, 0.9, R_PAT_CHE, info.scope);
   }
 }
 
@@ -262,14 +281,14 @@ function detectCarriers(ctx: Ctx): void {
       const cue = hasCue(text, s, e, "TW_EINVOICE_CARRIER");
       const body = m[0].slice(1);
       if (!cue && !(/[0-9.+-]/.test(body) && /[A-Z]/.test(body))) continue;
-      push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? ["pattern", "context"] : ["pattern"], "mobile-barcode");
+      push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "mobile-barcode");
     }
   }
   RE_CDC.lastIndex = 0;
   for (let m = RE_CDC.exec(text); m; m = RE_CDC.exec(text)) {
     const s = m.index, e = s + 16;
     const cue = hasCue(text, s, e, "TW_EINVOICE_CARRIER");
-    push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? ["pattern", "context"] : ["pattern"], "citizen-certificate");
+    push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "citizen-certificate");
   }
 }
 
@@ -278,7 +297,7 @@ function detectMrz(ctx: Ctx): void {
   RE_MRZ.lastIndex = 0;
   for (let m = RE_MRZ.exec(ctx.text); m; m = RE_MRZ.exec(ctx.text)) {
     const doc = twMrzLine2(m[0]);
-    if (doc) push(ctx, "TW_PASSPORT", m.index, m.index + doc.length, 1, ["pattern", "checksum"], "mrz");
+    if (doc) push(ctx, "TW_PASSPORT", m.index, m.index + doc.length, 1, R_PAT_CHE, "mrz");
   }
 }
 
@@ -293,12 +312,21 @@ function detectAddresses(ctx: Ctx): void {
     const cue = hasCue(text, a.start, a.end, "TW_ADDRESS");
     if (a.level < 2 && !cue) continue;
     const score = a.level >= 3 ? 0.95 : a.level === 2 ? 0.85 : 0.75;
-    push(ctx, "TW_ADDRESS", a.start, a.end, cue ? Math.max(score, 0.9) : score, cue ? ["pattern", "gazetteer", "context"] : ["pattern", "gazetteer"]);
+    push(ctx, "TW_ADDRESS", a.start, a.end, cue ? Math.max(score, 0.9) : score, cue ? R_PAT_GAZ_CON : R_PAT_GAZ);
     lastEnd = a.end;
   }
 }
 
+function hasDigit(text: string, a: number, b: number): boolean {
+  for (let i = Math.max(0, a); i < b && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
 function searchWindow(ctx: Ctx, re: RegExp, a: number, b: number, nearestFirst: boolean): Array<[number, string]> {
+  if (!hasDigit(ctx.text, a, b)) return [];
   const w = ctx.text.slice(Math.max(0, a), b);
   const base = Math.max(0, a);
   const out: Array<[number, string]> = [];
@@ -313,7 +341,7 @@ function gatedValue(ctx: Ctx, t: GatedType, s: number, raw: string, reasons: Rea
     case "TW_BUSINESS_NUMBER": {
       const v = ubnValidity(raw);
       if (!v || (ctx.ubnRule === "legacy" && v !== "both")) return false;
-      push(ctx, t, s, e, score, [...reasons, "checksum"], v === "both" ? "both-rules" : "2023-rule");
+      push(ctx, t, s, e, score, reasons === R_PAT_CON ? R_PAT_CON_CHE : [...reasons, "checksum"], v === "both" ? "both-rules" : "2023-rule");
       return true;
     }
     case "TW_PASSPORT":
@@ -356,7 +384,7 @@ function onCue(ctx: Ctx, cue: string, cs: number, ce: number, types: readonly Ga
     if (t === "PERSON_NAME_ZH") {
       const isSuffix = NAME_SUFFIXES.includes(cue);
       const n = isSuffix ? parseNameBefore(text, cs) : parseNameAfter(text, ce);
-      if (n) push(ctx, t, n.start, n.end, 0.9, ["pattern", "gazetteer", "context"]);
+      if (n) push(ctx, t, n.start, n.end, 0.9, R_PAT_GAZ_CON);
       continue;
     }
     const re = GATED_RE[t];
@@ -366,12 +394,12 @@ function onCue(ctx: Ctx, cue: string, cs: number, ce: number, types: readonly Ga
     if (nl >= 0 && nl < b) b = nl;
     let found = false;
     for (const [s, raw] of searchWindow(ctx, re, ce, b, true)) {
-      if (gatedValue(ctx, t, s, raw, ["pattern", "context"], 0.9)) { found = true; break; }
+      if (gatedValue(ctx, t, s, raw, R_PAT_CON, 0.9)) { found = true; break; }
     }
     if (!found) {
       const a = Math.max(0, cs - 20);
       const near = searchWindow(ctx, re, a, cs, false)[0];
-      if (near && cs - (near[0] + near[1].length) <= 3) gatedValue(ctx, t, near[0], near[1], ["pattern", "context"], 0.85);
+      if (near && cs - (near[0] + near[1].length) <= 3) gatedValue(ctx, t, near[0], near[1], R_PAT_CON, 0.85);
     }
   }
 }
@@ -402,7 +430,7 @@ function detectAdjacentNames(ctx: Ctx): void {
       if (c === " " || c === "," || c === "，" || c === "/" || c === "、" || c === "\t" || c === "(" || c === "（") { p--; gap++; } else break;
     }
     const n = parseNameBefore(ctx.text, p);
-    if (n) push(ctx, "PERSON_NAME_ZH", n.start, n.end, 0.6, ["pattern", "gazetteer"]);
+    if (n) push(ctx, "PERSON_NAME_ZH", n.start, n.end, 0.6, R_PAT_GAZ);
   }
 }
 
@@ -474,50 +502,50 @@ export function detectValue(cls: ColumnClass, value: string, opts: DetectOptions
     case "TW_RESIDENT_CERT": {
       const k = twIdKind(v);
       if (!k) return null;
-      return mk(k === "national" ? "TW_NATIONAL_ID" : "TW_RESIDENT_CERT", 1, ["checksum", "header"], k);
+      return mk(k === "national" ? "TW_NATIONAL_ID" : "TW_RESIDENT_CERT", 1, R_CHE_HEA, k);
     }
     case "TW_BUSINESS_NUMBER": {
       const r = ubnValidity(v);
       if (!r || (opts.ubnRule === "legacy" && r !== "both")) return null;
-      return mk(cls, 0.95, ["checksum", "header"], r === "both" ? "both-rules" : "2023-rule");
+      return mk(cls, 0.95, R_CHE_HEA, r === "both" ? "both-rules" : "2023-rule");
     }
     case "TW_MOBILE":
     case "TW_LANDLINE": {
       if (!/^[0-9+()\- #]{8,24}$/.test(v)) return null;
       const p = classifyTwPhone(v);
       if (!p || p.kind === "tollfree") return null;
-      return mk(p.kind === "mobile" ? "TW_MOBILE" : "TW_LANDLINE", 1, ["pattern", "header"], p.kind);
+      return mk(p.kind === "mobile" ? "TW_MOBILE" : "TW_LANDLINE", 1, R_PAT_HEA, p.kind);
     }
     case "CREDIT_CARD": {
       if (!/^[0-9 -]{13,23}$/.test(v)) return null;
       const b = isValidCard(onlyDigits(v));
-      return b ? mk(cls, 1, ["checksum", "header"], b) : null;
+      return b ? mk(cls, 1, R_CHE_HEA, b) : null;
     }
     case "TW_BANK_ACCOUNT": {
       if (!/^(?:\(\d{3}\) ?|\d{3}-)?[0-9][0-9-]{9,20}$/.test(v)) return null;
       const n = onlyDigits(v).length;
-      return n >= 10 && n <= 19 ? mk(cls, 0.95, ["pattern", "header"]) : null;
+      return n >= 10 && n <= 19 ? mk(cls, 0.95, R_PAT_HEA) : null;
     }
     case "EMAIL":
-      return /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$/.test(v) ? mk(cls, 1, ["pattern", "header"]) : null;
+      return /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$/.test(v) ? mk(cls, 1, R_PAT_HEA) : null;
     case "IP_ADDRESS": {
       const i = ipInfo(v);
-      return i ? mk(cls, 1, ["checksum", "header"], i.scope) : null;
+      return i ? mk(cls, 1, R_CHE_HEA, i.scope) : null;
     }
     case "DATE_OF_BIRTH":
-      return parseBirthDate(v) ? mk(cls, 0.95, ["pattern", "header"]) : null;
+      return parseBirthDate(v) ? mk(cls, 0.95, R_PAT_HEA) : null;
     case "TW_ADDRESS":
-      return isAddressValue(v) ? mk(cls, 0.95, ["pattern", "header"]) : null;
+      return isAddressValue(v) ? mk(cls, 0.95, R_PAT_HEA) : null;
     case "PERSON_NAME_ZH":
-      return isNameValue(v) ? mk(cls, 0.95, ["gazetteer", "header"]) : null;
+      return isNameValue(v) ? mk(cls, 0.95, R_GAZ_HEA) : null;
     case "TW_PASSPORT":
-      return /^\d{9}$/.test(v) ? mk(cls, 0.95, ["pattern", "header"]) : null;
+      return /^\d{9}$/.test(v) ? mk(cls, 0.95, R_PAT_HEA) : null;
     case "TW_NHI_CARD":
-      return /^\d{4} ?\d{4} ?\d{4}$/.test(v) ? mk(cls, 0.9, ["pattern", "header"]) : null;
+      return /^\d{4} ?\d{4} ?\d{4}$/.test(v) ? mk(cls, 0.9, R_PAT_HEA) : null;
     case "TW_EINVOICE_CARRIER":
-      return /^\/[0-9A-Z.+-]{7}$/.test(v) || /^[A-Z]{2}\d{14}$/.test(v) ? mk(cls, 0.95, ["pattern", "header"]) : null;
+      return /^\/[0-9A-Z.+-]{7}$/.test(v) || /^[A-Z]{2}\d{14}$/.test(v) ? mk(cls, 0.95, R_PAT_HEA) : null;
     case "TW_LICENSE_PLATE":
-      return isTwPlate(v) ? mk(cls, 0.9, ["pattern", "header"]) : null;
+      return isTwPlate(v) ? mk(cls, 0.9, R_PAT_HEA) : null;
   }
 }
 

@@ -27,7 +27,10 @@ function cellAt(cells: readonly Cell[], pos: number): Cell | undefined {
 /** Runs the detectors over a segment and applies column context: header-validated cells, suppressed negatives. */
 export function analyzeSegment(text: string, cells: readonly Cell[] | undefined, opts: EmitOptions): Placed[] {
   const ds = detect(text, opts);
-  if (!cells || cells.length === 0) return ds.map((d) => ({ ...d, column: null }));
+  if (!cells || cells.length === 0) {
+    for (const d of ds) (d as Placed).column = null;
+    return ds as Placed[];
+  }
   const extra: Detection[] = [];
   const min = opts.minScore ?? 0.5;
   for (const c of cells) {
@@ -40,7 +43,8 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
   for (const d of all) {
     const cell = cellAt(cells, d.start);
     if (cell?.cls === "NEGATIVE" && SUPPRESSED_BY_NEGATIVE_COLUMN.has(d.type)) continue;
-    out.push({ ...d, column: cell ? cell.column : null });
+    (d as Placed).column = cell ? cell.column : null;
+    out.push(d as Placed);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { EntityType } from "./pii.types.ts";
 
 /** Cue words that raise (or, for context-gated types, allow) a detection within a character window. */
 export const CUES: Readonly<Partial<Record<EntityType, readonly string[]>>> = {
-  TW_NATIONAL_ID: ["身分證", "身份證", "身分證字號", "身分證號", "統一編號", "證號", "國民身分證", "national id", "id no", "id number", "id_no", "idno"],
+  TW_NATIONAL_ID: ["身分證", "身份證", "身分證字號", "身分證號", "證號", "國民身分證", "national id", "id no", "id number", "id_no", "idno"],
   TW_RESIDENT_CERT: ["居留證", "外僑居留證", "居留證號", "統一證號", "arc", "tarc", "resident certificate", "resident permit", "ui no"],
   TW_BUSINESS_NUMBER: ["統編", "統一編號", "買受人", "抬頭", "公司", "營利事業", "發票", "ubn", "ban", "vat", "tax id", "business number", "company id"],
   TW_PASSPORT: ["護照", "護照號碼", "passport"],
@@ -102,6 +102,17 @@ for (const r of HEADER_RULES) for (const w of r.words) if (!EXACT.has(normHeader
  * word contained in the header (so "收件人手機" is a phone, "buyer_email" an e-mail).
  */
 export function classifyHeader(header: string): ColumnClass {
+  const hit = HEADER_CACHE.get(header);
+  if (hit !== undefined) return hit;
+  const cls = classifyUncached(header);
+  if (HEADER_CACHE.size > 50_000) HEADER_CACHE.clear();
+  HEADER_CACHE.set(header, cls);
+  return cls;
+}
+
+const HEADER_CACHE = new Map<string, ColumnClass>();
+
+function classifyUncached(header: string): ColumnClass {
   const h = normHeader(header);
   if (h === "") return "UNKNOWN";
   const exact = EXACT.get(h);

@@ -61,6 +61,7 @@ export function parseNameBefore(text: string, pos: number): { start: number; end
     if (sl === 0 || (len === 4 && sl !== 2)) continue;
     if (len - sl < 1 || len - sl > 2) continue;
     if (NOT_NAMES.has(text.slice(s, s + 2))) continue;
+    if (/[市縣區鄉鎮路街村里號樓]/.test(text.slice(s, pos))) continue;
     let stop = false;
     for (let i = s + sl; i < pos; i++) if (startsWithStop(text, i)) { stop = true; break; }
     if (stop) continue;

@@ -9,7 +9,7 @@ import { TARGET } from "./text.ts";
 export const MAX_DEPTH = 256;
 const MAX_STRING = 1024 * 1024;
 
-interface Frame { obj: boolean; key: string; expectKey: boolean; path: string; cls: ColumnClass }
+interface Frame { obj: boolean; key: string; expectKey: boolean; path: string; cls: ColumnClass; keyPath: string; keyCls: ColumnClass }
 
 export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[]): Promise<void> {
   let buf = "";
@@ -27,8 +27,8 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
     const f = top();
     if (!f) return { path: "$", cls: "UNKNOWN" };
     if (overflow > 0) return { path: `${f.path}…`, cls: "UNKNOWN" };
-    if (f.obj) return { path: f.path ? `${f.path}.${f.key}` : f.key, cls: classifyHeader(f.key) };
-    return { path: `${f.path}[]`, cls: f.cls };
+    if (f.obj) return { path: f.keyPath, cls: f.keyCls };
+    return { path: f.keyPath, cls: f.cls };
   };
   const open = (obj: boolean): void => {
     if (stack.length >= MAX_DEPTH) {
@@ -40,7 +40,8 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
       return;
     }
     const { path, cls } = valuePath();
-    stack.push({ obj, key: "", expectKey: obj, path: stack.length === 0 ? "" : path, cls });
+    const p = stack.length === 0 ? "" : path;
+    stack.push({ obj, key: "", expectKey: obj, path: p, cls, keyPath: obj ? p : `${p}[]`, keyCls: "UNKNOWN" });
   };
   const close = (): void => {
     if (overflow > 0) { overflow--; return; }
@@ -51,6 +52,8 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
     if (f?.obj && f.expectKey && isString && overflow === 0) {
       f.key = buf.slice(s + 1, Math.min(e - 1, s + 129));
       f.expectKey = false;
+      f.keyPath = f.path ? `${f.path}.${f.key}` : f.key;
+      f.keyCls = classifyHeader(f.key);
       return;
     }
     const { path, cls } = valuePath();

@@ -1,0 +1,126 @@
+// The whole pii benchmark: accuracy of ectrust and both peers on a held-out labelled corpus, then
+// throughput (MB/s per CPU-second, 1 vs 2 workers), peer throughput, and peak RSS on a large single file.
+//   node bench/pii/bench.ts [--seed 20261126] [--records 5000] [--size-mb 200] [--big-mb 1000] [--skip-peers]
+// Writes bench/out/pii/results.md and results.json (git-ignored); the numbers go to bench/RESULTS.md by hand.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, statSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { ColumnLabel, NegSpan, TruthSpan } from "./corpus.ts";
+import { writeCorpus, writeThroughput } from "./gen.ts";
+import { runEctrust, runOpenRedaction, runRedactPii, type Timing } from "./run.ts";
+import { markdown, readJsonl, score, type Report } from "./score.ts";
+
+const { values } = parseArgs({ options: {
+  seed: { type: "string", default: "20261126" }, records: { type: "string", default: "5000" },
+  "size-mb": { type: "string", default: "100" }, "big-mb": { type: "string", default: "1000" },
+  "skip-peers": { type: "boolean", default: false }, out: { type: "string", default: "bench/out/pii" },
+} });
+const out = values.out;
+const seed = Number(values.seed);
+mkdirSync(out, { recursive: true });
+const md: string[] = [];
+const json: Record<string, unknown> = {};
+const log = (s: string): void => { console.log(s); md.push(s); };
+
+log(`Machine: ${cpus()[0]?.model ?? "?"} × ${cpus().length}, Node ${process.version}, load average at start ${loadavg().map((x) => x.toFixed(1)).join(" ")}. Seed ${seed}.`);
+log("");
+
+// 1. Accuracy on held-out templates ("eval" split).
+const unit = join(out, "unit-eval");
+writeCorpus(unit, seed, Number(values.records), "eval");
+const manifest = JSON.parse(readFileSync(join(unit, "manifest.json"), "utf8")) as { files: string[] };
+const truth = readJsonl<TruthSpan>(join(unit, "truth.jsonl"));
+const negs = readJsonl<NegSpan>(join(unit, "negatives.jsonl"));
+const cols = readJsonl<ColumnLabel>(join(unit, "columns.jsonl"));
+const unitBytes = manifest.files.reduce((a, f) => a + statSync(join(unit, f)).size, 0);
+log(`### Accuracy: held-out templates, ${truth.length} labelled entities, ${negs.length} hard negatives, ${(unitBytes / 1e6).toFixed(2)} MB (txt, csv, json, ndjson, sql)`);
+log("");
+const ect = await runEctrust(unit, manifest.files);
+const ectRep = score(truth, negs, ect.found, cols);
+log(markdown("ectrust", ectRep));
+json.ectrust = { report: ectRep, timing: ect.timing };
+const reports: Record<string, Report> = { ectrust: ectRep };
+const timings: Timing[] = [ect.timing];
+if (!values["skip-peers"]) {
+  const orr = await runOpenRedaction(unit, manifest.files);
+  const orRep = score(truth, negs, orr.found);
+  log(markdown("@openredaction/core 1.1.5 (detect() per line)", orRep));
+  reports.openredaction = orRep;
+  timings.push(orr.timing);
+  const rp = await runRedactPii(unit, manifest.files, truth);
+  const rpRep = score(truth, negs, rp.found, undefined, true);
+  log(markdown("@redactpii/node 1.0.17 (value-level recall only: it returns no spans; precision columns not meaningful)", rpRep));
+  reports.redactpii = rpRep;
+  timings.push(rp.timing, rp.bufferTiming);
+  json.peers = { openredaction: { report: orRep, timing: orr.timing }, redactpii: { report: rpRep, timing: rp.timing, bufferTiming: rp.bufferTiming } };
+}
+log("### Side by side (exact-span F1 per type; redactpii: recall)");
+log("");
+const names = Object.keys(reports);
+log(`| type | ${names.join(" | ")} |`);
+log(`|---|${names.map(() => "---").join("|")}|`);
+for (const t of ectRep.perType.filter((x) => x.truth > 0)) {
+  log(`| ${t.type} | ${names.map((n) => { const r = reports[n]?.perType.find((x) => x.type === t.type); return n === "redactpii" ? `R ${(r?.exact.r ?? 0).toFixed(3)}` : (r?.exact.f1 ?? 0).toFixed(3); }).join(" | ")} |`);
+}
+log("");
+log("Timing on the accuracy corpus (single thread, CPU time):");
+log("");
+for (const t of timings) log(`- ${t.engine}: ${t.mbPerCpuSecond} MB per CPU-second (${t.cpuSeconds}s CPU, ${t.wallSeconds}s wall for ${(t.bytes / 1e6).toFixed(2)} MB)`);
+log("");
+
+// 2. Throughput on a larger mixed corpus, 1 and 2 workers, in child processes.
+const tp = join(out, "throughput");
+await writeThroughput(tp, seed + 1, Number(values["size-mb"]));
+const node = process.execPath;
+const child = (args: string[]): { bytes: number; wallSeconds: number; cpuSeconds: number; maxRssMb: number; files: number; findings: number } =>
+  JSON.parse(execFileSync(node, ["bench/pii/rss.ts", ...args], { encoding: "utf8", maxBuffer: 1 << 26 })) as never;
+const w1 = child(["--workers", "1", tp]);
+const w2 = child(["--workers", "2", tp]);
+const mb = w1.bytes / 1e6;
+log(`### Throughput: ${mb.toFixed(0)} MB mixed corpus (${w1.files} files, ${w1.findings} findings)`);
+log("");
+log(`- 1 worker: ${(mb / w1.cpuSeconds).toFixed(1)} MB per CPU-second, ${(mb / w1.wallSeconds).toFixed(1)} MB/s wall, peak RSS ${w1.maxRssMb} MB`);
+log(`- 2 workers: ${(mb / w2.wallSeconds).toFixed(1)} MB/s wall (${(w1.wallSeconds / w2.wallSeconds).toFixed(2)}× the 1-worker wall time), ${(mb / w2.cpuSeconds).toFixed(1)} MB per CPU-second, peak RSS ${w2.maxRssMb} MB`);
+log(`- load average after: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (the machine is shared; wall-clock numbers are noisy, CPU-second numbers less so)`);
+json.throughput = { w1, w2 };
+const logs = join(out, "logs");
+await writeThroughput(logs, seed + 3, Number(values["size-mb"]), "app.log", 9);
+const lg = child(["--workers", "1", join(logs, "app.log")]);
+log(`- log-like text (${(lg.bytes / 1e6).toFixed(0)} MB, one line in ten carries personal data, ${lg.findings} findings), 1 worker: ${(lg.bytes / 1e6 / lg.cpuSeconds).toFixed(1)} MB per CPU-second, ${(lg.bytes / 1e6 / lg.wallSeconds).toFixed(1)} MB/s wall`);
+json.logs = lg;
+
+// 3. Peers' raw speed on a slice of the same corpus.
+if (!values["skip-peers"]) {
+  const text = readFileSync(join(tp, "notes.txt"), "utf8");
+  const { Redactor } = await import("@redactpii/node");
+  const slice = text.slice(0, 8_000_000);
+  const c0 = process.cpuUsage();
+  new Redactor().redact(slice);
+  const c1 = process.cpuUsage(c0);
+  const rpMb = Buffer.byteLength(slice) / 1e6 / ((c1.user + c1.system) / 1e6);
+  const { OpenRedaction } = await import("@openredaction/core");
+  const or = new OpenRedaction();
+  const small = text.slice(0, 300_000);
+  const c2 = process.cpuUsage();
+  for (const line of small.split("\n")) if (line) await or.detect(line);
+  const c3 = process.cpuUsage(c2);
+  const orMb = Buffer.byteLength(small) / 1e6 / ((c3.user + c3.system) / 1e6);
+  log(`- peers on the same text: @redactpii/node ${rpMb.toFixed(1)} MB per CPU-second (whole 8 MB buffer), @openredaction/core ${orMb.toFixed(2)} MB per CPU-second (per line, 0.3 MB)`);
+  json.peerThroughput = { redactpii: rpMb, openredaction: orMb };
+}
+log("");
+
+// 4. Peak RSS on one large single file (streaming, constant memory).
+const bigMb = Number(values["big-mb"]);
+if (bigMb > 0) {
+  const big = join(out, "big");
+  await writeThroughput(big, seed + 2, bigMb, "big.log", 9);
+  const b = child(["--workers", "1", join(big, "big.log")]);
+  log(`### One ${(b.bytes / 1e6).toFixed(0)} MB log-like file, 1 worker: peak RSS ${b.maxRssMb} MB (whole process), ${(b.bytes / 1e6 / b.cpuSeconds).toFixed(1)} MB per CPU-second, ${(b.bytes / 1e6 / b.wallSeconds).toFixed(1)} MB/s wall, ${b.findings} findings`);
+  json.big = b;
+  log("");
+}
+writeFileSync(join(out, "results.md"), md.join("\n") + "\n");
+writeFileSync(join(out, "results.json"), JSON.stringify(json, null, 2));
