@@ -16,6 +16,7 @@ let secure = 0; // HTTPS with the test CA's leaf
 let selfSigned = 0;
 let wrongName = 0;
 let tls10 = 0;
+let stapling = 0;
 let dns: TestDns;
 
 async function listen(server: http.Server | tls.Server): Promise<number> {
@@ -64,6 +65,10 @@ before(async () => {
   tls10 = await listen(
     https.createServer({ ...pki.leaf, minVersion: "TLSv1", maxVersion: "TLSv1", ciphers: "DEFAULT:@SECLEVEL=0" }, routes),
   );
+  const stapler = https.createServer({ ...pki.leaf }, routes);
+  // Any bytes will do: the fetcher reports that a response was stapled; it does not judge OCSP.
+  stapler.on("OCSPRequest", (_cert: Buffer, _issuer: Buffer, cb: (err: Error | null, resp: Buffer) => void) => { cb(null, Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x00])); });
+  stapling = await listen(stapler);
   dns = await startTestDns({
     "shop.test": { a: ["127.0.0.1"], txt: ["ectrust-proof=abc123"] },
     "internal.test": { a: ["10.0.0.5"] },
@@ -77,7 +82,7 @@ after(async () => {
   await dns.close();
 });
 
-const allowAll = (): string[] => [plain, secure, selfSigned, wrongName, tls10].map((p) => `127.0.0.1:${p}`);
+const allowAll = (): string[] => [plain, secure, selfSigned, wrongName, tls10, stapling].map((p) => `127.0.0.1:${p}`);
 
 async function rejectsWith(p: Promise<unknown>, code: string, re?: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -201,6 +206,8 @@ test("HTTPS: certificate details, verification against an injected CA", async ()
   assert.match(leaf.issuer, /ectrust test CA/);
   assert.ok(Date.parse(leaf.validTo) > Date.now());
   assert.equal(t.ocspStapled, false);
+  const stapled = await f.fetch(`https://127.0.0.1:${stapling}/`);
+  assert.equal(stapled.tls?.ocspStapled, true);
 });
 
 test("HTTPS: untrusted or mismatched certificates fail, or are reported when asked", async () => {
