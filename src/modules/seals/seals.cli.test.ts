@@ -66,6 +66,37 @@ test("issue into a real log folder, verify the credential file, audit the folder
     // accept valid or unavailable, never invalid.
     assert.ok(["valid", "unavailable"].includes((JSON.parse(cred.stdout) as { state: string }).state), cred.stdout + cred.stderr);
 
+    // Monitoring an origin, from the folder and over HTTP (loopback).
+    const { monitorOrigin } = await import("./tlog/audit.ts");
+    const { HttpLogStore } = await import("./tlog/http-store.ts");
+    const hits = await monitorOrigin(new FsLogStore(dir), "https://www.shop.example", { vkey });
+    assert.deepEqual(hits.hits.map((h) => [h.index, h.type]), [[300, "issue"]]);
+    assert.equal((await monitorOrigin(new FsLogStore(dir), "https://www.shop.example", { from: 301 })).hits.length, 0);
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) => {
+      void readFile(join(dir, (req.url ?? "/").slice(1))).then(
+        (b) => res.writeHead(200).end(b),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as import("node:net").AddressInfo).port;
+      const http = new HttpLogStore(`http://127.0.0.1:${port}/`);
+      assert.deepEqual((await monitorOrigin(http, "https://shop.example", { vkey })).hits.map((h) => h.index), [300]);
+      assert.equal((await auditLog(http, { vkey })).ok, true);
+      // Asynchronously: this process serves the log while the CLI reads it.
+      const { execFile } = await import("node:child_process");
+      const { promisify } = await import("node:util");
+      const mon = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", main, "--", "log", "monitor", "https://shop.example", "--log", `http://127.0.0.1:${port}`, "--json"], { cwd: repo, encoding: "utf8" });
+      assert.equal((JSON.parse(mon.stdout) as { hits: unknown[] }).hits.length, 1, mon.stderr);
+      await assert.rejects(http.write());
+      await assert.rejects(http.writeCheckpoint());
+      assert.equal(await new HttpLogStore(`http://127.0.0.1:${port}/nothing`).readCheckpoint(), undefined);
+    } finally {
+      server.close();
+    }
+
     // Tampering: an entry changed in a bundle is found, and the CLI exits 1.
     const bundle = join(dir, "tile/entries/000");
     const data = await readFile(bundle);

@@ -6,7 +6,8 @@ import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { base64url, fromBase64url } from "./tlog/bytes.ts";
 import { FsLogStore } from "./tlog/fs-store.ts";
-import { auditLog } from "./tlog/audit.ts";
+import { auditLog, monitorOrigin } from "./tlog/audit.ts";
+import { HttpLogStore } from "./tlog/http-store.ts";
 import { parseVkey } from "./tlog/note.ts";
 import { verifyAnchor } from "./verify/anchor.ts";
 import { VerifyError } from "./verify/errors.ts";
@@ -107,6 +108,23 @@ export function registerSealsCommands(program: Command): void {
         for (const p of report.problems) console.log(`problem: ${p}`);
       }
       process.exitCode = report.ok ? 0 : 1;
+    });
+
+  log
+    .command("monitor <origin>")
+    .description("List every log entry that names a web origin (e.g. https://shop.example), from a log folder or URL prefix")
+    .requiredOption("--log <dir-or-url>", "the log: a local folder, or the tlog-tiles URL prefix")
+    .option("--vkey <vkey>", "the log's verifier key: check the checkpoint's signature")
+    .option("--from <index>", "start at this entry index", "0")
+    .option("--json", "print the hits as JSON")
+    .action(async (origin: string, opts: { log: string; vkey?: string; from: string; json?: boolean }) => {
+      const store = /^https?:\/\//.test(opts.log) ? new HttpLogStore(opts.log) : new FsLogStore(opts.log);
+      const r = await monitorOrigin(store, origin, { ...(opts.vkey ? { vkey: opts.vkey } : {}), from: Number(opts.from) });
+      if (opts.json) console.log(JSON.stringify(r, null, 2));
+      else {
+        console.log(`${r.hits.length} entries name ${origin} (log size ${r.size})`);
+        for (const h of r.hits) console.log(`\n#${h.index} ${h.type}\n${h.entry.trimEnd()}`);
+      }
     });
 
   program

@@ -92,3 +92,42 @@ export async function auditLog(store: LogStore, opts: { vkey?: string } = {}): P
   report.ok = problems.length === 0;
   return report;
 }
+
+export interface MonitorHit {
+  index: number;
+  type: string;
+  entry: string;
+}
+
+/**
+ * `ectrust log monitor <origin>`: every entry that names `origin` on an `origin` line (issue
+ * entries), read from the entry bundles up to the latest checkpoint (verified with `vkey`
+ * when given). Shops watch this for credentials they did not ask for (design note §4.3).
+ */
+export async function monitorOrigin(store: LogStore, origin: string, opts: { vkey?: string; from?: number } = {}): Promise<{ size: number; hits: MonitorHit[] }> {
+  const note = await store.readCheckpoint();
+  if (note === undefined) return { size: 0, hits: [] };
+  const vkey = opts.vkey === undefined ? undefined : await parseVkey(opts.vkey);
+  const c = vkey ? await verifyCheckpoint(note, vkey, vkey.name) : parseCheckpoint(parseNote(note).text);
+  const hits: MonitorHit[] = [];
+  const from = opts.from ?? 0;
+  for (const b of bundlesForSize(c.size, from)) {
+    const data = await store.read(b);
+    if (!data) throw new TlogError("store_corrupt", `missing ${tilePath(b)}`);
+    decodeBundle(data).forEach((e, i) => {
+      const index = b.index * 256 + i;
+      if (index < from) return;
+      const text = new TextDecoder().decode(e);
+      if (text.split("\n").includes(`origin ${origin}`)) {
+        let type = "?";
+        try {
+          type = parseEntry(e).type;
+        } catch {
+          // reported with type "?"
+        }
+        hits.push({ index, type, entry: text });
+      }
+    });
+  }
+  return { size: c.size, hits };
+}
