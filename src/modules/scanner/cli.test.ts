@@ -72,6 +72,7 @@ test("malformed flags and targets fail with a clear message", async () => {
     [["--file", join(dir, "missing.txt")], /cannot read --file/],
     [["http://user:pw@example.com/"], /user name or password/],
     [["--bogus", "example.com"], /unknown option/],
+    [["--concurrency", "0", "example.com"], /--concurrency must be/],
   ] as [string[], RegExp][]) {
     const r = await run(args);
     assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);

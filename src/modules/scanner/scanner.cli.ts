@@ -1,5 +1,6 @@
 // `ectrust scan <target>… [--json] [--allow-host host:port]… [--file f]`
 import { readFileSync } from "node:fs";
+import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { systemClock } from "../../platform/clock.ts";
 import { parseAllowHost } from "../../platform/net/fetcher.ts";
@@ -15,6 +16,7 @@ interface ScanCliOptions {
   caFile?: string;
   paymentPage: string[];
   lang: string;
+  concurrency: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -45,6 +47,7 @@ export function registerScannerCommands(program: Command): void {
     .option("--ca-file <pem>", "also trust this CA certificate (PEM), e.g. a local test CA")
     .option("--payment-page <url>", "a checkout/payment URL to inventory scripts on (repeatable)", collect, [])
     .option("--lang <lang>", "zh-TW or en for the human-readable report", "zh-TW")
+    .option("--concurrency <n>", "targets scanned at the same time (1–16)", "4")
     .action(async (targets: string[], opts: ScanCliOptions, cmd: Command) => {
       const inputs = [...targets];
       if (opts.file !== undefined) {
@@ -58,6 +61,8 @@ export function registerScannerCommands(program: Command): void {
       }
       if (inputs.length === 0) cmd.error("scan: give at least one target (URL or host[:port]) or --file", { exitCode: 1 });
       if (opts.lang !== "zh-TW" && opts.lang !== "en") cmd.error(`scan: --lang must be zh-TW or en, not "${opts.lang}"`, { exitCode: 1 });
+      const concurrency = Number(opts.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) cmd.error(`scan: --concurrency must be an integer from 1 to 16, not "${opts.concurrency}"`, { exitCode: 1 });
       const parsed: ScanTarget[] = [];
       try {
         for (const a of opts.allowHost) parseAllowHost(a);
@@ -75,17 +80,38 @@ export function registerScannerCommands(program: Command): void {
         }
       }
       const fetcher = createScannerFetcher({ allowHosts: opts.allowHost, ca });
+      // Scans run `concurrency` at a time; reports print in input order as soon as they can.
+      const bar = process.stderr.isTTY && parsed.length > 1 ? new cliProgress.SingleBar({ format: "scan [{bar}] {value}/{total} {host}", clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+      bar?.start(parsed.length, 0, { host: "" });
+      const results: (ScanResult | undefined)[] = Array.from({ length: parsed.length }, () => undefined);
+      let next = 0;
+      let printed = 0;
       let failed = 0;
-      for (const t of parsed) {
-        const r = await scan(t, { fetcher, clock: systemClock, paymentPages: opts.paymentPage });
-        if (r.error && r.statusCode === null) {
-          failed++;
-          const hint = /blocked-address|refusing/.test(r.error.message) ? " (private and loopback addresses are refused; use --allow-host host:port for a local test server)" : "";
-          console.error(`scan: ${t.input}: ${r.error.message}${hint}`);
+      const flush = (): void => {
+        for (let r = results[printed]; r !== undefined; r = results[printed]) {
+          const t = parsed[printed];
+          printed++;
+          if (r.error && r.statusCode === null) {
+            failed++;
+            const hint = /refusing/.test(r.error.message) ? " (private and loopback addresses are refused; use --allow-host host:port for a local test server)" : "";
+            console.error(`scan: ${t?.input ?? r.url}: ${r.error.message}${hint}`);
+          }
+          if (opts.json) console.log(JSON.stringify(toJson(r)));
+          else console.log(human(r, opts.lang === "en" ? "en" : "zh-TW"));
         }
-        if (opts.json) console.log(JSON.stringify(toJson(r)));
-        else console.log(human(r, opts.lang === "en" ? "en" : "zh-TW"));
-      }
+      };
+      const worker = async (): Promise<void> => {
+        for (let i = next++; i < parsed.length; i = next++) {
+          const t = parsed[i];
+          if (!t) continue;
+          results[i] = await scan(t, { fetcher, clock: systemClock, paymentPages: opts.paymentPage });
+          bar?.increment(1, { host: t.hostname });
+          if (!bar) flush();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, parsed.length) }, worker));
+      bar?.stop();
+      flush();
       if (failed > 0) process.exitCode = 2;
     });
 }
