@@ -16,6 +16,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-floating-promises": ["error", { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["test", "it", "describe", "suite"] }] }],
       "no-console": ["error", { allow: ["warn", "error"] }],
+      // Fastify handlers and ports are async by contract even when a body has nothing to await.
+      "@typescript-eslint/require-await": "off",
     },
   },
   // The web app: the rules of hooks (and the React Compiler's purity checks).

@@ -1,5 +1,6 @@
 // The `ectrust` command. Each module adds its own commands through register*Commands.
 import { Command } from "commander";
+import { registerPlatformCommands } from "./platform/platform.cli.ts";
 import { registerPiiCommands } from "./modules/pii/pii.cli.ts";
 import { registerScannerCommands } from "./modules/scanner/scanner.cli.ts";
 import { registerSealsCommands } from "./modules/seals/seals.cli.ts";
@@ -9,6 +10,7 @@ const program = new Command("ectrust")
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
+registerPlatformCommands(program);
 registerPiiCommands(program);
 registerScannerCommands(program);
 registerSealsCommands(program);

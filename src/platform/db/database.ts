@@ -24,6 +24,8 @@ export interface QueryResult<T> {
 export interface Database {
   readonly engine: Engine;
   readonly db: Db;
+  /** the embedded engine's client, on PGlite only (test templates) */
+  readonly pglite?: PGlite;
   /** Raw parameterised SQL, for platform plumbing only (job queue, locks, health). */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<T>>;
   /**
@@ -41,20 +43,23 @@ export interface OpenOptions {
   url?: string | undefined;
   /** Folder for PGlite's files; omitted → in memory. */
   pgliteDir?: string | undefined;
+  /** PGlite only: start from this dumped data folder (tests use a migrated template). */
+  pgliteTemplate?: Blob | undefined;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.pgliteDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.pgliteDir, options.pgliteTemplate);
 }
 
-async function openPglite(dir: string | undefined): Promise<Database> {
+async function openPglite(dir: string | undefined, template: Blob | undefined): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir ? { dataDir: dir } : {});
+  const client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), ...(template ? { loadDataDir: template } : {}) });
   const db = drizzlePglite({ client }) as unknown as Db;
   return {
     engine: "pglite",
+    pglite: client,
     db,
     async query<T>(text: string, params?: unknown[]) {
       const r = await client.query<T>(text, params);

@@ -1,9 +1,12 @@
 // A fresh, migrated database for one test file, on the engine the test run asks for
 // (ECTRUST_TEST_DB=pglite | postgres). On PostgreSQL each call creates its own database
 // and drops it afterwards, so runs never collide.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
-import { migrate, openDatabase, type Database } from "../db/database.ts";
+import { migrate, migrationsFolder, openDatabase, type Database } from "../db/database.ts";
 
 export interface TestDatabase extends Database {
   /** The postgres:// URL of this database, or undefined on PGlite. */
@@ -16,9 +19,32 @@ export function testEngine(): "pglite" | "postgres" {
 
 const baseUrl = (): string => process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test";
 
+/**
+ * PGlite's first start runs initdb (seconds); loading a dumped, already-migrated data folder
+ * takes a fraction of that. The template is keyed by the migrations' content, so a changed
+ * migration builds a new one.
+ */
+async function pgliteTemplate(): Promise<Blob> {
+  const h = createHash("sha256");
+  for (const f of readdirSync(migrationsFolder, { recursive: true }).map(String).sort()) {
+    if (f.endsWith(".sql") || f.endsWith(".json")) h.update(f).update(readFileSync(join(migrationsFolder, f)));
+  }
+  const file = join(tmpdir(), `ectrust-pglite-template-${h.digest("hex").slice(0, 16)}.tar.gz`);
+  if (existsSync(file)) return new Blob([readFileSync(file)]);
+  const database = await openDatabase({});
+  await migrate(database);
+  const dump = await database.pglite?.dumpDataDir("gzip");
+  await database.close();
+  if (!dump) throw new Error("PGlite client not reachable for the template dump");
+  const tmp = `${file}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+  renameSync(tmp, file);
+  return dump;
+}
+
 export async function testDatabase(): Promise<TestDatabase> {
   if (testEngine() === "pglite") {
-    const database = await openDatabase({});
+    const database = await openDatabase({ pgliteTemplate: await pgliteTemplate() });
     await migrate(database);
     return Object.assign(database, { url: undefined });
   }

@@ -1,0 +1,681 @@
+// Accounts: organisations, users, memberships, sessions, MFA, invitations, password reset and
+// API tokens. Every change runs in one transaction together with its audit row (and its mail,
+// through the outbox). Object-level rule: a user acts on their own organisation only, unless
+// they belong to the authority.
+import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
+import { and, asc, desc, eq, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { generateSecret, generateURI, verify as totpVerify } from "otplib";
+import type { Actor } from "../../platform/actor.ts";
+import { appendAudit, type AuditEntry } from "../../platform/audit/audit.ts";
+import { mfaRequiredRoles, rolesByOrgKind, type OrgKind, type Role } from "../../platform/auth/roles.ts";
+import type { Clock } from "../../platform/clock.ts";
+import { constantTimeEqual, openSecret, randomToken, sealSecret, sha256Hex } from "../../platform/crypto.ts";
+import type { Db } from "../../platform/db/database.ts";
+import { AppError, forbidden, invalid, notFound } from "../../platform/errors.ts";
+import type { SessionContext } from "../../platform/http/app.ts";
+import { apiTokens, invitations, memberships, organisations, passwordResets, recoveryCodes, sessions, users, type OrgStatus } from "./accounts.tables.ts";
+import { checkPassword, passwordMessages } from "./password-policy.ts";
+
+export type Locale = "zh-TW" | "en";
+
+/** The outbox, as accounts needs it: a message written in the caller's transaction. */
+export interface MailPort {
+  enqueue(tx: Db, message: { to: string; template: string; locale: Locale; vars: Record<string, string>; orgId?: string | null }): Promise<unknown>;
+}
+
+export interface AccountsDeps {
+  db: Db;
+  clock: Clock;
+  masterKey: Buffer;
+  mail: MailPort;
+  publicUrl: string;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  /** argon2id cost; lowered only in tests */
+  argon?: { memoryCost: number; timeCost: number };
+}
+
+export const LOCKOUT_THRESHOLD = 5;
+export const LOCKOUT_MINUTES = 15;
+const INVITATION_DAYS = 7;
+const RESET_MINUTES = 60;
+const RECOVERY_CODES = 10;
+const TOKEN_PREFIX = "ect_";
+
+export interface SessionView {
+  user: { id: string; email: string; displayName: string; locale: Locale; mfaEnabled: boolean };
+  organisation: { id: string; kind: OrgKind; nameZh: string; nameEn: string; status: OrgStatus };
+  role: Role;
+  stage: "mfa" | "enrol" | "full";
+  csrfToken: string;
+  memberships: { orgId: string; orgNameZh: string; orgNameEn: string; orgKind: OrgKind; role: Role }[];
+}
+
+export interface OrganisationView {
+  id: string;
+  kind: OrgKind;
+  nameZh: string;
+  nameEn: string;
+  status: OrgStatus;
+  createdAt: Date;
+}
+
+/** The TOTP time step a verified code belonged to (RFC 6238 §4), kept to refuse replays. */
+const timeStepOf = (r: object): number | null => ("timeStep" in r && typeof r.timeStep === "number" ? r.timeStep : null);
+
+const normEmail = (email: string): string => email.trim().toLowerCase();
+const minutes = (n: number): number => n * 60_000;
+
+export function createAccountsService(deps: AccountsDeps) {
+  const { db, clock } = deps;
+  const argonOptions = { algorithm: 2 /* Argon2id */, memoryCost: deps.argon?.memoryCost ?? 19456, timeCost: deps.argon?.timeCost ?? 2, parallelism: 1 };
+  // A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
+  const dummyHash = argonHash(randomToken(16), argonOptions);
+
+  const hashPassword = (password: string): Promise<string> => argonHash(password, argonOptions);
+
+  function requirePassword(password: string, email: string, field = "password"): void {
+    const problem = checkPassword(password, email);
+    if (problem) throw invalid(field, passwordMessages[problem].en);
+  }
+
+  const audit = (tx: Db, actor: Actor, entry: AuditEntry) => appendAudit(tx, clock, actor, entry);
+
+  function isAuthority(actor: Actor): boolean {
+    return (actor.kind === "user" || actor.kind === "token") && actor.orgKind === "authority";
+  }
+
+  /** Object-level check: the actor's own organisation, or the authority. Others see "not found". */
+  function assertOrgAccess(actor: Actor, orgId: string): void {
+    if (isAuthority(actor)) return;
+    if ((actor.kind === "user" || actor.kind === "token") && actor.orgId === orgId) return;
+    throw notFound("Organisation");
+  }
+
+  async function getOrg(tx: Db, orgId: string) {
+    const [org] = await tx.select().from(organisations).where(eq(organisations.id, orgId));
+    if (!org) throw notFound("Organisation");
+    return org;
+  }
+
+  async function sessionView(tx: Db, idHash: string): Promise<SessionView> {
+    const [s] = await tx.select().from(sessions).where(eq(sessions.idHash, idHash));
+    if (!s) throw new AppError("unauthenticated");
+    const [u] = await tx.select().from(users).where(eq(users.id, s.userId));
+    if (!u) throw new AppError("unauthenticated");
+    const org = await getOrg(tx, s.orgId);
+    const ms = await tx
+      .select({ orgId: memberships.orgId, role: memberships.role, orgNameZh: organisations.nameZh, orgNameEn: organisations.nameEn, orgKind: organisations.kind })
+      .from(memberships)
+      .innerJoin(organisations, eq(organisations.id, memberships.orgId))
+      .where(and(eq(memberships.userId, u.id), eq(organisations.status, "active")))
+      .orderBy(asc(memberships.createdAt));
+    return {
+      user: { id: u.id, email: u.email, displayName: u.displayName, locale: u.locale, mfaEnabled: u.mfaEnabledAt !== null },
+      organisation: { id: org.id, kind: org.kind, nameZh: org.nameZh, nameEn: org.nameEn, status: org.status },
+      role: s.role,
+      stage: s.stage,
+      csrfToken: s.csrfToken,
+      memberships: ms,
+    };
+  }
+
+  async function openSession(tx: Db, userId: string, orgId: string, role: Role, mfaEnabled: boolean, meta: { ip?: string; userAgent?: string | undefined }) {
+    const token = randomToken(32);
+    const now = clock.now();
+    const stage: "mfa" | "enrol" | "full" = mfaEnabled ? "mfa" : mfaRequiredRoles.has(role) ? "enrol" : "full";
+    const csrfToken = randomToken(24);
+    await tx.insert(sessions).values({
+      idHash: sha256Hex(token),
+      userId,
+      orgId,
+      role,
+      stage,
+      csrfToken,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + deps.sessionAbsoluteHours * 3_600_000),
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      ip: meta.ip ?? null,
+    });
+    return { token, stage, csrfToken };
+  }
+
+  async function activeMemberships(tx: Db, userId: string) {
+    return tx
+      .select({ orgId: memberships.orgId, role: memberships.role, orgStatus: organisations.status, orgKind: organisations.kind })
+      .from(memberships)
+      .innerJoin(organisations, eq(organisations.id, memberships.orgId))
+      .where(eq(memberships.userId, userId))
+      .orderBy(asc(memberships.createdAt));
+  }
+
+  const service = {
+    // ---------------------------------------------------------------- sign-in
+    async login(input: { email: string; password: string }, meta: { ip?: string; userAgent?: string | undefined }) {
+      const email = normEmail(input.email);
+      const [u] = await db.select().from(users).where(eq(users.email, email));
+      if (!u || !u.passwordHash || u.disabled) {
+        await argonVerify(await dummyHash, input.password);
+        throw new AppError("invalid_credentials");
+      }
+      const now = clock.now();
+      if (u.lockedUntil && u.lockedUntil > now) {
+        throw new AppError("account_locked", `Too many failed sign-ins. The account is locked until ${u.lockedUntil.toISOString()}; or reset your password by e-mail.`, {
+          extra: { lockedUntil: u.lockedUntil.toISOString() },
+        });
+      }
+      const ok = await argonVerify(u.passwordHash, input.password);
+      if (!ok) {
+        await db.transaction(async (tx) => {
+          const failed = u.failedLogins + 1;
+          const lock = failed >= LOCKOUT_THRESHOLD ? new Date(now.getTime() + minutes(LOCKOUT_MINUTES)) : null;
+          await tx.update(users).set({ failedLogins: lock ? 0 : failed, lockedUntil: lock }).where(eq(users.id, u.id));
+          await audit(tx, { kind: "anonymous" }, { action: lock ? "user.locked" : "user.login_failed", objectType: "user", objectId: u.id, summary: { failedLogins: failed } });
+        });
+        throw new AppError("invalid_credentials");
+      }
+      const ms = await activeMemberships(db, u.id);
+      const m = ms.find((x) => x.orgStatus === "active");
+      if (!m) {
+        const pending = ms.some((x) => x.orgStatus === "pending");
+        throw new AppError("forbidden", pending ? "Your organisation's registration is waiting for the authority's confirmation. You will get an e-mail when it is confirmed." : "Your account has no active organisation.");
+      }
+      return db.transaction(async (tx) => {
+        await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
+        const s = await openSession(tx, u.id, m.orgId, m.role, u.mfaEnabledAt !== null, meta);
+        await audit(tx, { kind: "user", userId: u.id, orgId: m.orgId, orgKind: m.orgKind, role: m.role }, { action: "session.created", objectType: "user", objectId: u.id, orgId: m.orgId, summary: { stage: s.stage } });
+        return s;
+      });
+    },
+
+    /** Resolves a session cookie; enforces idle and absolute expiry. */
+    async authenticateSession(token: string): Promise<SessionContext | undefined> {
+      if (token.length < 20 || token.length > 100) return undefined;
+      const idHash = sha256Hex(token);
+      const rows = await db
+        .select({ s: sessions, orgKind: organisations.kind, orgStatus: organisations.status, disabled: users.disabled })
+        .from(sessions)
+        .innerJoin(organisations, eq(organisations.id, sessions.orgId))
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.idHash, idHash));
+      const row = rows[0];
+      if (!row) return undefined;
+      const now = clock.now();
+      const idleLimit = new Date(row.s.lastSeenAt.getTime() + minutes(deps.sessionIdleMinutes));
+      const membership = await db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.userId, row.s.userId), eq(memberships.orgId, row.s.orgId)));
+      if (row.s.expiresAt <= now || idleLimit <= now || row.disabled || row.orgStatus !== "active" || membership[0]?.role !== row.s.role) {
+        await db.delete(sessions).where(eq(sessions.idHash, idHash));
+        return undefined;
+      }
+      if (now.getTime() - row.s.lastSeenAt.getTime() > 30_000) {
+        await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
+      }
+      return {
+        actor: { kind: "user", userId: row.s.userId, orgId: row.s.orgId, orgKind: row.orgKind, role: row.s.role },
+        stage: row.s.stage,
+        csrfToken: row.s.csrfToken,
+        idHash,
+      };
+    },
+
+    getSession: (idHash: string) => sessionView(db, idHash),
+
+    async verifyMfa(session: SessionContext, input: { code?: string | undefined; recoveryCode?: string | undefined }) {
+      if (session.stage !== "mfa") throw new AppError("conflict", "This session does not wait for a verification code.");
+      const userId = session.actor.userId;
+      return db.transaction(async (tx) => {
+        const [u] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
+        if (!u?.mfaSecretEnc) throw new AppError("conflict", "Two-step verification is not set up for this account.");
+        let how: string;
+        if (input.code !== undefined) {
+          const secret = openSecret(deps.masterKey, u.mfaSecretEnc, `mfa:${u.id}`);
+          const r = await totpVerify({ secret, token: input.code, epoch: Math.floor(clock.now().getTime() / 1000), epochTolerance: 30, afterTimeStep: u.mfaLastStep ?? undefined });
+          if (!r.valid) throw new AppError("mfa_invalid", "The code is wrong or was already used. Codes change every 30 seconds.");
+          await tx.update(users).set({ mfaLastStep: timeStepOf(r) }).where(eq(users.id, u.id));
+          how = "totp";
+        } else if (input.recoveryCode !== undefined) {
+          const codeHash = sha256Hex(input.recoveryCode.replace(/[\s-]/g, "").toLowerCase());
+          const [rc] = await tx.select().from(recoveryCodes).where(and(eq(recoveryCodes.userId, u.id), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)));
+          if (!rc) throw new AppError("mfa_invalid", "That recovery code is wrong or was already used.");
+          await tx.update(recoveryCodes).set({ usedAt: clock.now() }).where(eq(recoveryCodes.id, rc.id));
+          how = "recovery_code";
+        } else {
+          throw invalid("code", "Enter the 6-digit code or a recovery code.");
+        }
+        const csrfToken = randomToken(24);
+        await tx.update(sessions).set({ stage: "full", csrfToken }).where(eq(sessions.idHash, session.idHash));
+        await audit(tx, session.actor, { action: "session.mfa_verified", objectType: "user", objectId: u.id, orgId: session.actor.orgId, summary: { how } });
+        return { stage: "full" as const, csrfToken };
+      });
+    },
+
+    async startMfaEnrolment(session: SessionContext) {
+      const userId = session.actor.userId;
+      const [u] = await db.select().from(users).where(eq(users.id, userId));
+      if (!u) throw new AppError("unauthenticated");
+      if (u.mfaEnabledAt) throw new AppError("conflict", "Two-step verification is already set up.");
+      if (session.stage === "mfa") throw new AppError("mfa_required");
+      const secret = generateSecret({ length: 20 });
+      await db.transaction(async (tx) => {
+        await tx.update(users).set({ mfaSecretEnc: sealSecret(deps.masterKey, secret, `mfa:${u.id}`) }).where(eq(users.id, u.id));
+        await audit(tx, session.actor, { action: "user.mfa_enrolment_started", objectType: "user", objectId: u.id, orgId: session.actor.orgId });
+      });
+      return { secret, otpauthUrl: generateURI({ issuer: "ectrust", label: u.email, secret }) };
+    },
+
+    async confirmMfaEnrolment(session: SessionContext, code: string) {
+      const userId = session.actor.userId;
+      return db.transaction(async (tx) => {
+        const [u] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
+        if (!u?.mfaSecretEnc) throw new AppError("conflict", "Start the set-up first.");
+        if (u.mfaEnabledAt) throw new AppError("conflict", "Two-step verification is already set up.");
+        const secret = openSecret(deps.masterKey, u.mfaSecretEnc, `mfa:${u.id}`);
+        const r = await totpVerify({ secret, token: code, epoch: Math.floor(clock.now().getTime() / 1000), epochTolerance: 30 });
+        if (!r.valid) throw new AppError("mfa_invalid", "The code does not match. Check the time on your phone and try the current code.");
+        const codes = Array.from({ length: RECOVERY_CODES }, () => randomToken(8).replace(/[-_]/g, "x").slice(0, 10).toLowerCase());
+        await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, u.id));
+        await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId: u.id, codeHash: sha256Hex(c) })));
+        await tx.update(users).set({ mfaEnabledAt: clock.now(), mfaLastStep: timeStepOf(r) }).where(eq(users.id, u.id));
+        const csrfToken = randomToken(24);
+        await tx.update(sessions).set({ stage: "full", csrfToken }).where(eq(sessions.idHash, session.idHash));
+        await audit(tx, session.actor, { action: "user.mfa_enabled", objectType: "user", objectId: u.id, orgId: session.actor.orgId });
+        return { recoveryCodes: codes, stage: "full" as const, csrfToken };
+      });
+    },
+
+    async logout(session: SessionContext) {
+      await db.transaction(async (tx) => {
+        await tx.delete(sessions).where(eq(sessions.idHash, session.idHash));
+        await audit(tx, session.actor, { action: "session.ended", objectType: "user", objectId: session.actor.userId, orgId: session.actor.orgId });
+      });
+    },
+
+    async logoutEverywhere(session: SessionContext) {
+      await db.transaction(async (tx) => {
+        const ended = await tx.delete(sessions).where(eq(sessions.userId, session.actor.userId)).returning({ id: sessions.idHash });
+        await audit(tx, session.actor, { action: "session.ended_everywhere", objectType: "user", objectId: session.actor.userId, orgId: session.actor.orgId, summary: { sessions: ended.length } });
+      });
+    },
+
+    async switchOrganisation(session: SessionContext, orgId: string, meta: { ip?: string; userAgent?: string | undefined }) {
+      const ms = await activeMemberships(db, session.actor.userId);
+      const m = ms.find((x) => x.orgId === orgId && x.orgStatus === "active");
+      if (!m) throw notFound("Organisation");
+      const [u] = await db.select().from(users).where(eq(users.id, session.actor.userId));
+      if (!u) throw new AppError("unauthenticated");
+      return db.transaction(async (tx) => {
+        await tx.delete(sessions).where(eq(sessions.idHash, session.idHash));
+        // MFA already passed in this sign-in carries over; enrolment is still demanded where the role needs it.
+        const s = await openSession(tx, u.id, m.orgId, m.role, false, meta);
+        const stage = session.stage === "full" && (u.mfaEnabledAt !== null || !mfaRequiredRoles.has(m.role)) ? "full" : s.stage;
+        await tx.update(sessions).set({ stage }).where(eq(sessions.idHash, sha256Hex(s.token)));
+        await audit(tx, session.actor, { action: "session.switched_organisation", objectType: "user", objectId: u.id, orgId, summary: { role: m.role } });
+        return { ...s, stage };
+      });
+    },
+
+    async setLocale(actor: Actor, locale: Locale) {
+      if (actor.kind !== "user") throw forbidden();
+      await db.update(users).set({ locale }).where(eq(users.id, actor.userId));
+    },
+
+    async changePassword(session: SessionContext, currentPassword: string, newPassword: string) {
+      const [u] = await db.select().from(users).where(eq(users.id, session.actor.userId));
+      if (!u?.passwordHash) throw new AppError("unauthenticated");
+      if (!(await argonVerify(u.passwordHash, currentPassword))) throw new AppError("validation", "The current password is wrong.", { fields: [{ field: "currentPassword", message: "The current password is wrong." }] });
+      requirePassword(newPassword, u.email, "newPassword");
+      const passwordHash = await hashPassword(newPassword);
+      await db.transaction(async (tx) => {
+        await tx.update(users).set({ passwordHash }).where(eq(users.id, u.id));
+        // every other session of this user ends
+        await tx.delete(sessions).where(and(eq(sessions.userId, u.id), sql`${sessions.idHash} <> ${session.idHash}`));
+        await audit(tx, session.actor, { action: "user.password_changed", objectType: "user", objectId: u.id, orgId: session.actor.orgId });
+      });
+    },
+
+    // ---------------------------------------------------------------- password reset
+    async requestPasswordReset(emailInput: string) {
+      const email = normEmail(emailInput);
+      const [u] = await db.select().from(users).where(eq(users.email, email));
+      if (!u || u.disabled) return; // same answer whether or not the account exists
+      const token = randomToken(32);
+      const now = clock.now();
+      await db.transaction(async (tx) => {
+        await tx.insert(passwordResets).values({ tokenHash: sha256Hex(token), userId: u.id, createdAt: now, expiresAt: new Date(now.getTime() + minutes(RESET_MINUTES)) });
+        await deps.mail.enqueue(tx, { to: u.email, template: "password_reset", locale: u.locale, vars: { name: u.displayName, link: `${deps.publicUrl}/reset-password#token=${token}`, minutes: String(RESET_MINUTES) } });
+        await audit(tx, { kind: "anonymous" }, { action: "user.password_reset_requested", objectType: "user", objectId: u.id });
+      });
+    },
+
+    async completePasswordReset(token: string, password: string) {
+      const tokenHash = sha256Hex(token);
+      const now = clock.now();
+      const [r] = await db.select().from(passwordResets).where(eq(passwordResets.tokenHash, tokenHash));
+      if (!r || r.usedAt || r.expiresAt <= now) throw new AppError("gone", "This reset link has expired or was already used. Ask for a new one.");
+      const [u] = await db.select().from(users).where(eq(users.id, r.userId));
+      if (!u) throw new AppError("gone");
+      requirePassword(password, u.email);
+      const passwordHash = await hashPassword(password);
+      await db.transaction(async (tx) => {
+        const used = await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt))).returning({ t: passwordResets.tokenHash });
+        if (used.length === 0) throw new AppError("gone");
+        await tx.update(users).set({ passwordHash, failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
+        await tx.delete(sessions).where(eq(sessions.userId, u.id));
+        await audit(tx, { kind: "anonymous" }, { action: "user.password_reset", objectType: "user", objectId: u.id });
+      });
+    },
+
+    // ---------------------------------------------------------------- registration and organisations
+    async registerMerchant(input: { organisation: { nameZh: string; nameEn: string }; admin: { email: string; displayName: string; password: string } }) {
+      const email = normEmail(input.admin.email);
+      requirePassword(input.admin.password, email, "admin.password");
+      const passwordHash = await hashPassword(input.admin.password);
+      return db.transaction(async (tx) => {
+        const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
+        if (existing) throw new AppError("conflict", "An account with this e-mail already exists. Sign in, or reset the password.", { fields: [{ field: "admin.email", message: "already registered" }] });
+        const now = clock.now();
+        const [org] = await tx.insert(organisations).values({ kind: "merchant", nameZh: input.organisation.nameZh, nameEn: input.organisation.nameEn, status: "pending", createdAt: now }).returning();
+        const [u] = await tx.insert(users).values({ email, displayName: input.admin.displayName, passwordHash, createdAt: now }).returning();
+        if (!org || !u) throw new AppError("internal");
+        await tx.insert(memberships).values({ userId: u.id, orgId: org.id, role: "merchant_admin", createdAt: now });
+        await audit(tx, { kind: "anonymous" }, { action: "organisation.registered", objectType: "organisation", objectId: org.id, orgId: org.id, summary: { nameZh: org.nameZh, nameEn: org.nameEn, admin: u.id } });
+        return { organisationId: org.id, status: "pending" as const };
+      });
+    },
+
+    async decideRegistration(actor: Actor, orgId: string, decision: "approve" | "reject", reason: string) {
+      if (!isAuthority(actor)) throw forbidden();
+      return db.transaction(async (tx) => {
+        const org = await getOrg(tx, orgId);
+        if (org.status !== "pending") throw new AppError("invalid_transition", `The organisation is ${org.status}, not pending.`);
+        const status: OrgStatus = decision === "approve" ? "active" : "rejected";
+        await tx.update(organisations).set({ status }).where(eq(organisations.id, orgId));
+        const admins = await tx.select({ email: users.email, locale: users.locale, name: users.displayName }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(eq(memberships.orgId, orgId));
+        for (const a of admins) {
+          await deps.mail.enqueue(tx, { to: a.email, template: "account_confirmed", locale: a.locale, orgId, vars: { name: a.name, organisation: a.locale === "en" ? org.nameEn : org.nameZh, decision, reason, link: `${deps.publicUrl}/login` } });
+        }
+        await audit(tx, actor, { action: `organisation.${decision === "approve" ? "approved" : "rejected"}`, objectType: "organisation", objectId: orgId, orgId, summary: { before: org.status, after: status, reason } });
+        return { ...org, status };
+      });
+    },
+
+    async createOrganisation(actor: Actor, input: { kind: OrgKind; nameZh: string; nameEn: string; adminEmail: string }) {
+      if (!isAuthority(actor) || actor.kind !== "user") throw forbidden();
+      return db.transaction(async (tx) => {
+        const now = clock.now();
+        const [org] = await tx.insert(organisations).values({ kind: input.kind, nameZh: input.nameZh, nameEn: input.nameEn, status: "active", createdAt: now }).returning();
+        if (!org) throw new AppError("internal");
+        await audit(tx, actor, { action: "organisation.created", objectType: "organisation", objectId: org.id, orgId: org.id, summary: { kind: org.kind, nameZh: org.nameZh } });
+        const role = rolesByOrgKind[input.kind][0];
+        if (!role) throw new AppError("internal");
+        await inviteTx(tx, actor, org, normEmail(input.adminEmail), role);
+        return org;
+      });
+    },
+
+    async listOrganisations(actor: Actor, q: { kind?: OrgKind | undefined; status?: OrgStatus | undefined; q?: string | undefined; before?: string | undefined; limit: number }) {
+      if (!isAuthority(actor)) throw forbidden();
+      const conds: SQL[] = [];
+      if (q.kind) conds.push(eq(organisations.kind, q.kind));
+      if (q.status) conds.push(eq(organisations.status, q.status));
+      if (q.q) {
+        const pattern = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const c = or(ilike(organisations.nameZh, pattern), ilike(organisations.nameEn, pattern));
+        if (c) conds.push(c);
+      }
+      if (q.before) {
+        const [b] = await db.select({ createdAt: organisations.createdAt }).from(organisations).where(eq(organisations.id, q.before));
+        if (b) {
+          const c = or(lt(organisations.createdAt, b.createdAt), and(eq(organisations.createdAt, b.createdAt), lt(organisations.id, q.before)));
+          if (c) conds.push(c);
+        }
+      }
+      const rows = await db.select().from(organisations).where(conds.length ? and(...conds) : undefined).orderBy(desc(organisations.createdAt), desc(organisations.id)).limit(q.limit + 1);
+      const items = rows.slice(0, q.limit);
+      return { items: items as OrganisationView[], nextBefore: rows.length > q.limit ? (items[items.length - 1]?.id ?? null) : null };
+    },
+
+    async getOrganisation(actor: Actor, orgId: string): Promise<OrganisationView> {
+      assertOrgAccess(actor, orgId);
+      return getOrg(db, orgId);
+    },
+
+    // ---------------------------------------------------------------- members and invitations
+    async listMembers(actor: Actor, orgId: string) {
+      assertOrgAccess(actor, orgId);
+      await getOrg(db, orgId);
+      const rows = await db
+        .select({ userId: users.id, email: users.email, displayName: users.displayName, role: memberships.role, mfaEnabledAt: users.mfaEnabledAt, createdAt: memberships.createdAt })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(eq(memberships.orgId, orgId))
+        .orderBy(asc(memberships.createdAt));
+      return rows.map(({ mfaEnabledAt, ...r }) => ({ ...r, mfaEnabled: mfaEnabledAt !== null }));
+    },
+
+    async changeRole(actor: Actor, orgId: string, userId: string, role: Role) {
+      assertOrgAccess(actor, orgId);
+      return db.transaction(async (tx) => {
+        const org = await getOrg(tx, orgId);
+        if (!rolesByOrgKind[org.kind].includes(role)) throw invalid("role", `An organisation of kind ${org.kind} cannot have the role ${role}.`);
+        const [m] = await tx.select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+        if (!m) throw notFound("Member");
+        if (m.role === role) return;
+        await assertNotLastAdmin(tx, org.kind, orgId, m.role, userId);
+        await tx.update(memberships).set({ role }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+        await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.orgId, orgId)));
+        await audit(tx, actor, { action: "member.role_changed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { before: m.role, after: role } });
+      });
+    },
+
+    async removeMember(actor: Actor, orgId: string, userId: string) {
+      assertOrgAccess(actor, orgId);
+      await db.transaction(async (tx) => {
+        const org = await getOrg(tx, orgId);
+        const [m] = await tx.select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+        if (!m) throw notFound("Member");
+        await assertNotLastAdmin(tx, org.kind, orgId, m.role, userId);
+        await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+        await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.orgId, orgId)));
+        await audit(tx, actor, { action: "member.removed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { role: m.role } });
+      });
+    },
+
+    async listInvitations(actor: Actor, orgId: string) {
+      assertOrgAccess(actor, orgId);
+      const now = clock.now();
+      const rows = await db.select().from(invitations).where(eq(invitations.orgId, orgId)).orderBy(desc(invitations.createdAt));
+      return rows.map((i) => ({
+        id: i.id,
+        email: i.email,
+        role: i.role,
+        createdAt: i.createdAt,
+        expiresAt: i.expiresAt,
+        status: i.acceptedAt ? ("accepted" as const) : i.revokedAt ? ("revoked" as const) : i.expiresAt <= now ? ("expired" as const) : ("pending" as const),
+      }));
+    },
+
+    async invite(actor: Actor, orgId: string, input: { email: string; role: Role }) {
+      assertOrgAccess(actor, orgId);
+      return db.transaction(async (tx) => {
+        const org = await getOrg(tx, orgId);
+        if (!rolesByOrgKind[org.kind].includes(input.role)) throw invalid("role", `An organisation of kind ${org.kind} cannot have the role ${input.role}.`);
+        const email = normEmail(input.email);
+        const [already] = await tx.select({ u: memberships.userId }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(and(eq(memberships.orgId, orgId), eq(users.email, email)));
+        if (already) throw new AppError("conflict", "This person is already a member.", { fields: [{ field: "email", message: "already a member" }] });
+        return inviteTx(tx, actor, org, email, input.role);
+      });
+    },
+
+    async revokeInvitation(actor: Actor, orgId: string, invitationId: string) {
+      assertOrgAccess(actor, orgId);
+      await db.transaction(async (tx) => {
+        const [i] = await tx.select().from(invitations).where(and(eq(invitations.id, invitationId), eq(invitations.orgId, orgId)));
+        if (!i) throw notFound("Invitation");
+        if (i.acceptedAt || i.revokedAt) throw new AppError("invalid_transition", "This invitation was already accepted or revoked.");
+        await tx.update(invitations).set({ revokedAt: clock.now() }).where(eq(invitations.id, invitationId));
+        await audit(tx, actor, { action: "invitation.revoked", objectType: "invitation", objectId: invitationId, orgId, summary: { email: i.email } });
+      });
+    },
+
+    async lookupInvitation(token: string) {
+      const i = await openInvitation(db, token);
+      const org = await getOrg(db, i.orgId);
+      const [u] = await db.select({ id: users.id }).from(users).where(eq(users.email, i.email));
+      return { email: i.email, role: i.role, organisation: { nameZh: org.nameZh, nameEn: org.nameEn }, existingUser: u !== undefined };
+    },
+
+    async acceptInvitation(input: { token: string; displayName?: string | undefined; password: string }) {
+      const i = await openInvitation(db, input.token);
+      const [existing] = await db.select().from(users).where(eq(users.email, i.email));
+      let passwordHash: string | undefined;
+      if (existing) {
+        if (!existing.passwordHash || !(await argonVerify(existing.passwordHash, input.password))) {
+          throw new AppError("invalid_credentials", "You already have an account: enter its current password to join.");
+        }
+      } else {
+        if (!input.displayName?.trim()) throw invalid("displayName", "Enter your name.");
+        requirePassword(input.password, i.email);
+        passwordHash = await hashPassword(input.password);
+      }
+      await db.transaction(async (tx) => {
+        const now = clock.now();
+        const claimed = await tx.update(invitations).set({ acceptedAt: now }).where(and(eq(invitations.id, i.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt))).returning({ id: invitations.id });
+        if (claimed.length === 0) throw new AppError("gone");
+        let userId = existing?.id;
+        if (!userId) {
+          const [u] = await tx.insert(users).values({ email: i.email, displayName: (input.displayName ?? "").trim(), passwordHash: passwordHash ?? null, createdAt: now }).returning({ id: users.id });
+          userId = u?.id;
+        }
+        if (!userId) throw new AppError("internal");
+        await tx.insert(memberships).values({ userId, orgId: i.orgId, role: i.role, createdAt: now }).onConflictDoNothing();
+        await audit(tx, { kind: "anonymous" }, { action: "invitation.accepted", objectType: "invitation", objectId: i.id, orgId: i.orgId, summary: { userId, role: i.role, newUser: !existing } });
+      });
+    },
+
+    // ---------------------------------------------------------------- API tokens
+    async listApiTokens(actor: Actor, orgId: string) {
+      assertOrgAccess(actor, orgId);
+      const rows = await db.select().from(apiTokens).where(eq(apiTokens.orgId, orgId)).orderBy(desc(apiTokens.createdAt));
+      return rows.map(({ tokenHash: _h, createdBy: _c, orgId: _o, ...t }) => t);
+    },
+
+    async createApiToken(actor: Actor, orgId: string, input: { name: string; role: Role; expiresInDays: number }) {
+      assertOrgAccess(actor, orgId);
+      if (actor.kind !== "user") throw forbidden("API tokens are created by people, not by other tokens.");
+      return db.transaction(async (tx) => {
+        const org = await getOrg(tx, orgId);
+        if (!rolesByOrgKind[org.kind].includes(input.role)) throw invalid("role", `An organisation of kind ${org.kind} cannot have the role ${input.role}.`);
+        const secret = randomToken(32);
+        const token = `${TOKEN_PREFIX}${secret}`;
+        const now = clock.now();
+        const [row] = await tx
+          .insert(apiTokens)
+          .values({ orgId, role: input.role, name: input.name, prefix: token.slice(0, 10), tokenHash: sha256Hex(token), createdBy: actor.userId, createdAt: now, expiresAt: new Date(now.getTime() + input.expiresInDays * 86_400_000) })
+          .returning();
+        if (!row) throw new AppError("internal");
+        await audit(tx, actor, { action: "api_token.created", objectType: "api_token", objectId: row.id, orgId, summary: { name: input.name, role: input.role, expiresAt: row.expiresAt?.toISOString() } });
+        const { tokenHash: _h, createdBy: _c, orgId: _o, ...view } = row;
+        return { ...view, token };
+      });
+    },
+
+    async revokeApiToken(actor: Actor, orgId: string, tokenId: string) {
+      assertOrgAccess(actor, orgId);
+      await db.transaction(async (tx) => {
+        const [t] = await tx.select().from(apiTokens).where(and(eq(apiTokens.id, tokenId), eq(apiTokens.orgId, orgId)));
+        if (!t) throw notFound("API token");
+        if (t.revokedAt) return;
+        await tx.update(apiTokens).set({ revokedAt: clock.now() }).where(eq(apiTokens.id, tokenId));
+        await audit(tx, actor, { action: "api_token.revoked", objectType: "api_token", objectId: tokenId, orgId, summary: { name: t.name } });
+      });
+    },
+
+    async authenticateApiToken(token: string): Promise<Extract<Actor, { kind: "token" }> | undefined> {
+      if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+      const [row] = await db
+        .select({ t: apiTokens, orgKind: organisations.kind, orgStatus: organisations.status })
+        .from(apiTokens)
+        .innerJoin(organisations, eq(organisations.id, apiTokens.orgId))
+        .where(eq(apiTokens.tokenHash, sha256Hex(token)));
+      const now = clock.now();
+      if (!row || row.t.revokedAt || (row.t.expiresAt && row.t.expiresAt <= now) || row.orgStatus !== "active") return undefined;
+      if (!constantTimeEqual(row.t.tokenHash, sha256Hex(token))) return undefined;
+      if (!row.t.lastUsedAt || now.getTime() - row.t.lastUsedAt.getTime() > 60_000) {
+        await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.t.id));
+      }
+      return { kind: "token", tokenId: row.t.id, orgId: row.t.orgId, orgKind: row.orgKind, role: row.t.role };
+    },
+
+    // ---------------------------------------------------------------- seeding (demo, tests)
+    async seedOrganisation(input: { kind: OrgKind; nameZh: string; nameEn: string; status?: OrgStatus }) {
+      return db.transaction(async (tx) => {
+        const [org] = await tx.insert(organisations).values({ ...input, status: input.status ?? "active", createdAt: clock.now() }).returning();
+        if (!org) throw new AppError("internal");
+        await audit(tx, { kind: "system", name: "seed" }, { action: "organisation.created", objectType: "organisation", objectId: org.id, orgId: org.id, summary: { kind: org.kind } });
+        return org;
+      });
+    },
+
+    async seedUser(input: { orgId: string; role: Role; email: string; displayName: string; password: string; totpSecret?: string; locale?: Locale }) {
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction(async (tx) => {
+        const now = clock.now();
+        const [u] = await tx
+          .insert(users)
+          .values({ email: normEmail(input.email), displayName: input.displayName, passwordHash, locale: input.locale ?? "zh-TW", createdAt: now })
+          .returning();
+        if (!u) throw new AppError("internal");
+        if (input.totpSecret) {
+          await tx.update(users).set({ mfaSecretEnc: sealSecret(deps.masterKey, input.totpSecret, `mfa:${u.id}`), mfaEnabledAt: now }).where(eq(users.id, u.id));
+        }
+        await tx.insert(memberships).values({ userId: u.id, orgId: input.orgId, role: input.role, createdAt: now });
+        await audit(tx, { kind: "system", name: "seed" }, { action: "user.created", objectType: "user", objectId: u.id, orgId: input.orgId, summary: { role: input.role } });
+        return u;
+      });
+    },
+
+    async findUserByEmail(email: string) {
+      const [u] = await db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, normEmail(email)));
+      return u;
+    },
+
+    async findOrganisationByName(nameEn: string) {
+      const [o] = await db.select().from(organisations).where(eq(organisations.nameEn, nameEn));
+      return o;
+    },
+  };
+
+  async function assertNotLastAdmin(tx: Db, kind: OrgKind, orgId: string, currentRole: Role, userId: string) {
+    const adminRole = rolesByOrgKind[kind][0];
+    if (currentRole !== adminRole) return;
+    const others = await tx.select({ u: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, currentRole), sql`${memberships.userId} <> ${userId}`));
+    if (others.length === 0) throw new AppError("conflict", "An organisation needs at least one administrator. Make someone else an administrator first.");
+  }
+
+  async function inviteTx(tx: Db, actor: Actor, org: { id: string; nameZh: string; nameEn: string }, email: string, role: Role) {
+    const token = randomToken(32);
+    const now = clock.now();
+    const [inv] = await tx
+      .insert(invitations)
+      .values({ orgId: org.id, email, role, tokenHash: sha256Hex(token), invitedBy: actor.userId ?? "00000000-0000-0000-0000-000000000000", createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000) })
+      .returning();
+    if (!inv) throw new AppError("internal");
+    const [known] = await tx.select({ locale: users.locale }).from(users).where(eq(users.email, email));
+    const locale = known?.locale ?? "zh-TW";
+    await deps.mail.enqueue(tx, { to: email, template: "invitation", locale, orgId: org.id, vars: { organisation: locale === "en" ? org.nameEn : org.nameZh, role, link: `${deps.publicUrl}/accept-invite#token=${token}`, days: String(INVITATION_DAYS) } });
+    await audit(tx, actor, { action: "invitation.created", objectType: "invitation", objectId: inv.id, orgId: org.id, summary: { email, role } });
+    return { id: inv.id, email, role, createdAt: inv.createdAt, expiresAt: inv.expiresAt, status: "pending" as const };
+  }
+
+  async function openInvitation(tx: Db, token: string) {
+    const [i] = await tx.select().from(invitations).where(eq(invitations.tokenHash, sha256Hex(token)));
+    if (!i || i.acceptedAt || i.revokedAt || i.expiresAt <= clock.now()) throw new AppError("gone", "This invitation has expired, was revoked or was already used. Ask for a new one.");
+    return i;
+  }
+
+  return service;
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,124 @@
+// Composition root: builds the database, services, job queue and HTTP app from config.
+// The CLI (`serve`, `worker`, `demo` …) and the tests build the server the same way.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { pino, type Logger } from "pino";
+import { accountsRoutes } from "./modules/accounts/accounts.routes.ts";
+import { createAccountsService, type AccountsService, type MailPort } from "./modules/accounts/accounts.service.ts";
+import { platformRoutes } from "./platform/platform.routes.ts";
+import { systemClock, type Clock } from "./platform/clock.ts";
+import type { Config } from "./platform/config.ts";
+import { migrate, openDatabase, type Database } from "./platform/db/database.ts";
+import { createHttpApp } from "./platform/http/app.ts";
+import { createJobQueue, type JobQueue } from "./platform/jobs/queue.ts";
+import { loadMasterKey } from "./platform/keys.ts";
+import { createMailService, type MailService } from "./platform/mail/mail.service.ts";
+import { createSmtpMailer, type Mailer } from "./platform/mail/mailer.ts";
+import { createEvidenceService, type EvidenceService } from "./platform/storage/evidence.service.ts";
+import { createLocalStorage } from "./platform/storage/storage.ts";
+
+export const rootDir = fileURLToPath(new URL("..", import.meta.url));
+export const version = (JSON.parse(readFileSync(join(rootDir, "package.json"), "utf8")) as { version: string }).version;
+
+export interface BuildOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  /** an already-open database (tests); otherwise opened from config */
+  database?: Database;
+  /** the mail transport; otherwise SMTP from SMTP_URL, or none (mail stays in the outbox) */
+  mailer?: Mailer | undefined;
+  /** run job handlers in this process */
+  work?: boolean;
+  /** lower argon2 cost (tests only) */
+  fastHashing?: boolean;
+  /** rate-limit overrides (tests) */
+  rateLimits?: { global?: number; login?: number };
+}
+
+export interface Services {
+  accounts: AccountsService;
+  mail: MailService;
+  evidence: EvidenceService;
+}
+
+export interface Server {
+  config: Config;
+  database: Database;
+  jobs: JobQueue;
+  services: Services;
+  logger: Logger;
+  /** builds (once) and returns the HTTP app */
+  http(): Promise<FastifyInstance>;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: { paths: ["req.headers.authorization", "req.headers.cookie", "*.password", "*.token", "*.secret", "password", "token"], censor: "[redacted]" },
+  });
+}
+
+export async function buildServer(options: BuildOptions): Promise<Server> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config);
+  const database =
+    options.database ??
+    (await openDatabase({ url: config.databaseUrl?.reveal(), pgliteDir: config.databaseUrl ? undefined : join(config.dataDir, "pglite") }));
+  if (!options.database) await migrate(database);
+  const masterKey = loadMasterKey(config);
+
+  const jobs = createJobQueue({ database, connectionString: config.databaseUrl?.reveal() ?? (database as { url?: string }).url, logger, work: options.work ?? config.inlineWorker });
+  const mailer = options.mailer ?? (config.smtpUrl ? createSmtpMailer(config.smtpUrl) : undefined);
+  const mail = createMailService({ db: database.db, clock, jobs, mailer, from: config.mailFrom, logger });
+  const mailPort: MailPort = { enqueue: (tx, m) => mail.enqueue(tx, m) };
+  const accounts = createAccountsService({
+    db: database.db,
+    clock,
+    masterKey,
+    mail: mailPort,
+    publicUrl: config.publicUrl,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+    sessionAbsoluteHours: config.sessionAbsoluteHours,
+    ...(options.fastHashing ? { argon: { memoryCost: 1024, timeCost: 1 } } : {}),
+  });
+  const storage = createLocalStorage(join(config.dataDir, "evidence"));
+  const evidence = createEvidenceService({ db: database.db, clock, storage, maxBytes: config.evidenceMaxBytes });
+  const services: Services = { accounts, mail, evidence };
+  await jobs.start();
+
+  let app: FastifyInstance | undefined;
+  return {
+    config,
+    database,
+    jobs,
+    services,
+    logger,
+    async http() {
+      if (app) return app;
+      const a = await createHttpApp({
+        config,
+        logger,
+        engine: database.engine,
+        version,
+        webRoot: join(rootDir, "dist", "web"),
+        authenticator: { session: (token) => accounts.authenticateSession(token), apiToken: (token) => accounts.authenticateApiToken(token) },
+        ...(options.rateLimits?.global ? { globalRateLimit: options.rateLimits.global } : {}),
+      });
+      await a.register(accountsRoutes, { accounts, config, ...(options.rateLimits?.login ? { loginRateLimit: options.rateLimits.login } : {}) });
+      await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
+      await a.ready();
+      app = a;
+      return a;
+    },
+    async close() {
+      if (app) await app.close();
+      await jobs.stop(5000);
+      if (!options.database) await database.close();
+    },
+  };
+}
