@@ -62,7 +62,8 @@ export class Emitter {
   /** Non-empty cells seen per column (structured inputs), for prevalence in the inventory. */
   readonly cellsPerColumn = new Map<string, number>();
 
-  constructor(file: string, encoding: Encoding, opts: EmitOptions, onFinding: (f: Finding) => void) {
+  constructor(file: string, encoding: Encoding, opts: EmitOptions, onFinding: (f: Finding) => void, base?: { utf16: number; byte: number; line: number }) {
+    if (base) { this.utf16 = base.utf16; this.byte = base.byte; this.line = base.line; }
     this.file = file;
     this.encoding = encoding;
     this.opts = opts;

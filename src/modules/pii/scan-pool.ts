@@ -1,15 +1,20 @@
 // Scans many files across worker threads (one file per task, results streamed back in batches).
-// Findings of a file arrive in file order. A single file is scanned by one worker (no splitting).
+// Large plain UTF-8 files (text, logs, NDJSON) are split into line-aligned ranges (split.ts) so that
+// several workers share one file; findings of a split file then arrive range by range, not in order.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { EmitOptions } from "./emitter.ts";
 import type { Finding } from "./pii.types.ts";
-import { scanFile, type FileResult } from "./scan.ts";
+import { scanFile, type FileResult, type RangeTask } from "./scan.ts";
+import { planRanges } from "./split.ts";
 
 export interface PoolOptions extends EmitOptions {
   workers?: number;
   /** Scan in this thread instead of worker threads (no heap cap). */
   inProcess?: boolean;
+  /** Split plain files larger than this into ranges of `rangeBytes` (defaults in split.ts). */
+  splitMinBytes?: number;
+  rangeBytes?: number;
 }
 
 /**
@@ -38,17 +43,36 @@ export async function scanFiles(
   onFile: (r: FileResult) => void,
 ): Promise<void> {
   const n = Math.min(opts.workers ?? defaultWorkers(), files.length);
-  const { workers: _w, inProcess, ...emitOpts } = opts;
+  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ...emitOpts } = opts;
   if (n < 1) return;
   if (inProcess === true) {
     for (const f of files) onFile(await scanFile(f, emitOpts, onFinding));
     return;
   }
-  const queue = [...files];
+  // Tasks: whole files, or line-aligned ranges of large plain files (when there are spare workers).
+  const tasks: Array<{ file: string; range?: RangeTask }> = [];
+  const pendingRanges = new Map<string, { left: number; merged: FileResult }>();
+  for (const file of files) {
+    const ranges = n >= 1 && (opts.workers ?? defaultWorkers()) > 1 ? await planRanges(file, splitMinBytes, rangeBytes) : null;
+    if (!ranges) { tasks.push({ file }); continue; }
+    pendingRanges.set(file, { left: ranges.length, merged: { file, bytes: 0, findings: 0, notes: [], lines: 0 } });
+    for (const range of ranges) tasks.push({ file, range });
+  }
+  const done = (r: FileResult): void => {
+    const p = pendingRanges.get(r.file);
+    if (!p) { onFile(r); return; }
+    const m = p.merged;
+    m.bytes += r.bytes; m.findings += r.findings; m.notes.push(...r.notes); m.lines = (m.lines ?? 0) + (r.lines ?? 0);
+    if (r.encoding !== undefined) m.encoding = r.encoding;
+    if (r.format !== undefined) m.format = r.format;
+    if (--p.left === 0) { pendingRanges.delete(r.file); onFile(m); }
+  };
+  const workers = Math.min(opts.workers ?? defaultWorkers(), tasks.length);
+  const queue = [...tasks];
   const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined };
-  await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
+  await Promise.all(Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
     const w = new Worker(new URL("./scan-worker.ts", import.meta.url), { workerData: serializable, resourceLimits: WORKER_LIMITS });
-    let current: string | undefined;
+    let current: { file: string; range?: RangeTask } | undefined;
     const next = (): void => {
       current = queue.shift();
       if (current === undefined) { void w.terminate().then(() => { resolve(); }); return; }
@@ -56,11 +80,11 @@ export async function scanFiles(
     };
     w.on("message", (m: WorkerMessage) => {
       if (m.kind === "findings") for (const f of m.findings) onFinding(f);
-      else if (m.kind === "done") { onFile(m.result); next(); }
-      else { onFile({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }
+      else if (m.kind === "done") { done(m.result); next(); }
+      else { done({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }
     });
     w.on("error", (e: Error) => {
-      if (current !== undefined) onFile({ file: current, bytes: 0, findings: 0, notes: [{ file: current, reason: "unreadable", detail: `worker failed: ${e.message}` }] });
+      if (current !== undefined) done({ file: current.file, bytes: 0, findings: 0, notes: [{ file: current.file, reason: "unreadable", detail: `worker failed: ${e.message}` }] });
       reject(e);
     });
     next();

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { EntityType, Finding } from "./pii.types.ts";
 import type { WorkerMessage } from "./scan-pool.ts";
-import { scanFile } from "./scan.ts";
+import { scanFile, type RangeTask } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
 
 type Data = Omit<EmitOptions, "types"> & { types?: EntityType[] };
@@ -10,13 +10,13 @@ const data = workerData as Data;
 const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : undefined };
 const port = parentPort;
 
-port?.on("message", (file: string) => {
+port?.on("message", ({ file, range }: { file: string; range?: RangeTask }) => {
   let batch: Finding[] = [];
   const send = (m: WorkerMessage): void => { port.postMessage(m); };
   scanFile(file, opts, (f) => {
     batch.push(f);
     if (batch.length >= 500) { send({ kind: "findings", findings: batch }); batch = []; }
-  }).then((result) => {
+  }, range).then((result) => {
     if (batch.length > 0) send({ kind: "findings", findings: batch });
     send({ kind: "done", result });
   }, (e: unknown) => {

@@ -8,7 +8,10 @@ import { scanJson } from "./formats/json.ts";
 import { scanSqlDump } from "./formats/sql.ts";
 import { scanText } from "./formats/text.ts";
 import type { Finding, SkipNote } from "./pii.types.ts";
-import { openSource } from "./source.ts";
+import { openSource, type ByteRange } from "./source.ts";
+
+/** Where a range of a split file starts in the whole file. */
+export interface RangeTask extends ByteRange { utf16: number; line: number; format: Format }
 
 export type Format = "text" | "csv" | "json" | "sql";
 
@@ -37,19 +40,19 @@ export interface FileResult {
 }
 
 /** Scans one file, calling `onFinding` for each finding in file order. Never throws for bad content. */
-export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: Finding) => void): Promise<FileResult> {
+export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: Finding) => void, range?: RangeTask): Promise<FileResult> {
   const notes: SkipNote[] = [];
-  const src = await openSource(path, notes);
+  const src = await openSource(path, notes, 1 << 20, range);
   if (!src) return { file: path, bytes: 0, findings: 0, notes };
   const { format, ext } = formatOf(path);
-  const em = new Emitter(path, src.encoding, opts, onFinding);
+  const em = new Emitter(path, src.encoding, opts, onFinding, range ? { utf16: range.utf16, byte: range.start, line: range.line } : undefined);
   // Content sniffing for misnamed files: a pg_dump header or a leading "{" / "[" switch the reader.
   const it = src.chunks[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done ? "" : first.value;
   const chunks = (async function* () { if (!first.done) yield head; for (;;) { const n = await it.next(); if (n.done) return; yield n.value; } })();
-  let fmt = format;
-  if (fmt === "text") {
+  let fmt = range?.format ?? format;
+  if (fmt === "text" && !range) {
     const h = head.replace(/^\uFEFF/, "").trimStart();
     if (h.startsWith("--\n-- PostgreSQL database dump")) fmt = "sql";
     else if (h.startsWith("{\"") || h.startsWith("[{")) fmt = "json";
@@ -63,8 +66,8 @@ export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: F
     notes.push({ file: path, reason: "unreadable", detail: `scan stopped: ${e instanceof Error ? e.message : String(e)}`, byteOffset: em.byte });
   }
   return {
-    file: path, bytes: em.byte, findings: em.findings, notes, encoding: src.gzip ? `${src.encoding}+gzip` : src.encoding, format: fmt,
-    lines: em.line, columns: Object.fromEntries(em.cellsPerColumn),
+    file: path, bytes: em.byte - (range?.start ?? 0), findings: em.findings, notes, encoding: src.gzip ? `${src.encoding}+gzip` : src.encoding, format: fmt,
+    lines: em.line - (range ? range.line - 1 : 0), columns: Object.fromEntries(em.cellsPerColumn),
   };
 }
 

@@ -69,11 +69,14 @@ async function* readAll(stream: Readable, file: string, notes: SkipNote[], gzip:
  * Opens a file for scanning. Returns null (with a note) when the file is binary or unreadable.
  * `chunks` yields decoded text; a BOM is kept as U+FEFF so that UTF-16 and byte offsets stay aligned.
  */
-export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 << 20): Promise<OpenedSource | null> {
+/** A byte range of a plain UTF-8 file (line-aligned), scanned by one worker. */
+export interface ByteRange { start: number; end: number }
+
+export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 << 20, range?: ByteRange): Promise<OpenedSource | null> {
   const file = path;
   let raw: Readable;
   try {
-    raw = createReadStream(path, { highWaterMark: chunkSize });
+    raw = createReadStream(path, range ? { highWaterMark: chunkSize, start: range.start, end: range.end - 1 } : { highWaterMark: chunkSize });
   } catch (e) {
     notes.push({ file, reason: "unreadable", detail: e instanceof Error ? e.message : String(e) });
     return null;
@@ -109,6 +112,17 @@ export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 
     if (n.done) break;
     pending.push(n.value);
     sample = Buffer.concat([sample, n.value]);
+  }
+  if (range && range.start > 0) {
+    // A later range of a file already sniffed as UTF-8 text: no sniffing, same decoder.
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    const chunks = (async function* (): AsyncGenerator<string> {
+      for (const b of pending) yield decoder.decode(b, { stream: true });
+      for await (const b of bytes) yield decoder.decode(b, { stream: true });
+      const tail = decoder.decode();
+      if (tail) yield tail;
+    })();
+    return { encoding: "utf-8", gzip: false, chunks };
   }
   if (looksBinary(sample)) {
     notes.push({ file, reason: "binary", detail: "binary content (NUL or control bytes); file skipped" });
