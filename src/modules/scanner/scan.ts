@@ -139,7 +139,18 @@ export interface ScanDeps extends Omit<RetrieveOptions, "clock"> {
 export async function scan(target: string | ScanTarget, deps: ScanDeps): Promise<ScanResult> {
   const t = typeof target === "string" ? parseTarget(target) : target;
   const r = await retrieve(t, deps);
-  return analyze(r, { now: deps.clock.now(), ...(deps.previous ? { previous: deps.previous } : {}), url: t.url });
+  try {
+    return analyze(r, { now: deps.clock.now(), ...(deps.previous ? { previous: deps.previous } : {}), url: t.url });
+  } catch (e) {
+    // A bug in a check must not take the worker down; the scan is reported as failed instead.
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      schema: "ectrust.scan/1", url: t.url, hostname: t.hostname, scannedAt: r.startedAt, grade: "F", score: 0,
+      observatory: { grade: "F", score: 0, testsPassed: 0, testsQuantity: 10, algorithmVersion: 4 }, statusCode: null, tests: {},
+      findings: [{ id: "scan-error", test: "redirection", ...GENERIC_SCAN_ERROR, snippets: {}, evidence: { internal: message.slice(0, 500) } }],
+      paymentScripts: [], tls: null, error: { code: "internal", message: `analysis failed: ${message.slice(0, 500)}` }, requestCount: r.requestCount, elapsedMs: r.elapsedMs,
+    };
+  }
 }
 
 export { EXTRA_MODIFIERS, OBSERVATORY_MODIFIERS };
