@@ -155,6 +155,13 @@ test("an invitation is sent, accepted from the mailed link, and the new member s
 
   await page.reload();
   await page.getByRole("region", { name: zh.org.members }).getByRole("cell", { name: email, exact: true }).waitFor();
+
+  // The authority can read the invitation in the outbox.
+  await page.goto(`${server.url}/outbox`);
+  const message = page.locator(".message").filter({ hasText: email });
+  await message.getByText(zh.outbox.showBody).click();
+  await message.locator("pre").filter({ hasText: "/accept-invite#token=" }).waitFor();
+  await accessible(page, "outbox with a message open");
   noCspViolations(newbie);
   noCspViolations(admin);
 });

@@ -1,6 +1,7 @@
 // The mail outbox (authority): every message the platform has queued, its delivery state and
 // last error. Without SMTP configured, messages stay here and can be read in full.
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import { api, query } from "../api/client.ts";
@@ -80,12 +81,7 @@ export function OutboxPage() {
                     {t("outbox.lastError")}: {m.lastError}
                   </p>
                 ) : null}
-                {m.textBody ? (
-                  <details>
-                    <summary>{t("outbox.showBody")}</summary>
-                    <pre className="wrap">{m.textBody}</pre>
-                  </details>
-                ) : null}
+                <MessageBody id={m.id} />
               </li>
             ))}
           </ul>
@@ -93,5 +89,29 @@ export function OutboxPage() {
         <Pager cursor={cursor} nextBefore={list.data?.nextBefore} label={t("outbox.pages")} />
       </Section>
     </Page>
+  );
+}
+
+/** The message text, fetched when the reader opens it (the list carries no bodies). */
+function MessageBody({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const body = useQuery({
+    queryKey: ["outbox-message", id],
+    queryFn: () => api<OutboxMessage>("GET", `/outbox/${encodeURIComponent(id)}`),
+    enabled: open,
+    staleTime: Infinity,
+  });
+  return (
+    <details
+      onToggle={(e) => {
+        setOpen(e.currentTarget.open);
+      }}
+    >
+      <summary>{t("outbox.showBody")}</summary>
+      {body.isPending && open ? <Loading /> : null}
+      {body.isError ? <LoadError error={body.error} onRetry={() => void body.refetch()} /> : null}
+      {body.data ? <pre className="wrap">{body.data.textBody}</pre> : null}
+    </details>
   );
 }
