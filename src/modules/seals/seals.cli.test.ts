@@ -113,3 +113,18 @@ test("issue into a real log folder, verify the credential file, audit the folder
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("ectrust seals demo writes a log and a credential that verify", async () => {
+  const { writeDemo } = await import("./seals.cli.ts");
+  const dir = await mkdtemp(join(tmpdir(), "ectrust-seals-demo-"));
+  try {
+    const d = await writeDemo(dir, new Date());
+    const v = await verifyCredentialFile(await readFile(join(dir, "cred.json"), "utf8"), { roots: [d.rootVkey], offline: true, origin: "https://www.shop.example" });
+    assert.equal(v.state, "valid", JSON.stringify(v));
+    const report = await auditLog(new FsLogStore(join(dir, "log")), { vkey: d.logVkey });
+    assert.equal(report.ok, true, report.problems.join("\n"));
+    assert.deepEqual(report.entryTypes, { anchor: 1, "status-list": 2, issue: 1 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -3,18 +3,23 @@
 // algorithm as the widget (design note §5.4). Both print JSON with --json and exit non-zero
 // on failure. Verifying by origin or shop id needs the seal server: not yet (docs/seals.md).
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
-import { base64url, fromBase64url } from "./tlog/bytes.ts";
-import { FsLogStore } from "./tlog/fs-store.ts";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { auditLog, monitorOrigin } from "./tlog/audit.ts";
+import { base64, base64url, fromBase64url, sha256, utf8 } from "./tlog/bytes.ts";
+import { generateSigner } from "./tlog/ed25519.ts";
+import { DEFAULT_ENTRY_HEADER, formatEntry, issueEntry } from "./tlog/entry.ts";
+import { FsLogStore } from "./tlog/fs-store.ts";
 import { HttpLogStore } from "./tlog/http-store.ts";
-import { parseVkey } from "./tlog/note.ts";
-import { verifyAnchor } from "./verify/anchor.ts";
-import { VerifyError } from "./verify/errors.ts";
-import { isObject } from "./verify/jws.ts";
-import { verifySeal, type Verdict } from "./verify/seal.ts";
-import { MAX_LIST_BYTES } from "./verify/status.ts";
 import { nodeEd25519Verify, nodeGunzip } from "./tlog/node-crypto.ts";
+import { formatVkey, parseVkey } from "./tlog/note.ts";
+import { Sequencer } from "./tlog/sequencer.ts";
+import { anchorKey, signAnchor, verifyAnchor, type TrustAnchor } from "./verify/anchor.ts";
+import { buildCredential, signCredential } from "./verify/credential.ts";
+import { VerifyError } from "./verify/errors.ts";
+import { isObject, thumbprint } from "./verify/jws.ts";
+import { verifySeal, type Verdict } from "./verify/seal.ts";
+import { MAX_LIST_BYTES, MIN_LIST_BITS, signStatusList } from "./verify/status.ts";
 
 /** A root key given as base64url Ed25519 bytes, or as a C2SP vkey string. */
 export async function parseRootKey(s: string): Promise<string> {
@@ -91,6 +96,54 @@ function describe(v: Verdict): string {
   return `${v.state.toUpperCase()}: ${who}`;
 }
 
+/**
+ * Writes a small, real example into `dir`: a log folder (`dir/log`) holding a trust-anchor,
+ * two status-list entries and one issued credential, and `dir/cred.json` ready for
+ * `ectrust verify`. Fresh random keys; returns the root and log vkeys to pin.
+ */
+export async function writeDemo(dir: string, now: Date): Promise<{ rootVkey: string; logVkey: string; logOrigin: string }> {
+  const issuer = "https://trust.ectrust.example";
+  const logOrigin = "log.ectrust.example/marks";
+  const [root, issuing, status, logKey] = await Promise.all([generateSigner(), generateSigner(), generateSigner(), generateSigner()]);
+  const day = 86_400_000;
+  const iso = (t: number): string => new Date(Math.floor(t / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const t = now.getTime();
+  const anchor: TrustAnchor = {
+    version: 1,
+    issuer,
+    expires: iso(t + 30 * day),
+    keys: [await anchorKey(issuing.signer.publicKey, "issuing", iso(t - day)), await anchorKey(status.signer.publicKey, "status", iso(t - day))],
+    log: { origin: logOrigin, vkey: await formatVkey(logOrigin, logKey.signer.publicKey), witnessThreshold: 0 },
+  };
+  const anchorDoc = await signAnchor(anchor, [root.signer]);
+  const lists: Record<string, string> = {};
+  for (const [purpose, path] of [["revocation", "r"], ["suspension", "s"]] as const) {
+    const url = `${issuer}/status/${path}/1`;
+    lists[url] = await signStatusList({ id: url, issuer, purpose, bits: new Uint8Array(MIN_LIST_BITS / 8), validFrom: iso(t), validUntil: iso(t + day), ttlMs: 300_000 }, status.signer);
+  }
+  const input = {
+    id: `urn:uuid:${crypto.randomUUID()}`, issuer, issuerName: "ECTrust", validFrom: iso(t - day), validUntil: iso(t + 365 * day), issuedAt: now,
+    origins: ["https://shop.example", "https://www.shop.example"], legalName: "Shop Example Co., Ltd.", registrationNumber: "12345678", jurisdiction: "TW",
+    mark: { type: "PrivacyMark", scheme: "ectrust-privacy-v1" },
+    status: [
+      { statusPurpose: "revocation" as const, statusListIndex: 0, statusListCredential: `${issuer}/status/r/1` },
+      { statusPurpose: "suspension" as const, statusListIndex: 0, statusListCredential: `${issuer}/status/s/1` },
+    ],
+  };
+  const jwt = await signCredential(buildCredential(input), issuer, issuing.signer);
+  const entry = formatEntry(issueEntry({ cred: input.id, mark: "PrivacyMark", origins: input.origins, kid: await thumbprint(issuing.signer.publicKey), validFrom: input.validFrom, validUntil: input.validUntil, jwtSha256: base64(await sha256(utf8(jwt))) }));
+  const seq = await Sequencer.open({ store: new FsLogStore(join(dir, "log")), origin: logOrigin, signer: logKey.signer, maxDelayMs: 10 });
+  await seq.append(formatEntry({ header: DEFAULT_ENTRY_HEADER, type: "anchor", fields: [["version", "1"], ["anchor-sha256", base64(await sha256(utf8(anchorDoc)))]] }));
+  for (const [url, list] of Object.entries(lists)) {
+    await seq.append(formatEntry({ header: DEFAULT_ENTRY_HEADER, type: "status-list", fields: [["list", url], ["list-sha256", base64(await sha256(utf8(list)))], ["valid", `${iso(t)} ${iso(t + day)}`]] }));
+  }
+  const logged = await seq.append(entry);
+  await seq.close();
+  const file: CredentialFile = { anchor: anchorDoc, jwt, tlogProof: await seq.tlogProof(logged.index, logged.checkpoint), entry: new TextDecoder().decode(entry), statusLists: lists };
+  await writeFile(join(dir, "cred.json"), JSON.stringify(file, null, 2) + "\n");
+  return { rootVkey: await formatVkey("root.ectrust.example", root.signer.publicKey), logVkey: anchor.log.vkey, logOrigin };
+}
+
 /** Adds this module's commands to the `ectrust` program. */
 export function registerSealsCommands(program: Command): void {
   const log = program.command("log").description("The seals transparency log");
@@ -125,6 +178,19 @@ export function registerSealsCommands(program: Command): void {
         console.log(`${r.hits.length} entries name ${origin} (log size ${r.size})`);
         for (const h of r.hits) console.log(`\n#${h.index} ${h.type}\n${h.entry.trimEnd()}`);
       }
+    });
+
+  program
+    .command("seals")
+    .description("Seals: examples for trying the verifiers")
+    .command("demo <dir>")
+    .description("Write an example log folder (<dir>/log) and credential bundle (<dir>/cred.json) with fresh keys, and print the commands that verify them")
+    .action(async (dir: string) => {
+      const d = await writeDemo(dir, new Date());
+      console.log(`Wrote ${dir}/log and ${dir}/cred.json (fresh keys).\n`);
+      console.log(`ectrust log verify ${dir}/log --vkey '${d.logVkey}'`);
+      console.log(`ectrust log monitor https://shop.example --log ${dir}/log`);
+      console.log(`ectrust verify ${dir}/cred.json --root '${d.rootVkey}' --offline --origin https://shop.example`);
     });
 
   program
