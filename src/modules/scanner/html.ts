@@ -53,7 +53,7 @@ export function parseHtml(html: string): HtmlDoc {
           const i = open.map((e) => e.tag).lastIndexOf(name);
           if (i >= 0) open.splice(i);
         }
-        if (name === "p" || name === "li" || name === "div" || name === "br" || name.startsWith("h")) text += "\n";
+        if (text.length < MAX_TEXT && (name === "p" || name === "li" || name === "div" || name === "br" || name.startsWith("h"))) text += "\n";
       },
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: false },
