@@ -39,12 +39,18 @@ export function maskEmail(v: string): string {
   return `${v.charAt(0)}${"*".repeat(Math.max(1, at - 1))}${v.slice(at)}`;
 }
 
-/** Keeps the county/city and district of an address, masks the rest. */
+/** Keeps the zip, county/city and district of an address (up to the first 區/鄉/鎮/市 after the city), masks the rest. */
 export function maskAddress(v: string): string {
-  const m = /^(\d{3,6} ?)?(.{2,3}[縣市])?(.{1,3}?[區鄉鎮市])?/.exec(v);
-  const keep = m ? (m[2] ?? "").length + (m[3] ?? "").length + (m[1] ?? "").length : 0;
-  const k = Math.min(keep, Math.floor(v.length / 2));
-  return v.slice(0, k) + "*".repeat(Math.max(1, Array.from(v.slice(k)).length));
+  let k = 0;
+  while (k < v.length && k < 6 && v.charCodeAt(k) >= 48 && v.charCodeAt(k) <= 57) k++;
+  if (v.charAt(k) === " ") k++;
+  const city = v.charAt(k + 2);
+  if (city === "縣" || city === "市") k += 3;
+  for (let i = k + 1; i < Math.min(v.length, k + 5); i++) {
+    if ("區鄉鎮市".includes(v.charAt(i))) { k = i + 1; break; }
+  }
+  k = Math.max(0, Math.min(k, v.length - 3));
+  return v.slice(0, k) + "*".repeat(Math.max(1, v.length - k));
 }
 
 /** The default display mask for a type. */

@@ -7,17 +7,12 @@
 // everywhere in zh-TW text and needs no folding when no full-width identifier is present.
 const WIDE_ALNUM = /[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/;
 
-/** Returns the text with full-width ASCII forms folded to ASCII; the same string when there are none. */
+/** Full-width characters that identifiers are written with: ＃（）＋－．／ digits ＠ letters. */
+const FOLD = /[\uFF03\uFF08\uFF09\uFF0B\uFF0D-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A\u3000]/g;
+const foldOne = (c: string): string => (c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+
+/** Returns the text with full-width identifier characters folded to ASCII; the same string when there are none. */
 export function foldWidth(text: string): string {
   if (!WIDE_ALNUM.test(text)) return text;
-  let out = "";
-  let last = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c >= 0xff01 && c <= 0xff5e) || c === 0x3000) {
-      out += text.slice(last, i) + String.fromCharCode(c === 0x3000 ? 0x20 : c - 0xfee0);
-      last = i + 1;
-    }
-  }
-  return out + text.slice(last);
+  return text.replace(FOLD, foldOne);
 }
