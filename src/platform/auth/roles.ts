@@ -35,6 +35,27 @@ export const permissions = {
   "evidence.read": ["authority_admin", "cb_admin", "auditor", "merchant_admin", "merchant_staff", "regulator"],
   /** operational: job queue state */
   "jobs.read": ["authority_admin"],
+  // registry (shop identity): object-level checks in the registry service
+  /** read own shop profile, origins, documents, history */
+  "registry.read": ["authority_admin", "merchant_admin", "merchant_staff"],
+  /** edit own shop profile, origins and proofs, documents, submit for confirmation */
+  "registry.manage": ["authority_admin", "merchant_admin"],
+  /** review queue, identity decisions, legal-change decisions, exports */
+  "registry.review": ["authority_admin"],
+  // --- certification (issue 4): schemes, accreditation, mark lifecycle ---
+  /** import and publish scheme catalogue versions */
+  "schemes.manage": ["authority_admin"],
+  /** read applications, marks and their work items (object checks in the certification service) */
+  "cert.read": ["authority_admin", "cb_admin", "auditor", "merchant_admin", "merchant_staff", "regulator"],
+  /** act on an application: each lifecycle edge names the roles it allows (certification/lifecycle.ts) */
+  "cert.act": ["authority_admin", "cb_admin", "auditor", "merchant_admin", "merchant_staff"],
+  /** merchant: apply for a scheme, fill in the self-assessment */
+  "cert.apply": ["merchant_admin", "merchant_staff"],
+  /** certification body: auditor register, teams, conflicts of interest */
+  "cert.cb_manage": ["cb_admin"],
+  /** authority: accreditation of certification bodies, sanctions */
+  "cert.accredit": ["authority_admin"],
+  // --- end certification ---
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

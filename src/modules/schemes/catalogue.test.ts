@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import YAML from "yaml";
+import { AppError } from "../../platform/errors.ts";
+import { compareVersions, diffCatalogues, parseCatalogue } from "./catalogue.ts";
+
+const bundled = (name: string) => readFileSync(new URL(`../../../catalogues/${name}.yaml`, import.meta.url), "utf8");
+const twPims = bundled("tw-pims");
+
+function mutate(edit: (doc: Record<string, unknown> & { requirements: Record<string, unknown>[] }) => void): string {
+  const doc = YAML.parse(twPims) as Record<string, unknown> & { requirements: Record<string, unknown>[] };
+  edit(doc);
+  return YAML.stringify(doc);
+}
+
+function refused(source: string): AppError {
+  try {
+    parseCatalogue(source, "test.yaml");
+  } catch (e) {
+    assert.ok(e instanceof AppError);
+    assert.equal(e.code, "validation");
+    return e;
+  }
+  assert.fail("the catalogue was accepted");
+}
+
+test("bundled catalogues load; TW-PIMS has the 52 draft requirements in 14 domains", () => {
+  const c = parseCatalogue(twPims);
+  assert.equal(c.requirements.length, 52);
+  assert.equal(c.domains.length, 14);
+  assert.equal(c.markPrefix, "TWPIMS");
+  assert.equal(c.parameters.validityMonths, 24);
+  assert.deepEqual(c.parameters.renewalRemindersMonthsBefore, [8, 6, 4]);
+  const gov1 = c.requirements.find((r) => r.id === "TW-PIMS.GOV-01");
+  assert.ok(gov1);
+  assert.equal(gov1.title["zh-TW"], "個資保護政策");
+  assert.ok(gov1.evidenceExamples.length >= 2);
+  for (const name of ["ec-supplier", "ec-logistics"]) {
+    const x = parseCatalogue(bundled(name));
+    assert.equal(x.parameters.style, "iso");
+    assert.equal(x.parameters.surveillance.cadenceMonths, 12);
+  }
+});
+
+test("duplicate requirement ids are refused, naming the row", () => {
+  const e = refused(mutate((d) => {
+    const second = d.requirements[1];
+    if (second) second.id = "TW-PIMS.GOV-01";
+  }));
+  assert.ok(e.fields.some((f) => f.field === "requirements.1.id" && /duplicate requirement id TW-PIMS.GOV-01/.test(f.message)));
+});
+
+test("a missing translation is refused", () => {
+  const e = refused(mutate((d) => {
+    const first = d.requirements[0];
+    if (first) first.title = { en: "Policy" };
+  }));
+  assert.ok(e.fields.some((f) => f.field === "requirements.0.title.zh-TW"));
+  assert.ok(e.fields.some((f) => f.message.startsWith("TW-PIMS.GOV-01:")));
+});
+
+test("unknown fields, undeclared domains, contradictory parameters and bad YAML are refused", () => {
+  const unknown = refused(mutate((d) => {
+    const first = d.requirements[0];
+    if (first) first.weight = 3;
+  }));
+  assert.ok(unknown.fields.some((f) => f.field === "requirements.0.weight" && /unknown field/.test(f.message)));
+  const domain = refused(mutate((d) => {
+    const first = d.requirements[0];
+    if (first) first.domain = "ZZZ";
+  }));
+  assert.ok(domain.fields.some((f) => /domain ZZZ is not declared/.test(f.message)));
+  const window = refused(mutate((d) => {
+    (d.parameters as { renewalWindow: unknown }).renewalWindow = { opensMonthsBefore: 4, closesMonthsBefore: 8 };
+  }));
+  assert.ok(window.fields.some((f) => f.field === "parameters.renewalWindow.closesMonthsBefore"));
+  const style = refused(mutate((d) => {
+    (d.parameters as { surveillance: unknown }).surveillance = { cadenceMonths: 12, firstWithinMonths: 12 };
+  }));
+  assert.ok(style.fields.some((f) => f.field === "parameters.surveillance.cadenceMonths"));
+  refused("scheme: [unclosed");
+  refused("scheme: a\nscheme: b\n");
+});
+
+test("diff lists added, removed and changed requirements and parameters", () => {
+  const a = parseCatalogue(twPims);
+  const b = parseCatalogue(mutate((d) => {
+    d.version = "0.2.0";
+    d.requirements = d.requirements.filter((r) => r.id !== "TW-PIMS.MRK-01");
+    const first = d.requirements[0];
+    if (first) first.basis = "ER 12(1)";
+    d.requirements.push({ id: "TW-PIMS.AUD-04", domain: "AUD", title: { "zh-TW": "新", en: "New" }, basis: "scheme", auditorChecks: { en: "x" } });
+    (d.parameters as { validityMonths: number }).validityMonths = 36;
+  }));
+  const diff = diffCatalogues(a, b);
+  assert.deepEqual(diff.added, ["TW-PIMS.AUD-04"]);
+  assert.deepEqual(diff.removed, ["TW-PIMS.MRK-01"]);
+  assert.deepEqual(diff.changed, [{ id: "TW-PIMS.GOV-01", fields: ["basis"] }]);
+  assert.deepEqual(diff.parameters, [{ path: "validityMonths", from: 24, to: 36 }]);
+  assert.ok(compareVersions("0.10.0", "0.9.9") > 0);
+});
