@@ -24,7 +24,7 @@ export interface PoolOptions extends EmitOptions {
 export const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
 
 export type WorkerMessage =
-  | { kind: "findings"; findings: Finding[] }
+  | { kind: "findings"; json: string }
   | { kind: "done"; result: FileResult }
   | { kind: "error"; file: string; message: string };
 
@@ -79,7 +79,7 @@ export async function scanFiles(
       w.postMessage(current);
     };
     w.on("message", (m: WorkerMessage) => {
-      if (m.kind === "findings") for (const f of m.findings) onFinding(f);
+      if (m.kind === "findings") for (const f of JSON.parse(m.json) as Finding[]) onFinding(f);
       else if (m.kind === "done") { done(m.result); next(); }
       else { done({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }
     });
