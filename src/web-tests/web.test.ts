@@ -316,5 +316,30 @@ test("a forgotten password is reset from the mailed link, then sign-in works wit
   await p.getByLabel(zh.mfa.recoveryCode).fill(officer.recoveryCodes[0] ?? "");
   await p.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
   await heading(p, /New Officer/);
+
+  // Signing out everywhere ends this session too; a signed-out visit goes to sign-in and back.
+  await p.goto(`${server.url}/account`);
+  p.once("dialog", (d) => void d.accept());
+  await p.getByRole("button", { name: zh.account.logoutEverywhere }).click();
+  await heading(p, zh.signIn.title);
+  await p.goto(`${server.url}/account`);
+  await p.waitForURL(/\/sign-in\?next=%2Faccount$/);
   noCspViolations(person);
+});
+
+test("the audit trail filters by action and shows what the tests did", async () => {
+  const { page } = admin;
+  await page.goto(`${server.url}/audit`);
+  await page.getByLabel(zh.audit.action).fill("invitation.accepted");
+  await page.getByRole("button", { name: zh.common.filter }).click();
+  await page.waitForURL(/action=invitation\.accepted/);
+  const rows = page.getByRole("region", { name: zh.audit.entries }).locator("tbody tr");
+  await rows.first().filter({ hasText: "invitation.accepted" }).waitFor();
+  const actions = await rows.locator("td:nth-child(3)").allInnerTexts();
+  assert.ok(actions.length >= 1 && actions.every((a) => a.trim() === "invitation.accepted"), `only invitation.accepted rows, got ${actions.join(", ")}`);
+  await page.reload();
+  assert.equal(await page.getByLabel(zh.audit.action).inputValue(), "invitation.accepted", "filters live in the address, so a reload keeps them");
+  await page.getByRole("button", { name: zh.common.clear }).click();
+  await page.waitForURL(`${server.url}/audit`);
+  noCspViolations(admin);
 });
