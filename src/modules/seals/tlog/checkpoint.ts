@@ -3,7 +3,7 @@
 import { base64, fromBase64, parseDecimal, type Bytes } from "./bytes.ts";
 import { webCryptoVerify, type Ed25519Verify, type Signer } from "./ed25519.ts";
 import { fail } from "./errors.ts";
-import { signNote, verifyNote, type Vkey } from "./note.ts";
+import { SIG_ED25519, signNote, verifyNote, type Vkey } from "./note.ts";
 
 export interface Checkpoint {
   origin: string;
@@ -36,17 +36,29 @@ export async function signCheckpoint(c: Checkpoint, signers: readonly { name: st
   return signNote(formatCheckpoint(c), signers);
 }
 
+/** Witness policy: at least `threshold` valid cosignatures from distinct `witnesses` (0x04 vkeys). */
+export interface WitnessPolicy {
+  witnesses: readonly Vkey[];
+  threshold: number;
+}
+
 /**
- * Verifies a signed checkpoint: a valid signature by `logKey` (unknown keys ignored, witness
- * cosignatures not yet required: k = 0, see docs/seals.md) and origin == `origin`.
+ * Verifies a signed checkpoint: a valid signature by `logKey` (an Ed25519 0x01 key; unknown
+ * keys ignored, any failing known signature rejects the note), origin == `origin`, and — with
+ * a witness policy — at least k valid witness cosignatures (design note §5.4 step 5).
  */
 export async function verifyCheckpoint(
   note: string,
   logKey: Vkey,
   origin: string,
   verify: Ed25519Verify = webCryptoVerify,
+  policy: WitnessPolicy = { witnesses: [], threshold: 0 },
 ): Promise<Checkpoint> {
-  const { text } = await verifyNote(note, [logKey], verify);
+  if (logKey.type !== SIG_ED25519) fail("malformed_vkey", "the log key must be an Ed25519 (0x01) key");
+  const { text, verifiedBy } = await verifyNote(note, [logKey, ...policy.witnesses], verify);
+  if (!verifiedBy.includes(logKey.name)) fail("note_no_known_signature", "no signature by the log key");
+  const witnessed = new Set(verifiedBy.filter((n) => n !== logKey.name));
+  if (witnessed.size < policy.threshold) fail("note_no_known_signature", `${witnessed.size} of ${policy.threshold} witness cosignatures`);
   const c = parseCheckpoint(text);
   if (c.origin !== origin) fail("checkpoint_origin", `checkpoint from ${JSON.stringify(c.origin)}, expected ${JSON.stringify(origin)}`);
   return c;

@@ -120,3 +120,42 @@ test("strict base64 and hex", () => {
   assert.equal(fromHex("zz"), undefined);
   assert.deepEqual(fromHex("00ff"), Uint8Array.of(0, 255));
 });
+
+test("witness cosignatures (c2sp.org/tlog-cosignature v1) and the k-of-n policy", async () => {
+  const { cosignNote, SIG_COSIGNATURE_V1 } = await import("./note.ts");
+  const origin = "log.ectrust.example/marks";
+  const { signer: log } = await generateSigner();
+  const { signer: w1 } = await generateSigner();
+  const { signer: w2 } = await generateSigner();
+  const logKey = await parseVkey(await formatVkey(origin, log.publicKey));
+  const k1 = await parseVkey(await formatVkey("witness1.example", w1.publicKey, SIG_COSIGNATURE_V1));
+  const k2 = await parseVkey(await formatVkey("witness2.example", w2.publicKey, SIG_COSIGNATURE_V1));
+  assert.equal(k1.type, SIG_COSIGNATURE_V1);
+  const note = await signCheckpoint({ origin, size: 3, root: new Uint8Array(32).fill(9), extensions: [] }, [{ name: origin, signer: log }]);
+  const cosigned = await cosignNote(note, "witness1.example", w1, 1_795_651_200);
+  assert.ok(cosigned.startsWith(note));
+  const policy = (threshold: number) => ({ witnesses: [k1, k2], threshold });
+  assert.equal((await verifyCheckpoint(cosigned, logKey, origin, undefined, policy(1))).size, 3);
+  assert.equal((await verifyCheckpoint(cosigned, logKey, origin)).size, 3);
+  assert.equal(await code(() => verifyCheckpoint(cosigned, logKey, origin, undefined, policy(2))), "note_no_known_signature");
+  assert.equal((await verifyCheckpoint(await cosignNote(cosigned, "witness2.example", w2, 1_795_651_201), logKey, origin, undefined, policy(2))).size, 3);
+  // The same witness twice counts once.
+  assert.equal(await code(async () => verifyCheckpoint(await cosignNote(cosigned, "witness1.example", w1, 1_795_651_202), logKey, origin, undefined, policy(2))), "note_no_known_signature");
+  // A cosignature over another time does not verify; nor does a plain signature from a cosigner key.
+  const lines = cosigned.split("\n");
+  const last = lines[lines.length - 2] ?? "";
+  const raw = fromBase64(last.split(" ")[2] ?? "") ?? new Uint8Array(0);
+  raw[11] = (raw[11] ?? 0) ^ 1; // a byte of the timestamp
+  const retimed = [...lines.slice(0, -2), `${last.split(" ").slice(0, 2).join(" ")} ${base64(raw)}`, ""].join("\n");
+  assert.equal(await code(() => verifyCheckpoint(retimed, logKey, origin, undefined, policy(1))), "note_signature_invalid");
+  const short = [...lines.slice(0, -2), `${last.split(" ").slice(0, 2).join(" ")} ${base64(raw.slice(0, 68))}`, ""].join("\n");
+  assert.equal(await code(() => verifyCheckpoint(short, logKey, origin, undefined, policy(1))), "note_signature_invalid");
+  const huge = Uint8Array.from(raw);
+  huge[4] = 0xff;
+  const future = [...lines.slice(0, -2), `${last.split(" ").slice(0, 2).join(" ")} ${base64(huge)}`, ""].join("\n");
+  assert.equal(await code(() => verifyCheckpoint(future, logKey, origin, undefined, policy(1))), "note_signature_invalid");
+  // Only witnesses, no log signature; and a cosignature key as the log key.
+  const onlyWitness = `${note.split("\n\n")[0] ?? ""}\n\n${lines[lines.length - 2] ?? ""}\n`;
+  assert.equal(await code(() => verifyCheckpoint(onlyWitness, logKey, origin, undefined, policy(1))), "note_no_known_signature");
+  assert.equal(await code(() => verifyCheckpoint(cosigned, k1, origin)), "malformed_vkey");
+});

@@ -27,7 +27,8 @@ export interface TrustAnchor {
   issuer: string;
   expires: string;
   keys: AnchorKey[];
-  log: { origin: string; vkey: string; witnessThreshold: number };
+  /** The log, its key, and the witness policy: k of `witnesses` (cosignature 0x04 vkeys). */
+  log: { origin: string; vkey: string; witnessThreshold: number; witnesses?: string[] };
 }
 
 /** What a verifier compiles in (§4.3): root keys, threshold, minimum anchor version. */
@@ -68,14 +69,16 @@ export function parseAnchorPayload(p: JsonObject): TrustAnchor {
   if (!Number.isSafeInteger(version) || !str(issuer) || parseTime(expires) === undefined || !Array.isArray(keys) || !isObject(log)) {
     return reject("anchor_malformed", "anchor needs version, issuer, expires, keys, log");
   }
-  const { origin, vkey, witnessThreshold } = log;
-  if (!str(origin) || !str(vkey) || !Number.isSafeInteger(witnessThreshold)) return reject("anchor_malformed", "bad log section");
+  const { origin, vkey, witnessThreshold, witnesses = [] } = log;
+  if (!str(origin) || !str(vkey) || !Number.isSafeInteger(witnessThreshold) || !Array.isArray(witnesses) || !witnesses.every(str)) {
+    return reject("anchor_malformed", "bad log section");
+  }
   return {
     version: version as number,
     issuer,
     expires: expires as string,
     keys: keys.map(parseKey),
-    log: { origin, vkey, witnessThreshold: witnessThreshold as number },
+    log: { origin, vkey, witnessThreshold: witnessThreshold as number, witnesses },
   };
 }
 

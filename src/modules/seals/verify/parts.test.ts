@@ -84,6 +84,8 @@ test("trust anchor payload shape", async () => {
     { ...good, log: { origin: "o", vkey: "v", witnessThreshold: "0" } },
     { ...good, log: { origin: "", vkey: "v", witnessThreshold: 0 } },
     { ...good, log: { origin: "o", vkey: 1, witnessThreshold: 0 } },
+    { ...good, log: { origin: "o", vkey: "v", witnessThreshold: 0, witnesses: "w" } },
+    { ...good, log: { origin: "o", vkey: "v", witnessThreshold: 0, witnesses: [1] } },
     { ...good, keys: [1] },
     { ...good, keys: [{ ...k0, kid: "" }] },
     { ...good, keys: [{ ...k0, role: "root" }] },

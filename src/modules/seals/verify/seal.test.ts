@@ -165,3 +165,18 @@ test("node-native Ed25519 and zlib give the same verdicts", async () => {
   assert.equal(await nodeEd25519Verify(new Uint8Array(31), new Uint8Array(64), new Uint8Array(0)), false);
   assert.equal(await nodeEd25519Verify(w.issuing.publicKey, new Uint8Array(64), new Uint8Array(0)), false);
 });
+
+test("witness policy from the anchor: k cosignatures required", async () => {
+  const { cosignNote, SIG_COSIGNATURE_V1 } = await import("../tlog/note.ts");
+  const { signer: witness } = await generateSigner();
+  const wv = await formatVkey("witness.example", witness.publicKey, SIG_COSIGNATURE_V1);
+  const anchor = { ...w.anchor, log: { ...w.anchor.log, witnesses: [wv], witnessThreshold: 1 } };
+  invalid(await verifySeal(input({ anchor })), "checkpoint_signature");
+  const proof = parseTlogProof(w.bundle.tlogProof);
+  const checkpoint = await cosignNote(proof.checkpoint, "witness.example", witness, 1_795_651_200);
+  const bundle = { ...w.bundle, tlogProof: formatTlogProof({ ...proof, checkpoint }) };
+  assert.equal((await verifySeal(input({ anchor, bundle }))).state, "valid");
+  invalid(await verifySeal(input({ anchor: { ...anchor, log: { ...anchor.log, witnesses: ["nope"] } }, bundle })), "anchor_malformed");
+  const plain = await formatVkey("witness.example", witness.publicKey);
+  invalid(await verifySeal(input({ anchor: { ...anchor, log: { ...anchor.log, witnesses: [plain] } }, bundle })), "anchor_malformed");
+});

@@ -7,7 +7,7 @@ import { webCryptoVerify, type Ed25519Verify } from "../tlog/ed25519.ts";
 import { fieldValues, parseEntry } from "../tlog/entry.ts";
 import { TlogError } from "../tlog/errors.ts";
 import { leafHash, verifyInclusion } from "../tlog/merkle.ts";
-import { parseVkey } from "../tlog/note.ts";
+import { parseVkey, SIG_COSIGNATURE_V1 } from "../tlog/note.ts";
 import { verifyAnchor, type PinnedRoots, type TrustAnchor } from "./anchor.ts";
 import { checkClaims, type MarkCredential } from "./credential.ts";
 import { as, reject, VerifyError, type VerifyErrorCode } from "./errors.ts";
@@ -83,10 +83,12 @@ async function tlog<T>(f: () => Promise<T>): Promise<T> {
 async function checkLog(input: SealInput, cred: MarkCredential, kid: string, verify: Ed25519Verify): Promise<number> {
   const { bundle, anchor } = input;
   if (anchor.log.origin !== input.logOrigin) reject("checkpoint_origin", "the anchor names another log");
-  if (anchor.log.witnessThreshold > 0) reject("checkpoint_signature", "witness cosignatures are not supported yet (k = 0)");
   const proof = await as("proof_malformed", () => parseTlogProof(bundle.tlogProof));
   const vkey = await tlog(() => parseVkey(anchor.log.vkey));
-  const checkpoint = await tlog(() => verifyCheckpoint(proof.checkpoint, vkey, input.logOrigin, verify));
+  const witnesses = await tlog(() => Promise.all((anchor.log.witnesses ?? []).map(parseVkey)));
+  if (witnesses.some((w) => w.type !== SIG_COSIGNATURE_V1)) reject("anchor_malformed", "witness keys must be cosignature (0x04) vkeys");
+  const policy = { witnesses, threshold: anchor.log.witnessThreshold };
+  const checkpoint = await tlog(() => verifyCheckpoint(proof.checkpoint, vkey, input.logOrigin, verify, policy));
   const entryBytes = utf8(bundle.entry);
   const entry = await as("entry_malformed", () => parseEntry(entryBytes));
   const expect: [string, string[]][] = [
