@@ -38,7 +38,7 @@ test("scan --json prints the documented shape for each target", async () => {
   const bare = servers.port("bare-http");
   const list = join(dir, "targets.txt");
   writeFileSync(list, `# fixture sites\nhttp://127.0.0.1:${bare}/\n`);
-  const r = await run([`127.0.0.1:${good}`, "--file", list, "--json", "--allow-host", `127.0.0.1:${good}`, "--allow-host", `127.0.0.1:${bare}`, "--ca-file", caFile]);
+  const r = await run([`127.0.0.1:${good}`, "--file", list, "--json", "--concurrency", "2", "--allow-host", `127.0.0.1:${good}`, "--allow-host", `127.0.0.1:${bare}`, "--ca-file", caFile]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { url: string; grade: string; score: number; tests: Record<string, { pass: boolean; result: string; scoreModifier: number }>; findings: { id: string; title: Record<string, string> }[] });
   assert.equal(lines.length, 2);
@@ -54,6 +54,16 @@ test("scan --json prints the documented shape for each target", async () => {
   assert.equal(b.tests.cookies.scoreModifier, -40);
   const f = b.findings.find((x) => x.id === "cookies-session-without-secure-flag");
   assert.ok(f?.title["zh-TW"] && f.title.en);
+});
+
+test("--no-probes keeps a scan to the peer's handful of requests", async () => {
+  const good = servers.port("good");
+  const r = await run([`127.0.0.1:${good}`, "--json", "--no-probes", "--allow-host", `127.0.0.1:${good}`, "--ca-file", caFile]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { requestCount: number; tests: Record<string, { result: string }> };
+  assert.ok(out.requestCount <= 6, String(out.requestCount));
+  assert.equal(out.tests.exposure?.result, "exposure-not-checked");
+  assert.equal(out.tests["privacy-notice"]?.result, "privacy-notice-not-checked");
 });
 
 test("loopback targets are refused unless --allow-host names them", async () => {

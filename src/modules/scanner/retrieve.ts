@@ -101,7 +101,7 @@ export async function retrieve(target: ScanTarget, o: RetrieveOptions): Promise<
   const finalUrl = autoSession?.route[autoSession.route.length - 1]?.url ?? startUrl;
   const r: Retrieval = {
     hostname: target.hostname, httpUrl: target.httpUrl, httpsUrl: target.httpsUrl, startedAt: o.clock.now().toISOString(),
-    http, https, autoScheme, extra: [], cors: null, tlsVersions: null, probes: [], securityTxt: null, privacyPage: null,
+    http, https, autoScheme, extra: [], cors: null, tlsVersions: null, deep: o.deep ?? true, probes: [], securityTxt: null, privacyPage: null,
     paymentPages: [], requestCount: 0, elapsedMs: 0,
   };
   if (autoSession === null) {

@@ -53,6 +53,8 @@ export interface Retrieval {
   extra: ResponseRecord[];
   cors: { requestOrigin: string; response: ResponseRecord | null } | null;
   tlsVersions: Record<string, boolean> | null;
+  /** False when exposure probes, security.txt and the privacy page were skipped on purpose. */
+  deep: boolean;
   probes: ProbeRecord[];
   securityTxt: ResponseRecord | null;
   privacyPage: ResponseRecord | null;

@@ -21,7 +21,7 @@ export function buildRetrieval(page: Partial<ResponseRecord> = {}, o: Partial<Re
     hostname: "shop.example.com.tw", httpUrl: "http://shop.example.com.tw/", httpsUrl: "https://shop.example.com.tw/", startedAt: "2026-11-26T00:00:00.000Z",
     http: { route: [{ url: redirect.url, status: 301 }, { url: final.url, status: final.status }], responses: [redirect, final], final, verified: true, error: null },
     https: { route: [{ url: final.url, status: final.status }], responses: [final], final, verified: final.tls?.authorized ?? true, error: null },
-    autoScheme: "https", extra: [], cors: null, tlsVersions: { TLSv1: false, "TLSv1.1": false, "TLSv1.3": true }, probes: [], securityTxt: null, privacyPage: null, paymentPages: [],
+    autoScheme: "https", extra: [], cors: null, tlsVersions: { TLSv1: false, "TLSv1.1": false, "TLSv1.3": true }, deep: true, probes: [], securityTxt: null, privacyPage: null, paymentPages: [],
     requestCount: 3, elapsedMs: 10, ...o,
   };
 }

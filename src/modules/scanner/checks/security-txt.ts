@@ -20,6 +20,7 @@ export function parseSecurityTxt(text: string): { fields: Record<string, string[
 }
 
 export function check(ctx: Ctx, now: Date): CheckOutcome {
+  if (!ctx.r.deep) return { result: "security-txt-not-checked", pass: true };
   const res = ctx.r.securityTxt;
   if (!res || res.status !== 200 || /^\s*<(!doctype|html)/i.test(res.body)) return { result: "security-txt-missing", pass: false, issues: ["security-txt-missing"] };
   const issues: string[] = [];
