@@ -1,12 +1,12 @@
 // Operator commands: serve, worker, migrate, demo, start (all three for a first run), audit verify.
-import type { Command } from "commander";
-import { generateSync } from "otplib";
-import { demoAccounts, DEMO_PASSWORD, seedDemo } from "../demo.ts";
-import { buildServer, createLogger } from "../server.ts";
-import { verifyAuditChain } from "./audit/audit.ts";
-import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { migrate, openDatabase } from "./db/database.ts";
+// The server and database code load only when a command runs, so `--help` stays quick.
 import { join } from "node:path";
+import type { Command } from "commander";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+
+const server = () => import("../server.ts");
+const demo = () => import("../demo.ts");
+const database = () => import("./db/database.ts");
 
 function config(): Config {
   try {
@@ -21,20 +21,22 @@ function config(): Config {
 }
 
 async function serve(cfg: Config, withDemo: boolean): Promise<void> {
-  const server = await buildServer({ config: cfg });
-  if (withDemo) await seedDemo(server);
-  const app = await server.http();
+  const { buildServer } = await server();
+  const { seedDemo, DEMO_PASSWORD } = await demo();
+  const srv = await buildServer({ config: cfg });
+  if (withDemo) await seedDemo(srv);
+  const app = await srv.http();
   const stop = async (signal: string) => {
-    server.logger.info({ signal }, "shutting down");
-    await server.close();
+    srv.logger.info({ signal }, "shutting down");
+    await srv.close();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
   await app.listen({ host: cfg.host, port: cfg.port });
-  server.logger.info({ url: cfg.publicUrl, database: server.database.engine }, "ectrust is listening");
+  srv.logger.info({ url: cfg.publicUrl, database: srv.database.engine }, "ectrust is listening");
   if (withDemo) {
-    console.log(`\nectrust is running at ${cfg.publicUrl}  (database: ${server.database.engine})`);
+    console.log(`\nectrust is running at ${cfg.publicUrl}  (database: ${srv.database.engine})`);
     console.log(`Demo accounts (password for all: ${DEMO_PASSWORD}) — see README.md for the TOTP secrets.\n`);
   }
 }
@@ -55,10 +57,11 @@ export function registerPlatformCommands(program: Command): void {
     .description("Run background jobs (scans, reminders, mail) without serving HTTP")
     .action(async () => {
       const cfg = config();
-      const server = await buildServer({ config: cfg, work: true });
-      server.logger.info({ queues: server.jobs.names }, "worker started");
+      const { buildServer } = await server();
+      const srv = await buildServer({ config: cfg, work: true });
+      srv.logger.info({ queues: srv.jobs.names }, "worker started");
       const stop = async () => {
-        await server.close();
+        await srv.close();
         process.exit(0);
       };
       process.once("SIGINT", () => void stop());
@@ -70,10 +73,11 @@ export function registerPlatformCommands(program: Command): void {
     .description("Apply database migrations and exit")
     .action(async () => {
       const cfg = config();
-      const database = await openDatabase({ url: cfg.databaseUrl?.reveal(), pgliteDir: cfg.databaseUrl ? undefined : join(cfg.dataDir, "pglite") });
-      await migrate(database);
-      await database.close();
-      console.log(`Migrations applied (${database.engine}).`);
+      const { migrate, openDatabase } = await database();
+      const db = await openDatabase({ url: cfg.databaseUrl?.reveal(), pgliteDir: cfg.databaseUrl ? undefined : join(cfg.dataDir, "pglite") });
+      await migrate(db);
+      await db.close();
+      console.log(`Migrations applied (${db.engine}).`);
     });
 
   program
@@ -82,9 +86,12 @@ export function registerPlatformCommands(program: Command): void {
     .option("--json", "print the accounts as JSON")
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
-      const server = await buildServer({ config: cfg, work: false, logger: createLogger({ ...cfg, logLevel: "warn" }) });
-      const { created } = await seedDemo(server);
-      await server.close();
+      const { buildServer, createLogger } = await server();
+      const { seedDemo, demoAccounts, DEMO_PASSWORD } = await demo();
+      const { generateSync } = await import("otplib");
+      const srv = await buildServer({ config: cfg, work: false, logger: createLogger({ ...cfg, logLevel: "warn" }) });
+      const { created } = await seedDemo(srv);
+      await srv.close();
       if (opts.json) {
         console.log(JSON.stringify({ password: DEMO_PASSWORD, created, accounts: demoAccounts }, null, 2));
         return;
@@ -104,9 +111,11 @@ export function registerPlatformCommands(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
-      const database = await openDatabase({ url: cfg.databaseUrl?.reveal(), pgliteDir: cfg.databaseUrl ? undefined : join(cfg.dataDir, "pglite") });
-      const result = await verifyAuditChain(database.db);
-      await database.close();
+      const { openDatabase } = await database();
+      const { verifyAuditChain } = await import("./audit/audit.ts");
+      const db = await openDatabase({ url: cfg.databaseUrl?.reveal(), pgliteDir: cfg.databaseUrl ? undefined : join(cfg.dataDir, "pglite") });
+      const result = await verifyAuditChain(db.db);
+      await db.close();
       if (opts.json) console.log(JSON.stringify(result));
       else if (result.ok) console.log(`Audit trail intact: ${result.rows} rows verified.`);
       else console.log(`Audit trail BROKEN at row ${result.problem?.seq}: ${result.problem?.detail}`);

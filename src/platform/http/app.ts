@@ -104,10 +104,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   app.decorateRequest("actor", undefined as never);
   app.decorateRequest("session", undefined as never);
 
-  // Every route must say who may call it; a route that forgets does not start.
+  // Every API route must say who may call it; a route that forgets does not start.
+  // (Static files of the web app are public by nature and registered by @fastify/static.)
   app.addHook("onRoute", (route) => {
     const url = route.url;
-    const exempt = url.startsWith("/api/docs") || url === "/api/openapi.json" || url.startsWith("/assets") || url === "/*" || route.method === "HEAD";
+    const exempt = !url.startsWith("/api/") || url.startsWith("/api/docs") || url === "/api/openapi.json" || route.method === "HEAD";
     if (!exempt && route.config?.access === undefined) {
       throw new Error(`Route ${String(route.method)} ${url} does not declare config.access`);
     }

@@ -56,10 +56,19 @@ export async function startTestServer(options: { env?: Record<string, string> } 
     SMTP_URL: smtp.url.reveal(),
     ...options.env,
   });
-  const server = await buildServer({ config, database, fastHashing: true, work: true, logger: pino({ level: "silent" }) });
-  await seedDemo(server);
-  const app = await server.http();
-  await app.listen({ host: "127.0.0.1", port });
+  let server: Server | undefined;
+  try {
+    server = await buildServer({ config, database, fastHashing: true, work: true, logger: pino({ level: "silent" }) });
+    await seedDemo(server);
+    const app = await server.http();
+    await app.listen({ host: "127.0.0.1", port });
+  } catch (e) {
+    await server?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    await smtp.close().catch(() => undefined);
+    throw e;
+  }
+  const running = server;
 
   const toCaptured = (): CapturedMail[] =>
     smtp.received.map((r) => ({
@@ -71,7 +80,7 @@ export async function startTestServer(options: { env?: Record<string, string> } 
 
   return {
     url,
-    server,
+    server: running,
     mail: {
       messages: toCaptured,
       async waitFor(pred, timeoutMs = 20_000) {
@@ -86,7 +95,7 @@ export async function startTestServer(options: { env?: Record<string, string> } 
     },
     totp: (secret) => generateSync({ secret }),
     async close() {
-      await server.close();
+      await running.close();
       await database.close();
       await smtp.close();
     },
