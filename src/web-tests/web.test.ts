@@ -317,7 +317,8 @@ test("a forgotten password is reset from the mailed link, then sign-in works wit
   await p.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
   await heading(p, /New Officer/);
 
-  // Signing out everywhere ends this session too; a signed-out visit goes to sign-in and back.
+  // Signing out everywhere ends this session too; a signed-out visit is sent to sign-in with
+  // the page to return to.
   await p.goto(`${server.url}/account`);
   p.once("dialog", (d) => void d.accept());
   await p.getByRole("button", { name: zh.account.logoutEverywhere }).click();
