@@ -8,6 +8,11 @@ import { pino, type Logger } from "pino";
 import { accountsRoutes } from "./modules/accounts/accounts.routes.ts";
 import { createAccountsService, type AccountsService, type MailPort } from "./modules/accounts/accounts.service.ts";
 import { platformRoutes } from "./platform/platform.routes.ts";
+// registry (issue 3)
+import { registerRegistryJobs, scheduleRegistryJobs } from "./modules/registry/registry.jobs.ts";
+import { registryRoutes } from "./modules/registry/registry.routes.ts";
+import { createRegistryService, type RegistryService } from "./modules/registry/registry.service.ts";
+import { createFetcher, type Fetcher } from "./platform/net/fetcher.ts";
 import { systemClock, type Clock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
 import { migrate, openDatabase, type Database } from "./platform/db/database.ts";
@@ -36,12 +41,15 @@ export interface BuildOptions {
   fastHashing?: boolean;
   /** rate-limit overrides (tests) */
   rateLimits?: { global?: number; login?: number };
+  /** registry: the SSRF-safe fetcher for domain-control proofs (tests pass one with a loopback resolver) */
+  registryFetcher?: Fetcher;
 }
 
 export interface Services {
   accounts: AccountsService;
   mail: MailService;
   evidence: EvidenceService;
+  registry: RegistryService;
 }
 
 export interface Server {
@@ -88,8 +96,19 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   });
   const storage = createLocalStorage(join(config.dataDir, "evidence"));
   const evidence = createEvidenceService({ db: database.db, clock, storage, maxBytes: config.evidenceMaxBytes });
-  const services: Services = { accounts, mail, evidence };
+  // registry (issue 3)
+  const registry = createRegistryService({
+    db: database.db,
+    clock,
+    fetcher: options.registryFetcher ?? createFetcher({ userAgent: "ectrust-registry/0.1 (+domain-control check)" }),
+    mail: mailPort,
+    evidence,
+    publicUrl: config.publicUrl,
+  });
+  registerRegistryJobs(jobs, registry, () => clock.now());
+  const services: Services = { accounts, mail, evidence, registry };
   await jobs.start();
+  await scheduleRegistryJobs(jobs);
 
   let app: FastifyInstance | undefined;
   return {
@@ -111,6 +130,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       });
       await a.register(accountsRoutes, { accounts, config, ...(options.rateLimits?.login ? { loginRateLimit: options.rateLimits.login } : {}) });
       await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
+      await a.register(registryRoutes, { registry });
       await a.ready();
       app = a;
       return a;

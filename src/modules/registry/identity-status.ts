@@ -74,10 +74,10 @@ export type TransitionResult =
 /** Checks one step; pure. */
 export function transition(from: IdentityStatus, action: IdentityAction, party: Party, facts: GuardFacts): TransitionResult {
   const edge = identityTransitions.find((e) => e.action === action);
+  if (edge && !edge.parties.includes(party)) return { ok: false, why: "party", message: `"${action}" is not for the ${party}.` };
   if (!edge || !edge.from.includes(from)) {
     return { ok: false, why: "no-edge", message: `"${action}" is not possible while the identity is ${from}.` };
   }
-  if (!edge.parties.includes(party)) return { ok: false, why: "party", message: `"${action}" is not for the ${party}.` };
   const blocked = edge.guard(facts);
   if (blocked) return { ok: false, why: "guard", message: blocked };
   return { ok: true, from, to: edge.to === "same" ? from : edge.to, edge };

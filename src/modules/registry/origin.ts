@@ -41,12 +41,12 @@ const SCRIPT_RE: Record<string, RegExp> = {
   Armenian: /\p{Script=Armenian}/u,
 };
 /** Cyrillic/Greek/Armenian letters that render like Latin letters (a small, common subset of UTS #39 confusables). */
-const LATIN_LOOKALIKES = new Set([..."аеорсухіјѕԁһӏԛԝвкмнтгпѡаɑοрυντχκιαεѵօսոհյ"]);
+const LATIN_LOOKALIKES = new Set(Array.from("аеорсухіјѕԁһӏԛԝвкмнтгпѡаɑοрυντχκιαεѵօսոհյ"));
 
 /** Is this IDN label a homograph risk? */
 export function homographLabel(label: string): boolean {
-  if (/^[\x00-\x7f]*$/.test(label)) return false;
-  const letters = [...label].filter((c) => /\p{L}/u.test(c));
+  if (/^[a-z0-9-]*$/i.test(label)) return false;
+  const letters = Array.from(label).filter((c) => /\p{L}/u.test(c));
   const scripts = new Set(Object.keys(SCRIPT_RE).filter((s) => letters.some((c) => SCRIPT_RE[s]?.test(c))));
   if (scripts.has("Latin") && LOOKALIKE_SCRIPTS.some((s) => scripts.has(s))) return true;
   const lookalikeOnly = letters.length > 0 && letters.every((c) => LATIN_LOOKALIKES.has(c.toLowerCase()));

@@ -117,6 +117,8 @@ export const registryIdentityEvents = pgTable(
   "registry_identity_events",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** insertion order (several events can share a timestamp) */
+    seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity(),
     shopId: uuid("shop_id").notNull().references(() => registryShops.id),
     action: text("action").notNull(),
     fromStatus: text("from_status").$type<IdentityStatus>().notNull(),

@@ -5,16 +5,16 @@ import { checkUbn, ubnSums } from "./ubn.ts";
 test("official test numbers: valid only under the 2023 rule", () => {
   for (const n of ["04595252", "10458570"]) {
     const v = checkUbn(n);
-    assert.equal(v.ok, true, n);
-    assert.equal(v.ok && v.currentOnly, true, n);
+    assert.ok(v.ok, n);
+    assert.equal(v.currentOnly, true, n);
   }
 });
 
 test("official test numbers valid under both rules", () => {
   for (const n of ["04595257", "10458575", "10458574", "22099131"]) {
     const v = checkUbn(n);
-    assert.equal(v.ok, true, n);
-    assert.equal(v.ok && v.legacy, true, n);
+    assert.ok(v.ok, n);
+    assert.equal(v.legacy, true, n);
   }
 });
 

@@ -1,0 +1,156 @@
+// One zod schema per registry endpoint. Writes are strict objects. Limits shared with the web app.
+import { z } from "zod";
+import { identityStatuses } from "./identity-status.ts";
+
+export const REGISTRY_LIMITS = { name: 200, address: 300, phone: 40, channel: 300, reason: 2000, origin: 300, pageMax: 100, note: 500, query: 200 } as const;
+
+const text = (max: number) => z.string().trim().min(1, "Required").max(max);
+export const uuid = z.uuid("Must be a UUID");
+export const salesModel = z.enum(["own_site", "marketplace", "both"]);
+export const sector = z.enum(["online_shop", "marketplace_operator", "supplier", "logistics", "payment"]);
+export const identityStatus = z.enum(identityStatuses);
+
+export const profileBody = z.strictObject({
+  legalNameZh: text(REGISTRY_LIMITS.name),
+  legalNameEn: text(REGISTRY_LIMITS.name),
+  ubn: z.string().trim().min(1, "Required").max(20),
+  representative: text(REGISTRY_LIMITS.name),
+  address: text(REGISTRY_LIMITS.address),
+  contactEmail: z.email("Enter a valid e-mail address").max(254),
+  contactPhone: z.string().trim().regex(/^\+?[0-9 ()#-]{6,40}$/, "Enter a phone number (digits, spaces, + - ( ) #)"),
+  serviceChannel: text(REGISTRY_LIMITS.channel),
+  salesModel,
+  sector,
+});
+
+export const shop = z.object({
+  id: z.string(),
+  orgId: z.string(),
+  legalNameZh: z.string(),
+  legalNameEn: z.string(),
+  ubn: z.string(),
+  ubnCurrentRuleOnly: z.boolean(),
+  representative: z.string(),
+  address: z.string(),
+  contactEmail: z.string(),
+  contactPhone: z.string(),
+  serviceChannel: z.string(),
+  salesModel,
+  sector,
+  identityStatus,
+  awaitingShop: z.boolean(),
+  statusChangedAt: z.date(),
+  confirmedAt: z.date().nullable(),
+  expiresAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+export const myShopResponse = z.object({ shop: shop.nullable() });
+export const updateProfileResponse = z.object({ shop, pendingChange: z.string().nullable() });
+export const shopParams = z.strictObject({ shopId: uuid });
+export const originParams = z.strictObject({ shopId: uuid, originId: uuid });
+export const changeParams = z.strictObject({ changeId: uuid });
+
+const tls = z.object({
+  fingerprint256: z.string(),
+  subject: z.string(),
+  issuer: z.string(),
+  subjectAltNames: z.array(z.string()),
+  validFrom: z.date(),
+  validTo: z.date(),
+  keyType: z.string(),
+  keyBits: z.number().nullable(),
+  firstSeenAt: z.date(),
+  lastSeenAt: z.date(),
+});
+const instructions = z.object({
+  http: z.object({ url: z.string(), body: z.string(), en: z.string(), zh: z.string() }),
+  dns: z.object({ name: z.string(), value: z.string(), en: z.string(), zh: z.string() }),
+});
+export const origin = z.object({
+  id: z.string(),
+  origin: z.string(),
+  host: z.string(),
+  unicodeHost: z.string().nullable(),
+  status: z.enum(["unproven", "proven", "failing", "lapsed"]),
+  method: z.enum(["http", "dns"]).nullable(),
+  provenAt: z.date().nullable(),
+  proofExpiresAt: z.date().nullable(),
+  lastCheckedAt: z.date().nullable(),
+  lastError: z.string().nullable(),
+  failingSince: z.date().nullable(),
+  instructions,
+  tls: tls.nullable(),
+});
+export const addOriginBody = z.strictObject({ origin: z.string().max(REGISTRY_LIMITS.origin) });
+export const verifyBody = z.strictObject({ method: z.enum(["http", "dns"]) });
+export const verifyResponse = z.object({ ok: z.boolean(), message: z.string(), messageZh: z.string(), origin });
+
+export const change = z.object({
+  id: z.string(),
+  proposed: z.record(z.string(), z.string()),
+  previous: z.record(z.string(), z.string()),
+  status: z.enum(["pending", "approved", "rejected"]),
+  reason: z.string(),
+  createdAt: z.date(),
+  decidedAt: z.date().nullable(),
+});
+export const decisionBody = z.strictObject({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().max(REGISTRY_LIMITS.reason).default("") });
+
+export const documentBody = z.strictObject({
+  evidenceId: uuid,
+  kind: z.enum(["business_registration", "representative_id", "authorisation", "other"]),
+  note: z.string().trim().max(REGISTRY_LIMITS.note).default(""),
+});
+export const document = z.object({ id: z.string(), evidenceId: z.string(), kind: z.string(), note: z.string(), addedAt: z.date() });
+
+export const identityActionBody = z.strictObject({
+  action: z.enum(["submit", "request_more", "respond", "approve", "reject", "renew", "withdraw", "reopen"]),
+  reason: z.string().trim().max(REGISTRY_LIMITS.reason).default(""),
+});
+export const event = z.object({ id: z.string(), action: z.string(), fromStatus: identityStatus, toStatus: identityStatus, reason: z.string(), actorKind: z.string(), at: z.date() });
+
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(REGISTRY_LIMITS.pageMax).default(20),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+export const reviewQueueResponse = z.object({ items: z.array(shop.extend({ hasPendingChange: z.boolean() })), nextOffset: z.number().nullable() });
+
+export const searchQuery = pageQuery.extend({ q: z.string().trim().max(REGISTRY_LIMITS.query).optional() });
+const publicShopBase = z.object({
+  id: z.string(),
+  legalNameZh: z.string(),
+  legalNameEn: z.string(),
+  ubn: z.string(),
+  representative: z.string(),
+  serviceChannel: z.string(),
+  salesModel,
+  sector,
+  identityStatus,
+  confirmedAt: z.date().nullable(),
+  expiresAt: z.date().nullable(),
+});
+export const searchResponse = z.object({ items: z.array(publicShopBase.extend({ origins: z.array(z.string()) })), nextOffset: z.number().nullable() });
+export const publicShopResponse = publicShopBase.extend({
+  origins: z.array(
+    z.object({
+      origin: z.string(),
+      unicodeHost: z.string().nullable(),
+      provenAt: z.date().nullable(),
+      method: z.enum(["http", "dns"]).nullable(),
+      certificate: z.object({ fingerprint256: z.string(), issuer: z.string(), validTo: z.date() }).nullable(),
+    }),
+  ),
+  /** sections added by other modules (marks, scan grade), keyed by module */
+  extensions: z.record(z.string(), z.unknown()),
+});
+export const registerCheckQuery = z.strictObject({ ubn: z.string().trim().max(20) });
+export const registerCheckResponse = z.object({
+  ubn: z.string(),
+  currentRuleOnly: z.boolean(),
+  found: z.boolean(),
+  name: z.string().nullable(),
+  status: z.enum(["active", "suspended", "dissolved"]).nullable(),
+  statusText: z.string().nullable(),
+  updatedAt: z.date().nullable(),
+});
+export const exportQuery = z.strictObject({ format: z.enum(["csv", "xlsx"]).default("csv") });
