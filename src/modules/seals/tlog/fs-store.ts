@@ -3,12 +3,21 @@
 // <dir>/checkpoints/<size> (every checkpoint, for auditors; not part of the spec).
 // Durability: every file is written to a temporary name, fsync'd, renamed into place, and
 // its directory fsync'd before write() / writeCheckpoint() resolve.
-import { mkdir, open, readdir, readFile, rename } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseDecimal } from "./bytes.ts";
 import type { LogStore, StoredFile } from "./store.ts";
 import { tilePath, type TileRef } from "./tiles.ts";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, "r");
@@ -75,6 +84,33 @@ export class FsLogStore implements LogStore {
   async writeCheckpoint(note: string, size: number): Promise<void> {
     await fsyncDir(await writeDurably(join(this.dir, "checkpoints", String(size)), note));
     await fsyncDir(await writeDurably(join(this.dir, "checkpoint"), note));
+  }
+
+  /**
+   * `<dir>/lock` holds the writer's pid, created exclusively. A lock whose pid is not a live
+   * process on this machine is stale (a crashed writer) and is taken over. One machine only:
+   * a shared filesystem between hosts needs the database lock of the platform instead.
+   */
+  async lock(): Promise<() => Promise<void>> {
+    await mkdir(this.dir, { recursive: true });
+    const path = join(this.dir, "lock");
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fh = await open(path, "wx", 0o644);
+        await fh.writeFile(String(process.pid));
+        await fh.sync();
+        await fh.close();
+        return async () => {
+          await unlink(path).catch(() => undefined);
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        const pid = Number(await readFile(path, "utf8").catch(() => ""));
+        if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) throw new Error(`log ${this.dir} is locked by live process ${pid}`, { cause: e });
+        await unlink(path).catch(() => undefined);
+      }
+    }
+    throw new Error(`could not lock ${this.dir}`);
   }
 
   async listCheckpoints(): Promise<string[]> {

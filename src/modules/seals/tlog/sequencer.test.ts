@@ -113,10 +113,15 @@ test("file-system store: durable layout, crash before the checkpoint, restart, t
     const lost = await Sequencer.open({ store: crashing, origin: ORIGIN, signer, maxBatch: 5 });
     const r = await Promise.allSettled([0, 1, 2, 3, 4].map((i) => lost.append(entry(1000 + i))));
     assert.ok(r.every((x) => x.status === "rejected"));
+    // The crashed writer left its lock: a second writer is refused while the pid is alive,
+    // and takes over a stale lock (a pid that no longer exists).
+    await assert.rejects(Sequencer.open({ store, origin: ORIGIN, signer }), /locked by live process/);
+    await writeFile(join(dir, "lock"), "4194305");
     const back = await Sequencer.open({ store, origin: ORIGIN, signer, maxBatch: 5 });
     assert.equal(back.size, 300);
     const got = await Promise.all([0, 1, 2, 3, 4].map((i) => back.append(entry(300 + i))));
     assert.equal(got[4]?.index, 304);
+    await back.close();
     const ref = new MemoryHashReader();
     for (let i = 0; i < 305; i++) ref.append(leafHashSync(entry(i)));
     assert.deepEqual((await verifyCheckpoint(got[4].checkpoint, vkey, ORIGIN)).root, new Uint8Array(await treeRoot(305, ref)));

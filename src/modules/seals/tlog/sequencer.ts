@@ -68,6 +68,7 @@ export class Sequencer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  private release: (() => Promise<void>) | undefined;
 
   private constructor(o: Required<SequencerOptions>, state: State) {
     this.store = o.store;
@@ -81,6 +82,19 @@ export class Sequencer {
   /** Opens the log in `store`, checking the stored checkpoint against the stored tiles. */
   static async open(o: SequencerOptions): Promise<Sequencer> {
     const opts = { maxBatch: 256, maxDelayMs: 2000, ...o };
+    const release = o.store.lock ? await o.store.lock() : undefined;
+    try {
+      const seq = await Sequencer.load(opts);
+      seq.release = release;
+      return seq;
+    } catch (e) {
+      await release?.();
+      throw e;
+    }
+  }
+
+  private static async load(o: Required<SequencerOptions>): Promise<Sequencer> {
+    const opts = o;
     const note = await o.store.readCheckpoint();
     const state: State = { size: 0, rows: [[]], bundle: [], range: [], checkpoint: note };
     if (note !== undefined) {
@@ -144,6 +158,8 @@ export class Sequencer {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+    await this.release?.();
+    this.release = undefined;
   }
 
   private async commit(batch: Pending[]): Promise<void> {

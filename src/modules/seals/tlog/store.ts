@@ -21,6 +21,11 @@ export interface LogStore {
   writeCheckpoint(note: string, size: number): Promise<void>;
   /** Every checkpoint ever committed, oldest first (for `ectrust log verify`). */
   listCheckpoints(): Promise<string[]>;
+  /**
+   * Optional single-writer lock: resolves to a release function, or rejects if another live
+   * writer holds it. The Sequencer takes it on open and releases it on close.
+   */
+  lock?(): Promise<() => Promise<void>>;
 }
 
 /** Keeps everything in maps: for tests, and to show the contract. */
