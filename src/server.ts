@@ -126,7 +126,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
         version,
         webRoot: join(rootDir, "dist", "web"),
         authenticator: { session: (token) => accounts.authenticateSession(token), apiToken: (token) => accounts.authenticateApiToken(token) },
-        ...(options.rateLimits?.global ? { globalRateLimit: options.rateLimits.global } : {}),
+        globalRateLimit: options.rateLimits?.global ?? config.rateLimitPerMinute,
       });
       await a.register(accountsRoutes, { accounts, config, ...(options.rateLimits?.login ? { loginRateLimit: options.rateLimits.login } : {}) });
       await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });

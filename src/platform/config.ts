@@ -50,6 +50,7 @@ const schema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
   WORKER: z.enum(["inline", "off"]).default("inline"),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
 export interface Config {
@@ -68,6 +69,8 @@ export interface Config {
   sessionAbsoluteHours: number;
   evidenceMaxBytes: number;
   inlineWorker: boolean;
+  /** requests per minute per client address across the API (public endpoints set stricter ones) */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -103,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionAbsoluteHours: c.SESSION_ABSOLUTE_HOURS,
     evidenceMaxBytes: c.EVIDENCE_MAX_BYTES,
     inlineWorker: c.WORKER === "inline",
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -99,11 +99,14 @@ export function createAccountsService(deps: AccountsDeps) {
   }
 
   async function sessionView(tx: Db, idHash: string): Promise<SessionView> {
-    const [s] = await tx.select().from(sessions).where(eq(sessions.idHash, idHash));
-    if (!s) throw new AppError("unauthenticated");
-    const [u] = await tx.select().from(users).where(eq(users.id, s.userId));
-    if (!u) throw new AppError("unauthenticated");
-    const org = await getOrg(tx, s.orgId);
+    const [row] = await tx
+      .select({ s: sessions, u: users, org: organisations })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .innerJoin(organisations, eq(organisations.id, sessions.orgId))
+      .where(eq(sessions.idHash, idHash));
+    if (!row) throw new AppError("unauthenticated");
+    const { s, u, org } = row;
     const ms = await tx
       .select({ orgId: memberships.orgId, role: memberships.role, orgNameZh: organisations.nameZh, orgNameEn: organisations.nameEn, orgKind: organisations.kind })
       .from(memberships)
@@ -193,18 +196,19 @@ export function createAccountsService(deps: AccountsDeps) {
     async authenticateSession(token: string): Promise<SessionContext | undefined> {
       if (token.length < 20 || token.length > 100) return undefined;
       const idHash = sha256Hex(token);
+      // One query: the session, its user, its organisation and the membership it was opened for.
       const rows = await db
-        .select({ s: sessions, orgKind: organisations.kind, orgStatus: organisations.status, disabled: users.disabled })
+        .select({ s: sessions, orgKind: organisations.kind, orgStatus: organisations.status, disabled: users.disabled, memberRole: memberships.role })
         .from(sessions)
         .innerJoin(organisations, eq(organisations.id, sessions.orgId))
         .innerJoin(users, eq(users.id, sessions.userId))
+        .leftJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, sessions.orgId)))
         .where(eq(sessions.idHash, idHash));
       const row = rows[0];
       if (!row) return undefined;
       const now = clock.now();
       const idleLimit = new Date(row.s.lastSeenAt.getTime() + minutes(deps.sessionIdleMinutes));
-      const membership = await db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.userId, row.s.userId), eq(memberships.orgId, row.s.orgId)));
-      if (row.s.expiresAt <= now || idleLimit <= now || row.disabled || row.orgStatus !== "active" || membership[0]?.role !== row.s.role) {
+      if (row.s.expiresAt <= now || idleLimit <= now || row.disabled || row.orgStatus !== "active" || row.memberRole !== row.s.role) {
         await db.delete(sessions).where(eq(sessions.idHash, idHash));
         return undefined;
       }
