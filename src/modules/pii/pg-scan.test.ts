@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { scanPostgres } from "./pg-scan.ts";
 import type { Finding, SkipNote } from "./pii.types.ts";
@@ -45,6 +46,19 @@ test("live PostgreSQL tables are scanned read-only, per column, sampled or in fu
     const all: Finding[] = [];
     await scanPostgres(url.toString(), { sample: 0 }, (f) => all.push(f), notes);
     assert.equal(all.length, 250);
+    // The same through the CLI: inventory per column from the live database.
+    const main = new URL("./pii.main.ts", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [main, "inventory", "--postgres", url.toString(), "--format", "json"], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const inv = JSON.parse(r.stdout) as { rows: Array<{ source: string; column: string; entityType: string; records: number; prevalence: number }> };
+    const name = inv.rows.find((x) => x.entityType === "PERSON_NAME_ZH");
+    assert.equal(name?.column, "姓名");
+    assert.equal(name.records, 50);
+    assert.equal(name.prevalence, 1);
+    assert.ok(!r.stdout.includes("root@"));
+    const down = spawnSync(process.execPath, [main, "scan", "--postgres", "postgres://root@127.0.0.1:1/none"], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(down.status, 1);
+    assert.match(down.stderr, /database not scanned/);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
     await admin.end();

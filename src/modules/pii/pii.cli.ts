@@ -6,7 +6,7 @@ import type { EmitOptions } from "./emitter.ts";
 import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft } from "./inventory.ts";
 import { loadKeyRing } from "./keys.ts";
 import type { Operator } from "./operators.ts";
-import { scanPostgres } from "./pg-scan.ts";
+import { safeDbName, scanPostgres } from "./pg-scan.ts";
 import { ENTITY_TYPES, isEntityType, type EntityType, type Finding, type ScanSummary, type SkipNote } from "./pii.types.ts";
 import { protectFile, unprotectFile } from "./protect-files.ts";
 import { expandPaths } from "./scan.ts";
@@ -100,9 +100,9 @@ async function runScan(paths: readonly string[], o: CommonOpts, onFinding: (f: F
   for (const url of o.postgres) {
     try {
       const tables = await scanPostgres(url, { ...emit, sample: o.pgSample ?? 1000 }, count, skipped);
-      for (const t of tables) onSource?.(`${url.replace(/\/\/[^@/]*@/, "//")}/${t.table}`, t.rows);
+      for (const t of tables) onSource?.(`${safeDbName(url)}/${t.table}`, t.rows);
     } catch (e) {
-      skipped.push({ file: url.replace(/\/\/[^@/]*@/, "//"), reason: "unreadable", detail: `database not scanned: ${e instanceof Error ? e.message : String(e)}` });
+      skipped.push({ file: safeDbName(url), reason: "unreadable", detail: `database not scanned: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
   progress.stop();
