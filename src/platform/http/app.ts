@@ -262,7 +262,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   const indexFile = webRoot ? join(webRoot, "index.html") : undefined;
   const indexHtml = indexFile && existsSync(indexFile) ? readFileSync(indexFile) : undefined;
   if (webRoot && indexHtml) {
-    await app.register(fastifyStatic, { root: webRoot, prefix: "/", wildcard: false, index: false, maxAge: "1h", immutable: false });
+    // Source maps stay out of production: they publish the unminified source (the scanner's
+    // `exposure-source-map` finding; src/modules/scanner/self-scan.test.ts).
+    await app.register(fastifyStatic, { root: webRoot, prefix: "/", wildcard: false, index: false, maxAge: "1h", immutable: false, allowedPath: (path) => !path.endsWith(".map") });
   }
   app.setNotFoundHandler((request: FastifyRequest, reply) => {
     const path = request.url.split("?")[0] ?? "/";
