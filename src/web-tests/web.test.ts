@@ -3,6 +3,7 @@
 // from the mail that arrived (with MFA enrolment and recovery codes), the language switch,
 // validation messages from problem details, axe-core on every page, and no CSP violation.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { en } from "../web/i18n/en.ts";
@@ -146,6 +147,9 @@ test("an invitation is sent, accepted from the mailed link, and the new member s
   await heading(p, zh.enrol.recoveryTitle);
   officer.recoveryCodes = (await p.getByTestId("recovery-codes").locator("li").allInnerTexts()).map((c) => c.trim());
   assert.ok(officer.recoveryCodes.length >= 5, "recovery codes are listed");
+  const [download] = await Promise.all([p.waitForEvent("download"), p.getByRole("link", { name: zh.enrol.download }).click()]);
+  const saved = await readFile(await download.path(), "utf8");
+  assert.ok(officer.recoveryCodes.every((c) => saved.includes(c)), "the downloaded file holds every code");
   await accessible(p, "recovery codes");
   const next = p.getByRole("button", { name: zh.enrol.continue });
   assert.equal(await next.isDisabled(), true, "continue waits for 'I have saved them'");

@@ -113,6 +113,7 @@ export const en: Messages = {
     enabled: "Two-step verification is on.",
     recoveryTitle: "Save your recovery codes",
     recoveryIntro: "If you lose your phone, any one of these codes lets you sign in, once each. They are shown only this time: print them or keep them somewhere safe.",
+    download: "Download as a text file",
     savedCheck: "I have saved these recovery codes",
     continue: "Continue",
   },

@@ -111,6 +111,7 @@ export const zhTW = {
     enabled: "兩步驟驗證已啟用。",
     recoveryTitle: "保存您的復原碼",
     recoveryIntro: "若手機遺失，可用以下任一組復原碼登入，每組只能使用一次。這些復原碼只會顯示這一次，請列印或存放在安全的地方。",
+    download: "下載文字檔",
     savedCheck: "我已妥善保存這些復原碼",
     continue: "繼續",
   },

@@ -3,7 +3,7 @@
 // Used at sign-in (stage "enrol", required for authority, certification and regulator roles)
 // and from the account page by merchants who opt in.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
 import { api, setCsrfToken } from "../api/client.ts";
@@ -96,7 +96,7 @@ function EnrolSteps({ onDone, atSignIn }: { onDone: (codes: string[]) => void; a
           }}
         >
           <ProblemAlert error={confirm.error} />
-          <Field name="code" label={t("mfa.code")} hint={t("mfa.codeHint")} inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required error={fieldError(confirm.error, "code")} />
+          <Field name="code" className="field-short" label={t("mfa.code")} hint={t("mfa.codeHint")} inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required error={fieldError(confirm.error, "code")} />
           <SubmitButton pending={confirm.isPending}>{t("enrol.confirm")}</SubmitButton>
         </form>
       </Section>
@@ -124,6 +124,11 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [params] = useSearchParams();
+  // A text file of the codes, offered as a download (a blob: URL, released when the page goes).
+  const [download] = useState(() => URL.createObjectURL(new Blob([`ectrust\n${codes.join("\n")}\n`], { type: "text/plain" })));
+  useEffect(() => () => {
+    URL.revokeObjectURL(download);
+  }, [download]);
   return (
     <Page title={t("enrol.recoveryTitle")} intro={t("enrol.recoveryIntro")}>
       <Notice tone="success">{t("enrol.enabled")}</Notice>
@@ -147,6 +152,9 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
           >
             {t("common.copy")}
           </button>{" "}
+          <a className="button" href={download} download="ectrust-recovery-codes.txt">
+            {t("enrol.download")}
+          </a>{" "}
           <span role="status" className="muted">
             {copied ? t("common.copied") : ""}
           </span>

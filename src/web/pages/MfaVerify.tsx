@@ -48,7 +48,7 @@ export function MfaVerifyPage() {
         {useRecovery ? (
           <Field key="recovery" name="recoveryCode" label={t("mfa.recoveryCode")} autoComplete="off" spellCheck={false} required autoFocus error={fieldError(verify.error, "recoveryCode")} />
         ) : (
-          <Field key="code" name="code" label={t("mfa.code")} hint={t("mfa.codeHint")} inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required autoFocus error={fieldError(verify.error, "code")} />
+          <Field key="code" name="code" className="field-short" label={t("mfa.code")} hint={t("mfa.codeHint")} inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required autoFocus error={fieldError(verify.error, "code")} />
         )}
         <SubmitButton pending={verify.isPending}>{t("mfa.submit")}</SubmitButton>
         <div className="form-links">
