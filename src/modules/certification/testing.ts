@@ -1,0 +1,90 @@
+// Test helpers for the certification module: services on a fresh test database, actors, and a
+// driver that takes an application from draft to an active mark through the real service.
+import { randomUUID } from "node:crypto";
+import type { Actor } from "../../platform/actor.ts";
+import type { OrgKind, Role } from "../../platform/auth/roles.ts";
+import { FixedClock } from "../../platform/clock.ts";
+import { testDatabase, type TestDatabase } from "../../platform/testing/db.ts";
+import { createSchemesService, type SchemesService } from "../schemes/schemes.service.ts";
+import { createAccreditationService, type AccreditationService } from "./accreditation.service.ts";
+import { createCertificationService, type CertificationService, type MarkChange } from "./certification.service.ts";
+import { createCertificationTimers, type CertificationTimers } from "./certification.jobs.ts";
+
+export const cataloguesDir = new URL("../../../catalogues/", import.meta.url).pathname;
+
+export const buildActor = (orgKind: OrgKind, role: Role, orgId: string = randomUUID(), userId: string = randomUUID()): Extract<Actor, { kind: "user" }> => ({ kind: "user", userId, orgId, orgKind, role });
+
+export interface CertWorld {
+  database: TestDatabase;
+  clock: FixedClock;
+  schemes: SchemesService;
+  accreditation: AccreditationService;
+  certification: CertificationService;
+  timers: CertificationTimers;
+  markChanges: MarkChange[];
+  notices: { orgId: string; template: string; vars: Record<string, string> }[];
+  close(): Promise<void>;
+}
+
+export async function buildCertWorld(database?: TestDatabase, clock = new FixedClock("2027-01-04T09:00:00Z")): Promise<CertWorld> {
+  const db = database ?? (await testDatabase());
+  const schemes = createSchemesService({ db: db.db, clock });
+  await schemes.loadBundled(cataloguesDir);
+  const markChanges: MarkChange[] = [];
+  const notices: CertWorld["notices"] = [];
+  const certification = createCertificationService({ db: db.db, clock, schemes, markHooks: [async (c) => void markChanges.push(c)] });
+  const accreditation = createAccreditationService({ db: db.db, clock, schemes });
+  const timers = createCertificationTimers({ db: db.db, clock, certification, notifier: { notify: async (_tx, orgId, m) => void notices.push({ orgId, ...m }) } });
+  return { database: db, clock, schemes, accreditation, certification, timers, markChanges, notices, close: () => db.close() };
+}
+
+export interface Body {
+  admin: Extract<Actor, { kind: "user" }>;
+  lead: Extract<Actor, { kind: "user" }>;
+  auditor: Extract<Actor, { kind: "user" }>;
+  leadId: string;
+  auditorId: string;
+}
+
+/** An accredited body with a lead auditor and an auditor, both with user accounts. */
+export async function accreditedBody(w: CertWorld, scheme = "tw-pims"): Promise<Body> {
+  const cbOrg = randomUUID();
+  const admin = buildActor("certification_body", "cb_admin", cbOrg);
+  const authority = buildActor("authority", "authority_admin");
+  const acc = await w.accreditation.applyForAccreditation(admin, { scheme, scope: "all sectors" });
+  await w.accreditation.decideAccreditation(authority, acc.id, "start_assessment", { reason: "documents complete" });
+  await w.accreditation.decideAccreditation(authority, acc.id, "accredit", { reason: "witnessed audit passed", validMonths: 48 });
+  const lead = buildActor("certification_body", "auditor", cbOrg);
+  const auditor = buildActor("certification_body", "auditor", cbOrg);
+  const l = await w.accreditation.addAuditor(admin, { name: "Lead", userId: lead.userId, grade: "lead_auditor", qualifications: ["ISO 27001 LA"], trainingHours: 40 });
+  const a = await w.accreditation.addAuditor(admin, { name: "Auditor", userId: auditor.userId, grade: "auditor", qualifications: [], trainingHours: 16 });
+  return { admin, lead, auditor, leadId: l.id, auditorId: a.id };
+}
+
+export async function answerAll(w: CertWorld, merchant: Actor, appId: string, scheme = "tw-pims"): Promise<void> {
+  const c = await w.schemes.current(scheme);
+  await w.certification.saveSelfAssessment(merchant, appId, c.catalogue.requirements.map((r) => ({ requirementId: r.id, status: "implemented" as const, note: "", evidenceIds: [] })));
+}
+
+export async function conformAll(w: CertWorld, auditor: Actor, appId: string, scheme = "tw-pims"): Promise<void> {
+  const c = await w.schemes.current(scheme);
+  await w.certification.recordResults(auditor, appId, c.catalogue.requirements.map((r) => ({ requirementId: r.id, result: "conforming" as const, note: "" })));
+}
+
+/** Draft → active without findings; returns the application id. */
+export async function driveToActive(w: CertWorld, body: Body, merchant: Extract<Actor, { kind: "user" }>, scheme = "tw-pims"): Promise<string> {
+  const c = w.certification;
+  const app = await c.apply(merchant, { scheme, cbOrgId: body.admin.orgId, scope: "online shop" });
+  await answerAll(w, merchant, app.id, scheme);
+  await c.transition(merchant, app.id, "submit");
+  await c.transition(body.admin, app.id, "start_intake");
+  await c.assignTeam(body.admin, app.id, [{ auditorId: body.leadId, lead: true }, { auditorId: body.auditorId, lead: false }]);
+  await c.transition(body.admin, app.id, "intake_accepted");
+  await c.transition(body.lead, app.id, "doc_review_done");
+  await conformAll(w, body.lead, app.id, scheme);
+  await c.transition(body.lead, app.id, "audit_done_no_findings");
+  await c.transition(body.admin, app.id, "grant", { reason: "committee: all requirements met" });
+  await c.recordAgreement(body.admin, app.id, { agreementSigned: true, feePaid: true });
+  await c.transition(body.admin, app.id, "activate");
+  return app.id;
+}
