@@ -34,7 +34,7 @@ export function concat(...parts: Uint8Array[]): Bytes {
 export function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let d = 0;
-  for (let i = 0; i < a.length; i++) d |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  for (let i = 0; i < a.length; i++) d |= Number(a[i]) ^ Number(b[i]);
   return d === 0;
 }
 
@@ -46,12 +46,12 @@ function encode(b: Uint8Array, alphabet: string, pad: boolean): string {
   let s = "";
   let i = 0;
   for (; i + 2 < b.length; i += 3) {
-    const n = ((b[i] ?? 0) << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
+    const n = (Number(b[i]) << 16) | (Number(b[i + 1]) << 8) | Number(b[i + 2]);
     s += c(n >> 18) + c(n >> 12) + c(n >> 6) + c(n);
   }
   const rest = b.length - i;
   if (rest > 0) {
-    const n = ((b[i] ?? 0) << 16) | ((rest === 2 ? (b[i + 1] ?? 0) : 0) << 8);
+    const n = (Number(b[i]) << 16) | (rest === 2 ? Number(b[i + 1]) << 8 : 0);
     s += c(n >> 18) + c(n >> 12);
     s += rest === 2 ? c(n >> 6) : pad ? "=" : "";
     if (pad) s += "=";

@@ -98,7 +98,7 @@ export function parseTlogProof(s: string): TlogProof {
     if (!extra) fail("malformed_tlog_proof", "bad extra base64");
     i++;
   }
-  const indexLine = head[i] ?? "";
+  const indexLine = String(head[i]);
   const index = indexLine.startsWith("index ") ? parseDecimal(indexLine.slice(6)) : undefined;
   if (index === undefined) return fail("malformed_tlog_proof", "missing or bad index line");
   const hashes = head.slice(i + 1).map((l) => {

@@ -26,8 +26,8 @@ export async function signerFromSeed(seed: Uint8Array): Promise<Signer> {
   if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
   const priv = await crypto.subtle.importKey("pkcs8", concat(PKCS8_PREFIX, seed), { name: "Ed25519" }, true, ["sign"]);
   const jwk = await crypto.subtle.exportKey("jwk", priv);
-  const publicKey = fromBase64url(jwk.x ?? "");
-  if (publicKey?.length !== 32) throw new Error("could not derive the Ed25519 public key");
+  // WebCrypto always exports the public half `x` of an Ed25519 private key.
+  const publicKey = fromBase64url(String(jwk.x)) as Bytes;
   return {
     publicKey,
     sign: async (message) => new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, priv, message as Bytes)),

@@ -159,3 +159,18 @@ test("witness cosignatures (c2sp.org/tlog-cosignature v1) and the k-of-n policy"
   assert.equal(await code(() => verifyCheckpoint(onlyWitness, logKey, origin, undefined, policy(1))), "note_no_known_signature");
   assert.equal(await code(() => verifyCheckpoint(cosigned, k1, origin)), "malformed_vkey");
 });
+
+test("limits and remaining malformed inputs", async () => {
+  const { parseDecimal } = await import("./bytes.ts");
+  const { signerFromSeed } = await import("./ed25519.ts");
+  assert.equal(parseDecimal("9007199254740991"), 2 ** 53 - 1);
+  assert.equal(parseDecimal("9999999999999999"), undefined);
+  assert.equal(await code(() => parseNote("x".repeat(1_000_001))), "malformed_note");
+  const sig = "\u2014 a Uw2QOkn8srV1yJGh\n";
+  assert.equal(await code(() => parseNote(`t\n\n${sig.repeat(101)}`)), "malformed_note");
+  assert.equal(parseNote(`t\n\n${sig.repeat(100)}`).signatures.length, 100);
+  assert.equal(await code(() => parseVkey("example.com/foo+530d903+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")), "malformed_vkey");
+  assert.equal(await code(() => parseTlogProof("c2sp.org/tlog-proof@v1\nextra eA==\n\no\n")), "malformed_tlog_proof");
+  assert.equal(await code(() => parseTlogProof("c2sp.org/tlog-proof@v1\nindx 1\n\no\n")), "malformed_tlog_proof");
+  await assert.rejects(signerFromSeed(new Uint8Array(31)), RangeError);
+});

@@ -31,6 +31,7 @@ test("tile paths with x segments and partial widths (c2sp.org/tlog-tiles)", () =
   assert.equal(code(() => tilePath({ level: 0, index: 0, width: 0 })), "bad_size");
   assert.equal(code(() => tilePath({ level: -1, index: 0, width: 1 })), "bad_size");
   assert.equal(code(() => encodeTileIndex(-1)), "bad_size");
+  assert.equal(code(() => parseTilePath("tile/0/x999/x999/x999/x999/x999/999")), "malformed_tile");
 });
 
 test("the spec's size-70,000 example", () => {
@@ -77,6 +78,7 @@ test("log entries: format, parse, shape rules", () => {
     "x/entry/v1\ntype anchor\nversion 3\nanchor-sha256 AAAA",
     "x/entry/v2\ntype anchor\nversion 3\nanchor-sha256 AAAA\n",
     "x/entry/v1\ntype nope\n",
+    "x/entry/v1\ntipe anchor\nversion 3\nanchor-sha256 AAAA\n",
     "x/entry/v1\ntype anchor\nanchor-sha256 AAAA\nversion 3\n",
     "x/entry/v1\ntype anchor\nversion 3\nversion 4\nanchor-sha256 AAAA\n",
     "x/entry/v1\ntype anchor\nversion 3\nanchor-sha256 AAAA\nextra 1\n",

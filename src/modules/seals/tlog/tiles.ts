@@ -100,7 +100,7 @@ export function decodeBundle(data: Uint8Array): Uint8Array[] {
   let o = 0;
   while (o < data.length) {
     if (o + 2 > data.length) fail("malformed_tile", "truncated length prefix in bundle");
-    const n = ((data[o] ?? 0) << 8) | (data[o + 1] ?? 0);
+    const n = (Number(data[o]) << 8) | Number(data[o + 1]);
     o += 2;
     if (o + n > data.length) fail("malformed_tile", "truncated entry in bundle");
     out.push(data.subarray(o, o + n));
