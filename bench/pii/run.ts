@@ -44,6 +44,7 @@ export function mapPeerType(t: string, value: string): string {
   if (u === "NAME" || u.includes("PERSON") || u.includes("FULL_NAME")) return "PERSON_NAME_ZH";
   if (u.includes("ADDRESS")) return "TW_ADDRESS";
   if (u.includes("TAIWAN") && u.includes("ID")) return "TW_NATIONAL_ID";
+  if (u.includes("LICENSE_PLATE") || u.includes("VEHICLE_REG")) return "TW_LICENSE_PLATE";
   return `OTHER:${u}`;
 }
 
