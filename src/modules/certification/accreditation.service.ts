@@ -145,6 +145,7 @@ export function createAccreditationService(deps: { db: Db; clock: Clock; schemes
         const self = a.role === "auditor" && au.userId === a.userId;
         if (!(a.role === "cb_admin" && au.cbOrgId === a.orgId) && !self) throw forbidden("The body's administrator or the auditor declares conflicts.");
         const [row] = await tx.insert(certAuditorConflicts).values({ auditorId, orgId: input.orgId, reason: input.reason, declaredBy: a.userId ?? null, declaredAt: clock.now() }).returning();
+        if (!row) throw new AppError("internal", "conflict not written");
         await appendAudit(tx, clock, actor, { action: "auditor.conflict_declared", objectType: "cert_auditor", objectId: auditorId, orgId: au.cbOrgId, summary: input });
         return row;
       });
