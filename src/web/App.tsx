@@ -18,6 +18,11 @@ import { OrganisationsPage } from "./pages/Organisations.tsx";
 import { OutboxPage } from "./pages/Outbox.tsx";
 import { RegisterPage } from "./pages/Register.tsx";
 import { SignInPage } from "./pages/SignIn.tsx";
+// registry (issue 3)
+import { MyShopPage } from "./pages/registry/MyShop.tsx";
+import { RegistrySearchPage } from "./pages/registry/PublicSearch.tsx";
+import { RegistryShopPage } from "./pages/registry/PublicShop.tsx";
+import { ReviewQueuePage, ReviewShopPage } from "./pages/registry/Review.tsx";
 
 function RequireSession() {
   const session = useSession();
@@ -50,6 +55,9 @@ export function App() {
         <Route path="/accept-invite" element={<AcceptInvitePage />} />
         <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         <Route path="/reset-password" element={<ResetPasswordPage />} />
+        {/* registry (issue 3): public pages */}
+        <Route path="/registry" element={<RegistrySearchPage />} />
+        <Route path="/registry/shops/:shopId" element={<RegistryShopPage />} />
         <Route element={<RequireSession />}>
           <Route index element={<HomePage />} />
           <Route path="/account" element={<AccountPage />} />
@@ -63,6 +71,14 @@ export function App() {
           </Route>
           <Route element={<RequirePermission permission="audit.read" />}>
             <Route path="/audit" element={<AuditPage />} />
+          </Route>
+          {/* registry (issue 3) */}
+          <Route element={<RequirePermission permission="registry.read" />}>
+            <Route path="/registry/my-shop" element={<MyShopPage />} />
+          </Route>
+          <Route element={<RequirePermission permission="registry.review" />}>
+            <Route path="/registry/review" element={<ReviewQueuePage />} />
+            <Route path="/registry/review/:shopId" element={<ReviewShopPage />} />
           </Route>
           <Route element={<RequirePermission permission="outbox.read" />}>
             <Route path="/outbox" element={<OutboxPage />} />

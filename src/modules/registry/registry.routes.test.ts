@@ -284,7 +284,7 @@ test("another organisation's user is refused on every endpoint with a shop or or
   const o = need("originA");
   const calls: [string, () => ReturnType<Client["get"]>][] = [
     ["get shop", () => b.get(`/api/v1/registry/shops/${s}`)],
-    ["update", () => b.request("PUT", `/api/v1/registry/shops/${s}`, profile())],
+    ["update", () => b.request("PATCH", `/api/v1/registry/shops/${s}`, profile())],
     ["changes", () => b.get(`/api/v1/registry/shops/${s}/changes`)],
     ["origins", () => b.get(`/api/v1/registry/shops/${s}/origins`)],
     ["add origin", () => b.post(`/api/v1/registry/shops/${s}/origins`, { origin: "https://x.example" })],
@@ -381,12 +381,12 @@ test("legal details change through review after submission, kept as history", as
   const a = await signedIn(shopA, "owner");
   const auth = await signedIn(authority, "admin");
   const s = need("shopA");
-  const r = await a.request("PUT", `/api/v1/registry/shops/${s}`, profile({ legalNameEn: "Good Things Online Co., Ltd.", contactPhone: "02 2311 9999" }));
+  const r = await a.request("PATCH", `/api/v1/registry/shops/${s}`, profile({ legalNameEn: "Good Things Online Co., Ltd.", contactPhone: "02 2311 9999" }));
   const body = r.json<{ shop: { legalNameEn: string; contactPhone: string }; pendingChange: string }>();
   assert.equal(body.shop.legalNameEn, "Good Things Online Ltd.", "legal name waits for review");
   assert.equal(body.shop.contactPhone, "02 2311 9999", "contact details change at once");
   ids.change = body.pendingChange;
-  assert.equal((await a.request("PUT", `/api/v1/registry/shops/${s}`, profile({ legalNameEn: "Other" }))).statusCode, 409);
+  assert.equal((await a.request("PATCH", `/api/v1/registry/shops/${s}`, profile({ legalNameEn: "Other" }))).statusCode, 409);
   assert.equal((await auth.post(`/api/v1/registry/changes/${need("change")}/decision`, { decision: "reject" })).statusCode, 400);
   const d = await auth.post(`/api/v1/registry/changes/${need("change")}/decision`, { decision: "approve", reason: "登記資料相符" });
   assert.equal(d.json<{ legalNameEn: string }>().legalNameEn, "Good Things Online Co., Ltd.");
@@ -400,7 +400,7 @@ test("legal details change through review after submission, kept as history", as
 test("export: CSV and XLSX for the authority, formulas neutralised", async () => {
   const auth = await signedIn(authority, "admin");
   const b = await signedIn(shopB, "owner");
-  await b.request("PUT", `/api/v1/registry/shops/${need("shopB")}`, profile({ legalNameZh: "乙商店有限公司", legalNameEn: "=HYPERLINK(\"http://evil\")", ubn: "22099131", contactEmail: "b@shop-b.test" }));
+  await b.request("PATCH", `/api/v1/registry/shops/${need("shopB")}`, profile({ legalNameZh: "乙商店有限公司", legalNameEn: "=HYPERLINK(\"http://evil\")", ubn: "22099131", contactEmail: "b@shop-b.test" }));
   const csv = await auth.get("/api/v1/registry/export?format=csv");
   assert.equal(csv.statusCode, 200);
   assert.match(csv.headers["content-type"] as string, /text\/csv/);

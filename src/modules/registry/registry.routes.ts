@@ -28,7 +28,7 @@ export async function registryRoutes(app: FastifyInstance, opts: RegistryRoutesO
   r.get(`${base}/shops/:shopId`, { config: { access: "registry.read" }, schema: { tags, summary: "One shop profile", params: s.shopParams, response: { 200: s.shop } } }, async (req) =>
     registry.getShopFor(req.actor, req.params.shopId),
   );
-  r.put(
+  r.patch(
     `${base}/shops/:shopId`,
     { config: { access: "registry.manage" }, schema: { tags, summary: "Update the profile (legal fields go to review once submitted)", params: s.shopParams, body: s.profileBody, response: { 200: s.updateProfileResponse } } },
     async (req) => registry.updateProfile(req.actor, req.params.shopId, req.body),

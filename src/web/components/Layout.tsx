@@ -2,14 +2,16 @@
 // language switch and sign-out, and the <main> landmark. After each navigation, focus moves
 // to the new page's h1 so screen-reader and keyboard users start at the top of the content.
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
+import { useRegistryText } from "../pages/registry/text.ts"; // registry (issue 3)
 import { api } from "../api/client.ts";
-import { afterStage, can, useSession, useSignOut } from "../api/session.ts";
+import { afterStage, can, stagePath, useSession, useSignOut } from "../api/session.ts";
 import type { Locale, Session, StageResponse } from "../api/types.ts";
 import { changeLocale, currentLocale, savedLocale } from "../i18n/i18n.ts";
 import { orgName } from "./format.ts";
+import { ProblemAlert } from "./Problem.tsx";
 
 export function Layout() {
   const { t } = useTranslation();
@@ -64,12 +66,17 @@ export function Layout() {
 
 function MainNav({ session }: { session: Session }) {
   const { t } = useTranslation();
+  const { r: rt } = useRegistryText();
   const links: Array<{ to: string; label: string; show: boolean }> = [
     { to: "/", label: t("nav.home"), show: true },
     { to: "/organisation", label: t("nav.organisation"), show: can(session, "org.read") },
     { to: "/organisations", label: t("nav.organisations"), show: can(session, "orgs.admin") },
     { to: "/audit", label: t("nav.audit"), show: can(session, "audit.read") },
     { to: "/outbox", label: t("nav.outbox"), show: can(session, "outbox.read") },
+    // registry (issue 3)
+    { to: "/registry/my-shop", label: rt.nav.myShop, show: can(session, "registry.read") && session.organisation.kind === "merchant" },
+    { to: "/registry/review", label: rt.nav.review, show: can(session, "registry.review") },
+    { to: "/registry", label: rt.nav.search, show: true },
     { to: "/account", label: t("nav.account"), show: true },
   ];
   return (
@@ -79,7 +86,7 @@ function MainNav({ session }: { session: Session }) {
           .filter((l) => l.show)
           .map((l) => (
             <li key={l.to}>
-              <NavLink to={l.to} end={l.to === "/"}>
+              <NavLink to={l.to} end={l.to === "/" || l.to === "/registry"}>
                 {l.label}
               </NavLink>
             </li>
@@ -110,14 +117,17 @@ function UserMenu({ session }: { session: Session }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const locale = currentLocale();
+  const [switchError, setSwitchError] = useState<unknown>(null);
   const onSwitch = (orgId: string): void => {
+    setSwitchError(null);
     void api<StageResponse>("POST", "/auth/switch-organisation", { orgId })
       .then(async (r) => {
+        // Everything cached belonged to the other organisation.
         queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" });
-        await afterStage(queryClient, r);
-        await navigate("/");
+        const stage = await afterStage(queryClient, r);
+        await navigate(stagePath(stage));
       })
-      .catch(() => undefined);
+      .catch(setSwitchError);
   };
   return (
     <div className="user-menu">
@@ -152,6 +162,11 @@ function UserMenu({ session }: { session: Session }) {
       >
         {t("nav.signOut")}
       </button>
+      {switchError ? (
+        <div className="switch-error">
+          <ProblemAlert error={switchError} />
+        </div>
+      ) : null}
     </div>
   );
 }

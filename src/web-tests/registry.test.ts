@@ -1,0 +1,143 @@
+// The registry in a real browser (Debian's Chromium) against the full server with demo data:
+// a merchant walks the onboarding wizard (profile with a refused business number first,
+// websites with a refused IP origin, copy-paste proof instructions, a document upload, submit),
+// the authority approves from the review queue, and the public finds the shop by name and opens
+// its page. axe-core on every page, no CSP violation. Proof checking itself (HTTP token, DNS
+// TXT, hostile answers) is tested over HTTP in src/modules/registry/registry.routes.test.ts:
+// this test must not resolve outside names, so the origin is marked proven in the database.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { eq } from "drizzle-orm";
+import type { Page } from "playwright-core";
+import { DEMO_PASSWORD } from "../demo.ts";
+import { registryOrigins } from "../modules/registry/registry.tables.ts";
+import { startTestServer } from "../platform/testing/server.ts";
+import { zhTW as zh } from "../web/i18n/zh-TW.ts";
+import { registryTextZh } from "../web/pages/registry/text.ts";
+import { axeViolations, launchBrowser, type Browser, type Person } from "./browser.ts";
+import { DEMO_AUTHORITY } from "./demo-accounts.ts";
+
+const r = registryTextZh; // the registry pages' own words (zh-TW)
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser;
+let merchant: Person;
+let authority: Person;
+let visitor: Person;
+
+before(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+  merchant = await browser.person();
+  authority = await browser.person();
+  visitor = await browser.person();
+});
+
+after(async () => {
+  await (browser as Browser | undefined)?.close();
+  await (server as typeof server | undefined)?.close();
+});
+
+async function accessible(page: Page, label: string): Promise<void> {
+  await page.locator(".loading").first().waitFor({ state: "detached" }).catch(() => undefined);
+  assert.deepEqual(await axeViolations(page), [], `axe-core on ${label} (${page.url()})`);
+}
+
+async function signIn(page: Page, email: string, password: string, totpSecret?: string): Promise<void> {
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByLabel(zh.common.email, { exact: true }).fill(email);
+  await page.getByLabel(zh.common.password, { exact: true }).fill(password);
+  await page.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
+  if (totpSecret) {
+    await page.waitForURL(/\/sign-in\/verify$/);
+    await page.getByLabel(zh.mfa.code, { exact: true }).fill(server.totp(totpSecret));
+    await page.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
+  }
+  await page.getByRole("navigation", { name: zh.nav.main }).waitFor();
+}
+
+const SHOP = { zh: "好好買網路商店股份有限公司", en: "HaoHaoMai Online Co., Ltd." };
+
+test("a merchant completes the onboarding wizard and submits", async () => {
+  const { page } = merchant;
+  await signIn(page, "owner@shop1.example", DEMO_PASSWORD);
+  await page.getByRole("link", { name: r.nav.myShop }).click();
+  await page.getByRole("heading", { level: 1, name: r.wizard.title }).waitFor();
+  await accessible(page, "wizard: profile");
+  await page.getByLabel(r.shop.legalNameZh, { exact: true }).fill(SHOP.zh);
+  await page.getByLabel(r.shop.legalNameEn, { exact: true }).fill(SHOP.en);
+  await page.getByLabel(r.shop.ubn, { exact: true }).fill("12345678");
+  await page.getByLabel(r.shop.representative, { exact: true }).fill("王小明");
+  await page.getByLabel(r.shop.address, { exact: true }).fill("臺北市中正區重慶南路一段122號");
+  await page.getByLabel(r.shop.contactEmail, { exact: true }).fill("owner@shop1.example");
+  await page.getByLabel(r.shop.contactPhone, { exact: true }).fill("02 2311 1234");
+  await page.getByLabel(r.shop.serviceChannel, { exact: true }).fill("LINE @haohaomai");
+  await page.getByRole("button", { name: r.wizard.saveProfile }).click();
+  await page.getByText("統一編號檢查碼不符").first().waitFor();
+  await accessible(page, "wizard: profile error");
+  await page.getByLabel(r.shop.ubn, { exact: true }).fill("04595252");
+  await page.getByRole("button", { name: r.wizard.saveProfile }).click();
+  await page.getByRole("heading", { level: 2, name: r.wizard.steps.origins }).waitFor();
+
+  await page.getByLabel(r.wizard.originLabel, { exact: true }).fill("https://10.0.0.1");
+  await page.getByRole("button", { name: r.wizard.addOrigin, exact: true }).click();
+  await page.getByText("不可登記 IP 位址").first().waitFor();
+  await page.getByLabel(r.wizard.originLabel, { exact: true }).fill("https://www.haohaomai.example/");
+  await page.getByRole("button", { name: r.wizard.addOrigin, exact: true }).click();
+  await page.getByText("https://www.haohaomai.example", { exact: true }).waitFor();
+  await accessible(page, "wizard: origins");
+
+  await page.getByRole("button", { name: r.wizard.steps.proofs }).click();
+  await page.getByText("/.well-known/ectrust/").first().waitFor();
+  await page.getByText(r.wizard.dnsMethod).click();
+  await page.getByText("_ectrust.www.haohaomai.example").first().waitFor();
+  await accessible(page, "wizard: proofs");
+  // proof checking is covered over HTTP with loopback servers; here the database says "proven"
+  const db = server.server.database.db;
+  await db.update(registryOrigins).set({ status: "proven", method: "dns", provenAt: new Date(), proofExpiresAt: new Date(Date.now() + 30 * 86_400_000) }).where(eq(registryOrigins.host, "www.haohaomai.example"));
+
+  await page.getByRole("button", { name: r.wizard.steps.documents }).click();
+  await page.getByLabel(r.wizard.file, { exact: true }).setInputFiles({ name: "registration.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n") });
+  await page.getByLabel(r.wizard.note, { exact: true }).fill("公司登記表");
+  await page.getByRole("button", { name: r.wizard.upload, exact: true }).click();
+  await page.getByText("公司登記表").waitFor();
+  await accessible(page, "wizard: documents");
+
+  await page.getByRole("button", { name: r.wizard.steps.submit }).click();
+  await page.getByRole("button", { name: r.wizard.submit, exact: true }).click();
+  await page.getByText(r.status.pending).first().waitFor();
+  await accessible(page, "wizard: submitted");
+  assert.deepEqual(merchant.problems, []);
+});
+
+test("the authority approves from the review queue", async () => {
+  const { page } = authority;
+  await signIn(page, DEMO_AUTHORITY.email, DEMO_AUTHORITY.password, DEMO_AUTHORITY.totpSecret);
+  await page.getByRole("link", { name: r.nav.review }).click();
+  await page.getByRole("heading", { level: 1, name: r.review.title }).waitFor();
+  await accessible(page, "review queue");
+  await page.getByRole("link", { name: `${r.review.open} ${SHOP.zh}` }).click();
+  await page.getByRole("heading", { level: 1, name: SHOP.zh }).waitFor();
+  await accessible(page, "review shop");
+  await page.getByLabel(r.review.reasonLabel, { exact: true }).fill("登記資料相符");
+  await page.getByRole("button", { name: r.review.approve, exact: true }).click();
+  await page.getByText(`${SHOP.en} · ${r.status.confirmed}`).waitFor();
+  assert.deepEqual(authority.problems, []);
+});
+
+test("anyone finds the confirmed shop by partial name and opens its page", async () => {
+  const { page } = visitor;
+  await page.goto(`${server.url}/registry`);
+  await page.getByRole("heading", { level: 1, name: r.search.title }).waitFor();
+  await accessible(page, "public search");
+  await page.getByLabel(r.search.label, { exact: true }).fill("好好買");
+  await page.getByRole("button", { name: r.search.submit, exact: true }).click();
+  await page.getByRole("link", { name: SHOP.zh }).click();
+  await page.getByRole("heading", { level: 1, name: SHOP.zh }).waitFor();
+  await page.getByText("https://www.haohaomai.example").waitFor();
+  await page.getByText(r.status.confirmed).first().waitFor();
+  await accessible(page, "public shop page");
+  await page.goto(`${server.url}/registry?q=${encodeURIComponent("no such shop at all")}`);
+  await page.getByText(r.search.none).waitFor();
+  assert.deepEqual(visitor.problems, []);
+});

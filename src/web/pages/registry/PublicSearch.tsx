@@ -1,0 +1,72 @@
+// Public registry search: anyone can look a shop up by name (zh/en, partial), business number
+// or domain. The query lives in the URL so results can be linked and the back button works.
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { Link, useSearchParams } from "react-router";
+import { REGISTRY_LIMITS } from "../../../modules/registry/registry.schema.ts";
+import { api, query } from "../../api/client.ts";
+import { Field, formValues, SubmitButton } from "../../components/Field.tsx";
+import { formatDateTime } from "../../components/format.ts";
+import { Page, Section } from "../../components/Page.tsx";
+import { Empty, LoadError, Loading } from "../../components/States.tsx";
+import { useRegistryText } from "./text.ts";
+import type { PublicShop } from "./types.ts";
+
+interface SearchPage {
+  items: (PublicShop & { origins: string[] })[];
+  nextOffset: number | null;
+}
+
+export function RegistrySearchPage() {
+  const { r, locale } = useRegistryText();
+  const [params, setParams] = useSearchParams();
+  const q = params.get("q") ?? "";
+  const results = useInfiniteQuery({
+    queryKey: ["registry-search", q],
+    queryFn: ({ pageParam }) => api<SearchPage>("GET", `/registry/public/shops${query({ q, offset: pageParam, limit: 20 })}`),
+    initialPageParam: 0,
+    getNextPageParam: (last) => last.nextOffset ?? undefined,
+    enabled: q !== "",
+  });
+  const items = results.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Page title={r.search.title} intro={r.search.intro}>
+      <form
+        className="form form-inline"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setParams({ q: (formValues(e.currentTarget).q ?? "").trim() });
+        }}
+      >
+        <Field name="q" type="search" label={r.search.label} defaultValue={q} maxLength={REGISTRY_LIMITS.query} key={q} />
+        <SubmitButton pending={results.isFetching}>{r.search.submit}</SubmitButton>
+      </form>
+      {q !== "" ? (
+        <Section title={r.search.results} id="registry-results">
+          {results.isPending ? <Loading /> : null}
+          {results.isError ? <LoadError error={results.error} onRetry={() => void results.refetch()} /> : null}
+          {results.data && items.length === 0 ? <Empty>{r.search.none}</Empty> : null}
+          {items.length > 0 ? (
+            <ul className="result-list">
+              {items.map((s) => (
+                <li key={s.id}>
+                  <Link to={`/registry/shops/${s.id}`}>{locale === "en" ? s.legalNameEn : s.legalNameZh}</Link>{" "}
+                  <span className="muted">
+                    {locale === "en" ? s.legalNameZh : s.legalNameEn} · {r.shop.ubn} {s.ubn} · {r.status[s.identityStatus]} · {r.shop.expiresAt} {formatDateTime(s.expiresAt, locale)}
+                  </span>
+                  <br />
+                  <span>{s.origins.join(" · ")}</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {results.hasNextPage ? (
+            <button type="button" className="button" disabled={results.isFetchingNextPage} onClick={() => void results.fetchNextPage()}>
+              {r.search.more}
+            </button>
+          ) : null}
+        </Section>
+      ) : null}
+    </Page>
+  );
+}
