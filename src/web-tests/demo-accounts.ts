@@ -1,7 +1,12 @@
-// The demo authority account the browser tests sign in with (from the demo data in src/demo.ts).
-import { DEMO_PASSWORD, demoAccounts } from "../demo.ts";
+// Demo accounts the browser tests sign in with (from the demo data in src/demo.ts).
+import { DEMO_PASSWORD, demoAccounts, type DemoAccount } from "../demo.ts";
+import type { Role } from "../platform/auth/roles.ts";
 
-const authority = demoAccounts.find((a) => a.role === "authority_admin");
-if (!authority?.totpSecret) throw new Error("the demo data has no authority administrator with a TOTP secret");
+function withMfa(role: Role): { email: string; password: string; totpSecret: string; displayName: string; organisation: string } {
+  const account: DemoAccount | undefined = demoAccounts.find((a) => a.role === role);
+  if (!account?.totpSecret) throw new Error(`the demo data has no ${role} with a TOTP secret`);
+  return { email: account.email, password: DEMO_PASSWORD, totpSecret: account.totpSecret, displayName: account.displayName, organisation: account.organisation };
+}
 
-export const DEMO_AUTHORITY = { email: authority.email, password: DEMO_PASSWORD, totpSecret: authority.totpSecret, displayName: authority.displayName };
+export const DEMO_AUTHORITY = withMfa("authority_admin");
+export const DEMO_CB_ADMIN = withMfa("cb_admin");

@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { en } from "../web/i18n/en.ts";
 import { zhTW as zh } from "../web/i18n/zh-TW.ts";
 import { startTestServer } from "../platform/testing/server.ts";
-import { DEMO_AUTHORITY } from "./demo-accounts.ts";
+import { DEMO_AUTHORITY, DEMO_CB_ADMIN } from "./demo-accounts.ts";
 import { axeViolations, launchBrowser, linkIn, type Browser, type Person } from "./browser.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -305,6 +305,7 @@ test("a forgotten password is reset from the mailed link, then sign-in works wit
   await heading(p, zh.reset.title);
   assert.equal(new URL(p.url()).hash, "", "the token is dropped from the address bar");
   const fresh = "yet another long pass phrase 93";
+  officer.password = fresh;
   await p.getByLabel(zh.password.new, { exact: true }).fill(fresh);
   await p.getByLabel(zh.password.confirm).fill(fresh);
   await p.getByRole("button", { name: zh.reset.submit }).click();
@@ -317,7 +318,7 @@ test("a forgotten password is reset from the mailed link, then sign-in works wit
   await p.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
   await heading(p, zh.mfa.title);
   await p.getByRole("button", { name: zh.mfa.useRecovery }).click();
-  await p.getByLabel(zh.mfa.recoveryCode).fill(officer.recoveryCodes[0] ?? "");
+  await p.getByLabel(zh.mfa.recoveryCode).fill(officer.recoveryCodes.shift() ?? "");
   await p.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
   await heading(p, /New Officer/);
 
@@ -347,4 +348,56 @@ test("the audit trail filters by action and shows what the tests did", async () 
   await page.getByRole("button", { name: zh.common.clear }).click();
   await page.waitForURL(`${server.url}/audit`);
   noCspViolations(admin);
+});
+
+test("an existing user accepts a second invitation with their password and switches organisation", async () => {
+  const cb = await browser.person();
+  const p = cb.page;
+  await p.goto(`${server.url}/sign-in`);
+  await p.getByLabel(zh.common.email, { exact: true }).fill(DEMO_CB_ADMIN.email);
+  await p.getByLabel(zh.common.password, { exact: true }).fill(DEMO_CB_ADMIN.password);
+  await p.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
+  await p.getByLabel(zh.mfa.code, { exact: true }).fill(server.totp(DEMO_CB_ADMIN.totpSecret));
+  await p.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
+  await p.getByRole("navigation", { name: zh.nav.main }).waitFor();
+  await p.goto(`${server.url}/organisation`);
+  const invite = p.getByRole("form", { name: zh.org.inviteForm });
+  await invite.getByLabel(zh.org.inviteEmail).fill(officer.email);
+  await invite.getByLabel(zh.common.role).selectOption({ label: zh.roles.auditor });
+  const before = server.mail.messages().filter((m) => m.to === officer.email).length;
+  await invite.getByRole("button", { name: zh.org.inviteSubmit }).click();
+  await p.getByRole("status").filter({ hasText: officer.email }).waitFor();
+  await server.mail.waitFor(() => server.mail.messages().filter((m) => m.to === officer.email).length > before);
+  const mail = server.mail.messages().filter((m) => m.to === officer.email && m.text.includes("/accept-invite#")).at(-1);
+  assert.ok(mail, "the second invitation arrived");
+  const link = new URL(linkIn(mail.text, "/accept-invite"));
+
+  const member = await browser.person();
+  const q = member.page;
+  await q.goto(`${server.url}${link.pathname}${link.hash}`);
+  await q.getByText(zh.invite.existingUser).waitFor();
+  assert.equal(await q.getByLabel(zh.common.displayName).count(), 0, "an existing user is not asked for a name");
+  await q.getByLabel(zh.common.password, { exact: true }).fill(officer.password);
+  await q.getByRole("button", { name: zh.invite.submit }).click();
+  await heading(q, zh.invite.doneTitle);
+
+  await q.getByRole("link", { name: zh.signIn.submit }).click();
+  await q.getByLabel(zh.common.email, { exact: true }).fill(officer.email);
+  await q.getByLabel(zh.common.password, { exact: true }).fill(officer.password);
+  await q.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
+  await q.getByRole("button", { name: zh.mfa.useRecovery }).click();
+  await q.getByLabel(zh.mfa.recoveryCode).fill(officer.recoveryCodes.shift() ?? "");
+  await q.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
+  await heading(q, /New Officer/);
+  const switcher = q.getByLabel(zh.nav.switchOrg);
+  const current = await switcher.inputValue();
+  const values = await Promise.all((await switcher.locator("option").all()).map((o) => o.getAttribute("value")));
+  const other = values.find((v) => v && v !== current);
+  assert.ok(other, "two memberships to choose from");
+  await switcher.selectOption(other);
+  await q.locator("main .lead").filter({ hasText: zh.roles.auditor }).waitFor();
+  assert.equal(await q.getByLabel(zh.nav.switchOrg).inputValue(), other);
+  await accessible(q, "home after switching organisation");
+  noCspViolations(member);
+  noCspViolations(cb);
 });
