@@ -1,0 +1,127 @@
+// Seals service on a real database (PGlite or PostgreSQL) with a registry double: key store,
+// issuance from identity status, suspension, withdrawal, reissue on origin change, status lists,
+// publication files, and server-side verification of what was issued.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { systemActor } from "../../platform/actor.ts";
+import { listAudit } from "../../platform/audit/audit.ts";
+import { FixedClock } from "../../platform/clock.ts";
+import { testDatabase } from "../../platform/testing/db.ts";
+import { auditLog } from "./tlog/audit.ts";
+import { FsLogStore } from "./tlog/fs-store.ts";
+import { createSealsService, type SealsRegistryPort } from "./seals.service.ts";
+import { sealKeys } from "./seals.tables.ts";
+
+export interface FakeShop { id: string; orgId: string; legalNameZh: string; legalNameEn: string; ubn: string; identityStatus: string; expiresAt: Date | null; origins: string[] }
+
+export function fakeRegistry(shops: Map<string, FakeShop>): SealsRegistryPort {
+  return {
+    getShop: (id) => Promise.resolve(shops.get(id)),
+    listConfirmedOrigins: (id) => Promise.resolve(shops.get(id)?.identityStatus === "confirmed" ? (shops.get(id)?.origins ?? []) : []),
+  };
+}
+
+export function fakeShop(over: Partial<FakeShop> = {}): FakeShop {
+  return { id: randomUUID(), orgId: randomUUID(), legalNameZh: "範例商店股份有限公司", legalNameEn: "Example Shop Co.", ubn: "12345675", identityStatus: "confirmed", expiresAt: new Date("2027-11-01T00:00:00Z"), origins: ["https://shop.example"], ...over };
+}
+
+test("seals service: keys, issuance, suspension, reissue, withdrawal, lists, publication, verification", async () => {
+  const database = await testDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), "ectrust-seals-svc-"));
+  const clock = new FixedClock("2026-11-27T00:00:00Z");
+  const shops = new Map<string, FakeShop>();
+  const masterKey = randomBytes(32);
+  const svc = createSealsService({ db: database.db, clock, masterKey, registry: fakeRegistry(shops), dataDir, publicUrl: "https://ectrust.example", logDelayMs: 5 });
+  try {
+    await svc.init();
+    await svc.init(); // idempotent
+    const keyRows = await database.db.select().from(sealKeys);
+    assert.deepEqual(keyRows.map((k) => k.role).sort(), ["issuing", "log", "root", "status"]);
+    for (const k of keyRows) assert.doesNotMatch(k.sealedSeed, new RegExp(k.publicKey)); // sealed, not raw
+    const anchor = await svc.keys.currentAnchor();
+    assert.equal(anchor?.version, 1);
+
+    const shop = fakeShop();
+    shops.set(shop.id, shop);
+    assert.deepEqual(await svc.syncShop(shop.id), { IdentityConfirmed: "issued", PrivacyMark: "not_wired" });
+    assert.deepEqual(await svc.syncShop(shop.id), { IdentityConfirmed: "unchanged", PrivacyMark: "not_wired" });
+    const v = await svc.verifyShop(shop.id, "https://shop.example");
+    assert.equal(v.length, 1);
+    assert.equal(v[0]?.verdict.state, "valid", JSON.stringify(v[0]?.verdict));
+    assert.equal((await svc.verifyShop(shop.id, "https://evil.example"))[0]?.verdict.state, "wrong_origin");
+    const [cred] = await svc.credentials(shop.id);
+    assert.ok(cred);
+
+    // publication files
+    const index = JSON.parse(await readFile(join(dataDir, "seals/pub/trust/c", shop.id, "index.json"), "utf8")) as { marks: unknown[] };
+    assert.equal(index.marks.length, 1);
+    const jwks = JSON.parse(await readFile(join(dataDir, "seals/pub/trust/.well-known/jwks.json"), "utf8")) as { keys: { kid: string }[] };
+    assert.equal(jwks.keys.length, 2);
+    assert.ok((await svc.publisher.read("trust", "status/r/1"))?.cacheControl.includes("max-age=300"));
+    assert.equal(await svc.publisher.read("trust", "../../../etc/passwd"), undefined);
+
+    // lapsed → suspended (amber), confirmed again → unsuspended with the same credential
+    shop.identityStatus = "lapsed";
+    assert.equal((await svc.syncShop(shop.id)).IdentityConfirmed, "suspended");
+    assert.equal((await svc.verifyShop(shop.id))[0]?.verdict.state, "suspended");
+    shop.identityStatus = "confirmed";
+    assert.equal((await svc.syncShop(shop.id)).IdentityConfirmed, "unsuspended");
+    assert.equal((await svc.verifyShop(shop.id))[0]?.verdict.state, "valid");
+
+    // a new origin → reissue with a new index; the old one is revoked as superseded
+    shop.origins = ["https://shop.example", "https://www.shop.example"];
+    assert.equal((await svc.syncShop(shop.id)).IdentityConfirmed, "reissued");
+    const [cred2] = await svc.credentials(shop.id);
+    assert.ok(cred2 && cred2.id !== cred.id && cred2.statusIndex !== cred.statusIndex);
+    assert.deepEqual(cred2.origins, ["https://shop.example", "https://www.shop.example"]);
+
+    // withdrawn → revoked (red), and the index is never reused
+    shop.identityStatus = "withdrawn";
+    assert.equal((await svc.syncShop(shop.id)).IdentityConfirmed, "revoked");
+    assert.deepEqual((await svc.verifyShop(shop.id)).map((x) => x.verdict.state), ["revoked"]);
+    const other = fakeShop();
+    shops.set(other.id, other);
+    await svc.syncShop(other.id);
+    const [cred3] = await svc.credentials(other.id);
+    assert.ok(cred3 && cred3.statusIndex > cred2.statusIndex);
+
+    // key rotation: the new issuing key is published now, used only after the window
+    const before = (await svc.keys.signer("issuing")).kid;
+    const added = await svc.keys.rotate(systemActor("test"), "issuing", 7, svc.appendLog);
+    assert.equal((await svc.keys.signer("issuing")).kid, before);
+    clock.advance(8 * 86_400_000);
+    assert.equal((await svc.keys.signer("issuing")).kid, added.kid);
+    await svc.keys.changeState(systemActor("test"), before, "verify-only", svc.appendLog);
+    assert.equal((await svc.keys.currentAnchor())?.version, 3);
+    await svc.resignStatusLists();
+    assert.equal((await svc.verifyShop(other.id))[0]?.verdict.state, "valid"); // signed by the retired key, still verifies
+    // the next sync moves the shop to the current issuing key
+    assert.equal((await svc.syncShop(other.id)).IdentityConfirmed, "reissued");
+
+    const roots = await svc.keys.exportRoot(systemActor("test"));
+    assert.equal(roots.length, 1);
+    assert.equal(roots[0]?.seed.length, 43);
+
+    // the log: every event is an entry, the folder audits clean, no personal data in entries
+    await svc.close();
+    const store = new FsLogStore(join(dataDir, "seals/log"));
+    const doc = JSON.parse((await svc.keys.currentAnchor())?.document ?? "{}") as { payload: string };
+    const payload = JSON.parse(Buffer.from(doc.payload, "base64url").toString("utf8")) as { log: { vkey: string } };
+    const report = await auditLog(store, { vkey: payload.log.vkey });
+    assert.ok(report.ok, report.problems.join("; "));
+    assert.ok(report.size >= 15, `log size ${String(report.size)}`);
+    for (const t of ["issue", "suspend", "unsuspend", "revoke", "status-list", "key-add", "key-retire", "anchor"]) assert.ok((report.entryTypes[t] ?? 0) > 0, t);
+    for (const c of await svc.credentialHistory(shop.id)) assert.ok(!c.entry.includes("範例") && !c.entry.includes("12345675"), "no names or numbers in the log");
+    const audit = await listAudit(database.db, { limit: 200 });
+    assert.ok(audit.items.some((a) => a.action === "seals.key.export_root"));
+    assert.ok(audit.items.some((a) => a.action === "seals.credential.revoke"));
+  } finally {
+    await svc.close();
+    await database.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

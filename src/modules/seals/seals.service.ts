@@ -1,0 +1,320 @@
+// Seals service: issues IdentityConfirmed (and, through a port, PrivacyMark) credentials per
+// shop from the registry's identity status, suspends/unsuspends/revokes them, re-signs the two
+// Bitstring Status Lists, logs every event to the transparency log, and publishes the files.
+// Order of every change: log first (durable checkpoint), then the DB row + audit in one
+// transaction, then publication. A crash between log and DB leaves a logged credential that
+// was never served (visible to monitors, harmless to shops); the next sync repeats the work.
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { systemActor, type Actor } from "../../platform/actor.ts";
+import { appendAudit } from "../../platform/audit/audit.ts";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/db/database.ts";
+import { base64, sha256, utf8 } from "./tlog/bytes.ts";
+import { DEFAULT_ENTRY_HEADER, formatEntry, issueEntry, type LogEntry } from "./tlog/entry.ts";
+import { FsLogStore } from "./tlog/fs-store.ts";
+import { nodeEd25519Verify, nodeGunzip } from "./tlog/node-crypto.ts";
+import { Sequencer } from "./tlog/sequencer.ts";
+import { buildCredential, signCredential, type StatusPurpose } from "./verify/credential.ts";
+import { verifySealFromRoots, type SealBundle, type Verdict } from "./verify/seal.ts";
+import { MAX_LIST_BYTES, MIN_LIST_BITS, setBit, signStatusList } from "./verify/status.ts";
+import { createKeyStore, type LogAppend } from "./seals.keys.ts";
+import { createPublisher } from "./seals.publish.ts";
+import { sealCounters, sealCredentials, sealStatusLists, type SealCredentialState } from "./seals.tables.ts";
+
+export type CredentialRow = typeof sealCredentials.$inferSelect;
+export type MarkType = "IdentityConfirmed" | "PrivacyMark";
+
+/** What seals needs from the registry (its service, never its tables). */
+export interface SealsRegistryPort {
+  getShop(shopId: string): Promise<{ id: string; orgId: string; legalNameZh: string; legalNameEn: string; ubn: string; identityStatus: string; expiresAt: Date | null } | undefined>;
+  listConfirmedOrigins(shopId: string): Promise<string[]>;
+}
+
+/** What seals needs from certification for PrivacyMark (a narrow port; absent until wired). */
+export interface SealsMarkPort {
+  /** the shop's current privacy mark, if any: active or suspended, with its validity */
+  currentMark(shopId: string): Promise<{ state: "active" | "suspended" | "ended"; number: string; validUntil: Date } | undefined>;
+}
+
+export interface SealsDeps {
+  db: Db;
+  clock: Clock;
+  masterKey: Buffer;
+  registry: SealsRegistryPort;
+  marks?: SealsMarkPort;
+  /** the folder for the log (`<dataDir>/seals/log`) and the publication (`<dataDir>/seals/pub`) */
+  dataDir: string;
+  /** the public origin the platform is served at (issuer = `<publicUrl>/trust`) */
+  publicUrl: string;
+  logOrigin?: string;
+  /** sequencer batching delay (ms) */
+  logDelayMs?: number;
+}
+
+const DAY = 86_400_000;
+const LIST_NUMBER = 1;
+const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+const CREDENTIAL_MONTHS_MAX = 13;
+
+export function createSealsService(deps: SealsDeps) {
+  const { db, clock } = deps;
+  const publicOrigin = new URL(deps.publicUrl).origin;
+  const issuer = `${publicOrigin}/trust`;
+  const logOrigin = deps.logOrigin ?? `${new URL(deps.publicUrl).host}/log`;
+  const listUrl = (p: StatusPurpose): string => `${issuer}/status/${p === "revocation" ? "r" : "s"}/${LIST_NUMBER}`;
+  const logDir = join(deps.dataDir, "seals", "log");
+  const keys = createKeyStore({ db, clock, masterKey: deps.masterKey, issuer, logOrigin });
+  const publisher = createPublisher({ dir: join(deps.dataDir, "seals", "pub"), logDir });
+  let sequencer: Promise<Sequencer> | undefined;
+
+  function openLog(signer = keys.logSigner()): Promise<Sequencer> {
+    sequencer ??= signer.then((s) => Sequencer.open({ store: new FsLogStore(logDir), origin: logOrigin, signer: s, maxDelayMs: deps.logDelayMs ?? 200 }));
+    sequencer.catch(() => (sequencer = undefined));
+    return sequencer;
+  }
+  const append: LogAppend = async (entry) => (await openLog()).append(entry);
+
+  async function logEntry(e: LogEntry): Promise<{ index: number; tlogProof: string; entry: string }> {
+    const bytes = formatEntry(e);
+    const seq = await openLog();
+    const a = await seq.append(bytes);
+    return { index: a.index, tlogProof: await seq.tlogProof(a.index, a.checkpoint), entry: new TextDecoder().decode(bytes) };
+  }
+
+  async function allocateIndex(tx: Db): Promise<number> {
+    await tx.insert(sealCounters).values({ name: "status-index", next: 0 }).onConflictDoNothing();
+    const [row] = await tx.update(sealCounters).set({ next: sql`${sealCounters.next} + 1` }).where(eq(sealCounters.name, "status-index")).returning();
+    const index = (row?.next ?? 1) - 1;
+    if (index >= MIN_LIST_BITS) throw new Error("status list 1 is full; a second list is not implemented");
+    return index;
+  }
+
+  const current = async (shopId: string, mark: MarkType): Promise<CredentialRow | undefined> => {
+    const [row] = await db.select().from(sealCredentials).where(and(eq(sealCredentials.shopId, shopId), eq(sealCredentials.mark, mark), ne(sealCredentials.state, "revoked"))).orderBy(desc(sealCredentials.issuedAt)).limit(1);
+    return row;
+  };
+
+  async function issue(actor: Actor, shopId: string, mark: MarkType, origins: string[], validUntil: Date): Promise<CredentialRow> {
+    const shop = await deps.registry.getShop(shopId);
+    if (!shop) throw new Error(`shop ${shopId} vanished`);
+    const now = clock.now();
+    const id = `urn:uuid:${randomUUID()}`;
+    const statusIndex = await db.transaction((tx) => allocateIndex(tx));
+    const { kid, signer } = await keys.signer("issuing");
+    const validFrom = iso(now);
+    const until = iso(validUntil);
+    const payload = buildCredential({
+      id, issuer, issuerName: "ECTrust", validFrom, validUntil: until, issuedAt: now, origins,
+      legalName: shop.legalNameZh, registrationNumber: shop.ubn, jurisdiction: "TW",
+      mark: { type: mark, scheme: mark === "PrivacyMark" ? "ectrust-privacy-v1" : "ectrust-identity-v1" },
+      status: (["revocation", "suspension"] as const).map((p) => ({ statusPurpose: p, statusListIndex: statusIndex, statusListCredential: listUrl(p) })),
+    });
+    const jwt = await signCredential(payload, issuer, signer);
+    const logged = await logEntry(issueEntry({ cred: id, mark, origins, kid, validFrom, validUntil: until, jwtSha256: base64(await sha256(utf8(jwt))) }));
+    return db.transaction(async (tx) => {
+      const [row] = await tx.insert(sealCredentials).values({
+        id, shopId, mark, origins, kid, jwt, entry: logged.entry, tlogProof: logged.tlogProof, logIndex: logged.index, statusIndex,
+        state: "active", validFrom: now, validUntil, issuedAt: now, changedAt: now,
+      }).returning();
+      await appendAudit(tx, clock, actor, { action: "seals.credential.issue", objectType: "seal_credential", objectId: id, orgId: shop.orgId, summary: { shopId, mark, origins, logIndex: logged.index, statusIndex } });
+      return row as CredentialRow;
+    });
+  }
+
+  async function setState(actor: Actor, cred: CredentialRow, to: SealCredentialState, reason: string): Promise<void> {
+    const from = cred.state;
+    if (from === to || from === "revoked") return;
+    const type = to === "revoked" ? "revoke" : to === "suspended" ? "suspend" : "unsuspend";
+    const purpose: StatusPurpose = to === "revoked" ? "revocation" : "suspension";
+    const now = clock.now();
+    await logEntry({ header: DEFAULT_ENTRY_HEADER, type, fields: [["cred", cred.id], ["list", listUrl(purpose)], ["index", String(cred.statusIndex)], ["reason", reason], ["time", iso(now)]] });
+    await db.transaction(async (tx) => {
+      await tx.update(sealCredentials).set({ state: to, reason, changedAt: now }).where(eq(sealCredentials.id, cred.id));
+      await appendAudit(tx, clock, actor, { action: `seals.credential.${type}`, objectType: "seal_credential", objectId: cred.id, summary: { shopId: cred.shopId, mark: cred.mark, from, to, reason } });
+    });
+  }
+
+  const sameOrigins = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((o, i) => o === b[i]);
+
+  /** Brings one mark of one shop in line with its source of truth; returns what it did. */
+  async function syncMark(actor: Actor, shopId: string, mark: MarkType, want: { state: "active" | "suspended" | "ended"; validUntil: Date; reason: string }, origins: string[]): Promise<string> {
+    const cred = await current(shopId, mark);
+    const now = clock.now();
+    const cap = new Date(now.getTime() + CREDENTIAL_MONTHS_MAX * 30 * DAY);
+    const validUntil = want.validUntil < cap ? want.validUntil : cap;
+    if (want.state === "ended" || (want.state === "active" && (origins.length === 0 || validUntil <= now))) {
+      if (cred) await setState(actor, cred, "revoked", want.state === "ended" ? want.reason : "no_confirmed_origin");
+      return cred ? "revoked" : "none";
+    }
+    if (want.state === "suspended") {
+      if (cred) await setState(actor, cred, "suspended", want.reason);
+      return cred ? "suspended" : "none";
+    }
+    if (cred && sameOrigins(cred.origins, origins) && cred.validUntil.getTime() === validUntil.getTime() && cred.kid === (await keys.signer("issuing")).kid) {
+      if (cred.state === "suspended") await setState(actor, cred, "active", "reinstated");
+      return cred.state === "suspended" ? "unsuspended" : "unchanged";
+    }
+    await issue(actor, shopId, mark, origins, validUntil);
+    if (cred) await setState(actor, cred, "revoked", "superseded");
+    return cred ? "reissued" : "issued";
+  }
+
+  const service = {
+    keys,
+    issuer,
+    logOrigin,
+    publisher,
+    listUrl,
+    appendLog: append,
+
+    /** Creates keys, the first anchor, the status lists and the publication (idempotent). */
+    async init(actor: Actor = systemActor("seals")): Promise<void> {
+      const created = await keys.init(actor, (s) => openLog(Promise.resolve(s)).then(() => append));
+      if (created || (await db.select().from(sealStatusLists).limit(1)).length === 0) await service.resignStatusLists(actor);
+      await service.publishAll();
+    },
+
+    /** The registry hook's job: issue, reissue, suspend or withdraw the shop's credentials. */
+    async syncShop(shopId: string, actor: Actor = systemActor("seals")): Promise<Record<MarkType, string>> {
+      const shop = await deps.registry.getShop(shopId);
+      const origins = [...(await deps.registry.listConfirmedOrigins(shopId))].sort();
+      const status = shop?.identityStatus ?? "withdrawn";
+      const identity = status === "confirmed" ? "active" : status === "lapsed" || status === "pending" ? "suspended" : "ended";
+      const result: Record<MarkType, string> = {
+        IdentityConfirmed: await syncMark(actor, shopId, "IdentityConfirmed", { state: identity, validUntil: shop?.expiresAt ?? clock.now(), reason: `identity_${status}` }, origins),
+        PrivacyMark: "not_wired",
+      };
+      if (deps.marks) {
+        const m = await deps.marks.currentMark(shopId);
+        // A privacy mark is only shown for a shop whose identity is confirmed.
+        const state = !m || identity === "ended" ? "ended" : identity === "suspended" ? "suspended" : m.state;
+        result.PrivacyMark = await syncMark(actor, shopId, "PrivacyMark", { state, validUntil: m?.validUntil ?? clock.now(), reason: m ? `mark_${m.state}` : "mark_absent" }, origins);
+      }
+      const changed = Object.values(result).some((r) => r !== "unchanged" && r !== "none" && r !== "not_wired");
+      if (changed) {
+        if (Object.values(result).some((r) => r !== "issued" && r !== "unchanged" && r !== "none" && r !== "not_wired")) await service.resignStatusLists(actor);
+        await service.publishShop(shopId);
+        await service.publishLog();
+      }
+      return result;
+    },
+
+    /** Re-signs both lists from the credential states (on change and hourly); logs each version. */
+    async resignStatusLists(actor: Actor = systemActor("seals")): Promise<void> {
+      const rows = await db.select({ statusIndex: sealCredentials.statusIndex, state: sealCredentials.state }).from(sealCredentials).where(inArray(sealCredentials.state, ["suspended", "revoked"]));
+      const { signer } = await keys.signer("status");
+      const now = clock.now();
+      for (const purpose of ["revocation", "suspension"] as const) {
+        const bits = new Uint8Array(MIN_LIST_BITS / 8);
+        for (const r of rows) if ((purpose === "revocation" ? r.state === "revoked" : r.state === "suspended")) setBit(bits, r.statusIndex, true);
+        const validUntil = new Date(now.getTime() + DAY);
+        const jwt = await signStatusList({ id: listUrl(purpose), issuer, purpose, bits, validFrom: iso(now), validUntil: iso(validUntil), ttlMs: 300_000 }, signer);
+        const digest = base64(await sha256(utf8(jwt)));
+        await logEntry({ header: DEFAULT_ENTRY_HEADER, type: "status-list", fields: [["list", listUrl(purpose)], ["list-sha256", digest], ["valid", `${iso(now)} ${iso(validUntil)}`]] });
+        await db.transaction(async (tx) => {
+          const [last] = await tx.select({ version: sealStatusLists.version }).from(sealStatusLists).where(eq(sealStatusLists.purpose, purpose)).orderBy(desc(sealStatusLists.version)).limit(1);
+          const version = (last?.version ?? 0) + 1;
+          await tx.insert(sealStatusLists).values({ purpose, version, jwt, sha256: digest, validUntil, createdAt: now });
+          await appendAudit(tx, clock, actor, { action: "seals.status_list.sign", objectType: "seal_status_list", objectId: `${purpose}/${version}`, summary: { url: listUrl(purpose), sha256: digest, set: rows.length } });
+        });
+        await publisher.write(`trust/status/${purpose === "revocation" ? "r" : "s"}/${LIST_NUMBER}`, jwt);
+      }
+      await service.publishLog();
+    },
+
+    async statusList(purpose: StatusPurpose): Promise<string | undefined> {
+      const [row] = await db.select().from(sealStatusLists).where(eq(sealStatusLists.purpose, purpose)).orderBy(desc(sealStatusLists.version)).limit(1);
+      return row?.jwt;
+    },
+
+    /** Current (not revoked) credentials of a shop, oldest mark first. */
+    async credentials(shopId: string): Promise<CredentialRow[]> {
+      return db.select().from(sealCredentials).where(and(eq(sealCredentials.shopId, shopId), ne(sealCredentials.state, "revoked"))).orderBy(asc(sealCredentials.mark));
+    },
+    async credentialHistory(shopId: string): Promise<CredentialRow[]> {
+      return db.select().from(sealCredentials).where(eq(sealCredentials.shopId, shopId)).orderBy(asc(sealCredentials.issuedAt));
+    },
+
+    async publishShop(shopId: string): Promise<void> {
+      const creds = await service.credentialHistory(shopId);
+      const live = creds.filter((c) => c.state !== "revoked");
+      for (const c of creds) {
+        const uuid = c.id.slice("urn:uuid:".length);
+        await publisher.write(`trust/c/${shopId}/${uuid}.jwt`, c.jwt, true);
+        await publisher.write(`trust/c/${shopId}/${uuid}.tlog-proof`, c.tlogProof, true);
+      }
+      await publisher.write(`trust/c/${shopId}/index.json`, JSON.stringify({ marks: live.map((c) => ({ jwt: c.jwt, tlogProof: c.tlogProof, entry: c.entry })) }));
+    },
+
+    /** Anchor, its history, JWKS, keys, issuer metadata. */
+    async publishTrust(): Promise<void> {
+      const anchor = await keys.currentAnchor();
+      if (!anchor) return;
+      await publisher.write("trust/.well-known/ectrust/trust-anchor.json", anchor.document);
+      for (let v = 1; v <= anchor.version; v++) {
+        const doc = await keys.anchorVersion(v);
+        if (doc) await publisher.write(`trust/.well-known/ectrust/trust-anchor/${v}.json`, doc, true);
+      }
+      const rows = (await keys.list()).filter((k) => (k.role === "issuing" || k.role === "status") && k.state !== "revoked");
+      const jwks = rows.map((k) => ({ kty: "OKP", crv: "Ed25519", x: k.publicKey, kid: k.kid, use: "sig", alg: "EdDSA" }));
+      await publisher.write("trust/.well-known/jwks.json", JSON.stringify({ keys: jwks }));
+      await publisher.write("trust/.well-known/jwt-vc-issuer", JSON.stringify({ issuer, jwks_uri: `${issuer}/.well-known/jwks.json` }));
+      for (const j of jwks) await publisher.write(`trust/keys/urn:ietf:params:oauth:jwk-thumbprint:sha-256:${j.kid}`, JSON.stringify(j), true);
+    },
+
+    async publishLog(): Promise<void> {
+      await publisher.markLog();
+    },
+
+    async publishAll(): Promise<void> {
+      await service.publishTrust();
+      const shops = await db.selectDistinct({ shopId: sealCredentials.shopId }).from(sealCredentials);
+      for (const s of shops) await service.publishShop(s.shopId);
+      for (const p of ["revocation", "suspension"] as const) {
+        const jwt = await service.statusList(p);
+        if (jwt) await publisher.write(`trust/status/${p === "revocation" ? "r" : "s"}/${LIST_NUMBER}`, jwt);
+      }
+    },
+
+    /** Server-side verification of a shop's live credentials (the /verify page and API). */
+    async verifyShop(shopId: string, embeddingOrigin?: string): Promise<{ credentialId: string; mark: string; verdict: Verdict }[]> {
+      const anchor = await keys.currentAnchor();
+      if (!anchor) return [];
+      const roots = await keys.roots();
+      const lists = new Map<string, string>();
+      for (const p of ["revocation", "suspension"] as const) {
+        const jwt = await service.statusList(p);
+        if (jwt) lists.set(listUrl(p), jwt);
+      }
+      const out = [];
+      for (const c of await service.credentialHistory(shopId)) {
+        if (c.state === "revoked" && c.reason === "superseded") continue;
+        const bundle: SealBundle = { jwt: c.jwt, tlogProof: c.tlogProof, entry: c.entry };
+        const verdict = await verifySealFromRoots({
+          bundle, anchor: anchor.document, pinned: { roots, threshold: 1, minVersion: 1 }, logOrigin,
+          embedding: embeddingOrigin ? { origin: embeddingOrigin, source: "referrer" } : undefined,
+          now: clock.now(), ed25519: nodeEd25519Verify, gunzip: nodeGunzip(MAX_LIST_BYTES),
+          fetchStatusList: (url) => { const l = lists.get(url); return l ? Promise.resolve(l) : Promise.reject(new Error("unknown list")); },
+        });
+        out.push({ credentialId: c.id, mark: c.mark, verdict });
+      }
+      return out;
+    },
+
+    /** What the widget build pins (roots, threshold, minimum anchor version, log origin). */
+    async pinned(): Promise<{ roots: string[]; threshold: number; minVersion: number; logOrigin: string }> {
+      return { roots: await keys.roots(), threshold: 1, minVersion: 1, logOrigin };
+    },
+
+    async close(): Promise<void> {
+      const s = sequencer;
+      sequencer = undefined;
+      if (s) await (await s.catch(() => undefined))?.close();
+    },
+  };
+  return service;
+}
+
+export type SealsService = ReturnType<typeof createSealsService>;
