@@ -35,7 +35,7 @@ test("a clean chain verifies; editing, deleting or relinking a row is detected",
   const edited = await verifyAuditChain(database.db);
   assert.equal(edited.ok, false);
   assert.deepEqual(edited.problem?.kind, "hash_mismatch");
-  assert.equal(edited.problem?.seq, 3);
+  assert.equal(edited.problem.seq, 3);
 });
 
 test("deleting a row is detected as a gap; deleting the tail-end link as a broken link", async () => {
@@ -48,7 +48,7 @@ test("deleting a row is detected as a gap; deleting the tail-end link as a broke
     await db2.query("delete from audit_log where seq = 2");
     const r = await verifyAuditChain(db2.db);
     assert.equal(r.problem?.kind, "gap");
-    assert.equal(r.problem?.seq, 2);
+    assert.equal(r.problem.seq, 2);
     // renumber to hide the gap: the link to the previous hash breaks instead
     await db2.query("update audit_log set seq = seq - 1 where seq > 2");
     const r2 = await verifyAuditChain(db2.db);

@@ -40,7 +40,11 @@ export interface AuditRow {
 
 /** JSON with object keys sorted at every depth: one canonical form for hashing. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (value === null || typeof value !== "object") {
+    // JSON.stringify answers undefined for undefined, functions and symbols
+    const s = JSON.stringify(value) as string | undefined;
+    return s ?? "null";
+  }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)

@@ -61,13 +61,14 @@ async function openPglite(dir: string | undefined, template: Blob | undefined): 
     engine: "pglite",
     pglite: client,
     db,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the row shape
     async query<T>(text: string, params?: unknown[]) {
       const r = await client.query<T>(text, params);
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     },
     async exec(text: string) {
       const results = await client.exec(text);
-      return results.map((r) => ({ rows: r.rows as Record<string, unknown>[], rowCount: r.affectedRows ?? r.rows.length }));
+      return results.map((r) => ({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length }));
     },
     async close() {
       if (!client.closed) await client.close();
@@ -84,6 +85,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     engine: "postgresql",
     db,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the row shape
     async query<T>(text: string, params?: unknown[]) {
       const r = await pool.query(text, params);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
