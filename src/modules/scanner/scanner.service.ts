@@ -12,12 +12,13 @@ import { parseTarget } from "./target.ts";
 
 export interface ScanHistory {
   latest(origin: string): Promise<ScanResult | undefined>;
-  append(origin: string, result: ScanResult, diff: ScanDiff | null): Promise<void>;
+  /** `ref` is the caller's handle for this scan (the platform passes its scan row id). */
+  append(origin: string, result: ScanResult, diff: ScanDiff | null, ref?: string): Promise<void>;
 }
 
 export interface ScanAlerts {
   /** Called only when there is something to say (grade drop, payment-script change, new certificate). */
-  notify(origin: string, alerts: Alert[], result: ScanResult): Promise<void>;
+  notify(origin: string, alerts: Alert[], result: ScanResult, ref?: string): Promise<void>;
 }
 
 export interface ScannerServiceDeps {
@@ -31,6 +32,8 @@ export interface ScannerServiceDeps {
 
 export interface ScanOriginOptions {
   paymentPages?: readonly string[];
+  /** handed back to the history and alert ports */
+  ref?: string;
 }
 
 /** A counting semaphore. */
@@ -77,8 +80,8 @@ export function createScannerService(deps: ScannerServiceDeps): { scanOrigin(ori
             const previous = await deps.history.latest(origin);
             const result = await scan(target, { fetcher: deps.fetcher, clock: deps.clock, paymentPages: o.paymentPages ?? [], ...(previous ? { previous } : {}), ...(deps.budgetMs ? { budgetMs: deps.budgetMs } : {}) });
             const diff = previous ? diffScans(previous, result) : null;
-            await deps.history.append(origin, result, diff);
-            if (diff && diff.alerts.length > 0) await deps.alerts.notify(origin, diff.alerts, result);
+            await deps.history.append(origin, result, diff, o.ref);
+            if (diff && diff.alerts.length > 0) await deps.alerts.notify(origin, diff.alerts, result, o.ref);
             return { result, diff };
           }),
         );

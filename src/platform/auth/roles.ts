@@ -56,6 +56,14 @@ export const permissions = {
   /** authority: accreditation of certification bodies, sanctions */
   "cert.accredit": ["authority_admin"],
   // --- end certification ---
+  // --- scanner (issue 6): object checks (own shop's origins) in the scanner platform service ---
+  /** read own shop's watched origins, scan history, results, script inventory */
+  "scanner.read": ["authority_admin", "merchant_admin", "merchant_staff"],
+  /** start a scan of own shop's origin, declare its payment pages */
+  "scanner.scan": ["authority_admin", "merchant_admin"],
+  /** authority: grade distribution, scan cadence */
+  "scanner.admin": ["authority_admin"],
+  // --- end scanner ---
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;
