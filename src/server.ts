@@ -12,6 +12,11 @@ import { platformRoutes } from "./platform/platform.routes.ts";
 import { registerRegistryJobs, scheduleRegistryJobs } from "./modules/registry/registry.jobs.ts";
 import { registryRoutes } from "./modules/registry/registry.routes.ts";
 import { createRegistryService, type RegistryService } from "./modules/registry/registry.service.ts";
+// seals (issue 5)
+import { registerSealsJobs, scheduleSealsJobs, SEALS_JOBS } from "./modules/seals/seals.jobs.ts";
+import { sealsRoutes } from "./modules/seals/seals.routes.ts";
+import { createSealsService, type SealsService } from "./modules/seals/seals.service.ts";
+// end seals
 import { createFetcher, type Fetcher } from "./platform/net/fetcher.ts";
 import { systemClock, type Clock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
@@ -43,6 +48,8 @@ export interface BuildOptions {
   rateLimits?: { global?: number; login?: number };
   /** registry: the SSRF-safe fetcher for domain-control proofs (tests pass one with a loopback resolver) */
   registryFetcher?: Fetcher;
+  /** seals: the built widget folder (tests build one with the server's root pinned) */
+  widgetDir?: string;
 }
 
 export interface Services {
@@ -50,6 +57,7 @@ export interface Services {
   mail: MailService;
   evidence: EvidenceService;
   registry: RegistryService;
+  seals: SealsService; // seals (issue 5)
 }
 
 export interface Server {
@@ -106,9 +114,17 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
     publicUrl: config.publicUrl,
   });
   registerRegistryJobs(jobs, registry, () => clock.now());
-  const services: Services = { accounts, mail, evidence, registry };
+  // seals (issue 5): credentials follow the registry's identity status through a job queued in its transaction
+  const seals = createSealsService({ db: database.db, clock, masterKey, registry, dataDir: config.dataDir, publicUrl: config.publicUrl });
+  registry.onIdentityStatusChange(async (change) => {
+    await jobs.send(SEALS_JOBS.syncShop, { shopId: change.shopId }, { tx: change.tx });
+  });
+  registerSealsJobs(jobs, seals);
+  // end seals
+  const services: Services = { accounts, mail, evidence, registry, seals };
   await jobs.start();
   await scheduleRegistryJobs(jobs);
+  await scheduleSealsJobs(jobs); // seals
 
   let app: FastifyInstance | undefined;
   return {
@@ -131,6 +147,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       await a.register(accountsRoutes, { accounts, config, ...(options.rateLimits?.login ? { loginRateLimit: options.rateLimits.login } : {}) });
       await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
       await a.register(registryRoutes, { registry });
+      await a.register(sealsRoutes, { seals, publicUrl: config.publicUrl, widgetDir: options.widgetDir ?? join(rootDir, "dist", "widget") }); // seals
       await a.ready();
       app = a;
       return a;
@@ -138,6 +155,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
     async close() {
       if (app) await app.close();
       await jobs.stop(5000);
+      await seals.close(); // seals
       if (!options.database) await database.close();
     },
   };

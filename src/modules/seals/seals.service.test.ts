@@ -3,7 +3,7 @@
 // publication files, and server-side verification of what was issued.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,21 +13,9 @@ import { FixedClock } from "../../platform/clock.ts";
 import { testDatabase } from "../../platform/testing/db.ts";
 import { auditLog } from "./tlog/audit.ts";
 import { FsLogStore } from "./tlog/fs-store.ts";
-import { createSealsService, type SealsRegistryPort } from "./seals.service.ts";
+import { createSealsService } from "./seals.service.ts";
+import { fakeRegistry, fakeShop, type FakeShop } from "./seals.testing.ts";
 import { sealKeys } from "./seals.tables.ts";
-
-export interface FakeShop { id: string; orgId: string; legalNameZh: string; legalNameEn: string; ubn: string; identityStatus: string; expiresAt: Date | null; origins: string[] }
-
-export function fakeRegistry(shops: Map<string, FakeShop>): SealsRegistryPort {
-  return {
-    getShop: (id) => Promise.resolve(shops.get(id)),
-    listConfirmedOrigins: (id) => Promise.resolve(shops.get(id)?.identityStatus === "confirmed" ? (shops.get(id)?.origins ?? []) : []),
-  };
-}
-
-export function fakeShop(over: Partial<FakeShop> = {}): FakeShop {
-  return { id: randomUUID(), orgId: randomUUID(), legalNameZh: "範例商店股份有限公司", legalNameEn: "Example Shop Co.", ubn: "12345675", identityStatus: "confirmed", expiresAt: new Date("2027-11-01T00:00:00Z"), origins: ["https://shop.example"], ...over };
-}
 
 test("seals service: keys, issuance, suspension, reissue, withdrawal, lists, publication, verification", async () => {
   const database = await testDatabase();

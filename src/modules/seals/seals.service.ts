@@ -303,6 +303,33 @@ export function createSealsService(deps: SealsDeps) {
       return out;
     },
 
+    /**
+     * What the seal page shows: the newest credential of each mark, unless it was superseded.
+     * A revoked (not superseded) credential is still shown, so the shop's own page shows red
+     * rather than an empty frame (docs/seals.md, departures).
+     */
+    async sealView(shopId: string): Promise<{ bundles: SealBundle[]; origins: string[]; credentials: CredentialRow[] } | undefined> {
+      const latest = new Map<string, CredentialRow>();
+      for (const c of await service.credentialHistory(shopId)) latest.set(c.mark, c);
+      const shown = [...latest.values()].filter((c) => c.reason !== "superseded");
+      if (shown.length === 0) return undefined;
+      return { bundles: shown.map((c) => ({ jwt: c.jwt, tlogProof: c.tlogProof, entry: c.entry })), origins: [...new Set(shown.flatMap((c) => c.origins))], credentials: shown };
+    },
+
+    /** The shops whose current or past credentials name this origin (for `ectrust verify <origin>`). */
+    async shopsByOrigin(origin: string): Promise<string[]> {
+      const rows = await db.selectDistinct({ shopId: sealCredentials.shopId }).from(sealCredentials).where(sql`${sealCredentials.origins} @> ${JSON.stringify([origin])}::jsonb`);
+      return rows.map((r) => r.shopId);
+    },
+
+    async shopsWithCredentials(): Promise<string[]> {
+      return (await db.selectDistinct({ shopId: sealCredentials.shopId }).from(sealCredentials)).map((r) => r.shopId);
+    },
+
+    async shop(shopId: string) {
+      return deps.registry.getShop(shopId);
+    },
+
     /** What the widget build pins (roots, threshold, minimum anchor version, log origin). */
     async pinned(): Promise<{ roots: string[]; threshold: number; minVersion: number; logOrigin: string }> {
       return { roots: await keys.roots(), threshold: 1, minVersion: 1, logOrigin };

@@ -1,0 +1,33 @@
+// Seals jobs: another door into the seals service. Each is idempotent.
+//   seals.sync-shop (per shop, queued in the registry's transaction by the identity hook)
+//     issues, reissues, suspends or withdraws the shop's credentials;
+//   seals.hourly (cron) re-signs both status lists (short validity) and re-syncs every shop
+//     that has credentials (catches origin changes and expiry, which fire no identity hook).
+// The log has one writer: run these in one worker process (docs/seals.md).
+import { systemActor } from "../../platform/actor.ts";
+import type { JobQueue } from "../../platform/jobs/queue.ts";
+import type { SealsService } from "./seals.service.ts";
+
+export const SEALS_JOBS = { syncShop: "seals.sync-shop", hourly: "seals.hourly" } as const;
+
+function parseSync(data: unknown): { shopId: string } {
+  if (typeof data === "object" && data !== null && "shopId" in data && typeof data.shopId === "string" && /^[0-9a-f-]{36}$/.test(data.shopId)) return { shopId: data.shopId };
+  throw new Error("seals.sync-shop: payload needs a shopId");
+}
+
+export function registerSealsJobs(jobs: JobQueue, seals: SealsService): void {
+  const actor = systemActor("seals");
+  jobs.register(SEALS_JOBS.syncShop, async (data) => {
+    await seals.init(actor);
+    await seals.syncShop(data.shopId, actor);
+  }, { parse: parseSync, retryLimit: 5, retryDelaySeconds: 10, timeoutSeconds: 120 });
+  jobs.register(SEALS_JOBS.hourly, async () => {
+    await seals.init(actor);
+    await seals.resignStatusLists(actor);
+    for (const shopId of await seals.shopsWithCredentials()) await seals.syncShop(shopId, actor);
+  }, { retryLimit: 2, timeoutSeconds: 900 });
+}
+
+export async function scheduleSealsJobs(jobs: JobQueue): Promise<void> {
+  await jobs.schedule(SEALS_JOBS.hourly, "17 * * * *");
+}
