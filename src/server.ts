@@ -12,6 +12,13 @@ import { platformRoutes } from "./platform/platform.routes.ts";
 import { registerRegistryJobs, scheduleRegistryJobs } from "./modules/registry/registry.jobs.ts";
 import { registryRoutes } from "./modules/registry/registry.routes.ts";
 import { createRegistryService, type RegistryService } from "./modules/registry/registry.service.ts";
+// scanner (issue 6)
+import { createScannerFetcher } from "./modules/scanner/scan.ts";
+import { registerScannerJobs, scheduleScannerJobs } from "./modules/scanner/scanner.jobs.ts";
+import { createScannerPlatform, type ScannerPlatform } from "./modules/scanner/scanner.platform.ts";
+import { scannerRoutes } from "./modules/scanner/scanner.routes.ts";
+import { registryScanTargets } from "./modules/scanner/scanner.targets.ts";
+// end scanner
 // seals (issue 5)
 import { registerSealsJobs, scheduleSealsJobs, SEALS_JOBS } from "./modules/seals/seals.jobs.ts";
 import { sealsRoutes } from "./modules/seals/seals.routes.ts";
@@ -26,6 +33,16 @@ import { createJobQueue, type JobQueue } from "./platform/jobs/queue.ts";
 import { loadMasterKey } from "./platform/keys.ts";
 import { createMailService, type MailService } from "./platform/mail/mail.service.ts";
 import { createSmtpMailer, type Mailer } from "./platform/mail/mailer.ts";
+// certification (issue 4)
+import { mailTemplates } from "./platform/mail/mail.templates.ts";
+import type { Actor } from "./platform/actor.ts";
+import { schemesRoutes } from "./modules/schemes/schemes.routes.ts";
+import { createSchemesService, type SchemesService } from "./modules/schemes/schemes.service.ts";
+import { createAccreditationService, type AccreditationService } from "./modules/certification/accreditation.service.ts";
+import { addCertificationTemplates, createCertificationTimers, type CertificationTimers } from "./modules/certification/certification.jobs.ts";
+import { certificationRoutes } from "./modules/certification/certification.routes.ts";
+import { createCertificationService, type CertificationService } from "./modules/certification/certification.service.ts";
+import type { EvidenceReadGrant } from "./platform/storage/evidence.service.ts";
 import { createEvidenceService, type EvidenceService } from "./platform/storage/evidence.service.ts";
 import { createLocalStorage } from "./platform/storage/storage.ts";
 
@@ -48,6 +65,8 @@ export interface BuildOptions {
   rateLimits?: { global?: number; login?: number };
   /** registry: the SSRF-safe fetcher for domain-control proofs (tests pass one with a loopback resolver) */
   registryFetcher?: Fetcher;
+  /** scanner (issue 6): the scan engine's fetcher (tests allow their loopback ports) */
+  scannerFetcher?: Fetcher;
   /** seals: the built widget folder (tests build one with the server's root pinned) */
   widgetDir?: string;
 }
@@ -57,6 +76,12 @@ export interface Services {
   mail: MailService;
   evidence: EvidenceService;
   registry: RegistryService;
+  // certification (issue 4)
+  schemes: SchemesService;
+  certification: CertificationService;
+  accreditation: AccreditationService;
+  certificationTimers: CertificationTimers;
+  scanner: ScannerPlatform; // scanner (issue 6)
   seals: SealsService; // seals (issue 5)
 }
 
@@ -103,7 +128,8 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
     ...(options.fastHashing ? { argon: { memoryCost: 1024, timeCost: 1 } } : {}),
   });
   const storage = createLocalStorage(join(config.dataDir, "evidence"));
-  const evidence = createEvidenceService({ db: database.db, clock, storage, maxBytes: config.evidenceMaxBytes });
+  const evidenceReadGrants: EvidenceReadGrant[] = []; // certification (issue 4) adds the auditors' grant below
+  const evidence = createEvidenceService({ db: database.db, clock, storage, maxBytes: config.evidenceMaxBytes, readGrants: evidenceReadGrants });
   // registry (issue 3)
   const registry = createRegistryService({
     db: database.db,
@@ -114,6 +140,37 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
     publicUrl: config.publicUrl,
   });
   registerRegistryJobs(jobs, registry, () => clock.now());
+  // scanner (issue 6): watches the registry's confirmed origins; its grade goes on the public shop page
+  const scanner = createScannerPlatform({ db: database.db, clock, fetcher: options.scannerFetcher ?? createScannerFetcher(), targets: registryScanTargets(registry), jobs, mail: mailPort, publicUrl: config.publicUrl });
+  registerScannerJobs(jobs, scanner);
+  registry.addPublicExtension("scanGrade", (shopId) => scanner.getLatestGrade({ shopId }));
+  // end scanner
+  // --- certification (issue 4): schemes, accreditation, mark lifecycle, timers ---
+  const schemes = createSchemesService({ db: database.db, clock });
+  await schemes.loadBundled(join(rootDir, "catalogues"));
+  // markHooks: the seals module subscribes here to issue and revoke credentials
+  const certification = createCertificationService({ db: database.db, clock, schemes, markHooks: [] });
+  const accreditation = createAccreditationService({ db: database.db, clock, schemes });
+  evidenceReadGrants.push((actor, file) => certification.mayReadApplicantEvidence(actor, file));
+  addCertificationTemplates(mailTemplates);
+  // Seam: recipients come from the accounts service, read as the platform (administrators of the org).
+  const directoryActor: Actor = { kind: "user", userId: "00000000-0000-0000-0000-000000000000", orgId: "00000000-0000-0000-0000-000000000000", orgKind: "authority", role: "authority_admin" };
+  const certificationTimers = createCertificationTimers({
+    db: database.db,
+    clock,
+    certification,
+    logger,
+    notifier: {
+      async notify(tx, orgId, m) {
+        const members = await accounts.listMembers(directoryActor, orgId).catch(() => []);
+        for (const p of members.filter((x) => x.role === "cb_admin" || x.role === "merchant_admin")) {
+          await mail.enqueue(tx, { to: p.email, template: m.template, locale: "zh-TW", vars: m.vars, orgId });
+        }
+      },
+    },
+  });
+  certificationTimers.register(jobs);
+  // --- end certification ---
   // seals (issue 5): credentials follow the registry's identity status through a job queued in its transaction
   const seals = createSealsService({ db: database.db, clock, masterKey, registry, dataDir: config.dataDir, publicUrl: config.publicUrl });
   registry.onIdentityStatusChange(async (change) => {
@@ -121,9 +178,11 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   });
   registerSealsJobs(jobs, seals);
   // end seals
-  const services: Services = { accounts, mail, evidence, registry, seals };
+  const services: Services = { accounts, mail, evidence, registry, scanner, schemes, certification, accreditation, certificationTimers, seals };
   await jobs.start();
+  if (options.work ?? config.inlineWorker) await certificationTimers.schedule(jobs);
   await scheduleRegistryJobs(jobs);
+  await scheduleScannerJobs(jobs); // scanner (issue 6)
   await scheduleSealsJobs(jobs); // seals
 
   let app: FastifyInstance | undefined;
@@ -145,8 +204,11 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
         globalRateLimit: options.rateLimits?.global ?? config.rateLimitPerMinute,
       });
       await a.register(accountsRoutes, { accounts, config, ...(options.rateLimits?.login ? { loginRateLimit: options.rateLimits.login } : {}) });
+      await a.register(schemesRoutes, { schemes });
+      await a.register(certificationRoutes, { certification, accreditation, timers: certificationTimers });
       await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
       await a.register(registryRoutes, { registry });
+      await a.register(scannerRoutes, { scanner }); // scanner (issue 6)
       await a.register(sealsRoutes, { seals, publicUrl: config.publicUrl, widgetDir: options.widgetDir ?? join(rootDir, "dist", "widget") }); // seals
       await a.ready();
       app = a;

@@ -568,12 +568,24 @@ export function createCertificationService(deps: CertificationDeps) {
       return rows.map((r) => markOf(r, now)).filter((m): m is MarkView => m !== null);
     },
 
-    /** Is this actor a member of the body assigned to an application of `merchantOrgId` (admin) or on its team (auditor)? */
-    async mayReadApplicantEvidence(actor: Actor, merchantOrgId: string): Promise<boolean> {
-      if ((actor.kind !== "user" && actor.kind !== "token") || actor.orgKind !== "certification_body") return false;
-      const conds: SQL[] = [eq(certApplications.merchantOrgId, merchantOrgId), eq(certApplications.cbOrgId, actor.orgId), sql`${certApplications.status} not in ('draft','withdrawn','rejected','expired','revoked')`];
-      if (actor.role !== "cb_admin") {
-        if (actor.role !== "auditor" || !actor.userId) return false;
+    /**
+     * Evidence read grant (platform EvidenceReadGrant): the assigned body's administrator, or an
+     * auditor on the team, may read a file of the applicant that is linked to an open
+     * application with that body (self-assessment, corrective action or transition evidence).
+     */
+    async mayReadApplicantEvidence(actor: Member, file: { id: string; orgId: string }): Promise<boolean> {
+      if (actor.orgKind !== "certification_body" || (actor.role !== "cb_admin" && actor.role !== "auditor")) return false;
+      const linked = JSON.stringify([file.id]);
+      const conds: SQL[] = [
+        eq(certApplications.merchantOrgId, file.orgId),
+        eq(certApplications.cbOrgId, actor.orgId),
+        sql`${certApplications.status} not in ('draft','withdrawn','rejected','expired','revoked')`,
+        sql`(exists (select 1 from ${certSelfAssessments} where ${certSelfAssessments.applicationId} = ${certApplications.id} and ${certSelfAssessments.evidenceIds} @> ${linked}::jsonb)
+          or exists (select 1 from ${certCorrectiveActions} where ${certCorrectiveActions.applicationId} = ${certApplications.id} and ${certCorrectiveActions.evidenceIds} @> ${linked}::jsonb)
+          or exists (select 1 from ${certEvents} where ${certEvents.applicationId} = ${certApplications.id} and ${certEvents.evidenceIds} @> ${linked}::jsonb))`,
+      ];
+      if (actor.role === "auditor") {
+        if (!actor.userId) return false;
         conds.push(sql`exists (select 1 from ${certTeam} where ${certTeam.applicationId} = ${certApplications.id} and ${certTeam.userId} = ${actor.userId})`);
       }
       const [hit] = await db.select({ id: certApplications.id }).from(certApplications).where(and(...conds)).limit(1);

@@ -9,7 +9,9 @@
 // its file.)
 //
 // Who may see a file: members of the organisation it belongs to, and authority users. Anyone
-// else is told it does not exist.
+// else is told it does not exist — unless a read grant passed in by a module says yes for that
+// one file (certification: the assigned body's administrators and the audit team read the files
+// an applicant linked to its application). Grants widen get/download only, never list or upload.
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
@@ -64,7 +66,15 @@ export interface EvidenceService {
   get(actor: Actor, id: string): Promise<EvidenceFile>;
 }
 
+/**
+ * A narrow extension of who may read one file (get/download): consulted only when the caller is
+ * neither of the owning organisation nor the authority. Return true to allow.
+ */
+export type EvidenceReadGrant = (actor: Extract<Actor, { kind: "user" | "token" }>, file: { id: string; orgId: string }) => Promise<boolean>;
+
 export interface EvidenceDeps {
+  /** read grants from modules (see EvidenceReadGrant); may be filled after construction */
+  readGrants?: readonly EvidenceReadGrant[];
   db: Db;
   clock: Clock;
   storage: Storage;
@@ -111,7 +121,13 @@ export function createEvidenceService(deps: EvidenceDeps): EvidenceService {
     if (!UUID.test(id)) throw missing;
     const [row] = await db.select({ ...columns, storageKey: evidenceFiles.storageKey }).from(evidenceFiles).where(eq(evidenceFiles.id, id));
     // Another organisation's file looks exactly like a file that does not exist.
-    if (!row || (row.orgId !== actor.orgId && !isAuthority(actor))) throw missing;
+    if (!row) throw missing;
+    if (row.orgId !== actor.orgId && !isAuthority(actor)) {
+      for (const grant of deps.readGrants ?? []) {
+        if (await grant(actor, { id: row.id, orgId: row.orgId })) return row;
+      }
+      throw missing;
+    }
     return row;
   }
 
