@@ -11,6 +11,7 @@ import { orgName } from "../components/format.ts";
 import { Page } from "../components/Page.tsx";
 import { Notice } from "../components/Problem.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
+import { useRegistryText } from "./registry/text.ts";
 
 type Task = "organisations" | "organisation" | "audit" | "outbox" | "account";
 const tasks: Array<{ key: Task; to: string; permission?: Permission }> = [
@@ -21,19 +22,20 @@ const tasks: Array<{ key: Task; to: string; permission?: Permission }> = [
   { key: "account", to: "/account" },
 ];
 
-type Module = "registry" | "certification" | "seals" | "scanner" | "incidents" | "pii";
-/** Modules of the programme each role will work in; they arrive in later releases. */
+type Module = "certification" | "seals" | "scanner" | "incidents" | "pii";
+/** Modules of the programme each role will work in that have no pages yet. */
 const modulesByRole: Record<Role, Module[]> = {
-  authority_admin: ["registry", "certification", "seals", "scanner", "incidents"],
-  cb_admin: ["certification", "registry"],
+  authority_admin: ["certification", "seals", "scanner", "incidents"],
+  cb_admin: ["certification"],
   auditor: ["certification", "pii"],
-  merchant_admin: ["registry", "certification", "seals", "scanner", "pii"],
-  merchant_staff: ["registry", "scanner", "pii"],
-  regulator: ["incidents", "registry"],
+  merchant_admin: ["certification", "seals", "scanner", "pii"],
+  merchant_staff: ["scanner", "pii"],
+  regulator: ["incidents"],
 };
 
 export function HomePage() {
   const { t } = useTranslation();
+  const { r: rt } = useRegistryText();
   const session = useFullSession();
   const locale = currentLocale();
   return (
@@ -46,16 +48,22 @@ export function HomePage() {
       <section aria-labelledby="tasks-title">
         <h2 id="tasks-title">{t("home.tasks")}</h2>
         <ul className="tiles">
-          {tasks
-            .filter((task) => !task.permission || can(session, task.permission))
-            .map((task) => (
-              <li key={task.key} className="tile">
-                <Link to={task.to}>
-                  <span className="tile-title">{t(`home.task.${task.key}`)}</span>
-                  <span className="tile-body">{t(`home.taskBody.${task.key}`)}</span>
-                </Link>
-              </li>
-            ))}
+          {[
+            ...tasks
+              .filter((task) => !task.permission || can(session, task.permission))
+              .map((task) => ({ to: task.to, title: t(`home.task.${task.key}`), body: t(`home.taskBody.${task.key}`) })),
+            // registry (issue 3): its pages name themselves
+            ...(can(session, "registry.read") && session.organisation.kind === "merchant" ? [{ to: "/registry/my-shop", title: rt.nav.myShop, body: t("home.moduleBody.registry") }] : []),
+            ...(can(session, "registry.review") ? [{ to: "/registry/review", title: rt.nav.review, body: t("home.moduleBody.registry") }] : []),
+            { to: "/registry", title: rt.nav.search, body: rt.search.intro },
+          ].map((tile) => (
+            <li key={tile.to} className="tile">
+              <Link to={tile.to}>
+                <span className="tile-title">{tile.title}</span>
+                <span className="tile-body">{tile.body}</span>
+              </Link>
+            </li>
+          ))}
         </ul>
       </section>
       <section aria-labelledby="modules-title">
