@@ -42,8 +42,12 @@ test("seal from the real server: green on the confirmed origin, refused elsewher
   const embed = (res: import("node:http").ServerResponse, shopId: string): void => {
     res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><iframe id="seal" src="${sealOrigin}/seal/s/${shopId}" width="240" height="110"></iframe>`);
   };
-  const [shopServer, shopUrl] = await listen((req, res) => embed(res, (req.url ?? "/").slice(1)));
-  const [otherServer, otherUrl] = await listen((req, res) => embed(res, (req.url ?? "/").slice(1)));
+  const [shopServer, shopUrl] = await listen((req, res) => {
+    embed(res, (req.url ?? "/").slice(1));
+  });
+  const [otherServer, otherUrl] = await listen((req, res) => {
+    embed(res, (req.url ?? "/").slice(1));
+  });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   try {
     await seals.init();
