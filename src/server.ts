@@ -19,13 +19,6 @@ import { createScannerPlatform, type ScannerPlatform } from "./modules/scanner/s
 import { scannerRoutes } from "./modules/scanner/scanner.routes.ts";
 import { registryScanTargets } from "./modules/scanner/scanner.targets.ts";
 // end scanner
-// scanner (issue 6)
-import { createScannerFetcher } from "./modules/scanner/scan.ts";
-import { registerScannerJobs, scheduleScannerJobs } from "./modules/scanner/scanner.jobs.ts";
-import { createScannerPlatform, type ScannerPlatform } from "./modules/scanner/scanner.platform.ts";
-import { scannerRoutes } from "./modules/scanner/scanner.routes.ts";
-import { registryScanTargets } from "./modules/scanner/scanner.targets.ts";
-// end scanner
 // seals (issue 5)
 import { registerSealsJobs, scheduleSealsJobs, SEALS_JOBS } from "./modules/seals/seals.jobs.ts";
 import { sealsRoutes } from "./modules/seals/seals.routes.ts";
@@ -74,8 +67,6 @@ export interface BuildOptions {
   registryFetcher?: Fetcher;
   /** scanner (issue 6): the scan engine's fetcher (tests allow their loopback ports) */
   scannerFetcher?: Fetcher;
-  /** scanner (issue 6): the scan engine's fetcher (tests allow their loopback ports) */
-  scannerFetcher?: Fetcher;
   /** seals: the built widget folder (tests build one with the server's root pinned) */
   widgetDir?: string;
 }
@@ -85,7 +76,6 @@ export interface Services {
   mail: MailService;
   evidence: EvidenceService;
   registry: RegistryService;
-  scanner: ScannerPlatform; // scanner (issue 6)
   // certification (issue 4)
   schemes: SchemesService;
   certification: CertificationService;
@@ -155,11 +145,6 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   registerScannerJobs(jobs, scanner);
   registry.addPublicExtension("scanGrade", (shopId) => scanner.getLatestGrade({ shopId }));
   // end scanner
-  // scanner (issue 6): watches the registry's confirmed origins; its grade goes on the public shop page
-  const scanner = createScannerPlatform({ db: database.db, clock, fetcher: options.scannerFetcher ?? createScannerFetcher(), targets: registryScanTargets(registry), jobs, mail: mailPort, publicUrl: config.publicUrl });
-  registerScannerJobs(jobs, scanner);
-  registry.addPublicExtension("scanGrade", (shopId) => scanner.getLatestGrade({ shopId }));
-  // end scanner
   // --- certification (issue 4): schemes, accreditation, mark lifecycle, timers ---
   const schemes = createSchemesService({ db: database.db, clock });
   await schemes.loadBundled(join(rootDir, "catalogues"));
@@ -193,11 +178,10 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   });
   registerSealsJobs(jobs, seals);
   // end seals
-  const services: Services = { accounts, mail, evidence, registry, scanner, scanner, schemes, certification, accreditation, certificationTimers, seals };
+  const services: Services = { accounts, mail, evidence, registry, scanner, schemes, certification, accreditation, certificationTimers, seals };
   await jobs.start();
   if (options.work ?? config.inlineWorker) await certificationTimers.schedule(jobs);
   await scheduleRegistryJobs(jobs);
-  await scheduleScannerJobs(jobs); // scanner (issue 6)
   await scheduleScannerJobs(jobs); // scanner (issue 6)
   await scheduleSealsJobs(jobs); // seals
 
@@ -224,7 +208,6 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       await a.register(certificationRoutes, { certification, accreditation, timers: certificationTimers });
       await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
       await a.register(registryRoutes, { registry });
-      await a.register(scannerRoutes, { scanner }); // scanner (issue 6)
       await a.register(scannerRoutes, { scanner }); // scanner (issue 6)
       await a.register(sealsRoutes, { seals, publicUrl: config.publicUrl, widgetDir: options.widgetDir ?? join(rootDir, "dist", "widget") }); // seals
       await a.ready();
