@@ -17,7 +17,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     cssCodeSplit: false,
     modulePreload: { polyfill: false },
-    sourcemap: true,
+    // Maps are written for local debugging but not referenced: the server does not serve them.
+    sourcemap: "hidden",
     target: "es2022",
     rolldownOptions: {
       output: {
