@@ -15,6 +15,9 @@ export class CsvError extends Error {
   }
 }
 
+/** A run of characters with no meaning to the reader (sticky: matches at lastIndex). */
+const PLAIN_RUN = /[^",\r\n]*/y;
+
 const DEFAULT_LIMITS: CsvLimits = { maxFieldChars: 10_000, maxFields: 200 };
 
 /** Yields one string[] per record from text chunks (decode bytes first, e.g. TextDecoderStream). */
@@ -54,8 +57,13 @@ export async function* readCsv(chunks: AsyncIterable<string>, limits: Partial<Cs
             afterQuote = true;
           }
         } else {
-          if (c === "\n") line++;
-          field += c;
+          // copy the run up to the next quote in one slice
+          const end = chunk.indexOf('"', i);
+          const stop = end === -1 ? chunk.length : end;
+          const run = chunk.slice(i, stop);
+          for (let k = run.indexOf("\n"); k !== -1; k = run.indexOf("\n", k + 1)) line++;
+          field += run;
+          i = stop - 1;
           if (field.length > lim.maxFieldChars) throw new CsvError(`a field is longer than ${lim.maxFieldChars} characters`, line);
         }
         continue;
@@ -84,7 +92,12 @@ export async function* readCsv(chunks: AsyncIterable<string>, limits: Partial<Cs
         any = true;
       } else {
         if (afterQuote) throw new CsvError("text after a closing quote", line);
-        field += c;
+        // copy the run of ordinary characters in one slice
+        PLAIN_RUN.lastIndex = i;
+        PLAIN_RUN.test(chunk);
+        const stop = Math.max(i + 1, PLAIN_RUN.lastIndex);
+        field += chunk.slice(i, stop);
+        i = stop - 1;
         any = true;
         if (field.length > lim.maxFieldChars) throw new CsvError(`a field is longer than ${lim.maxFieldChars} characters`, line);
       }
