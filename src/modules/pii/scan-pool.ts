@@ -21,7 +21,7 @@ export interface PoolOptions extends EmitOptions {
  * Heap caps per worker. Scanning keeps little live data (a segment of ~256 K characters and its
  * detections), so a small heap makes V8 collect early and keeps RSS flat on inputs of any size.
  */
-export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+export const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
 
 export type WorkerMessage =
   | { kind: "findings"; json: string }
@@ -70,12 +70,15 @@ export async function scanFiles(
   const workers = Math.min(opts.workers ?? defaultWorkers(), tasks.length);
   const queue = [...tasks];
   const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined };
-  await Promise.all(Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
+  // One worker per slot; a worker that dies (e.g. its heap cap is reached) costs only the task it was
+  // on, which is reported as skipped, and a fresh worker takes over the rest of the queue.
+  const slot = (): Promise<void> => new Promise<void>((resolve) => {
     const w = new Worker(new URL("./scan-worker.ts", import.meta.url), { workerData: serializable, resourceLimits: WORKER_LIMITS });
     let current: { file: string; range?: RangeTask } | undefined;
+    let finished = false;
     const next = (): void => {
       current = queue.shift();
-      if (current === undefined) { void w.terminate().then(() => { resolve(); }); return; }
+      if (current === undefined) { finished = true; void w.terminate().then(() => { resolve(); }); return; }
       w.postMessage(current);
     };
     w.on("message", (m: WorkerMessage) => {
@@ -84,9 +87,16 @@ export async function scanFiles(
       else { done({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }
     });
     w.on("error", (e: Error) => {
-      if (current !== undefined) done({ file: current.file, bytes: 0, findings: 0, notes: [{ file: current.file, reason: "unreadable", detail: `worker failed: ${e.message}` }] });
-      reject(e);
+      if (finished) return;
+      finished = true;
+      if (current !== undefined) {
+        const where = current.range ? ` (bytes ${current.range.start}–${current.range.end})` : "";
+        done({ file: current.file, bytes: 0, findings: 0, notes: [{ file: current.file, reason: "unreadable", detail: `scan of this part stopped${where}: ${e.message}` }] });
+      }
+      void w.terminate();
+      resolve(queue.length > 0 ? slot() : undefined);
     });
     next();
-  })));
+  });
+  await Promise.all(Array.from({ length: workers }, slot));
 }
