@@ -1,9 +1,13 @@
 // Seals benchmarks (issue 5, "Measure"):
 //   1. widget-algorithm verifications/s in Node (the same verifySeal the widget runs),
 //   2. log appends/s through the batching Sequencer, on the fsync'd folder store and in memory,
-//   3. inclusion and consistency proof generation time at 1 M entries, from stored tiles.
+//   3. inclusion and consistency proof generation time at 1 M entries, from stored tiles,
+//   4. GET /seal/s/<shopId> requests/s and p99 (the real seals routes on the platform app,
+//      PGlite) vs a bare node:http server answering the same page bytes; each in its own
+//      process, autocannon from this one, as ratios.
 //
 //   node bench/seals.ts [--entries 1000000] [--seconds 3]
+//   node bench/seals.ts --endpoint-only [--seconds 10] [--connections 50]
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir, cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -23,6 +27,14 @@ const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : d;
 };
+if (process.argv.includes("--serve-seal")) {
+  await serveSeal();
+  await new Promise(() => undefined); // serve until killed
+}
+if (process.argv.includes("--endpoint-only")) {
+  console.log(JSON.stringify({ node: process.version, cpus: cpus().length, loadAverageAtStart: loadavg().map((x) => Math.round(x * 10) / 10), sealEndpoint: await sealEndpointBench() }, null, 2));
+  process.exit(0);
+}
 const ENTRIES = arg("entries", 1_000_000);
 const SECONDS = arg("seconds", 3);
 const entry = (i: number): Uint8Array =>
@@ -119,4 +131,95 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
+results.sealEndpoint = await sealEndpointBench();
 console.log(JSON.stringify(results, null, 2));
+
+/** Child mode: the seals routes on the platform app with one issued shop; prints the shop id. */
+async function serveSeal(): Promise<void> {
+  const { mkdtempSync } = await import("node:fs");
+  const { pino } = await import("pino");
+  const { openDatabase, migrate } = await import("../src/platform/db/database.ts");
+  const { loadConfig } = await import("../src/platform/config.ts");
+  const { createHttpApp } = await import("../src/platform/http/app.ts");
+  const { systemClock } = await import("../src/platform/clock.ts");
+  const { createSealsService } = await import("../src/modules/seals/seals.service.ts");
+  const { sealsRoutes } = await import("../src/modules/seals/seals.routes.ts");
+  const { fakeRegistry, fakeShop } = await import("../src/modules/seals/seals.testing.ts");
+  const dataDir = mkdtempSync(join(tmpdir(), "ectrust-bench-seal-"));
+  const port = Number(process.env.PORT);
+  const publicUrl = `http://127.0.0.1:${String(port)}`;
+  const database = await openDatabase({ pgliteDir: join(dataDir, "pglite") });
+  await migrate(database);
+  const shop = fakeShop();
+  const seals = createSealsService({ db: database.db, clock: systemClock, masterKey: Buffer.alloc(32, 3), registry: fakeRegistry(new Map([[shop.id, shop]])), dataDir, publicUrl, logDelayMs: 5 });
+  await seals.init();
+  await seals.syncShop(shop.id);
+  const config = loadConfig({ PUBLIC_URL: publicUrl, LOG_LEVEL: "silent", DATA_DIR: dataDir });
+  const app = await createHttpApp({ config, logger: pino({ level: "silent" }), engine: database.engine, version: "bench", authenticator: { session: () => Promise.resolve(undefined), apiToken: () => Promise.resolve(undefined) }, globalRateLimit: config.rateLimitPerMinute });
+  await app.register(sealsRoutes, { seals, publicUrl, widgetDir: join(import.meta.dirname, "..", "dist", "widget") });
+  await app.listen({ port, host: "127.0.0.1" });
+  console.log(shop.id);
+}
+
+async function sealEndpointBench(): Promise<Record<string, unknown>> {
+  const { spawn } = await import("node:child_process");
+  const { createServer } = await import("node:net");
+  const { writeFileSync } = await import("node:fs");
+  const autocannon = (await import("autocannon")).default;
+  const seconds = arg("seconds", 10);
+  const connections = arg("connections", 50);
+  const freePort = (): Promise<number> =>
+    new Promise((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const a = s.address();
+        s.close(() => {
+          resolve(typeof a === "object" && a ? a.port : 0);
+        });
+      });
+    });
+  const load = async (url: string) => {
+    await autocannon({ url, connections, duration: 2 });
+    const r = await autocannon({ url, connections, duration: seconds });
+    return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  };
+  const sealPort = await freePort();
+  const seal = spawn(process.execPath, [join(import.meta.dirname, "seals.ts"), "--serve-seal"], { env: { ...process.env, PORT: String(sealPort) }, stdio: ["ignore", "pipe", "inherit"] });
+  let bare: ReturnType<typeof spawn> | undefined;
+  try {
+    const shopId = await new Promise<string>((resolve, reject) => {
+      seal.stdout.on("data", (d: Buffer) => {
+        const m = /[0-9a-f-]{36}/.exec(d.toString());
+        if (m) resolve(m[0]);
+      });
+      seal.once("exit", () => {
+        reject(new Error("seal server exited"));
+      });
+    });
+    const sealUrl = `http://127.0.0.1:${String(sealPort)}/seal/s/${shopId}`;
+    const page = await fetch(sealUrl);
+    const body = await page.text();
+    const headers = Object.fromEntries([...page.headers].filter(([k]) => ["content-type", "content-security-policy", "cache-control", "referrer-policy", "x-content-type-options", "cross-origin-resource-policy"].includes(k)));
+    const pageFile = join(tmpdir(), `ectrust-bench-page-${String(process.pid)}.html`);
+    writeFileSync(pageFile, JSON.stringify({ body, headers }));
+    const barePort = await freePort();
+    const bareSource = `import { createServer } from "node:http"; import { readFileSync } from "node:fs";
+const { body, headers } = JSON.parse(readFileSync(${JSON.stringify(pageFile)}, "utf8"));
+createServer((req, res) => { res.writeHead(200, { ...headers, "content-length": Buffer.byteLength(body) }); res.end(body); }).listen(${String(barePort)}, "127.0.0.1");`;
+    bare = spawn(process.execPath, ["--input-type=module", "-e", bareSource], { stdio: ["ignore", "ignore", "inherit"] });
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`http://127.0.0.1:${String(barePort)}/`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const bareResult = await load(`http://127.0.0.1:${String(barePort)}/`);
+    const sealResult = await load(sealUrl);
+    return {
+      seconds, connections, pageBytes: Buffer.byteLength(body), loadAverage: loadavg().map((x) => Math.round(x * 10) / 10),
+      bare: bareResult, seal: sealResult,
+      rpsRatio: Math.round((sealResult.rps / bareResult.rps) * 1000) / 1000,
+      p99Ratio: Math.round((sealResult.p99 / Math.max(1, bareResult.p99)) * 100) / 100,
+    };
+  } finally {
+    seal.kill();
+    bare?.kill();
+  }
+}

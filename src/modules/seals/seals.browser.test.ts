@@ -18,6 +18,7 @@ import { loadConfig } from "../../platform/config.ts";
 import { createHttpApp } from "../../platform/http/app.ts";
 import { freePort } from "../../platform/testing/server.ts";
 import { testDatabase } from "../../platform/testing/db.ts";
+import { verifyRemote } from "./seals.remote.ts";
 import { sealsRoutes } from "./seals.routes.ts";
 import { createSealsService } from "./seals.service.ts";
 import { fakeRegistry, fakeShop, type FakeShop } from "./seals.testing.ts";
@@ -80,6 +81,14 @@ test("seal from the real server: green on the confirmed origin, refused elsewher
     assert.equal(await stateAt(`${shopUrl}/${good.id}`), "valid");
     assert.equal(await stateAt(`${otherUrl}/${good.id}`), undefined, "frame-ancestors refuses another origin");
     assert.equal(await stateAt(`${shopUrl}/${gone.id}`), "revoked");
+
+    // `ectrust verify <shop id | origin>` against the same running server, with the pinned root
+    const roots = (await seals.pinned()).roots;
+    assert.deepEqual((await verifyRemote(good.id, sealOrigin, { roots, origin: shopUrl })).map((r) => r.verdict.state), ["valid"]);
+    const byOrigin = await verifyRemote(shopUrl, sealOrigin, { roots });
+    assert.deepEqual(byOrigin.map((r) => [r.shopId, r.verdict.state]).sort(), [[good.id, "valid"], [gone.id, "revoked"]].sort());
+    const wrongRoot = await verifyRemote(good.id, sealOrigin, { roots: ["11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"] });
+    assert.equal(wrongRoot[0]?.verdict.state, "invalid", "keys the server hands out are not trusted without the pinned root");
   } finally {
     await browser.close();
     await app.close();

@@ -1,8 +1,10 @@
 // The seals module's commands: `ectrust log verify <dir>` audits a tiled log folder, and
 // `ectrust verify <credential-file>` verifies a seal bundle from a pinned root, with the same
 // algorithm as the widget (design note §5.4). Both print JSON with --json and exit non-zero
-// on failure. Verifying by origin or shop id needs the seal server: not yet (docs/seals.md).
+// on failure. `ectrust verify <origin | shop id> --server <url>` verifies what a running server
+// publishes (seals.remote.ts); `ectrust keys …` manages the key store (seals.keys.cli.ts).
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { auditLog, monitorOrigin } from "./tlog/audit.ts";
@@ -20,6 +22,8 @@ import { VerifyError } from "./verify/errors.ts";
 import { isObject, thumbprint } from "./verify/jws.ts";
 import { verifySeal, type Verdict } from "./verify/seal.ts";
 import { MAX_LIST_BYTES, MIN_LIST_BITS, signStatusList } from "./verify/status.ts";
+import { registerKeysCommands } from "./seals.keys.cli.ts";
+import { isRemoteTarget, verifyRemote } from "./seals.remote.ts";
 
 /** A root key given as base64url Ed25519 bytes, or as a C2SP vkey string. */
 export async function parseRootKey(s: string): Promise<string> {
@@ -193,9 +197,12 @@ export function registerSealsCommands(program: Command): void {
       console.log(`ectrust verify ${dir}/cred.json --root '${d.rootVkey}' --offline --origin https://shop.example`);
     });
 
+  registerKeysCommands(program);
+
   program
     .command("verify <credential-file>")
-    .description("Verify a seal credential bundle (JSON: anchor, jwt, tlogProof, entry[, statusLists]) from a pinned root, as the widget does; exits 1 unless valid")
+    .description("Verify a seal credential bundle (JSON: anchor, jwt, tlogProof, entry[, statusLists]), or every seal of a shop id or web origin on --server, from a pinned root, as the widget does; exits 1 unless valid")
+    .option("--server <url>", "the ectrust server, for a shop id or origin", process.env.PUBLIC_URL ?? "http://localhost:3000")
     .requiredOption("--root <key...>", "pinned root key(s): a C2SP vkey or base64url Ed25519 public key")
     .option("--threshold <n>", "root signatures required", "1")
     .option("--min-version <n>", "minimum trust-anchor version", "1")
@@ -203,7 +210,21 @@ export function registerSealsCommands(program: Command): void {
     .option("--origin <origin>", "check as if embedded on this web origin")
     .option("--offline", "use only the status lists in the file")
     .option("--json", "print the verdict as JSON")
-    .action(async (file: string, opts: { root: string[]; threshold: string; minVersion: string; logOrigin?: string; origin?: string; offline?: boolean; json?: boolean }) => {
+    .action(async (file: string, opts: { root: string[]; threshold: string; minVersion: string; logOrigin?: string; origin?: string; offline?: boolean; json?: boolean; server: string }) => {
+      if (!existsSync(file) && isRemoteTarget(file)) {
+        const results = await verifyRemote(file, opts.server, {
+          roots: opts.root,
+          threshold: Number(opts.threshold),
+          minVersion: Number(opts.minVersion),
+          ...(opts.logOrigin ? { logOrigin: opts.logOrigin } : {}),
+          ...(opts.origin ? { origin: opts.origin } : {}),
+        });
+        if (opts.json) console.log(JSON.stringify(results, null, 2));
+        else if (results.length === 0) console.log(`NO SEAL: no credentials for ${file} on ${opts.server}`);
+        else for (const r of results) console.log(`shop ${r.shopId}: ${describe(r.verdict)}`);
+        process.exitCode = results.length > 0 && results.every((r) => r.verdict.state === "valid") ? 0 : 1;
+        return;
+      }
       const verdict = await verifyCredentialFile(await readFile(file, "utf8"), {
         roots: opts.root,
         threshold: Number(opts.threshold),

@@ -113,3 +113,31 @@ test("seals service: keys, issuance, suspension, reissue, withdrawal, lists, pub
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test("PrivacyMark through the certification port (a double): issued, suspended, revoked; never without identity", async () => {
+  const database = await testDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), "ectrust-seals-pm-"));
+  const clock = new FixedClock("2026-11-27T00:00:00Z");
+  const shop = fakeShop();
+  const shops = new Map<string, FakeShop>([[shop.id, shop]]);
+  let mark: { state: "active" | "suspended" | "ended"; number: string; validUntil: Date } | undefined = { state: "active", number: "TWPIMS-000001-01", validUntil: new Date("2027-06-01T00:00:00Z") };
+  const svc = createSealsService({ db: database.db, clock, masterKey: randomBytes(32), registry: fakeRegistry(shops), marks: { currentMark: () => Promise.resolve(mark) }, dataDir, publicUrl: "https://ectrust.example", logDelayMs: 5 });
+  try {
+    await svc.init();
+    assert.deepEqual(await svc.syncShop(shop.id), { IdentityConfirmed: "issued", PrivacyMark: "issued" });
+    const states = async () => (await svc.verifyShop(shop.id)).map((v) => `${v.mark}:${v.verdict.state}`).sort();
+    assert.deepEqual(await states(), ["IdentityConfirmed:valid", "PrivacyMark:valid"]);
+    mark = { ...mark, state: "suspended" };
+    assert.equal((await svc.syncShop(shop.id)).PrivacyMark, "suspended");
+    assert.deepEqual(await states(), ["IdentityConfirmed:valid", "PrivacyMark:suspended"]);
+    mark = undefined;
+    assert.equal((await svc.syncShop(shop.id)).PrivacyMark, "revoked");
+    mark = { state: "active", number: "TWPIMS-000001-02", validUntil: new Date("2027-06-01T00:00:00Z") };
+    shop.identityStatus = "withdrawn";
+    assert.deepEqual(await svc.syncShop(shop.id), { IdentityConfirmed: "revoked", PrivacyMark: "none" });
+  } finally {
+    await svc.close();
+    await database.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -239,13 +239,13 @@ export function createSealsService(deps: SealsDeps) {
 
     async publishShop(shopId: string): Promise<void> {
       const creds = await service.credentialHistory(shopId);
-      const live = creds.filter((c) => c.state !== "revoked");
       for (const c of creds) {
         const uuid = c.id.slice("urn:uuid:".length);
         await publisher.write(`trust/c/${shopId}/${uuid}.jwt`, c.jwt, true);
         await publisher.write(`trust/c/${shopId}/${uuid}.tlog-proof`, c.tlogProof, true);
       }
-      await publisher.write(`trust/c/${shopId}/index.json`, JSON.stringify({ marks: live.map((c) => ({ jwt: c.jwt, tlogProof: c.tlogProof, entry: c.entry })) }));
+      // the same bundles as the seal page: the newest of each mark unless superseded (a withdrawn shop's revoked credential stays, so verifiers see "revoked", not nothing)
+      await publisher.write(`trust/c/${shopId}/index.json`, JSON.stringify({ marks: (await service.sealView(shopId))?.bundles ?? [] }));
     },
 
     /** Anchor, its history, JWKS, keys, issuer metadata. */
