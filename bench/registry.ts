@@ -4,7 +4,8 @@
 //   2. business-register importer throughput (MB/s) and peak memory on a generated 200 MB CSV
 //      (bench/out/register-200mb.csv, made once), parser alone and into the database.
 //
-//   node bench/registry.ts [--shops 20000] [--mb 200] [--runs 200] [--engines pglite,postgres] [--skip-import]
+//   node bench/registry.ts [--shops 20000] [--mb 200] [--runs 200] [--engines pglite,postgres] [--skip-import] [--skip-search]
+// Each result is also written to stderr as soon as it is measured.
 // PostgreSQL: TEST_DATABASE_URL (default postgres://root@127.0.0.1:5432/test); a scratch database is created and dropped.
 import { createReadStream, existsSync, mkdirSync, statSync, createWriteStream } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -31,6 +32,7 @@ const MB = Number(arg("mb", "200"));
 const RUNS = Number(arg("runs", "200"));
 const ENGINES = arg("engines", "pglite,postgres").split(",");
 const SKIP_IMPORT = process.argv.includes("--skip-import");
+const SKIP_SEARCH = process.argv.includes("--skip-search");
 const OUT = new URL("./out/", import.meta.url).pathname;
 const clock = new FixedClock("2026-11-26T00:00:00Z");
 
@@ -216,19 +218,21 @@ async function importInto(engine: string, database: Database, file: string) {
 
 const results: unknown[] = [];
 const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg().map((x) => +x.toFixed(1)) };
-for (const engine of ENGINES) {
+const record = (r: unknown): void => {
+  results.push(r);
+  process.stderr.write(`${JSON.stringify(r)}\n`);
+};
+for (const engine of SKIP_SEARCH ? [] : ENGINES) {
   const run = engine === "postgres" ? withPostgres : withPglite;
-  results.push(await run((d) => searchBench(engine, d)));
-  process.stderr.write(`search on ${engine} done\n`);
+  record(await run((d) => searchBench(engine, d)));
 }
 if (!SKIP_IMPORT) {
   const file = await makeRegisterFile(MB);
   process.stderr.write(`register file ${file}: ${(statSync(file).size / 1e6).toFixed(0)} MB\n`);
-  results.push(await parseOnly(file));
+  record(await parseOnly(file));
   for (const engine of ENGINES) {
     const run = engine === "postgres" ? withPostgres : withPglite;
-    results.push(await run((d) => importInto(engine, d, file)));
-    process.stderr.write(`import into ${engine} done\n`);
+    record(await run((d) => importInto(engine, d, file)));
   }
 }
 process.stdout.write(`${JSON.stringify({ env, loadavgEnd: loadavg().map((x) => +x.toFixed(1)), results }, null, 2)}\n`);
