@@ -1,8 +1,9 @@
 // Seals jobs: another door into the seals service. Each is idempotent.
 //   seals.sync-shop (per shop, queued in the registry's transaction by the identity hook)
 //     issues, reissues, suspends or withdraws the shop's credentials;
-//   seals.hourly (cron) re-signs both status lists (short validity) and re-syncs every shop
-//     that has credentials (catches origin changes and expiry, which fire no identity hook).
+//   seals.hourly (cron) re-signs both status lists (short validity), re-syncs every shop
+//     that has credentials (catches origin changes and expiry, which fire no identity hook),
+//     and re-writes the publication folder.
 // The log has one writer: run these in one worker process (docs/seals.md).
 import { systemActor } from "../../platform/actor.ts";
 import type { JobQueue } from "../../platform/jobs/queue.ts";
@@ -25,6 +26,7 @@ export function registerSealsJobs(jobs: JobQueue, seals: SealsService): void {
     await seals.init(actor);
     await seals.resignStatusLists(actor);
     for (const shopId of await seals.shopsWithCredentials()) await seals.syncShop(shopId, actor);
+    await seals.publishAll(); // a fresh host or a lost folder is whole again within the hour
   }, { retryLimit: 2, timeoutSeconds: 900 });
 }
 

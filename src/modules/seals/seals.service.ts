@@ -172,7 +172,8 @@ export function createSealsService(deps: SealsDeps) {
     /** Creates keys, the first anchor, the status lists and the publication (idempotent). */
     async init(actor: Actor = systemActor("seals")): Promise<void> {
       const created = await keys.init(actor, (s) => openLog(Promise.resolve(s)).then(() => append));
-      if (created || (await db.select().from(sealStatusLists).limit(1)).length === 0) await service.resignStatusLists(actor);
+      if (!created && (await db.select().from(sealStatusLists).limit(1)).length > 0) return; // cheap on every job
+      await service.resignStatusLists(actor);
       await service.publishAll();
     },
 
