@@ -125,3 +125,11 @@ test("every header the grade rests on is there (a regression fails here by name)
   assert.deepEqual(result.findings.map((f) => f.id).filter((id) => !known.has(id)), []);
   assert.deepEqual(result.tls?.versions, { TLSv1: false, "TLSv1.1": false, "TLSv1.3": true });
 });
+
+test("the scanner's API is served and described in OpenAPI", async () => {
+  const doc = (await (await fetch(`${ts.url}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+  for (const path of ["/api/v1/scanner/origins/{originId}/scans", "/api/v1/scanner/origins/{originId}/latest", "/api/v1/scanner/grades", "/api/v1/scanner/scans/{scanId}"]) {
+    assert.ok(path in doc.paths, path);
+  }
+  assert.equal((await fetch(`${ts.url}/api/v1/scanner/grades`)).status, 401);
+});
