@@ -1,5 +1,5 @@
 // Registry SQL, and nothing else: rules live in registry.service.ts.
-import { and, asc, desc, eq, ilike, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, like, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../platform/db/database.ts";
 import type { IdentityStatus } from "./identity-status.ts";
 import {
@@ -162,12 +162,17 @@ export const registryRepo = {
   /** Public search over confirmed shops. */
   async search(tx: Db, q: { text?: string | undefined; ubn?: string | undefined; host?: string | undefined; status: IdentityStatus[]; limit: number; offset: number }) {
     const conds: SQL[] = [inArray(registryShops.identityStatus, q.status)];
-    if (q.text) conds.push(ilike(registryShops.searchText, likeContains(q.text.toLowerCase())));
+    // search_text is stored lower-cased, so a plain LIKE does (cheaper than ILIKE's per-character folding)
+    if (q.text) conds.push(like(registryShops.searchText, likeContains(q.text.toLowerCase())));
     if (q.ubn) conds.push(eq(registryShops.ubn, q.ubn));
     if (q.host) {
-      const h = q.host;
+      // exact host or its www. form: both use the host index (no suffix scan over every origin)
+      const h = q.host.replace(/^www\./, "");
       conds.push(
-        sql`exists (select 1 from ${registryOrigins} o where o.shop_id = ${registryShops.id} and o.status in ('proven','failing') and (o.host = ${h} or o.host = ${`www.${h}`} or o.host like ${`%.${h.replace(/[\\%_]/g, (c) => `\\${c}`)}`}))`,
+        inArray(
+          registryShops.id,
+          tx.select({ id: registryOrigins.shopId }).from(registryOrigins).where(and(inArray(registryOrigins.host, [h, `www.${h}`]), inArray(registryOrigins.status, LIVE_ORIGIN))),
+        ),
       );
     }
     const where = and(...conds);
