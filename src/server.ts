@@ -20,7 +20,7 @@ import { scannerRoutes } from "./modules/scanner/scanner.routes.ts";
 import { registryScanTargets } from "./modules/scanner/scanner.targets.ts";
 // end scanner
 // seals (issue 5)
-import { registerSealsJobs, scheduleSealsJobs, SEALS_JOBS } from "./modules/seals/seals.jobs.ts";
+import { registerSealsJobs, scheduleSealsJobs, sealsIdentityListener } from "./modules/seals/seals.jobs.ts";
 import { sealsRoutes } from "./modules/seals/seals.routes.ts";
 import { createSealsService, type SealsService } from "./modules/seals/seals.service.ts";
 // end seals
@@ -173,9 +173,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   // --- end certification ---
   // seals (issue 5): credentials follow the registry's identity status through a job queued in its transaction
   const seals = createSealsService({ db: database.db, clock, masterKey, registry, dataDir: config.dataDir, publicUrl: config.publicUrl });
-  registry.onIdentityStatusChange(async (change) => {
-    await jobs.send(SEALS_JOBS.syncShop, { shopId: change.shopId }, { tx: change.tx });
-  });
+  registry.onIdentityStatusChange(sealsIdentityListener(jobs));
   registerSealsJobs(jobs, seals);
   // end seals
   const services: Services = { accounts, mail, evidence, registry, scanner, schemes, certification, accreditation, certificationTimers, seals };

@@ -6,6 +6,7 @@
 //     and re-writes the publication folder.
 // The log has one writer: run these in one worker process (docs/seals.md).
 import { systemActor } from "../../platform/actor.ts";
+import type { Db } from "../../platform/db/database.ts";
 import type { JobQueue } from "../../platform/jobs/queue.ts";
 import type { SealsService } from "./seals.service.ts";
 
@@ -28,6 +29,13 @@ export function registerSealsJobs(jobs: JobQueue, seals: SealsService): void {
     for (const shopId of await seals.shopsWithCredentials()) await seals.syncShop(shopId, actor);
     await seals.publishAll(); // a fresh host or a lost folder is whole again within the hour
   }, { retryLimit: 2, timeoutSeconds: 900 });
+}
+
+/** The registry identity-hook listener: queues a sync in the registry's transaction (commits or rolls back with it). */
+export function sealsIdentityListener(jobs: Pick<JobQueue, "send">) {
+  return async (change: { shopId: string; tx: Db }): Promise<void> => {
+    await jobs.send(SEALS_JOBS.syncShop, { shopId: change.shopId }, { tx: change.tx });
+  };
 }
 
 export async function scheduleSealsJobs(jobs: JobQueue): Promise<void> {
