@@ -30,6 +30,8 @@ const verification = z.object({
 });
 const tags = ["seals"];
 const noLimit = { rateLimit: false } as const;
+/** Pages and files, not API operations: kept out of the OpenAPI document. */
+const hidden = { hide: true } as const;
 
 export async function sealsRoutes(app: FastifyInstance, opts: SealsRoutesOptions): Promise<void> {
   const { seals } = opts;
@@ -48,21 +50,21 @@ export async function sealsRoutes(app: FastifyInstance, opts: SealsRoutesOptions
       .headers({ "content-type": f.contentType, "cache-control": f.cacheControl, "access-control-allow-origin": "*", "cross-origin-resource-policy": "cross-origin" })
       .send(f.body);
   };
-  app.get("/trust/*", { config: noLimit }, file("trust"));
-  app.get("/log/*", { config: noLimit }, file("log"));
+  app.get("/trust/*", { config: noLimit, schema: hidden }, file("trust"));
+  app.get("/log/*", { config: noLimit, schema: hidden }, file("log"));
 
-  app.get("/seal/v1/:file", { config: noLimit }, async (req, reply) => {
+  app.get("/seal/v1/:file", { config: noLimit, schema: hidden }, async (req, reply) => {
     const name = (req.params as { file: string }).file;
     if (!/^(?:widget|chunk)\.[A-Z0-9]{8}\.js$/.test(name)) throw notFound("The widget file");
     const body = await readFile(join(opts.widgetDir, name)).catch(() => undefined);
     if (!body) throw notFound("The widget file");
     return reply.headers({ "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=31536000, immutable", "access-control-allow-origin": "*", "cross-origin-resource-policy": "cross-origin" }).send(body);
   });
-  app.get("/seal/loader.js", { config: noLimit }, async (_req, reply) =>
+  app.get("/seal/loader.js", { config: noLimit, schema: hidden }, async (_req, reply) =>
     reply.headers({ "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=3600", "access-control-allow-origin": "*", "cross-origin-resource-policy": "cross-origin" }).send(loader),
   );
 
-  app.get("/seal/s/:shopId", { config: noLimit }, async (req, reply) => {
+  app.get("/seal/s/:shopId", { config: noLimit, schema: hidden }, async (req, reply) => {
     const { shopId } = req.params as { shopId: string };
     void reply.removeHeader("x-frame-options");
     if (!UUID.test(shopId)) return reply.code(404).headers(sealHeaders([])).send("<!doctype html><p>No seal.</p>");
@@ -91,7 +93,7 @@ export async function sealsRoutes(app: FastifyInstance, opts: SealsRoutesOptions
     return { legalName: shop?.legalNameZh ?? "", marks };
   }
 
-  app.get("/verify/:shopId", async (req, reply) => {
+  app.get("/verify/:shopId", { schema: hidden }, async (req, reply) => {
     const { shopId } = req.params as { shopId: string };
     if (!UUID.test(shopId)) throw notFound("The shop");
     const v = await verificationOf(shopId);
