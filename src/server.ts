@@ -20,7 +20,8 @@ import { scannerRoutes } from "./modules/scanner/scanner.routes.ts";
 import { registryScanTargets } from "./modules/scanner/scanner.targets.ts";
 // end scanner
 // seals (issue 5)
-import { registerSealsJobs, scheduleSealsJobs, sealsIdentityListener } from "./modules/seals/seals.jobs.ts";
+import { registerSealsJobs, scheduleSealsJobs, sealsIdentityListener, SEALS_JOBS } from "./modules/seals/seals.jobs.ts";
+import { certificationMarkPort, sealsMarkHook } from "./modules/seals/seals.marks.ts";
 import { sealsRoutes } from "./modules/seals/seals.routes.ts";
 import { createSealsService, type SealsService } from "./modules/seals/seals.service.ts";
 // end seals
@@ -41,7 +42,7 @@ import { createSchemesService, type SchemesService } from "./modules/schemes/sch
 import { createAccreditationService, type AccreditationService } from "./modules/certification/accreditation.service.ts";
 import { addCertificationTemplates, createCertificationTimers, type CertificationTimers } from "./modules/certification/certification.jobs.ts";
 import { certificationRoutes } from "./modules/certification/certification.routes.ts";
-import { createCertificationService, type CertificationService } from "./modules/certification/certification.service.ts";
+import { createCertificationService, type CertificationService, type MarkHook } from "./modules/certification/certification.service.ts";
 import type { EvidenceReadGrant } from "./platform/storage/evidence.service.ts";
 import { createEvidenceService, type EvidenceService } from "./platform/storage/evidence.service.ts";
 import { createLocalStorage } from "./platform/storage/storage.ts";
@@ -149,7 +150,8 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   const schemes = createSchemesService({ db: database.db, clock });
   await schemes.loadBundled(join(rootDir, "catalogues"));
   // markHooks: the seals module subscribes here to issue and revoke credentials
-  const certification = createCertificationService({ db: database.db, clock, schemes, markHooks: [] });
+  const markHooks: MarkHook[] = []; // seals pushes its hook below
+  const certification = createCertificationService({ db: database.db, clock, schemes, markHooks });
   const accreditation = createAccreditationService({ db: database.db, clock, schemes });
   evidenceReadGrants.push((actor, file) => certification.mayReadApplicantEvidence(actor, file));
   addCertificationTemplates(mailTemplates);
@@ -172,8 +174,9 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   certificationTimers.register(jobs);
   // --- end certification ---
   // seals (issue 5): credentials follow the registry's identity status through a job queued in its transaction
-  const seals = createSealsService({ db: database.db, clock, masterKey, registry, dataDir: config.dataDir, publicUrl: config.publicUrl });
+  const seals = createSealsService({ db: database.db, clock, masterKey, registry, marks: certificationMarkPort(certification, registry), dataDir: config.dataDir, publicUrl: config.publicUrl });
   registry.onIdentityStatusChange(sealsIdentityListener(jobs));
+  markHooks.push(sealsMarkHook(registry, (shopId) => jobs.send(SEALS_JOBS.syncShop, { shopId })));
   registerSealsJobs(jobs, seals);
   // end seals
   const services: Services = { accounts, mail, evidence, registry, scanner, schemes, certification, accreditation, certificationTimers, seals };
