@@ -15,8 +15,33 @@ import { testDatabase, type TestDatabase } from "../testing/db.ts";
 let database: TestDatabase;
 let server: Server;
 let app: FastifyInstance;
+/** signed-in sessions of several roles, so every route meets a caller allowed to use it */
+const sessions: { role: string; cookie: string; csrf: string }[] = [];
 let cookie = "";
 let csrf = "";
+
+async function signIn(email: string): Promise<{ role: string; cookie: string; csrf: string }> {
+  const account = demoAccounts.find((a) => a.email === email);
+  const login = await app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password: DEMO_PASSWORD } });
+  assert.equal(login.statusCode, 200, login.body);
+  const c = `${login.cookies[0]?.name ?? ""}=${login.cookies[0]?.value ?? ""}`;
+  let token = login.json<{ csrfToken: string; stage: string }>().csrfToken;
+  if (login.json<{ stage: string }>().stage === "mfa") {
+    const mfa = await app.inject({ method: "POST", url: "/api/v1/auth/mfa", headers: { cookie: c, "x-csrf-token": token }, payload: { code: generateSync({ secret: account?.totpSecret ?? "" }) } });
+    assert.equal(mfa.statusCode, 200, mfa.body);
+    token = mfa.json<{ csrfToken: string }>().csrfToken;
+  }
+  return { role: account?.role ?? "?", cookie: c, csrf: token };
+}
+
+/** The first session whose role may call the operation (the route answers something other than 403). */
+async function callerFor(op: Operation, url: string): Promise<Record<string, string>> {
+  for (const s of sessions) {
+    const probe = await app.inject({ method: op.method as "POST", url, headers: { cookie: s.cookie, "x-csrf-token": s.csrf, "content-type": "application/json" }, payload: "{" });
+    if (probe.statusCode !== 403) return { cookie: s.cookie, "x-csrf-token": s.csrf };
+  }
+  return { cookie, "x-csrf-token": csrf };
+}
 
 interface Operation {
   method: string;
@@ -53,13 +78,9 @@ before(async () => {
       .filter(([m]) => ["get", "post", "put", "patch", "delete"].includes(m))
       .map(([m, op]) => ({ method: m.toUpperCase(), path, hasBody: op.requestBody !== undefined, security: "protected" as const })),
   );
-  const authority = demoAccounts.find((a) => a.role === "authority_admin");
-  const login = await app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: authority?.email, password: DEMO_PASSWORD } });
-  cookie = `${login.cookies[0]?.name ?? ""}=${login.cookies[0]?.value ?? ""}`;
-  csrf = login.json<{ csrfToken: string }>().csrfToken;
-  const mfa = await app.inject({ method: "POST", url: "/api/v1/auth/mfa", headers: { cookie, "x-csrf-token": csrf }, payload: { code: generateSync({ secret: authority?.totpSecret ?? "" }) } });
-  assert.equal(mfa.statusCode, 200, mfa.body);
-  csrf = mfa.json<{ csrfToken: string }>().csrfToken;
+  for (const email of ["admin@authority.example", "admin@cb-alpha.example", "owner@shop1.example", "officer@regulator.example"]) sessions.push(await signIn(email));
+  cookie = sessions[0]?.cookie ?? "";
+  csrf = sessions[0]?.csrf ?? "";
 });
 
 after(async () => {
@@ -90,16 +111,17 @@ test("malformed JSON, wrong content type, oversized bodies and unknown fields ar
   const writes = operations.filter((o) => o.hasBody);
   assert.ok(writes.length >= 15);
   const before = await auditRows();
-  const headers = { cookie, "x-csrf-token": csrf };
   for (const op of writes) {
     const url = fill(op.path, "00000000-0000-4000-8000-000000000000");
     const label = `${op.method} ${op.path}`;
+    const headers = await callerFor(op, url);
     const malformed = await app.inject({ method: op.method as "POST", url, headers: { ...headers, "content-type": "application/json" }, payload: '{"a": [1, 2' });
     // a route that takes files answers 415 to JSON; every other one 400
     assert.ok([400, 404, 415].includes(malformed.statusCode), `${label} malformed → ${malformed.statusCode} ${malformed.body}`);
     assert.ok(isProblem(malformed), label);
 
-    const huge = await app.inject({ method: op.method as "POST", url, headers: { ...headers, "content-type": "application/json" }, payload: JSON.stringify({ x: "a".repeat(3 * 1024 * 1024) }) });
+    // larger than any route accepts (the largest, catalogue import, takes 4 MiB)
+    const huge = await app.inject({ method: op.method as "POST", url, headers: { ...headers, "content-type": "application/json" }, payload: JSON.stringify({ x: "a".repeat(8 * 1024 * 1024) }) });
     assert.ok([413, 404, 415].includes(huge.statusCode), `${label} oversized → ${huge.statusCode}`);
 
     const unknown = await app.inject({ method: op.method as "POST", url, headers, payload: { zzUnknownField: "<script>alert(1)</script>' or 1=1 --" } });
