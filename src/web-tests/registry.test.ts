@@ -61,7 +61,7 @@ const SHOP = { zh: "好好買網路商店股份有限公司", en: "HaoHaoMai Onl
 test("a merchant completes the onboarding wizard and submits", async () => {
   const { page } = merchant;
   await signIn(page, "owner@shop1.example", DEMO_PASSWORD);
-  await page.getByRole("link", { name: r.nav.myShop }).click();
+  await page.getByRole("link", { name: r.nav.myShop, exact: true }).click();
   await page.getByRole("heading", { level: 1, name: r.wizard.title }).waitFor();
   await accessible(page, "wizard: profile");
   await page.getByLabel(r.shop.legalNameZh, { exact: true }).fill(SHOP.zh);
@@ -113,7 +113,7 @@ test("a merchant completes the onboarding wizard and submits", async () => {
 test("the authority approves from the review queue", async () => {
   const { page } = authority;
   await signIn(page, DEMO_AUTHORITY.email, DEMO_AUTHORITY.password, DEMO_AUTHORITY.totpSecret);
-  await page.getByRole("link", { name: r.nav.review }).click();
+  await page.getByRole("link", { name: r.nav.review, exact: true }).click();
   await page.getByRole("heading", { level: 1, name: r.review.title }).waitFor();
   await accessible(page, "review queue");
   await page.getByRole("link", { name: `${r.review.open} ${SHOP.zh}` }).click();
