@@ -79,3 +79,12 @@ export const sealCounters = pgTable("seals_counters", {
   name: text("name").primaryKey(),
   next: bigint("next", { mode: "number" }).notNull(),
 });
+
+/** Every widget build this deployment served (one `widget` log entry each, docs/seals.md "Pinning"). */
+export const sealWidgetReleases = pgTable("seals_widget_releases", {
+  /** base64 SHA-256 of the served entry file */
+  sha256: text("sha256").primaryKey(),
+  path: text("path").notNull(),
+  logIndex: bigint("log_index", { mode: "number" }).notNull(),
+  createdAt: ts("created_at").notNull(),
+});
