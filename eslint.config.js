@@ -4,7 +4,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "data/", "coverage/", "**/*.js", "**/fixtures/**"] },
+  { ignores: ["node_modules/", "dist/", "data/", "bench/out/", "coverage/", "**/*.js", "**/fixtures/**"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

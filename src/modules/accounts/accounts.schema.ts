@@ -1,10 +1,11 @@
 // One zod schema per endpoint body/query/response. Writes use strict objects: unknown fields
-// are refused. Limits shared with the web app live here.
+// are refused. Limits shared with the web app live in accounts.limits.ts (zod-free).
 import { z } from "zod";
 import { orgKinds, roles } from "../../platform/auth/roles.ts";
 import { PASSWORD_MAX } from "./password-policy.ts";
+import { LIMITS, ORG_STATUSES } from "./accounts.limits.ts";
 
-export const LIMITS = { name: 200, email: 254, reason: 2000, tokenName: 100, pageMax: 100 } as const;
+export { LIMITS };
 
 const email = z.email("Enter a valid e-mail address").max(LIMITS.email);
 const password = z.string().min(1, "Enter a password").max(PASSWORD_MAX);
@@ -12,7 +13,7 @@ const name = z.string().trim().min(1, "Required").max(LIMITS.name);
 const opaqueToken = z.string().min(16).max(200).regex(/^[A-Za-z0-9_-]+$/, "Malformed token");
 export const role = z.enum(roles);
 export const orgKind = z.enum(orgKinds);
-export const orgStatus = z.enum(["pending", "active", "rejected", "suspended"]);
+export const orgStatus = z.enum(ORG_STATUSES);
 export const locale = z.enum(["zh-TW", "en"]);
 export const uuid = z.uuid("Must be a UUID");
 

@@ -1,8 +1,10 @@
-// One zod schema per registry endpoint. Writes are strict objects. Limits shared with the web app.
+// One zod schema per registry endpoint. Writes are strict objects. Limits shared with the web app
+// live in registry.limits.ts (zod-free).
 import { z } from "zod";
 import { identityStatuses } from "./identity-status.ts";
+import { REGISTRY_LIMITS } from "./registry.limits.ts";
 
-export const REGISTRY_LIMITS = { name: 200, address: 300, phone: 40, channel: 300, reason: 2000, origin: 300, pageMax: 100, note: 500, query: 200 } as const;
+export { REGISTRY_LIMITS };
 
 const text = (max: number) => z.string().trim().min(1, "Required").max(max);
 export const uuid = z.uuid("Must be a UUID");

@@ -4,7 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { LIMITS } from "../../modules/accounts/accounts.schema.ts";
+import { LIMITS } from "../../modules/accounts/accounts.limits.ts";
 import { api } from "../api/client.ts";
 import type { InvitationLookup } from "../api/types.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
-import { LIMITS, orgStatus } from "../../modules/accounts/accounts.schema.ts";
+import { LIMITS, ORG_STATUSES } from "../../modules/accounts/accounts.limits.ts";
 import { orgKinds } from "../../platform/auth/roles.ts";
 import { api, query } from "../api/client.ts";
 import type { OrgKind, Organisation, Page as ApiPage } from "../api/types.ts";
@@ -46,7 +46,7 @@ export function OrganisationsPage() {
         >
           <Field name="q" type="search" label={t("orgs.search")} defaultValue={filters.q} maxLength={LIMITS.name} />
           <SelectField name="kind" label={t("orgs.kind")} defaultValue={filters.kind} options={[{ value: "", label: t("common.all") }, ...orgKinds.map((k) => ({ value: k, label: t(`kinds.${k}`) }))]} />
-          <SelectField name="status" label={t("common.status")} defaultValue={filters.status} options={[{ value: "", label: t("common.all") }, ...orgStatus.options.map((s) => ({ value: s, label: t(`orgStatus.${s}`) }))]} />
+          <SelectField name="status" label={t("common.status")} defaultValue={filters.status} options={[{ value: "", label: t("common.all") }, ...ORG_STATUSES.map((s) => ({ value: s, label: t(`orgStatus.${s}`) }))]} />
           <button type="submit" className="button">
             {t("common.filter")}
           </button>

@@ -3,7 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { LIMITS } from "../../modules/accounts/accounts.schema.ts";
+import { LIMITS } from "../../modules/accounts/accounts.limits.ts";
 import { api } from "../api/client.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";
 import { useFragmentToken } from "../components/fragment.ts";

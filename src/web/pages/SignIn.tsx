@@ -2,7 +2,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
-import { LIMITS } from "../../modules/accounts/accounts.schema.ts";
+import { LIMITS } from "../../modules/accounts/accounts.limits.ts";
 import { api } from "../api/client.ts";
 import { afterStage, safeNext, stagePath, useSession } from "../api/session.ts";
 import type { StageResponse } from "../api/types.ts";

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { LIMITS } from "../../../modules/accounts/accounts.schema.ts";
+import { LIMITS } from "../../../modules/accounts/accounts.limits.ts";
 import { rolesByOrgKind } from "../../../platform/auth/roles.ts";
 import { api } from "../../api/client.ts";
 import type { ApiToken, Organisation, Role } from "../../api/types.ts";

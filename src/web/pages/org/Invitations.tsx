@@ -1,7 +1,7 @@
 // Inviting people by e-mail, and the invitations still waiting for an answer.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { LIMITS } from "../../../modules/accounts/accounts.schema.ts";
+import { LIMITS } from "../../../modules/accounts/accounts.limits.ts";
 import { rolesByOrgKind } from "../../../platform/auth/roles.ts";
 import { api } from "../../api/client.ts";
 import type { Invitation, Organisation, Role } from "../../api/types.ts";

@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { LIMITS } from "../../../modules/accounts/accounts.schema.ts";
+import { LIMITS } from "../../../modules/accounts/accounts.limits.ts";
 import { api, query } from "../../api/client.ts";
 import type { Organisation, Page as ApiPage } from "../../api/types.ts";
 import { Field, formValues } from "../../components/Field.tsx";

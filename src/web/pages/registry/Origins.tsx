@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { REGISTRY_LIMITS } from "../../../modules/registry/registry.schema.ts";
+import { REGISTRY_LIMITS } from "../../../modules/registry/registry.limits.ts";
 import { api } from "../../api/client.ts";
 import { Field, formValues, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";

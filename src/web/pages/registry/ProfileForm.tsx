@@ -1,6 +1,6 @@
 // The shop-details form (wizard step 1): legal identity, contact and how the shop sells.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { REGISTRY_LIMITS } from "../../../modules/registry/registry.schema.ts";
+import { REGISTRY_LIMITS } from "../../../modules/registry/registry.limits.ts";
 import { api } from "../../api/client.ts";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
 import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";

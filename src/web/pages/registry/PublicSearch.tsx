@@ -2,7 +2,7 @@
 // or domain. The query lives in the URL so results can be linked and the back button works.
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
-import { REGISTRY_LIMITS } from "../../../modules/registry/registry.schema.ts";
+import { REGISTRY_LIMITS } from "../../../modules/registry/registry.limits.ts";
 import { api, query } from "../../api/client.ts";
 import { Field, formValues, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
