@@ -37,7 +37,8 @@ function bigCatalogue(n: number): string {
     const domain = doc.domains[i % doc.domains.length]?.id ?? "GOV";
     return { ...t, id: `TW-PIMS.${domain}-${String(Math.floor(i / doc.domains.length) + 1).padStart(4, "0")}`, domain };
   });
-  return YAML.stringify(doc);
+  // each value written out: catalogues refuse YAML aliases (and resolving them is quadratic)
+  return YAML.stringify(doc, { aliasDuplicateObjects: false });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;

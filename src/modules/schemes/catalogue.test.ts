@@ -100,3 +100,20 @@ test("diff lists added, removed and changed requirements and parameters", () => 
   assert.deepEqual(diff.parameters, [{ path: "validityMonths", from: 24, to: 36 }]);
   assert.ok(compareVersions("0.10.0", "0.9.9") > 0);
 });
+
+test("YAML anchors and aliases are refused (expansion attacks; quadratic to resolve)", () => {
+  const shared = { "zh-TW": "共用", en: "Shared" };
+  const doc = YAML.parse(twPims) as { requirements: Record<string, unknown>[] };
+  for (const r of doc.requirements.slice(0, 3)) r.title = shared;
+  const text = YAML.stringify(doc);
+  assert.match(text, /&\w+/);
+  const e = refused(text);
+  assert.ok(e.fields.some((f) => f.field === "yaml" && /aliases/.test(f.message)));
+  // the same data with each value written out loads
+  assert.equal(parseCatalogue(YAML.stringify(doc, { aliasDuplicateObjects: false })).requirements[0]?.title.en, "Shared");
+});
+
+test("duplicate keys and broken YAML are refused as validation errors", () => {
+  assert.ok(refused("scheme: a\nscheme: b\n").fields.some((f) => f.field === "yaml"));
+  assert.ok(refused("scheme: [unclosed\n").fields.some((f) => f.field === "yaml"));
+});

@@ -5,7 +5,7 @@
 // requirement or domain id, a requirement in an undeclared domain, a title missing its zh-TW or
 // English text, or scheme parameters that contradict each other (for example a renewal window
 // that closes before it opens).
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parseDocument, visit, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { AppError, type FieldProblem } from "../../platform/errors.ts";
 
@@ -127,13 +127,7 @@ function pathOf(path: readonly PropertyKey[]): string {
 /** Reads a catalogue from YAML text; throws AppError("validation") listing every problem. */
 export function parseCatalogue(source: string, name = "catalogue"): Catalogue {
   if (Buffer.byteLength(source) > MAX_CATALOGUE_BYTES) throw new AppError("payload_too_large", `${name} is larger than ${MAX_CATALOGUE_BYTES} bytes`);
-  let data: unknown;
-  try {
-    data = parseYaml(source, { maxAliasCount: 100, uniqueKeys: true });
-  } catch (e) {
-    const detail = e instanceof YAMLParseError ? e.message.split("\n")[0] ?? "YAML error" : "not YAML";
-    throw new AppError("validation", `${name}: ${detail}`, { fields: [{ field: "yaml", message: detail }], cause: e });
-  }
+  const data = readYaml(source, name);
   const result = catalogueSchema.safeParse(data);
   if (!result.success) {
     const fields: FieldProblem[] = result.error.issues.map((i) => {
@@ -145,6 +139,33 @@ export function parseCatalogue(source: string, name = "catalogue"): Catalogue {
     throw new AppError("validation", `${name} is not a valid catalogue: ${fields.slice(0, 5).map((f) => `${f.field}: ${f.message}`).join("; ")}${fields.length > 5 ? ` (+${fields.length - 5} more)` : ""}`, { fields });
   }
   return result.data;
+}
+
+/**
+ * YAML text → plain data. Anchors and aliases are refused: a catalogue is flat data, aliases
+ * are the vector of "billion laughs" expansion, and the yaml package resolves each alias by
+ * walking the document (quadratic: a generated 2,000-requirement catalogue with shared objects
+ * took seconds). Duplicate keys are refused too.
+ */
+function readYaml(source: string, name: string): unknown {
+  const fail = (detail: string, cause?: unknown): AppError => new AppError("validation", `${name}: ${detail}`, { fields: [{ field: "yaml", message: detail }], cause });
+  try {
+    const doc = parseDocument(source, { uniqueKeys: true, prettyErrors: false });
+    const [err] = doc.errors;
+    if (err) throw err;
+    const seen = { alias: false };
+    visit(doc, {
+      Alias: () => {
+        seen.alias = true;
+        return visit.BREAK;
+      },
+    });
+    if (seen.alias) throw fail("YAML anchors and aliases (&name, *name) are not allowed in a catalogue; write each value out");
+    return doc.toJS({ maxAliasCount: 0 });
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw fail(e instanceof YAMLParseError ? (e.message.split("\n")[0] ?? "YAML error") : "not YAML", e);
+  }
 }
 
 /** "TW-PIMS.GOV-01" for a problem inside requirements[n], so authors find the row. */
