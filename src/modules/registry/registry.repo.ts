@@ -1,5 +1,5 @@
 // Registry SQL, and nothing else: rules live in registry.service.ts.
-import { and, asc, desc, eq, inArray, isNull, like, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, like, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../platform/db/database.ts";
 import type { IdentityStatus } from "./identity-status.ts";
 import {
@@ -110,6 +110,19 @@ export const registryRepo = {
       .from(registryTlsBindings)
       .innerJoin(registryOrigins, eq(registryOrigins.id, registryTlsBindings.originId))
       .where(and(eq(registryTlsBindings.current, true), lte(registryTlsBindings.validTo, before), isNull(registryTlsBindings.expiryWarnedAt), inArray(registryOrigins.status, LIVE_ORIGIN)))
+      .limit(limit);
+  },
+  /** Confirmed shops whose confirmation ends in (now, before] and that were not reminded of that end. */
+  async confirmedExpiring(tx: Db, now: Date, before: Date, limit: number): Promise<ShopRow[]> {
+    return tx
+      .select()
+      .from(registryShops)
+      .where(and(
+        eq(registryShops.identityStatus, "confirmed"),
+        gt(registryShops.expiresAt, now),
+        lte(registryShops.expiresAt, before),
+        or(isNull(registryShops.expiryRemindedFor), ne(registryShops.expiryRemindedFor, registryShops.expiresAt)),
+      ))
       .limit(limit);
   },
   async confirmedExpired(tx: Db, now: Date, limit: number): Promise<ShopRow[]> {

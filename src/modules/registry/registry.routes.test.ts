@@ -474,8 +474,23 @@ test("expiry: a confirmation lapses after 12 months; certificates are warned abo
   assert.ok(t.mail.some((m) => m.vars.event === "tls_expiring"));
   t.clock.set(saved);
 
+  // the renewal reminder: not before the 60-day window, once inside it, never twice for one expiry
+  const expiresAt = (await registry.identityStatus(sB))?.expiresAt;
+  assert.ok(expiresAt);
+  t.clock.set(new Date(expiresAt.getTime() - 61 * DAY));
+  t.mail.length = 0;
+  assert.equal((await registry.expirySweep()).reminded, 0, "not yet in the renewal window");
+  t.clock.set(new Date(expiresAt.getTime() - 59 * DAY));
+  assert.equal((await registry.expirySweep()).reminded, 1);
+  assert.equal((await registry.expirySweep()).reminded, 0, "reminded once");
+  const reminder = t.mail.find((m) => m.vars.event === "identity_expiring");
+  assert.ok(reminder, "the shop's contact is mailed");
+  assert.match(String(reminder.vars.detail), new RegExp(expiresAt.toISOString().slice(0, 10)));
+  t.clock.set(saved);
+
   t.clock.advance(366 * DAY);
   const r = await registry.expirySweep();
+  assert.equal(r.reminded, 0, "a reminded shop is not reminded again on lapsing");
   assert.equal(r.lapsed, 1);
   assert.equal((await registry.identityStatus(sB))?.status, "lapsed");
   const ev = await t.database.db.select().from(auditLog).where(eq(auditLog.action, "registry.identity.expire"));

@@ -508,10 +508,26 @@ export function createRegistryService(deps: RegistryDeps) {
       return (await repo.originsDue(db, clock.now(), limit)).map((o) => o.id);
     },
 
-    /** Daily sweep: expired confirmations lapse; certificates close to expiry are warned about. */
-    async expirySweep(): Promise<{ lapsed: number; tlsWarned: number }> {
+    /**
+     * Daily sweep: shops are reminded once when their confirmation enters the renewal window;
+     * expired confirmations lapse; certificates close to expiry are warned about.
+     */
+    async expirySweep(): Promise<{ reminded: number; lapsed: number; tlsWarned: number }> {
       const system: Actor = { kind: "system", name: "registry.expiry" };
       const now = clock.now();
+      let reminded = 0;
+      for (const s of await repo.confirmedExpiring(db, now, new Date(now.getTime() + settings.renewalWindowDays * DAY), 500)) {
+        await db.transaction(async (tx) => {
+          const shop = await repo.shopById(tx, s.id, true);
+          if (shop?.identityStatus !== "confirmed" || !shop.expiresAt || shop.expiresAt <= now) return;
+          if (shop.expiryRemindedFor?.getTime() === shop.expiresAt.getTime()) return;
+          await repo.updateShop(tx, shop.id, { expiryRemindedFor: shop.expiresAt });
+          const day = shop.expiresAt.toISOString().slice(0, 10);
+          await audit(tx, system, { action: "registry.identity.expiring", objectType: "registry_shop", objectId: shop.id, orgId: shop.orgId, summary: { expiresAt: shop.expiresAt.toISOString() } });
+          await notify(tx, shop, "identity_expiring", `網站主體確認將於 ${day} 到期，請於到期前申請展延。 / The identity confirmation expires on ${day}; ask for renewal before then.`);
+          reminded++;
+        });
+      }
       let lapsed = 0;
       for (const s of await repo.confirmedExpired(db, now, 500)) {
         await db.transaction(async (tx) => {
@@ -532,7 +548,7 @@ export function createRegistryService(deps: RegistryDeps) {
           tlsWarned++;
         });
       }
-      return { lapsed, tlsWarned };
+      return { reminded, lapsed, tlsWarned };
     },
 
     // ------------------------------------------------------------ identity review

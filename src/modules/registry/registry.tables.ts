@@ -35,6 +35,8 @@ export const registryShops = pgTable(
     statusChangedAt: ts("status_changed_at").notNull(),
     confirmedAt: ts("confirmed_at"),
     expiresAt: ts("expires_at"),
+    /** the expiresAt value the shop was last reminded of (a renewal moves expiresAt and re-arms it) */
+    expiryRemindedFor: ts("expiry_reminded_for"),
     createdAt: ts("created_at").notNull(),
     updatedAt: ts("updated_at").notNull(),
     /** lower-cased zh + en names, for partial-name search */

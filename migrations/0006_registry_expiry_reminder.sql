@@ -1,0 +1,1 @@
+ALTER TABLE "registry_shops" ADD COLUMN "expiry_reminded_for" timestamp with time zone;
