@@ -16,7 +16,7 @@ import { FixedClock } from "../src/platform/clock.ts";
 import { createFetcher } from "../src/platform/net/fetcher.ts";
 import { staticResolver } from "../src/platform/net/resolver.ts";
 import { migrate, openDatabase, type Database } from "../src/platform/db/database.ts";
-import { readCsv } from "../src/modules/registry/csv-stream.ts";
+import { readCsv } from "../src/platform/csv/csv-stream.ts";
 import { importBusinessRegister } from "../src/modules/registry/register-import.ts";
 import { createRegistryService } from "../src/modules/registry/registry.service.ts";
 import { registryOrigins, registryShops } from "../src/modules/registry/registry.tables.ts";

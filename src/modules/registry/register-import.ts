@@ -7,7 +7,7 @@ import { createReadStream, statSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { readCsv } from "./csv-stream.ts";
+import { readCsv } from "../../platform/csv/csv-stream.ts";
 import { registryBusinessRegister, registryImports, type RegisterStatus } from "./registry.tables.ts";
 import { checkUbn } from "./ubn.ts";
 
