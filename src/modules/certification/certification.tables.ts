@@ -91,6 +91,7 @@ export const certApplications = pgTable(
     index("cert_applications_merchant_idx").on(t.merchantOrgId, t.scheme),
     uniqueIndex("cert_applications_mark_uq").on(t.markNumber),
     index("cert_applications_due_idx").on(t.status, t.caDueAt),
+    index("cert_applications_shop_idx").on(t.shopId),
   ],
 );
 
