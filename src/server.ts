@@ -18,6 +18,7 @@ import { registerScannerJobs, scheduleScannerJobs } from "./modules/scanner/scan
 import { createScannerPlatform, type ScannerPlatform } from "./modules/scanner/scanner.platform.ts";
 import { scannerRoutes } from "./modules/scanner/scanner.routes.ts";
 import { registryScanTargets } from "./modules/scanner/scanner.targets.ts";
+import { ownSiteRoutes } from "./modules/scanner/own-site.routes.ts";
 // end scanner
 // seals (issue 5)
 import { registerSealsJobs, scheduleSealsJobs, sealsIdentityListener, SEALS_JOBS } from "./modules/seals/seals.jobs.ts";
@@ -142,7 +143,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   });
   registerRegistryJobs(jobs, registry, () => clock.now());
   // scanner (issue 6): watches the registry's confirmed origins; its grade goes on the public shop page
-  const scanner = createScannerPlatform({ db: database.db, clock, fetcher: options.scannerFetcher ?? createScannerFetcher(), targets: registryScanTargets(registry), jobs, mail: mailPort, publicUrl: config.publicUrl });
+  const scanner = createScannerPlatform({ db: database.db, clock, fetcher: options.scannerFetcher ?? createScannerFetcher(), targets: registryScanTargets(registry), jobs, mail: mailPort, publicUrl: config.publicUrl, settings: config.scanner });
   registerScannerJobs(jobs, scanner);
   registry.addPublicExtension("scanGrade", (shopId) => scanner.getLatestGrade({ shopId }));
   // end scanner
@@ -210,6 +211,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
       await a.register(registryRoutes, { registry });
       await a.register(scannerRoutes, { scanner }); // scanner (issue 6)
+      await a.register(ownSiteRoutes, { publicUrl: config.publicUrl, securityContacts: config.securityContacts, clock, webRoot: join(rootDir, "dist", "web") }); // scanner (issue 6): /privacy, security.txt
       await a.register(sealsRoutes, { seals, publicUrl: config.publicUrl, widgetDir: options.widgetDir ?? join(rootDir, "dist", "widget") }); // seals
       await a.ready();
       app = a;

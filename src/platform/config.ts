@@ -51,6 +51,15 @@ const schema = z.object({
   EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
   WORKER: z.enum(["inline", "off"]).default("inline"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  // scanner (issue 6): default days between scans of a confirmed origin, and the ceiling for
+  // origins with declared payment pages (PCI DSS v4.0 11.6.1: at least weekly)
+  SCANNER_CADENCE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  SCANNER_PAYMENT_CADENCE_DAYS: z.coerce.number().int().min(1).max(7).default(7),
+  // scanner (issue 6): our own /.well-known/security.txt (RFC 9116); comma-separated Contact URIs
+  SECURITY_CONTACT: z
+    .string()
+    .refine((v) => v.split(",").every((c) => /^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+|tel:\+?[0-9 -]+)$/.test(c.trim())), "must be mailto:, https: or tel: URIs separated by commas")
+    .optional(),
 });
 
 export interface Config {
@@ -71,6 +80,10 @@ export interface Config {
   inlineWorker: boolean;
   /** requests per minute per client address across the API (public endpoints set stricter ones) */
   rateLimitPerMinute: number;
+  /** scanner (issue 6): days between scheduled scans, and the ceiling with payment pages declared */
+  scanner: { cadenceDays: number; paymentCadenceDays: number };
+  /** scanner (issue 6): Contact lines of our security.txt (default mailto:security@<PUBLIC_URL host>) */
+  securityContacts: string[];
 }
 
 export class ConfigError extends Error {
@@ -107,5 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     evidenceMaxBytes: c.EVIDENCE_MAX_BYTES,
     inlineWorker: c.WORKER === "inline",
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    scanner: { cadenceDays: c.SCANNER_CADENCE_DAYS, paymentCadenceDays: c.SCANNER_PAYMENT_CADENCE_DAYS }, // scanner (issue 6)
+    securityContacts: c.SECURITY_CONTACT?.split(",").map((x) => x.trim()) ?? [`mailto:security@${new URL(c.PUBLIC_URL ?? "http://localhost").hostname}`], // scanner (issue 6)
   };
 }

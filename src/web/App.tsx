@@ -23,6 +23,19 @@ import { MyShopPage } from "./pages/registry/MyShop.tsx";
 import { RegistrySearchPage } from "./pages/registry/PublicSearch.tsx";
 import { RegistryShopPage } from "./pages/registry/PublicShop.tsx";
 import { ReviewQueuePage, ReviewShopPage } from "./pages/registry/Review.tsx";
+// certification (issue 4)
+import { AccreditationsPage } from "./pages/certification/Accreditations.tsx";
+import { ApplicationPage } from "./pages/certification/Application.tsx";
+import { ApplyPage } from "./pages/certification/Apply.tsx";
+import { AuditorRecordPage, AuditorsPage } from "./pages/certification/Auditors.tsx";
+import { AlarmsPage, MarkPage, MarksPage } from "./pages/certification/Marks.tsx";
+import { PipelinePage } from "./pages/certification/Pipeline.tsx";
+import { SchemePage, SchemesPage } from "./pages/schemes/Schemes.tsx";
+// scanner (issue 6)
+import { PrivacyPage } from "./pages/privacy/PrivacyPage.tsx";
+import { ScannerDistributionPage } from "./pages/scanner/ScannerDistribution.tsx";
+import { ScannerOriginPage } from "./pages/scanner/ScannerOrigin.tsx";
+import { ScannerShopPage } from "./pages/scanner/ScannerShop.tsx";
 
 function RequireSession() {
   const session = useSession();
@@ -58,6 +71,11 @@ export function App() {
         {/* registry (issue 3): public pages */}
         <Route path="/registry" element={<RegistrySearchPage />} />
         <Route path="/registry/shops/:shopId" element={<RegistryShopPage />} />
+        {/* certification (issue 4): public pages */}
+        <Route path="/marks/:markNumber" element={<MarkPage />} />
+        <Route path="/schemes" element={<SchemesPage />} />
+        <Route path="/schemes/:scheme" element={<SchemePage />} />
+        <Route path="/privacy" element={<PrivacyPage />} />{/* scanner (issue 6): our privacy notice */}
         <Route element={<RequireSession />}>
           <Route index element={<HomePage />} />
           <Route path="/account" element={<AccountPage />} />
@@ -79,6 +97,27 @@ export function App() {
           <Route element={<RequirePermission permission="registry.review" />}>
             <Route path="/registry/review" element={<ReviewQueuePage />} />
             <Route path="/registry/review/:shopId" element={<ReviewShopPage />} />
+          </Route>
+          {/* scanner (issue 6) */}
+          <Route element={<RequirePermission permission="scanner.read" />}>
+            <Route path="/scanner" element={<ScannerShopPage />} />
+            <Route path="/scanner/origins/:originId" element={<ScannerOriginPage />} />
+          </Route>
+          <Route element={<RequirePermission permission="scanner.admin" />}>
+            <Route path="/scanner/grades" element={<ScannerDistributionPage />} />
+          </Route>
+          {/* certification (issue 4) */}
+          <Route element={<RequirePermission permission="cert.read" />}>
+            <Route path="/certification" element={<PipelinePage />} />
+            <Route path="/certification/applications/:id" element={<ApplicationPage />} />
+            <Route path="/certification/alarms" element={<AlarmsPage />} />
+            <Route path="/certification/marks" element={<MarksPage />} />
+            <Route path="/certification/auditors" element={<AuditorsPage />} />
+            <Route path="/certification/auditors/:id" element={<AuditorRecordPage />} />
+            <Route path="/certification/accreditations" element={<AccreditationsPage />} />
+          </Route>
+          <Route element={<RequirePermission permission="cert.apply" />}>
+            <Route path="/certification/apply" element={<ApplyPage />} />
           </Route>
           <Route element={<RequirePermission permission="outbox.read" />}>
             <Route path="/outbox" element={<OutboxPage />} />

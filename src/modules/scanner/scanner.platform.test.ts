@@ -179,7 +179,21 @@ test("another organisation's user is refused on every endpoint with an object id
   assert.equal((await staff.get(`/api/v1/scanner/origins/${originIdA}/latest`)).statusCode, 200, "staff may read");
   assert.equal((await staff.post(`/api/v1/scanner/origins/${originIdA}/scans`)).statusCode, 403, "staff may not start scans");
   assert.equal((await b.get("/api/v1/scanner/grades")).statusCode, 403);
-  assert.equal((await b.request("PUT", `/api/v1/scanner/origins/${originIdA}/cadence`, { cadenceDays: 1 })).statusCode, 403);
+  assert.equal((await b.get("/api/v1/scanner/origins")).statusCode, 403, "the list of every origin is the authority's");
+  assert.equal((await b.request("PUT", `/api/v1/scanner/origins/${originIdA}/cadence`, { cadenceDays: 1 })).statusCode, 404, "another shop's origin does not exist for it");
+  assert.equal((await staff.request("PUT", `/api/v1/scanner/origins/${originIdA}/cadence`, { cadenceDays: 1 })).statusCode, 403, "staff may not change the cadence");
+});
+
+test("cadence: the shop may ask for scans more often than the default, not less; the authority may set any", async () => {
+  const a = await as(shopA, "admin");
+  const often = await a.request("PUT", `/api/v1/scanner/origins/${originIdA}/cadence`, { cadenceDays: 2 });
+  assert.equal(often.statusCode, 200, often.body);
+  assert.equal(often.json<{ cadenceDays: number }>().cadenceDays, 2);
+  const rare = await a.request("PUT", `/api/v1/scanner/origins/${originIdA}/cadence`, { cadenceDays: 30 });
+  assert.equal(rare.statusCode, 400, rare.body);
+  assert.equal(rare.json<{ errors?: { field: string }[] }>().errors?.[0]?.field, "cadenceDays");
+  const back = await a.request("PUT", `/api/v1/scanner/origins/${originIdA}/cadence`, { cadenceDays: null });
+  assert.equal(back.json<{ cadenceDays: number | null }>().cadenceDays, null, "back to the platform default");
 });
 
 test("bad input is refused with the field named", async () => {
@@ -226,6 +240,18 @@ test("failure path: a scan that cannot run ends failed with its error; the autho
   entry.confirmed = false;
   await scanner.sweep();
   assert.equal((await auth.get("/api/v1/scanner/grades")).json<{ totalOrigins: number }>().totalOrigins, 2);
+  const grade = (await scanner.getLatestGrade({ origin: originA }))?.grade ?? "?";
+  // every watched origin, one grade at a time, a page at a time
+  const graded = (await auth.get(`/api/v1/scanner/origins?grade=${encodeURIComponent(grade)}`)).json<{ items: { origin: string }[] }>();
+  assert.deepEqual(graded.items.map((o) => o.origin), [originA]);
+  const first = (await auth.get("/api/v1/scanner/origins?limit=1")).json<{ items: { id: string }[]; nextAfter: string | null }>();
+  assert.equal(first.items.length, 1);
+  assert.ok(first.nextAfter);
+  const second = (await auth.get(`/api/v1/scanner/origins?limit=1&after=${first.nextAfter}`)).json<{ items: { id: string }[]; nextAfter: string | null }>();
+  assert.equal(second.items.length, 1);
+  assert.notEqual(second.items[0]?.id, first.items[0]?.id);
+  assert.equal(second.nextAfter, null, "two watched origins: two pages of one");
+  assert.equal((await auth.get("/api/v1/scanner/origins?grade=Z")).statusCode, 400);
   const cad = await auth.request("PUT", `/api/v1/scanner/origins/${originIdA}/cadence`, { cadenceDays: 30 });
   assert.equal(cad.statusCode, 200, cad.body);
   assert.equal(cad.json<{ cadenceDays: number }>().cadenceDays, 30);

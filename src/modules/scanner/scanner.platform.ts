@@ -303,9 +303,16 @@ export function createScannerPlatform(deps: ScannerPlatformDeps) {
       });
     },
 
+    /**
+     * Days between scheduled scans (null: the platform default). The authority sets any value;
+     * the shop's administrator may only ask for scans more often than the default, or go back to it.
+     */
     async setCadence(actor: Actor, originId: string, days: number | null) {
-      if (!isAuthority(actor)) throw forbidden();
       const o = await visibleOrigin(actor, originId);
+      if (!isAuthority(actor)) {
+        if (!(isMember(actor) && actor.role === "merchant_admin")) throw forbidden();
+        if (days !== null && days > settings.cadenceDays) throw invalid("cadenceDays", `at most ${String(settings.cadenceDays)} days (the platform's default); only the authority may set longer`);
+      }
       return db.transaction(async (tx) => {
         const updated = await repo.updateOrigin(tx, o.id, { cadenceDays: days });
         await appendAudit(tx, clock, actor, { action: "scanner.cadence.set", objectType: "scanner_origin", objectId: o.id, orgId: o.orgId, summary: { origin: o.origin, before: o.cadenceDays, after: days } });
@@ -335,6 +342,14 @@ export function createScannerPlatform(deps: ScannerPlatformDeps) {
     async scripts(actor: Actor, originId: string) {
       const o = await visibleOrigin(actor, originId);
       return (await repo.scriptsOf(db, o.id)).map((s) => ({ page: s.page, src: s.src, origin: s.scriptOrigin, sha256: s.sha256, integrity: s.integrity, firstSeenAt: s.firstSeenAt, lastSeenAt: s.lastSeenAt, removedAt: s.removedAt }));
+    },
+
+    /** Authority: every watched origin, by origin, optionally of one grade ("unscanned": none yet). */
+    async listAllOrigins(actor: Actor, q: { grade?: string | undefined; after?: string | undefined; limit: number }) {
+      if (!isAuthority(actor)) throw forbidden();
+      const rows = await repo.activeOriginsPage(db, { grade: q.grade === undefined ? undefined : q.grade === "unscanned" ? null : q.grade, after: q.after, limit: q.limit + 1 });
+      const items = rows.slice(0, q.limit);
+      return { items: items.map(originView), nextAfter: rows.length > q.limit ? (items.at(-1)?.id ?? null) : null };
     },
 
     /** Authority: how current grades are spread over every watched origin and every shop (its worst origin). */

@@ -1,5 +1,5 @@
 // Scanner SQL, and nothing else: rules live in scanner.platform.ts.
-import { and, asc, desc, eq, inArray, lt, lte, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, lte, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../../platform/db/database.ts";
 import { scannerOrigins, scannerScans, scannerScripts, type ScanStatus } from "./scanner.tables.ts";
 
@@ -41,6 +41,12 @@ export const scannerRepo = {
   },
   async activeOrigins(tx: Db): Promise<WatchedOriginRow[]> {
     return tx.select().from(scannerOrigins).where(eq(scannerOrigins.active, true));
+  },
+  /** Watched origins in (origin, id) order after the origin `after`; `grade` null = not scanned yet. */
+  async activeOriginsPage(tx: Db, q: { grade?: string | null | undefined; after?: string | undefined; limit: number }): Promise<WatchedOriginRow[]> {
+    const byGrade = q.grade === undefined ? undefined : q.grade === null ? isNull(scannerOrigins.lastGrade) : eq(scannerOrigins.lastGrade, q.grade);
+    const after = q.after ? sql`(${scannerOrigins.origin}, ${scannerOrigins.id}) > (select o.origin, o.id from scanner_origins o where o.id = ${q.after})` : undefined;
+    return tx.select().from(scannerOrigins).where(and(eq(scannerOrigins.active, true), byGrade, after)).orderBy(asc(scannerOrigins.origin), asc(scannerOrigins.id)).limit(q.limit);
   },
 
   async insertScan(tx: Db, values: typeof scannerScans.$inferInsert): Promise<ScanRow> {

@@ -36,11 +36,14 @@ export async function scannerRoutes(app: FastifyInstance, opts: ScannerRoutesOpt
   r.put(`${base}/origins/:originId/payment-pages`, { config: { access: "scanner.scan" }, schema: { tags, summary: "Declare the checkout / payment pages of an origin (scanned weekly at least)", params: s.originParams, body: s.paymentPagesBody, response: { 200: s.origin } } }, async (req) =>
     scanner.setPaymentPages(req.actor, req.params.originId, req.body.pages),
   );
-  r.put(`${base}/origins/:originId/cadence`, { config: { access: "scanner.admin" }, schema: { tags, summary: "Authority: days between scheduled scans (null = platform default)", params: s.originParams, body: s.cadenceBody, response: { 200: s.origin } } }, async (req) =>
+  r.put(`${base}/origins/:originId/cadence`, { config: { access: "scanner.scan" }, schema: { tags, summary: "Days between scheduled scans (null = platform default); the shop may only shorten it", params: s.originParams, body: s.cadenceBody, response: { 200: s.origin } } }, async (req) =>
     scanner.setCadence(req.actor, req.params.originId, req.body.cadenceDays),
   );
   r.get(`${base}/scans/:scanId`, { config: { access: "scanner.read" }, schema: { tags, summary: "One scan with its result", params: s.scanParams, response: { 200: s.scanWithResult } } }, async (req) =>
     scanner.getScan(req.actor, req.params.scanId),
+  );
+  r.get(`${base}/origins`, { config: { access: "scanner.admin" }, schema: { tags, summary: "Authority: every watched origin with its latest grade, optionally of one grade", querystring: s.allOriginsQuery, response: { 200: s.originPage } } }, async (req) =>
+    scanner.listAllOrigins(req.actor, req.query),
   );
   r.get(`${base}/grades`, { config: { access: "scanner.admin" }, schema: { tags, summary: "Authority: grade distribution over every watched origin and shop (worst origin)", response: { 200: s.distribution } } }, async (req) =>
     scanner.gradeDistribution(req.actor),

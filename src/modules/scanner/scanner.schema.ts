@@ -12,6 +12,12 @@ export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(SCANNER_LIMITS.pageMax).default(20),
   before: z.iso.datetime({ offset: true }).optional(),
 });
+export const GRADES = ["A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F", "unscanned"] as const;
+export const allOriginsQuery = z.strictObject({
+  grade: z.enum(GRADES).optional(),
+  after: uuid.optional(),
+  limit: z.coerce.number().int().min(1).max(SCANNER_LIMITS.pageMax).default(50),
+});
 export const paymentPagesBody = z.strictObject({ pages: z.array(z.string().trim().min(1).max(SCANNER_LIMITS.url)).max(MAX_PAYMENT_PAGES) });
 export const cadenceBody = z.strictObject({ cadenceDays: z.number().int().min(1).max(90).nullable() });
 
@@ -32,4 +38,5 @@ export const requestScanResponse = z.object({ scan, created: z.boolean() });
 export const scanList = z.object({ items: z.array(scan), nextBefore: date.nullable() });
 export const latestResponse = z.object({ origin, scan: scanWithResult.nullable() });
 export const scriptList = z.object({ items: z.array(z.object({ page: z.string(), src: z.string(), origin: z.string(), sha256: z.string().nullable(), integrity: z.string().nullable(), firstSeenAt: date, lastSeenAt: date, removedAt: date.nullable() })) });
+export const originPage = z.object({ items: z.array(origin), nextAfter: z.string().nullable() });
 export const distribution = z.object({ origins: z.record(z.string(), z.number()), shops: z.record(z.string(), z.number()), totalOrigins: z.number(), totalShops: z.number() });

@@ -6,6 +6,9 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useRegistryText } from "../pages/registry/text.ts"; // registry (issue 3)
+import { useCertText } from "../pages/certification/text.ts"; // certification (issue 4)
+import { usePrivacyLinkLabel } from "../pages/privacy/PrivacyPage.tsx"; // scanner (issue 6): privacy notice link
+import { useScannerText } from "../pages/scanner/text.ts"; // scanner (issue 6)
 import { api } from "../api/client.ts";
 import { afterStage, can, stagePath, useSession, useSignOut } from "../api/session.ts";
 import type { Locale, Session, StageResponse } from "../api/types.ts";
@@ -35,6 +38,7 @@ export function Layout() {
   }, [userLocale]);
 
   const full = session.data?.stage === "full" ? session.data : undefined;
+  const privacyLabel = usePrivacyLinkLabel(); // scanner (issue 6)
   return (
     <>
       <a className="skip-link" href="#main">
@@ -59,6 +63,7 @@ export function Layout() {
       </main>
       <footer className="site-footer">
         <p>{t("common.footer")}</p>
+        <p><a href="/privacy">{privacyLabel}</a></p>{/* scanner (issue 6) */}
       </footer>
     </>
   );
@@ -67,6 +72,8 @@ export function Layout() {
 function MainNav({ session }: { session: Session }) {
   const { t } = useTranslation();
   const { r: rt } = useRegistryText();
+  const { c: ct } = useCertText(); // certification (issue 4)
+  const { s: st } = useScannerText(); // scanner (issue 6)
   const links: Array<{ to: string; label: string; show: boolean }> = [
     { to: "/", label: t("nav.home"), show: true },
     { to: "/organisation", label: t("nav.organisation"), show: can(session, "org.read") },
@@ -76,6 +83,16 @@ function MainNav({ session }: { session: Session }) {
     // registry (issue 3)
     { to: "/registry/my-shop", label: rt.nav.myShop, show: can(session, "registry.read") && session.organisation.kind === "merchant" },
     { to: "/registry/review", label: rt.nav.review, show: can(session, "registry.review") },
+    // scanner (issue 6)
+    { to: "/scanner", label: st.nav.scanner, show: can(session, "scanner.read") && session.organisation.kind === "merchant" },
+    { to: "/scanner/grades", label: st.nav.grades, show: can(session, "scanner.admin") },
+    // certification (issue 4)
+    { to: "/certification", label: session.organisation.kind === "merchant" ? ct.nav.myCert : ct.nav.pipeline, show: can(session, "cert.read") && session.organisation.kind !== "regulator" },
+    { to: "/certification/accreditations", label: ct.nav.accreditations, show: can(session, "cert.accredit") || can(session, "cert.cb_manage") },
+    { to: "/certification/auditors", label: ct.nav.auditors, show: can(session, "cert.cb_manage") },
+    { to: "/certification/marks", label: ct.nav.marks, show: can(session, "cert.accredit") || can(session, "cert.cb_manage") },
+    { to: "/certification/alarms", label: ct.nav.alarms, show: can(session, "cert.accredit") || can(session, "cert.cb_manage") },
+    { to: "/schemes", label: ct.nav.schemes, show: can(session, "schemes.manage") },
     { to: "/registry", label: rt.nav.search, show: true },
     { to: "/account", label: t("nav.account"), show: true },
   ];
@@ -86,7 +103,7 @@ function MainNav({ session }: { session: Session }) {
           .filter((l) => l.show)
           .map((l) => (
             <li key={l.to}>
-              <NavLink to={l.to} end={l.to === "/" || l.to === "/registry"}>
+              <NavLink to={l.to} end={l.to === "/" || l.to === "/registry" || l.to === "/certification" /* certification (issue 4) */}>
                 {l.label}
               </NavLink>
             </li>

@@ -8,6 +8,7 @@ import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { useRegistryText } from "./text.ts";
+import { PublicScanGrade } from "../scanner/Grade.tsx"; // scanner (issue 6)
 import type { PublicShopPage } from "./types.ts";
 
 export function RegistryShopPage() {
@@ -67,6 +68,7 @@ export function RegistryShopPage() {
           ))}
         </ul>
       </Section>
+      <PublicScanGrade value={s.extensions.scanGrade} />{/* scanner (issue 6) */}
     </Page>
   );
 }
