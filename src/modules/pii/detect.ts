@@ -3,7 +3,8 @@
 // detect() works on one string and returns UTF-16 offsets into it.
 import { foldWidth } from "./normalize.ts";
 import type { Detection, EntityType, Reason } from "./pii.types.ts";
-import { CUES, NEGATIVE_CUES, NAME_SUFFIXES, type ColumnClass } from "./lexicon.ts";
+import { CueIndex, cueBit, INVOICE_BIT, NEG_BIT, type GatedType, type Trigger } from "./cues.ts";
+import type { ColumnClass } from "./lexicon.ts";
 import {
   classifyTwPhone, ipInfo, isTwPlate, isValidCard, onlyDigits, parseBirthDate, twIdKind, twMrzLine2,
   ubnValidity, TW_BANK_CODES, type UbnRule,
@@ -33,53 +34,19 @@ const R_PAT_HEA: Reason[] = ["pattern", "header"];
 
 const R_PAT_CON_CHE: Reason[] = ["pattern", "context", "checksum"];
 const BEFORE = 24;
-const INVOICE_CUES: readonly string[] = ["發票", "invoice", "字軌"];
 const AFTER = 12;
+const VERSION_CUE = /(?:version|ver|v|版本).?$/i; // "v1.2.3.4", "Version 1.0.0.1": not addresses
 
-const escapeFixed = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const CUE_RE = new Map<readonly string[], RegExp>();
-/** One case-insensitive alternation per fixed cue list (compiled once; never from input). */
-function cueRe(cues: readonly string[]): RegExp {
-  let re = CUE_RE.get(cues);
-  if (!re) {
-    re = new RegExp([...cues].sort((x, y) => y.length - x.length).map(escapeFixed).join("|") || "(?!)", "gi");
-    CUE_RE.set(cues, re);
-  }
-  return re;
-}
-
-/** Distance from the end of the nearest cue before `pos` (within `span` chars) to `pos`; Infinity if none. */
-function cueBefore(text: string, pos: number, cues: readonly string[], span = BEFORE): number {
-  const a = Math.max(0, pos - span);
-  let w = text.slice(a, pos);
-  const nl = w.lastIndexOf("\n");
-  if (nl >= 0) w = w.slice(nl + 1); // context does not cross line breaks
-  const re = cueRe(cues);
-  re.lastIndex = 0;
-  let last = -1;
-  for (let m = re.exec(w); m; m = re.exec(w)) last = m.index + m[0].length;
-  return last < 0 ? Infinity : w.length - last;
-}
-
-function cueAfter(text: string, pos: number, cues: readonly string[], span = AFTER): boolean {
-  const re = cueRe(cues);
-  re.lastIndex = 0;
-  let w = text.slice(pos, pos + span);
-  const nl = w.indexOf("\n");
-  if (nl >= 0) w = w.slice(0, nl);
-  return re.test(w);
-}
-
-function hasCue(text: string, start: number, end: number, type: EntityType): boolean {
-  const cues = CUES[type] ?? [];
-  return cueBefore(text, start, cues) < Infinity || cueAfter(text, end, cues);
+function hasCue(ctx: Ctx, start: number, end: number, type: EntityType): boolean {
+  const bit = cueBit(type);
+  return ctx.cues.before(start, bit, BEFORE) < Infinity || ctx.cues.after(end, bit, AFTER);
 }
 
 /** True when a negative cue (order no., invoice, tracking …) is nearer before `start` than any of the type's own cues. */
-function negativeNearer(text: string, start: number, type: EntityType): boolean {
-  const neg = cueBefore(text, start, NEGATIVE_CUES, 16);
+function negativeNearer(ctx: Ctx, start: number, type: EntityType): boolean {
+  const neg = ctx.cues.before(start, NEG_BIT, 16);
   if (neg === Infinity) return false;
-  return neg < cueBefore(text, start, CUES[type] ?? [], 16);
+  return neg < ctx.cues.before(start, cueBit(type), 16);
 }
 
 // ---- candidate patterns (linear; each quantified group consumes a distinct character) ----
@@ -101,25 +68,7 @@ const RE_BANK = /(?<![0-9])(?:\(\d{3}\) ?|\d{3}-)?\d(?:-?\d){9,15}(?![0-9])/g;
 const RE_DATE = /(?:民國|民国) ?\d{2,3} ?年 ?\d{1,2} ?月 ?\d{1,2} ?日?|(?<![0-9])(?:(?:19|20)\d{2} ?[-/.年] ?\d{1,2} ?[-/.月] ?\d{1,2}(?: ?日)?|\d{2,3}[-/.]\d{1,2}[-/.]\d{1,2}|\d{2,3}年\d{1,2}月\d{1,2}日?|\d{1,2}\/\d{1,2}\/(?:19|20)\d{2}|(?:19|20)\d{6}|\d{7})(?![0-9])/g;
 const RE_PLATE = /(?<![A-Za-z0-9])(?:[A-Z]{2,3}-?\d{3,4}|\d{3,4}-[A-Z]{2,3})(?![A-Za-z0-9])/g;
 
-// Cue words for the context-gated types, found in one pass (built from fixed lists, never from input).
-type GatedType = "TW_BUSINESS_NUMBER" | "TW_PASSPORT" | "TW_NHI_CARD" | "TW_BANK_ACCOUNT" | "DATE_OF_BIRTH" | "TW_LICENSE_PLATE" | "PERSON_NAME_ZH";
-const GATED: readonly GatedType[] = ["TW_BUSINESS_NUMBER", "TW_PASSPORT", "TW_NHI_CARD", "TW_BANK_ACCOUNT", "DATE_OF_BIRTH", "TW_LICENSE_PLATE", "PERSON_NAME_ZH"];
-const CUE_TYPES = new Map<string, GatedType[]>();
-for (const t of GATED) {
-  for (const c of CUES[t] ?? []) {
-    if (t === "TW_BUSINESS_NUMBER" && (c === "公司" || c === "發票")) continue; // too common as a trigger; still counted as context
-    const list = CUE_TYPES.get(c) ?? [];
-    list.push(t);
-    CUE_TYPES.set(c, list);
-  }
-}
-for (const s of NAME_SUFFIXES) CUE_TYPES.set(s, ["PERSON_NAME_ZH"]);
-const isAscii = (w: string): boolean => /^[ -~]*$/.test(w);
-const byLength = [...CUE_TYPES.keys()].sort((a, b) => b.length - a.length);
-const RE_CUE_CJK = new RegExp(byLength.filter((w) => !isAscii(w)).map(escapeFixed).join("|"), "g");
-const RE_CUE_ASCII = new RegExp(`(?<![A-Za-z])(?:${byLength.filter(isAscii).map(escapeFixed).join("|")})(?![A-Za-z])`, "gi");
-
-interface Ctx { text: string; out: Detection[]; types: ReadonlySet<EntityType> | undefined; ubnRule: UbnRule }
+interface Ctx { text: string; cues: CueIndex; out: Detection[]; types: ReadonlySet<EntityType> | undefined; ubnRule: UbnRule }
 
 function want(ctx: Ctx, t: EntityType): boolean {
   return ctx.types === undefined || ctx.types.has(t);
@@ -140,12 +89,12 @@ function detectIds(ctx: Ctx): void {
     if (!kind) continue;
     const s = m.index, e = s + 10;
     if (kind === "national") {
-      const cue = hasCue(text, s, e, "TW_NATIONAL_ID");
+      const cue = hasCue(ctx, s, e, "TW_NATIONAL_ID");
       push(ctx, "TW_NATIONAL_ID", s, e, cue ? 1 : 0.9, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
     } else {
-      const cue = hasCue(text, s, e, "TW_RESIDENT_CERT") || hasCue(text, s, e, "TW_NATIONAL_ID");
+      const cue = hasCue(ctx, s, e, "TW_RESIDENT_CERT") || hasCue(ctx, s, e, "TW_NATIONAL_ID");
       // Old-format certificates share their shape with e-invoice numbers (字軌 + 8 digits).
-      if (kind === "arc_old" && cueBefore(text, s, INVOICE_CUES) < cueBefore(text, s, CUES.TW_RESIDENT_CERT ?? [])) continue;
+      if (kind === "arc_old" && ctx.cues.before(s, INVOICE_BIT, BEFORE) < ctx.cues.before(s, cueBit("TW_RESIDENT_CERT"), BEFORE)) continue;
       const base = kind === "arc_new" ? 0.9 : 0.7;
       push(ctx, "TW_RESIDENT_CERT", s, e, cue ? 1 : base, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
     }
@@ -160,8 +109,8 @@ function detectPhones(ctx: Ctx): void {
       const s = m.index, e = s + m[0].length;
       const p = classifyTwPhone(m[0]);
       if (p?.kind !== "mobile") continue;
-      if (negativeNearer(text, s, "TW_MOBILE")) continue;
-      const cue = hasCue(text, s, e, "TW_MOBILE");
+      if (negativeNearer(ctx, s, "TW_MOBILE")) continue;
+      const cue = hasCue(ctx, s, e, "TW_MOBILE");
       const bare = /^\d{10}$/.test(m[0]);
       push(ctx, "TW_MOBILE", s, e, cue ? 1 : bare ? 0.75 : 0.85, cue ? R_PAT_CON : R_PAT, "mobile");
     }
@@ -172,8 +121,8 @@ function detectPhones(ctx: Ctx): void {
       const s = m.index, e = s + m[0].length;
       const p = classifyTwPhone(m[0]);
       if (p?.kind !== "landline") continue;
-      if (negativeNearer(text, s, "TW_LANDLINE")) continue;
-      const cue = hasCue(text, s, e, "TW_LANDLINE") || hasCue(text, s, e, "TW_MOBILE");
+      if (negativeNearer(ctx, s, "TW_LANDLINE")) continue;
+      const cue = hasCue(ctx, s, e, "TW_LANDLINE") || hasCue(ctx, s, e, "TW_MOBILE");
       const shaped = /[-()+ ]/.test(m[0]);
       if (!shaped && !cue) continue;
       push(ctx, "TW_LANDLINE", s, e, cue ? 1 : 0.8, cue ? R_PAT_CON : R_PAT, "landline");
@@ -199,8 +148,8 @@ function detectCards(ctx: Ctx): void {
     if (!brand) continue;
     const e = s + raw.length;
     RE_CARD.lastIndex = e;
-    const cue = hasCue(text, s, e, "CREDIT_CARD");
-    const neg = negativeNearer(text, s, "CREDIT_CARD");
+    const cue = hasCue(ctx, s, e, "CREDIT_CARD");
+    const neg = negativeNearer(ctx, s, "CREDIT_CARD");
     let score = cue ? 1 : 0.85;
     if (neg) score = 0.3;
     if (!cue && raw.length === 13) score = 0.45; // EAN-13 look-alikes
@@ -240,7 +189,7 @@ function detectIps(ctx: Ctx): void {
     const info = ipInfo(m[0]);
     if (!info) continue;
     // Version numbers such as "v1.2.3.4" or "Version 1.0.0.1".
-    if (cueBefore(text, m.index, ["version", "ver", "v", "版本"], 9) < 2) continue;
+    if (VERSION_CUE.test(text.slice(Math.max(0, m.index - 9), m.index))) continue;
     push(ctx, "IP_ADDRESS", m.index, m.index + m[0].length, 0.9, R_PAT_CHE, info.scope);
   }
   detectIpv6(ctx);
@@ -278,7 +227,7 @@ function detectCarriers(ctx: Ctx): void {
     RE_CARRIER.lastIndex = 0;
     for (let m = RE_CARRIER.exec(text); m; m = RE_CARRIER.exec(text)) {
       const s = m.index, e = s + 8;
-      const cue = hasCue(text, s, e, "TW_EINVOICE_CARRIER");
+      const cue = hasCue(ctx, s, e, "TW_EINVOICE_CARRIER");
       const body = m[0].slice(1);
       if (!cue && !(/[0-9.+-]/.test(body) && /[A-Z]/.test(body))) continue;
       push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "mobile-barcode");
@@ -287,7 +236,7 @@ function detectCarriers(ctx: Ctx): void {
   RE_CDC.lastIndex = 0;
   for (let m = RE_CDC.exec(text); m; m = RE_CDC.exec(text)) {
     const s = m.index, e = s + 16;
-    const cue = hasCue(text, s, e, "TW_EINVOICE_CARRIER");
+    const cue = hasCue(ctx, s, e, "TW_EINVOICE_CARRIER");
     push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "citizen-certificate");
   }
 }
@@ -309,7 +258,7 @@ function detectAddresses(ctx: Ctx): void {
     if (i < lastEnd) continue;
     const a = parseAddressAt(text, i);
     if (!a) continue;
-    const cue = hasCue(text, a.start, a.end, "TW_ADDRESS");
+    const cue = hasCue(ctx, a.start, a.end, "TW_ADDRESS");
     if (a.level < 2 && !cue) continue;
     const score = a.level >= 3 ? 0.95 : a.level === 2 ? 0.85 : 0.75;
     push(ctx, "TW_ADDRESS", a.start, a.end, cue ? Math.max(score, 0.9) : score, cue ? R_PAT_GAZ_CON : R_PAT_GAZ);
@@ -377,12 +326,13 @@ const GATED_RE: Record<Exclude<GatedType, "PERSON_NAME_ZH">, RegExp> = {
   DATE_OF_BIRTH: RE_DATE, TW_LICENSE_PLATE: RE_PLATE,
 };
 
-function onCue(ctx: Ctx, cue: string, cs: number, ce: number, types: readonly GatedType[]): void {
+function onCue(ctx: Ctx, tr: Trigger): void {
   const { text } = ctx;
-  for (const t of types) {
+  const cs = tr.start, ce = tr.end;
+  for (const t of tr.types) {
     if (!want(ctx, t)) continue;
     if (t === "PERSON_NAME_ZH") {
-      const isSuffix = NAME_SUFFIXES.includes(cue);
+      const isSuffix = tr.suffix;
       const n = isSuffix ? parseNameBefore(text, cs) : parseNameAfter(text, ce);
       if (n) push(ctx, t, n.start, n.end, 0.9, R_PAT_GAZ_CON);
       continue;
@@ -405,17 +355,7 @@ function onCue(ctx: Ctx, cue: string, cs: number, ce: number, types: readonly Ga
 }
 
 function detectGated(ctx: Ctx): void {
-  const { text } = ctx;
-  RE_CUE_CJK.lastIndex = 0;
-  for (let m = RE_CUE_CJK.exec(text); m; m = RE_CUE_CJK.exec(text)) {
-    const types = CUE_TYPES.get(m[0]);
-    if (types) onCue(ctx, m[0], m.index, m.index + m[0].length, types);
-  }
-  RE_CUE_ASCII.lastIndex = 0;
-  for (let m = RE_CUE_ASCII.exec(text); m; m = RE_CUE_ASCII.exec(text)) {
-    const types = CUE_TYPES.get(m[0].toLowerCase());
-    if (types) onCue(ctx, m[0], m.index, m.index + m[0].length, types);
-  }
+  for (const tr of ctx.cues.triggers) onCue(ctx, tr);
 }
 
 /** Names written right before another personal-data item ("陳志明 0912-345-678", "林美玲/臺北市…"). */
@@ -466,7 +406,7 @@ export function resolveOverlaps(ds: Detection[]): Detection[] {
  */
 export function detect(text: string, opts: DetectOptions = {}): Detection[] {
   const folded = foldWidth(text);
-  const ctx: Ctx = { text: folded, out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current" };
+  const ctx: Ctx = { text: folded, cues: new CueIndex(folded), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current" };
   detectIds(ctx);
   detectPhones(ctx);
   detectCards(ctx);
