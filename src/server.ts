@@ -43,6 +43,8 @@ import { createSchemesService, type SchemesService } from "./modules/schemes/sch
 import { createAccreditationService, type AccreditationService } from "./modules/certification/accreditation.service.ts";
 import { addCertificationTemplates, createCertificationTimers, type CertificationTimers } from "./modules/certification/certification.jobs.ts";
 import { certificationRoutes } from "./modules/certification/certification.routes.ts";
+import { createCertificationRecords, type CertificationRecords } from "./modules/certification/records.ts";
+import { certificationRecordsRoutes } from "./modules/certification/records.routes.ts";
 import { createCertificationService, type CertificationService, type MarkHook } from "./modules/certification/certification.service.ts";
 import type { EvidenceReadGrant } from "./platform/storage/evidence.service.ts";
 import { createEvidenceService, type EvidenceService } from "./platform/storage/evidence.service.ts";
@@ -83,6 +85,7 @@ export interface Services {
   certification: CertificationService;
   accreditation: AccreditationService;
   certificationTimers: CertificationTimers;
+  certificationRecords: CertificationRecords;
   scanner: ScannerPlatform; // scanner (issue 6)
   seals: SealsService; // seals (issue 5)
 }
@@ -173,6 +176,25 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
     },
   });
   certificationTimers.register(jobs);
+  // certification records (issue 4): inventory, evidence items, reports, certificates, changes, complaints
+  const certificationRecords = createCertificationRecords({
+    db: database.db,
+    clock,
+    certification,
+    schemes,
+    evidence,
+    directory: {
+      organisation: async (orgId) => accounts.getOrganisation(directoryActor, orgId).catch(() => undefined),
+      shop: async (shopId) => {
+        const x = await registry.getShop(shopId);
+        return x && { id: x.id, orgId: x.orgId, nameZh: x.legalNameZh, nameEn: x.legalNameEn };
+      },
+      shopOfOrg: async (orgId) => {
+        const x = await registry.getShopByOrg(orgId);
+        return x && { id: x.id, orgId: x.orgId, nameZh: x.legalNameZh, nameEn: x.legalNameEn };
+      },
+    },
+  });
   // --- end certification ---
   // seals (issue 5): credentials follow the registry's identity status through a job queued in its transaction
   const seals = createSealsService({ db: database.db, clock, masterKey, registry, marks: certificationMarkPort(certification, registry), dataDir: config.dataDir, publicUrl: config.publicUrl });
@@ -180,7 +202,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   markHooks.push(sealsMarkHook(registry, (shopId) => jobs.send(SEALS_JOBS.syncShop, { shopId })));
   registerSealsJobs(jobs, seals);
   // end seals
-  const services: Services = { accounts, mail, evidence, registry, scanner, schemes, certification, accreditation, certificationTimers, seals };
+  const services: Services = { accounts, mail, evidence, registry, scanner, schemes, certification, accreditation, certificationTimers, certificationRecords, seals };
   await jobs.start();
   if (options.work ?? config.inlineWorker) await certificationTimers.schedule(jobs);
   await scheduleRegistryJobs(jobs);
@@ -208,6 +230,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       await a.register(accountsRoutes, { accounts, config, ...(options.rateLimits?.login ? { loginRateLimit: options.rateLimits.login } : {}) });
       await a.register(schemesRoutes, { schemes });
       await a.register(certificationRoutes, { certification, accreditation, timers: certificationTimers });
+      await a.register(certificationRecordsRoutes, certificationRecords); // certification (issue 4)
       await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
       await a.register(registryRoutes, { registry });
       await a.register(scannerRoutes, { scanner }); // scanner (issue 6)

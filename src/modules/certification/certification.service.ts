@@ -231,14 +231,29 @@ export function createCertificationService(deps: CertificationDeps) {
 
   /** The one door through which every status change passes. */
   async function transition(actor: Actor, id: string, event: string, input: TransitionInput = {}): Promise<Application> {
+    await warm(id);
+    const { row, change } = await db.transaction(async (tx) => transitionIn(tx, actor, id, event, input));
+    await runHooks(change);
+    return row;
+  }
+
+  /** After the commit: tell the subscribers (seals) that a mark changed. */
+  async function runHooks(change: MarkChange | undefined): Promise<void> {
+    if (change) for (const h of hooks) await h(change);
+  }
+
+  /**
+   * transition() inside a caller's transaction (a complaint determination that sanctions the
+   * holder writes both in one). Call warm(id) before the transaction and runHooks() after it.
+   */
+  async function transitionIn(tx: Db, actor: Actor, id: string, event: string, input: TransitionInput = {}): Promise<{ row: Application; change: MarkChange | undefined }> {
     const evidenceIds = input.evidenceIds ?? [];
     if (evidenceIds.some((e) => !UUID.test(e))) throw invalid("evidenceIds", "must be evidence file ids");
     if (actor.kind === "user" || actor.kind === "token") {
       if (actor.role === "regulator" || actor.role === "merchant_staff") throw forbidden(`Your role (${actor.role}) may not change an application.`);
     }
     let change: MarkChange | undefined;
-    await warm(id);
-    const updated = await db.transaction(async (tx) => {
+    {
       const app = await load(tx, actor, id, true);
       const ps = await partiesOf(tx, actor, app);
       const f = await facts(tx, actor, app, input);
@@ -297,10 +312,8 @@ export function createCertificationService(deps: CertificationDeps) {
       const before = markStatusOf(app, now);
       const mark = markOf(row, now);
       if (mark && (before !== mark.status || app.status !== row.status || app.validTo?.getTime() !== row.validTo?.getTime() || app.markNumber !== row.markNumber)) change = { mark, previous: app.markNumber ? before : null, event };
-      return row;
-    });
-    if (change) for (const h of hooks) await h(change);
-    return updated;
+      return { row, change };
+    }
   }
 
   async function raiseCorrectiveActions(tx: Db, app: Application, now: Date): Promise<void> {
@@ -320,6 +333,11 @@ export function createCertificationService(deps: CertificationDeps) {
 
   return {
     transition,
+    transitionIn,
+    runHooks,
+    warm,
+    load,
+    canSee,
     markOf,
     partiesOf,
     version,

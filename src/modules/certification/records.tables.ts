@@ -1,6 +1,7 @@
 // The certification records around a mark (issue 4, second part): the personal-data inventory
 // (個資清冊), evidence items with validity and their links to requirements across renewals,
 // change reports and consumer complaints.
+import type { LegalBasis } from "./inventory.io.ts";
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -20,7 +21,7 @@ export const certInventoryItems = pgTable(
     /** PDPA personal-data categories (C001 …) */
     dataCategories: jsonb("data_categories").$type<string[]>().notNull(),
     source: text("source").notNull(),
-    legalBasis: text("legal_basis").notNull(),
+    legalBasis: text("legal_basis").$type<LegalBasis>().notNull(),
     systems: jsonb("systems").$type<string[]>().notNull(),
     recipients: jsonb("recipients").$type<string[]>().notNull(),
     retention: text("retention").notNull(),

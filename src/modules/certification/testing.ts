@@ -1,14 +1,20 @@
 // Test helpers for the certification module: services on a fresh test database, actors, and a
 // driver that takes an application from draft to an active mark through the real service.
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Actor } from "../../platform/actor.ts";
 import type { OrgKind, Role } from "../../platform/auth/roles.ts";
 import { FixedClock } from "../../platform/clock.ts";
+import { createEvidenceService, type EvidenceService } from "../../platform/storage/evidence.service.ts";
+import { createLocalStorage } from "../../platform/storage/storage.ts";
 import { testDatabase, type TestDatabase } from "../../platform/testing/db.ts";
 import { createSchemesService, type SchemesService } from "../schemes/schemes.service.ts";
 import { createAccreditationService, type AccreditationService } from "./accreditation.service.ts";
 import { createCertificationService, type CertificationService, type MarkChange } from "./certification.service.ts";
 import { createCertificationTimers, type CertificationTimers } from "./certification.jobs.ts";
+import { createCertificationRecords, type CertificationRecords, type Directory } from "./records.ts";
 
 export const cataloguesDir = new URL("../../../catalogues/", import.meta.url).pathname;
 
@@ -21,6 +27,10 @@ export interface CertWorld {
   accreditation: AccreditationService;
   certification: CertificationService;
   timers: CertificationTimers;
+  evidence: EvidenceService;
+  records: CertificationRecords;
+  /** names the records services show on public pages (tests add organisations and shops) */
+  names: { orgs: Map<string, { nameZh: string; nameEn: string }>; shops: Map<string, { id: string; orgId: string; nameZh: string; nameEn: string | null }> };
   markChanges: MarkChange[];
   notices: { orgId: string; template: string; vars: Record<string, string> }[];
   close(): Promise<void>;
@@ -35,7 +45,20 @@ export async function buildCertWorld(database?: TestDatabase, clock = new FixedC
   const certification = createCertificationService({ db: db.db, clock, schemes, markHooks: [async (c) => void markChanges.push(c)] });
   const accreditation = createAccreditationService({ db: db.db, clock, schemes });
   const timers = createCertificationTimers({ db: db.db, clock, certification, notifier: { notify: async (_tx, orgId, m) => void notices.push({ orgId, ...m }) } });
-  return { database: db, clock, schemes, accreditation, certification, timers, markChanges, notices, close: () => db.close() };
+  const root = mkdtempSync(join(tmpdir(), "ectrust-cert-evidence-"));
+  const evidence = createEvidenceService({ db: db.db, clock, storage: createLocalStorage(root), maxBytes: 5 * 1024 * 1024, readGrants: [(actor, file) => certification.mayReadApplicantEvidence(actor, file)] });
+  const names: CertWorld["names"] = { orgs: new Map(), shops: new Map() };
+  const directory: Directory = {
+    organisation: async (orgId) => names.orgs.get(orgId),
+    shop: async (shopId) => names.shops.get(shopId),
+    shopOfOrg: async (orgId) => [...names.shops.values()].find((x) => x.orgId === orgId),
+  };
+  const records = createCertificationRecords({ db: db.db, clock, certification, schemes, evidence, directory });
+  const close = async (): Promise<void> => {
+    await db.close();
+    rmSync(root, { recursive: true, force: true });
+  };
+  return { database: db, clock, schemes, accreditation, certification, timers, evidence, records, names, markChanges, notices, close };
 }
 
 export interface Body {

@@ -1,0 +1,30 @@
+// The certification records services, built together: what server.ts and the tests construct.
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/db/database.ts";
+import type { EvidenceService } from "../../platform/storage/evidence.service.ts";
+import type { SchemesService } from "../schemes/schemes.service.ts";
+import type { CertificationService } from "./certification.service.ts";
+import { createInventoryService } from "./inventory.service.ts";
+
+/** Names for public pages, read from the accounts and registry services (a port, so tests pass a map). */
+export interface Directory {
+  organisation(orgId: string): Promise<{ nameZh: string; nameEn: string } | undefined>;
+  shop(shopId: string): Promise<{ id: string; orgId: string; nameZh: string; nameEn: string | null } | undefined>;
+  shopOfOrg(orgId: string): Promise<{ id: string; orgId: string; nameZh: string; nameEn: string | null } | undefined>;
+}
+
+export interface CertificationRecordsDeps {
+  db: Db;
+  clock: Clock;
+  certification: CertificationService;
+  schemes: Pick<SchemesService, "getVersion" | "current">;
+  evidence: Pick<EvidenceService, "download" | "get">;
+  directory: Directory;
+}
+
+export function createCertificationRecords(deps: CertificationRecordsDeps) {
+  const inventory = createInventoryService(deps);
+  return { inventory };
+}
+
+export type CertificationRecords = ReturnType<typeof createCertificationRecords>;
