@@ -10,7 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium } from "playwright-core";
+import { createHash } from "node:crypto";
 import { GZIP_BUDGET, buildWidget } from "./build-widget.ts";
+import { runInNewContext } from "node:vm";
+import { gzipSync } from "node:zlib";
+import { loadWidget, pinWidget, PINNED_PLACEHOLDER } from "../src/modules/seals/seals.widget.ts";
 import { credentialInput, issue, LOG_ORIGIN, signList, world } from "../src/modules/seals/verify/testkit.ts";
 import type { SealBundle } from "../src/modules/seals/verify/seal.ts";
 
@@ -31,6 +35,55 @@ test("the widget bundle is under 8 KB gzipped", async () => {
     assert.equal(m.chunks.length, 1, "only the lazy @noble/ed25519 chunk besides the entry");
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a template build is pinned when served: the placeholder becomes the roots, named and SRI-hashed by the served bytes, still under budget", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "ectrust-widget-"));
+  try {
+    const m = await buildWidget({ outdir: dir });
+    assert.equal(m.template, true);
+    const raw = await readFile(join(dir, m.entry), "utf8");
+    assert.equal(raw.split(PINNED_PLACEHOLDER).length, 2, "exactly one placeholder in the template");
+    const pinned = { roots: ["MCowBQYDK2VwAyEA-root-a", "root-b"], threshold: 2, minVersion: 3, logOrigin: "seal.example/log" };
+    const w = await loadWidget(dir, pinned);
+    const code = w.files.get(w.entry);
+    assert.ok(code);
+    assert.match(w.entry, /^widget\.[A-Z0-9]{8}\.js$/);
+    assert.notEqual(w.entry, m.entry);
+    assert.equal(w.integrity, `sha384-${createHash("sha384").update(code).digest("base64")}`);
+    assert.equal(w.sha256, createHash("sha256").update(code).digest("base64"));
+    const text = code.toString("utf8");
+    assert.ok(!text.includes(PINNED_PLACEHOLDER));
+    assert.ok(text.includes(JSON.stringify(JSON.stringify(pinned))), "the pinned JSON is in the code as a string literal");
+    for (const c of m.chunks) assert.ok(w.files.has(c), c);
+    assert.ok(gzipSync(code, { level: 9 }).length < GZIP_BUDGET);
+    // another root set: another file, another hash
+    const other = await loadWidget(dir, { ...pinned, roots: ["root-c"] });
+    assert.notEqual(other.entry, w.entry);
+    assert.notEqual(other.integrity, w.integrity);
+    // a baked build is served as built
+    const baked = await buildWidget({ outdir: dir, pinned });
+    const served = await loadWidget(dir, { ...pinned, roots: ["ignored"] });
+    assert.equal(baked.template, false);
+    assert.equal(served.entry, baked.entry);
+    assert.equal(served.integrity, baked.integrity);
+    assert.equal(served.pinned, undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("pinWidget refuses code without exactly one placeholder, and escapes what it inserts", () => {
+  const p = { roots: ['a"</script>\u2028'], threshold: 1, minVersion: 1, logOrigin: "x" };
+  assert.throws(() => pinWidget("const a = 1;", p), /exactly one/);
+  assert.throws(() => pinWidget(`f("${PINNED_PLACEHOLDER}", '${PINNED_PLACEHOLDER}')`, p), /exactly one/);
+  assert.throws(() => pinWidget(`f("${PINNED_PLACEHOLDER}", "${PINNED_PLACEHOLDER}")`, p), /exactly one/);
+  for (const q of ['"', "'", "`"]) {
+    const out = pinWidget(`globalThis.r = JSON.parse(${q}${PINNED_PLACEHOLDER}${q});`, p);
+    const g: { r?: unknown } = {};
+    runInNewContext(out.replace("globalThis.r", "g.r"), { g, JSON });
+    assert.deepEqual(g.r, p);
   }
 });
 

@@ -2,11 +2,11 @@
 // named by its content hash, plus a lazily loaded chunk with the @noble/ed25519 fallback,
 // and manifest.json (file names, SRI integrity, sizes). Prints the gzipped size.
 //
-//   node scripts/build-widget.ts                 pinned roots from $ECTRUST_WIDGET_PINNED (a JSON file)
-//   ECTRUST_WIDGET_PINNED=pinned.json node scripts/build-widget.ts
+//   node scripts/build-widget.ts                 a template: the server pins its own root when it serves it
+//   ECTRUST_WIDGET_PINNED=pinned.json node scripts/build-widget.ts   roots baked in (`ectrust keys pinned`)
 //
-// Without ECTRUST_WIDGET_PINNED the widget pins no root and fails closed (every seal shows
-// "not verified"): a development build.
+// The template carries PINNED_PLACEHOLDER where the pinned roots go; src/modules/seals/seals.widget.ts
+// fills it from the server's key store and computes the SRI of the bytes it serves (docs/seals.md, "Pinning").
 import { build, type Plugin } from "esbuild";
 import ts from "typescript";
 import { createHash } from "node:crypto";
@@ -14,13 +14,9 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { PINNED_PLACEHOLDER, type Pinned } from "../src/modules/seals/seals.widget.ts";
 
-export interface Pinned {
-  roots: string[];
-  threshold: number;
-  minVersion: number;
-  logOrigin: string;
-}
+export type { Pinned };
 
 export interface WidgetManifest {
   entry: string;
@@ -28,6 +24,8 @@ export interface WidgetManifest {
   bytes: number;
   gzipBytes: number;
   chunks: string[];
+  /** the entry carries PINNED_PLACEHOLDER: the server pins its own roots when serving it */
+  template: boolean;
 }
 
 export const GZIP_BUDGET = 8 * 1024;
@@ -69,7 +67,8 @@ const stripMessages: Plugin = {
 };
 const repo = fileURLToPath(new URL("..", import.meta.url));
 
-export async function buildWidget(opts: { outdir: string; pinned: Pinned }): Promise<WidgetManifest> {
+/** Builds the widget; without `pinned`, a template that the server pins (seals.widget.ts). */
+export async function buildWidget(opts: { outdir: string; pinned?: Pinned | undefined }): Promise<WidgetManifest> {
   await rm(opts.outdir, { recursive: true, force: true });
   const result = await build({
     entryPoints: { widget: join(repo, "src/widget/seal.ts") },
@@ -84,7 +83,7 @@ export async function buildWidget(opts: { outdir: string; pinned: Pinned }): Pro
     minify: true,
     legalComments: "none",
     metafile: true,
-    define: { ECTRUST_PINNED: JSON.stringify(JSON.stringify(opts.pinned)) },
+    define: { ECTRUST_PINNED: JSON.stringify(opts.pinned ? JSON.stringify(opts.pinned) : PINNED_PLACEHOLDER) },
     logLevel: "warning",
     plugins: [stripMessages],
   });
@@ -98,20 +97,21 @@ export async function buildWidget(opts: { outdir: string; pinned: Pinned }): Pro
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
     chunks: outputs.map(([p]) => basename(p)).filter((p) => p !== basename(entryPath)),
+    template: !opts.pinned,
   };
   await writeFile(join(opts.outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }
 
-async function pinnedFromEnv(): Promise<Pinned> {
+async function pinnedFromEnv(): Promise<Pinned | undefined> {
   const file = process.env.ECTRUST_WIDGET_PINNED;
-  if (!file) return { roots: [], threshold: 1, minVersion: 1, logOrigin: "log.ectrust.example/marks" };
+  if (!file) return undefined;
   return JSON.parse(await readFile(file, "utf8")) as Pinned;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const m = await buildWidget({ outdir: join(repo, "dist/widget"), pinned: await pinnedFromEnv() });
-  console.log(`widget: dist/widget/${m.entry} ${m.bytes} B, ${m.gzipBytes} B gzipped (budget ${GZIP_BUDGET} B); lazy chunks: ${m.chunks.join(", ")}`);
+  console.log(`widget: dist/widget/${m.entry} ${m.bytes} B, ${m.gzipBytes} B gzipped (budget ${GZIP_BUDGET} B); lazy chunks: ${m.chunks.join(", ")}; ${m.template ? "template (the server pins its own root)" : "roots baked in"}`);
   if (m.gzipBytes > GZIP_BUDGET) {
     console.error("widget: over the size budget");
     process.exit(1);

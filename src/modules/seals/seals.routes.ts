@@ -3,19 +3,18 @@
 // verification page (/verify/<shopId>) and the JSON API (verification, embed snippet).
 // /trust, /log, /seal and /verify declare no config.access: the platform then resolves no
 // session for them, so these responses never carry or clear cookies.
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError, notFound } from "../../platform/errors.ts";
-import { embedSnippets, loaderScript, sealHeaders, sealPage, verifyPage, type WidgetManifest } from "./seals.page.ts";
+import { embedSnippets, loaderScript, sealHeaders, sealPage, verifyPage } from "./seals.page.ts";
 import type { SealsService } from "./seals.service.ts";
+import { loadWidget, type ServedWidget } from "./seals.widget.ts";
 
 export interface SealsRoutesOptions {
   seals: SealsService;
   publicUrl: string;
-  /** the built widget (dist/widget: manifest.json + hashed files) */
+  /** the built widget (dist/widget: manifest.json + hashed files); a template is pinned to this deployment's roots */
   widgetDir: string;
 }
 
@@ -37,8 +36,24 @@ export async function sealsRoutes(app: FastifyInstance, opts: SealsRoutesOptions
   const { seals } = opts;
   const origin = new URL(opts.publicUrl).origin;
   const loader = loaderScript(origin);
-  let manifest: WidgetManifest | undefined;
-  const widget = async (): Promise<WidgetManifest> => (manifest ??= JSON.parse(await readFile(join(opts.widgetDir, "manifest.json"), "utf8")) as WidgetManifest);
+  // The widget as served: pinned to the key store's roots, built (and logged) once per root set.
+  let served: { key: string; widget: Promise<ServedWidget> } | undefined;
+  const widget = async (): Promise<ServedWidget> => {
+    const pinned = await seals.pinned();
+    if (pinned.roots.length === 0) throw notFound("The widget"); // no keys yet: nothing to pin, nothing to verify
+    const key = JSON.stringify(pinned);
+    if (served?.key !== key) {
+      const w = loadWidget(opts.widgetDir, pinned).then(async (x) => {
+        await seals.recordWidgetRelease(`/seal/v1/${x.entry}`, x.sha256);
+        return x;
+      });
+      served = { key, widget: w };
+      w.catch(() => {
+        if (served?.widget === w) served = undefined; // retried on the next request
+      });
+    }
+    return served.widget;
+  };
   const pages = new Map<string, { at: number; origins: string[]; html: string }>();
   const PAGE_TTL_MS = 5_000;
 
@@ -56,7 +71,7 @@ export async function sealsRoutes(app: FastifyInstance, opts: SealsRoutesOptions
   app.get("/seal/v1/:file", { config: noLimit, schema: hidden }, async (req, reply) => {
     const name = (req.params as { file: string }).file;
     if (!/^(?:widget|chunk)\.[A-Z0-9]{8}\.js$/.test(name)) throw notFound("The widget file");
-    const body = await readFile(join(opts.widgetDir, name)).catch(() => undefined);
+    const body = (await widget()).files.get(name);
     if (!body) throw notFound("The widget file");
     return reply.headers({ "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=31536000, immutable", "access-control-allow-origin": "*", "cross-origin-resource-policy": "cross-origin" }).send(body);
   });

@@ -141,3 +141,35 @@ test("PrivacyMark through the certification port (a double): issued, suspended, 
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test("a mark valid longer than 13 months: capped, kept across syncs as the clock moves, renewed in its last 30 days, reissued at once if the source shortens", async () => {
+  const database = await testDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), "ectrust-seals-cap-"));
+  const clock = new FixedClock("2026-11-27T00:00:00Z");
+  const DAY = 86_400_000;
+  const shop = fakeShop({ expiresAt: new Date("2030-01-01T00:00:00Z") });
+  const shops = new Map<string, FakeShop>([[shop.id, shop]]);
+  let mark = { state: "active" as const, number: "TWPIMS-000001-01", validUntil: new Date("2028-11-27T00:00:00Z") };
+  const svc = createSealsService({ db: database.db, clock, masterKey: randomBytes(32), registry: fakeRegistry(shops), marks: { currentMark: () => Promise.resolve(mark) }, dataDir, publicUrl: "https://ectrust.example", logDelayMs: 5 });
+  try {
+    await svc.init();
+    assert.deepEqual(await svc.syncShop(shop.id), { IdentityConfirmed: "issued", PrivacyMark: "issued" });
+    const first = (await svc.credentials(shop.id)).find((c) => c.mark === "PrivacyMark");
+    assert.ok(first);
+    assert.equal(first.validUntil.getTime(), clock.now().getTime() + 13 * 30 * DAY, "capped at 13 × 30 days");
+    clock.advance(DAY);
+    assert.deepEqual(await svc.syncShop(shop.id), { IdentityConfirmed: "unchanged", PrivacyMark: "unchanged" }, "the moving cap alone does not reissue");
+    clock.advance((13 * 30 - 31) * DAY); // 30 days before the credential ends
+    assert.equal((await svc.syncShop(shop.id)).PrivacyMark, "reissued");
+    const renewed = (await svc.credentials(shop.id)).find((c) => c.mark === "PrivacyMark");
+    assert.ok(renewed && renewed.validUntil > first.validUntil);
+    mark = { ...mark, validUntil: new Date(clock.now().getTime() + 100 * DAY) };
+    assert.equal((await svc.syncShop(shop.id)).PrivacyMark, "reissued", "a shorter source validity reissues");
+    assert.equal((await svc.credentials(shop.id)).find((c) => c.mark === "PrivacyMark")?.validUntil.getTime(), mark.validUntil.getTime());
+    assert.equal((await svc.syncShop(shop.id)).PrivacyMark, "unchanged");
+  } finally {
+    await svc.close();
+    await database.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -21,7 +21,7 @@ import { verifySealFromRoots, type SealBundle, type Verdict } from "./verify/sea
 import { MAX_LIST_BYTES, MIN_LIST_BITS, setBit, signStatusList } from "./verify/status.ts";
 import { createKeyStore, type LogAppend } from "./seals.keys.ts";
 import { createPublisher } from "./seals.publish.ts";
-import { sealCounters, sealCredentials, sealStatusLists, type SealCredentialState } from "./seals.tables.ts";
+import { sealCounters, sealCredentials, sealStatusLists, sealWidgetReleases, type SealCredentialState } from "./seals.tables.ts";
 
 export type CredentialRow = typeof sealCredentials.$inferSelect;
 export type MarkType = "IdentityConfirmed" | "PrivacyMark";
@@ -57,6 +57,8 @@ const DAY = 86_400_000;
 const LIST_NUMBER = 1;
 const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 const CREDENTIAL_MONTHS_MAX = 13;
+/** a capped credential is renewed when it has this many days or fewer left */
+const RENEW_DAYS = 30;
 
 export function createSealsService(deps: SealsDeps) {
   const { db, clock } = deps;
@@ -152,7 +154,11 @@ export function createSealsService(deps: SealsDeps) {
       if (cred) await setState(actor, cred, "suspended", want.reason);
       return cred ? "suspended" : "none";
     }
-    if (cred && sameOrigins(cred.origins, origins) && cred.validUntil.getTime() === validUntil.getTime() && cred.kid === (await keys.signer("issuing")).kid) {
+    // Validity: the source's end, capped at 13 months from issuance. The cap moves with the clock, so
+    // a credential is kept while it ends no later than the source and has more than RENEW_DAYS left
+    // (the hourly job then renews it); a shortened source validity reissues at once.
+    const fresh = cred !== undefined && cred.validUntil <= want.validUntil && (cred.validUntil.getTime() - now.getTime() > RENEW_DAYS * DAY || cred.validUntil.getTime() >= validUntil.getTime());
+    if (cred && fresh && sameOrigins(cred.origins, origins) && cred.kid === (await keys.signer("issuing")).kid) {
       if (cred.state === "suspended") await setState(actor, cred, "active", "reinstated");
       return cred.state === "suspended" ? "unsuspended" : "unchanged";
     }
@@ -329,6 +335,23 @@ export function createSealsService(deps: SealsDeps) {
 
     async shop(shopId: string) {
       return deps.registry.getShop(shopId);
+    },
+
+    /**
+     * Logs a widget build the first time this deployment serves it (`widget` entry: its path
+     * and SHA-256), so monitors see every widget the seals ran. Idempotent across processes
+     * (a race logs the same build twice, which is harmless).
+     */
+    async recordWidgetRelease(path: string, sha256Base64: string, actor: Actor = systemActor("seals")): Promise<number> {
+      const [known] = await db.select().from(sealWidgetReleases).where(eq(sealWidgetReleases.sha256, sha256Base64));
+      if (known) return known.logIndex;
+      const logged = await logEntry({ header: DEFAULT_ENTRY_HEADER, type: "widget", fields: [["path", path], ["sha256", sha256Base64]] });
+      await db.transaction(async (tx) => {
+        const [row] = await tx.insert(sealWidgetReleases).values({ sha256: sha256Base64, path, logIndex: logged.index, createdAt: clock.now() }).onConflictDoNothing().returning();
+        if (row) await appendAudit(tx, clock, actor, { action: "seals.widget.release", objectType: "seal_widget", objectId: sha256Base64, summary: { path, logIndex: logged.index } });
+      });
+      await service.publishLog();
+      return logged.index;
     },
 
     /** What the widget build pins (roots, threshold, minimum anchor version, log origin). */
