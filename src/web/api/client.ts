@@ -55,7 +55,7 @@ function isProblem(value: unknown): value is ProblemDocument {
   return typeof value === "object" && value !== null && typeof (value as { title?: unknown }).title === "string" && typeof (value as { status?: unknown }).status === "number";
 }
 
-export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json", "accept-language": language };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (WRITES.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;

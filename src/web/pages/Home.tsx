@@ -12,6 +12,7 @@ import { Page } from "../components/Page.tsx";
 import { Notice } from "../components/Problem.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
 import { useRegistryText } from "./registry/text.ts";
+import { useCertText } from "./certification/text.ts"; // certification (issue 4)
 
 type Task = "organisations" | "organisation" | "audit" | "outbox" | "account";
 const tasks: Array<{ key: Task; to: string; permission?: Permission }> = [
@@ -36,6 +37,7 @@ const modulesByRole: Record<Role, Module[]> = {
 export function HomePage() {
   const { t } = useTranslation();
   const { r: rt } = useRegistryText();
+  const { c: ct } = useCertText(); // certification (issue 4)
   const session = useFullSession();
   const locale = currentLocale();
   return (
@@ -55,6 +57,8 @@ export function HomePage() {
             // registry (issue 3): its pages name themselves
             ...(can(session, "registry.read") && session.organisation.kind === "merchant" ? [{ to: "/registry/my-shop", title: rt.nav.myShop, body: t("home.moduleBody.registry") }] : []),
             ...(can(session, "registry.review") ? [{ to: "/registry/review", title: rt.nav.review, body: t("home.moduleBody.registry") }] : []),
+            // certification (issue 4)
+            ...(can(session, "cert.read") && session.organisation.kind !== "regulator" ? [{ to: "/certification", title: session.organisation.kind === "merchant" ? ct.nav.myCert : ct.nav.pipeline, body: session.organisation.kind === "merchant" ? ct.pipeline.introMerchant : ct.pipeline.intro }] : []),
             { to: "/registry", title: rt.nav.search, body: rt.search.intro },
           ].map((tile) => (
             <li key={tile.to} className="tile">
@@ -70,7 +74,7 @@ export function HomePage() {
         <h2 id="modules-title">{t("home.modules")}</h2>
         <p className="muted">{t("home.modulesIntro")}</p>
         <ul className="tiles">
-          {modulesByRole[session.role].map((m) => (
+          {modulesByRole[session.role].filter((m) => m !== "certification" /* certification (issue 4): has its pages */).map((m) => (
             <li key={m} className="tile tile-disabled">
               <div>
                 <span className="tile-title">

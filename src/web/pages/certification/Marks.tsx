@@ -1,0 +1,135 @@
+// Marks and sanctions (authority: every mark; a body: its own): marks by status with their
+// validity and the cautions and recommendations recorded on them. Sanctions are taken on the
+// case page, where the lifecycle checks the level against the scheme's ladder.
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams, useSearchParams } from "react-router";
+import { api, query } from "../../api/client.ts";
+import { DataTable, QueryState } from "../../components/DataTable.tsx";
+import { SelectField } from "../../components/Field.tsx";
+import { formatDateTime } from "../../components/format.ts";
+import { OffsetPager } from "../../components/OffsetPager.tsx";
+import { Page, Section } from "../../components/Page.tsx";
+import { Empty, LoadError, Loading } from "../../components/States.tsx";
+import { usePagedList } from "../../components/usePagedList.ts";
+import { MarkBadge, OrgName, StatusBadge } from "./shared.tsx";
+import { fill, useCertText } from "./text.ts";
+import type { Alarm, Application, ApplicationList, MarkView, Status } from "./types.ts";
+
+const markStates: Status[] = ["active", "active_under_surveillance", "renewal_in_review", "suspended", "revoked", "expired", "withdrawn"];
+
+export function MarksPage() {
+  const { c, locale } = useCertText();
+  const [params, setParams] = useSearchParams();
+  const p = params.get("status");
+  const status = markStates.find((s) => s === p) ?? "active";
+  const list = usePagedList<Application, ApplicationList>(["cert-list", "marks", status], (page) => api<ApplicationList>("GET", `/certification/applications${query({ status, ...page })}`));
+  const rows = list.items.filter((a) => a.markNumber);
+  return (
+    <Page title={c.marks.title} intro={c.marks.intro}>
+      <Section title={c.marks.list} id="marks-list">
+        <SelectField name="status" label={c.common.status} value={status} onChange={(e) => { setParams({ status: e.currentTarget.value }); }} options={markStates.map((s) => ({ value: s, label: c.status[s] }))} />
+        <QueryState query={list.query} isEmpty={rows.length === 0} empty={c.marks.empty}>
+          <DataTable
+            label={c.marks.list}
+            rows={rows}
+            rowKey={(a) => a.id}
+            columns={[
+              { header: c.common.markNumber, cell: (a) => <Link to={`/certification/applications/${a.id}`}>{a.markNumber}</Link> },
+              { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} /> },
+              { header: c.common.scope, cell: (a) => a.scope },
+              { header: c.common.status, cell: (a) => <StatusBadge status={a.status} /> },
+              { header: c.common.validTo, cell: (a) => formatDateTime(a.suspendedUntil ?? a.validTo, locale) },
+              { header: c.marks.flags, cell: (a) => a.flags.map((f) => `${c.flagKind[f.kind] ?? f.kind}${f.level !== null ? ` (${f.level})` : ""}`).join(", ") || c.common.none },
+            ]}
+          />
+        </QueryState>
+        <OffsetPager list={list} label={c.marks.list} words={c.common} />
+      </Section>
+    </Page>
+  );
+}
+
+export function AlarmsPage() {
+  const { c, locale } = useCertText();
+  const alarms = useQuery({ queryKey: ["cert-alarms"], queryFn: () => api<{ items: Alarm[] }>("GET", "/certification/alarms") });
+  return (
+    <Page title={c.alarms.title} intro={c.alarms.intro}>
+      <Section title={c.alarms.title} id="alarms-list">
+        <QueryState query={alarms} isEmpty={(alarms.data?.items.length ?? 0) === 0} empty={c.alarms.empty}>
+          <DataTable
+            label={c.alarms.title}
+            rows={alarms.data?.items ?? []}
+            rowKey={(a) => a.id}
+            columns={[
+              { header: c.alarms.kind, cell: (a) => c.alarmKind[a.kind.startsWith("renewal_reminder") ? "renewal_reminder" : a.kind] ?? a.kind },
+              { header: c.alarms.due, cell: (a) => formatDateTime(a.dueAt, locale) },
+              { header: c.alarms.application, cell: (a) => <Link to={`/certification/applications/${a.applicationId}`}>{a.applicationId.slice(0, 8)}</Link> },
+              { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} /> },
+              { header: c.alarms.raised, cell: (a) => formatDateTime(a.raisedAt, locale) },
+            ]}
+          />
+        </QueryState>
+      </Section>
+    </Page>
+  );
+}
+
+/** Public: one mark as the register shows it, by its number. */
+export function MarkPage() {
+  const { c, locale } = useCertText();
+  const { markNumber = "" } = useParams();
+  const mark = useQuery({ queryKey: ["cert-mark", markNumber], queryFn: () => api<MarkView>("GET", `/certification/marks/${encodeURIComponent(markNumber)}`), retry: false });
+  const title = fill(c.mark.title, { number: markNumber });
+  if (mark.isPending) return <Loading />;
+  if (mark.isError) {
+    return (
+      <Page title={title}>
+        <Empty>{c.mark.notFound}</Empty>
+        <LoadError error={mark.error} onRetry={() => void mark.refetch()} />
+      </Page>
+    );
+  }
+  const m = mark.data;
+  return (
+    <Page title={title} intro={c.mark.verifyNote}>
+      <Section title={c.common.status} id="mark-status">
+        <dl className="facts">
+          <dt>{c.common.status}</dt>
+          <dd><MarkBadge status={m.status} /></dd>
+          <dt>{c.mark.scheme}</dt>
+          <dd>{m.scheme} {m.schemeVersion}</dd>
+          <dt>{c.common.scope}</dt>
+          <dd>{m.scope}</dd>
+          <dt>{c.common.validFrom}</dt>
+          <dd>{formatDateTime(m.validFrom, locale)}</dd>
+          <dt>{c.common.validTo}</dt>
+          <dd>{formatDateTime(m.validTo, locale)}</dd>
+          {m.suspendedUntil ? (
+            <>
+              <dt>{c.detail.suspendedUntil}</dt>
+              <dd>{formatDateTime(m.suspendedUntil, locale)}</dd>
+            </>
+          ) : null}
+          <dt>{c.mark.renewal}</dt>
+          <dd>{m.renewalCounter}</dd>
+          {m.shopId ? (
+            <>
+              <dt>{c.mark.holder}</dt>
+              <dd><Link to={`/registry/shops/${m.shopId}`}>{m.shopId.slice(0, 8)}</Link></dd>
+            </>
+          ) : null}
+        </dl>
+        {m.flags.length ? (
+          <>
+            <h3>{c.detail.flags}</h3>
+            <ul className="result-list">
+              {m.flags.map((f) => (
+                <li key={`${f.kind}-${f.at}`}>{formatDateTime(f.at, locale)} · {c.flagKind[f.kind] ?? f.kind}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </Section>
+    </Page>
+  );
+}

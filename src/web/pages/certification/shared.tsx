@@ -1,0 +1,97 @@
+// Pieces the certification pages share: status badges, the catalogue of an application's
+// scheme version, evidence upload and links, and the cache keys writes refresh.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../api/client.ts";
+import { useFullSession } from "../../api/session.ts";
+import { ApiError } from "../../api/client.ts";
+import type { SchemeVersion } from "../schemes/types.ts";
+import { fill, useCertText } from "./text.ts";
+import type { EvidenceFile, MarkStatus, Status } from "./types.ts";
+
+const tone: Partial<Record<Status | MarkStatus, string>> = {
+  active: "status-active",
+  active_under_surveillance: "status-active",
+  approved_pending_activation: "status-pending",
+  corrective_action: "status-pending",
+  decision_pending: "status-pending",
+  suspended: "status-suspended",
+  revoked: "status-rejected",
+  rejected: "status-rejected",
+};
+
+export function StatusBadge({ status }: { status: Status }) {
+  const { c } = useCertText();
+  return <span className={`status ${tone[status] ?? ""}`}>{c.status[status]}</span>;
+}
+
+export function MarkBadge({ status }: { status: MarkStatus }) {
+  const { c } = useCertText();
+  return <span className={`status ${tone[status] ?? ""}`}>{c.markStatus[status]}</span>;
+}
+
+export const shortId = (id: string): string => id.slice(0, 8);
+
+/** An organisation by id: its name when this session may read it, else a short id. */
+export function OrgName({ id }: { id: string }) {
+  const { c, locale } = useCertText();
+  const session = useFullSession();
+  const readable = session.organisation.kind === "authority" || session.organisation.id === id;
+  const org = useQuery({ queryKey: ["organisation", id], queryFn: () => api<{ nameZh: string; nameEn: string }>("GET", `/organisations/${id}`), enabled: readable, staleTime: 5 * 60_000, retry: false });
+  if (org.data) return <>{locale === "en" ? org.data.nameEn : org.data.nameZh}</>;
+  return <>{fill(c.common.org, { id: shortId(id) })}</>;
+}
+
+/** The catalogue version an application is assessed against (public, cached for long). */
+export function useCatalogue(scheme: string | undefined, version: string | undefined) {
+  return useQuery({
+    queryKey: ["scheme-version", scheme, version],
+    queryFn: () => api<SchemeVersion>("GET", `/schemes/${encodeURIComponent(scheme ?? "")}/versions/${encodeURIComponent(version ?? "")}`),
+    enabled: !!scheme && !!version,
+    staleTime: 60 * 60_000,
+  });
+}
+
+/** Every query of one application, refreshed after a write on it. */
+export function useRefreshApplication(id: string): () => Promise<void> {
+  const queryClient = useQueryClient();
+  return async () => {
+    await queryClient.invalidateQueries({ queryKey: ["cert-app", id] });
+    await queryClient.invalidateQueries({ queryKey: ["cert-list"] });
+  };
+}
+
+/** Uploads one evidence file to the session's organisation (multipart: the one non-JSON write). */
+export function useEvidenceUpload(): (file: File) => Promise<EvidenceFile> {
+  const session = useFullSession();
+  return async (file) => {
+    const data = new FormData();
+    data.set("file", file);
+    const res = await fetch(`/api/v1/organisations/${session.organisation.id}/evidence`, { method: "POST", body: data, credentials: "same-origin", headers: { "x-csrf-token": session.csrfToken, accept: "application/json" } });
+    const body = (await res.json().catch(() => ({}))) as Partial<EvidenceFile> & { title?: string; status?: number; detail?: string };
+    if (!res.ok || !body.id) throw new ApiError({ type: "about:blank", title: body.title ?? `HTTP ${res.status}`, status: res.status, ...(body.detail ? { detail: body.detail } : {}) });
+    return body as EvidenceFile;
+  };
+}
+
+export function EvidenceLinks({ ids }: { ids: readonly string[] }) {
+  const { c } = useCertText();
+  if (ids.length === 0) return <span className="muted">{c.common.none}</span>;
+  return (
+    <>
+      {ids.map((e, i) => (
+        <span key={e}>
+          {i > 0 ? ", " : ""}
+          <a href={`/api/v1/evidence/${e}/download`} download>
+            {c.common.download} {shortId(e)}
+          </a>
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** The file chosen in a form's `file` input, if any. */
+export function chosenFile(form: HTMLFormElement): File | undefined {
+  const input = form.elements.namedItem("file");
+  return input instanceof HTMLInputElement ? (input.files?.[0] ?? undefined) : undefined;
+}

@@ -1,0 +1,190 @@
+// Shapes of the certification API responses the pages read. They mirror the server's zod
+// response schemas (src/modules/certification/certification.schema.ts); unions come from the
+// server's own constants as types only (nothing of the server is bundled).
+import type { Status } from "../../../modules/certification/lifecycle.ts";
+
+export type { Status };
+export type ResultValue = "conforming" | "minor_nc" | "major_nc" | "observation" | "not_applicable";
+export type SelfStatus = "implemented" | "partial" | "not_implemented" | "not_applicable";
+export type MarkStatus = "active" | "suspended" | "revoked" | "expired" | "withdrawn";
+export type Grade = "candidate" | "auditor" | "lead_auditor";
+export type AccreditationAction = "start_assessment" | "accredit" | "refuse" | "suspend" | "reinstate" | "withdraw";
+
+export interface Flag {
+  kind: string;
+  level: number | null;
+  at: string;
+  reason: string;
+}
+
+export interface MarkView {
+  markNumber: string;
+  applicationId: string;
+  scheme: string;
+  schemeVersion: string;
+  holderOrgId: string;
+  shopId: string | null;
+  certificationBodyId: string;
+  scope: string;
+  status: MarkStatus;
+  lifecycleStatus: Status;
+  validFrom: string | null;
+  validTo: string | null;
+  suspendedUntil: string | null;
+  renewalCounter: number;
+  flags: Flag[];
+}
+
+export interface Application {
+  id: string;
+  merchantOrgId: string;
+  shopId: string | null;
+  cbOrgId: string;
+  scheme: string;
+  schemeVersion: string;
+  scope: string;
+  status: Status;
+  cycle: "initial" | "renewal";
+  caRound: number;
+  caDueAt: string | null;
+  activationDueAt: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+  renewalCounter: number;
+  surveillanceDueAt: string | null;
+  suspendedUntil: string | null;
+  reapplyAfter: string | null;
+  flags: Flag[];
+  markNumber: string | null;
+  agreementSigned: boolean;
+  feePaid: boolean;
+  auditPlan: AuditPlan | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApplicationDetail extends Application {
+  mark: MarkView | null;
+  availableEvents: string[];
+}
+
+export interface ApplicationList {
+  items: Application[];
+  countsByStatus: Partial<Record<Status, number>>;
+}
+
+export interface CertEvent {
+  id: string;
+  event: string;
+  fromStatus: Status;
+  toStatus: Status;
+  actorUserId: string | null;
+  actorKind: string;
+  reason: string;
+  evidenceIds: string[];
+  at: string;
+}
+
+export interface SelfRow {
+  requirementId: string;
+  status: SelfStatus;
+  note: string;
+  evidenceIds: string[];
+  updatedAt: string;
+}
+
+export interface TeamRow {
+  auditorId: string;
+  userId: string | null;
+  lead: boolean;
+  status: string;
+  conflictFree: boolean;
+}
+
+export interface AuditPlan {
+  documentReviewOn?: string;
+  onsiteOn?: string;
+  mode: "onsite" | "remote" | "hybrid";
+  notes: string;
+}
+
+export interface ResultRow {
+  requirementId: string;
+  result: ResultValue;
+  note: string;
+  auditorUserId: string | null;
+  updatedAt: string;
+}
+
+export interface CorrectiveAction {
+  id: string;
+  requirementId: string;
+  grade: "minor" | "major";
+  finding: string;
+  owner: string;
+  dueAt: string;
+  status: "open" | "submitted" | "verified";
+  response: string;
+  evidenceIds: string[];
+  verification: string;
+  verifiedBy: string | null;
+  updatedAt: string;
+}
+
+export interface Accreditation {
+  id: string;
+  cbOrgId: string;
+  scheme: string;
+  scope: string;
+  status: string;
+  validFrom: string | null;
+  validTo: string | null;
+  reason: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Auditor {
+  id: string;
+  cbOrgId: string;
+  userId: string | null;
+  name: string;
+  grade: Grade;
+  status: string;
+  qualifications: string[];
+  trainingHours: number;
+}
+
+export interface Conflict {
+  id: string;
+  auditorId: string;
+  orgId: string;
+  reason: string;
+  declaredAt: string;
+}
+
+export interface AuditorRecord {
+  auditor: Auditor;
+  conflicts: Conflict[];
+  audits: { applicationId: string; lead: boolean; assignedAt: string; scheme: string; status: Status }[];
+}
+
+export interface Alarm {
+  id: string;
+  applicationId: string;
+  cbOrgId: string;
+  merchantOrgId: string;
+  kind: string;
+  dueAt: string;
+  raisedAt: string;
+}
+
+export interface EvidenceFile {
+  id: string;
+  orgId: string;
+  filename: string;
+  mediaType: string;
+  sizeBytes: number;
+  sha256: string;
+  createdAt: string;
+}
