@@ -76,9 +76,7 @@ function want(ctx: Ctx, t: EntityType): boolean {
 
 function push(ctx: Ctx, type: EntityType, start: number, end: number, score: number, reasons: Reason[], detail?: string): void {
   if (!want(ctx, type)) return;
-  const d: Detection = { type, start, end, score: Math.min(1, Math.round(score * 100) / 100), reasons };
-  if (detail !== undefined) d.detail = detail;
-  ctx.out.push(d);
+  ctx.out.push({ type, start, end, score: Math.min(1, Math.round(score * 100) / 100), reasons, detail, column: null });
 }
 
 function detectIds(ctx: Ctx): void {
@@ -379,14 +377,17 @@ const TYPE_RANK: Partial<Record<EntityType, number>> = {
   TW_MOBILE: 6, TW_ADDRESS: 6, TW_BANK_ACCOUNT: 5, DATE_OF_BIRTH: 5, TW_LANDLINE: 4,
 };
 
+const rank = (d: Detection): number => TYPE_RANK[d.type] ?? 0;
+const better = (a: Detection, b: Detection): boolean =>
+  a.score !== b.score ? a.score > b.score
+    : rank(a) !== rank(b) ? rank(a) > rank(b)
+      : a.end - a.start > b.end - b.start;
+const byStartThenLongest = (a: Detection, b: Detection): number => a.start - b.start || b.end - a.end;
+
 /** Keeps the best of overlapping detections: higher score, then checksum-bearing type, then longer span. */
 export function resolveOverlaps(ds: Detection[]): Detection[] {
-  ds.sort((a, b) => a.start - b.start || b.end - a.end);
+  ds.sort(byStartThenLongest);
   const out: Detection[] = [];
-  const better = (a: Detection, b: Detection): boolean =>
-    a.score !== b.score ? a.score > b.score
-      : (TYPE_RANK[a.type] ?? 0) !== (TYPE_RANK[b.type] ?? 0) ? (TYPE_RANK[a.type] ?? 0) > (TYPE_RANK[b.type] ?? 0)
-        : a.end - a.start > b.end - b.start;
   for (const d of ds) {
     const last = out[out.length - 1];
     if (last && d.start < last.end) {
@@ -433,9 +434,7 @@ export function detectValue(cls: ColumnClass, value: string, opts: DetectOptions
   const s = lead, e = lead + v.length;
   const mk = (type: EntityType, score: number, reasons: Reason[], detail?: string): Detection | null => {
     if (opts.types && !opts.types.has(type)) return null;
-    const d: Detection = { type, start: s, end: e, score, reasons };
-    if (detail !== undefined) d.detail = detail;
-    return d;
+    return { type, start: s, end: e, score, reasons, detail, column: null };
   };
   switch (cls) {
     case "TW_NATIONAL_ID":

@@ -26,27 +26,41 @@ function cellAt(cells: readonly Cell[], pos: number): Cell | undefined {
 
 /** Runs the detectors over a segment and applies column context: header-validated cells, suppressed negatives. */
 export function analyzeSegment(text: string, cells: readonly Cell[] | undefined, opts: EmitOptions): Placed[] {
-  const ds = detect(text, opts);
-  if (!cells || cells.length === 0) {
-    for (const d of ds) (d as Placed).column = null;
-    return ds as Placed[];
-  }
-  const extra: Detection[] = [];
+  const ds = detect(text, opts) as Placed[]; // detect() creates every detection with column: null
+  if (!cells || cells.length === 0) return ds;
+  const extra: Placed[] = [];
   const min = opts.minScore ?? 0.5;
   for (const c of cells) {
     if (c.cls === "UNKNOWN" || c.cls === "NEGATIVE" || c.end <= c.start) continue;
-    const d = detectValue(c.cls, text.slice(c.start, c.end), opts);
-    if (d && d.score >= min) extra.push({ ...d, start: d.start + c.start, end: d.end + c.start });
+    const d = detectValue(c.cls, text.slice(c.start, c.end), opts) as Placed | null;
+    if (d && d.score >= min) { d.start += c.start; d.end += c.start; extra.push(d); }
   }
-  const all = extra.length > 0 ? resolveOverlaps([...ds, ...extra]) : ds;
+  const all = (extra.length > 0 ? resolveOverlaps(ds.concat(extra)) : ds) as Placed[];
   const out: Placed[] = [];
+  // Detections and cells are both sorted by start: walk them together.
+  let ci = 0;
   for (const d of all) {
-    const cell = cellAt(cells, d.start);
+    while (ci < cells.length && (cells[ci]?.end ?? 0) <= d.start) ci++;
+    let cell = cells[ci];
+    if (cell && cell.start > d.start) cell = cellAt(cells, d.start);
     if (cell?.cls === "NEGATIVE" && SUPPRESSED_BY_NEGATIVE_COLUMN.has(d.type)) continue;
-    (d as Placed).column = cell ? cell.column : null;
-    out.push(d as Placed);
+    d.column = cell ? cell.column : null;
+    out.push(d);
   }
   return out;
+}
+
+/** UTF-8 bytes of text[from, to) (a lone surrogate counts 3, as the encoder's U+FFFD). */
+function utf8Bytes(text: string, from: number, to: number): number {
+  let n = to - from;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < to && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 2; i++; }
+    else n += 2;
+  }
+  return n;
 }
 
 /** Keeps the running position (UTF-16, bytes, line) of a file and emits findings for each segment. */
@@ -84,13 +98,16 @@ export class Emitter {
       }
     }
     const ds = analyzeSegment(text, cells, this.opts);
-    ds.sort((a, b) => a.start - b.start);
     let cur = 0, byte = this.byte, line = this.line;
+    const big5 = this.encoding === "big5";
+    // Moves the running byte offset and line from `cur` to `to` in one pass over the characters.
     const advance = (to: number): void => {
       if (to <= cur) return;
-      const part = text.slice(cur, to);
-      byte += byteLength(part, this.encoding);
-      for (let i = part.indexOf("\n"); i >= 0; i = part.indexOf("\n", i + 1)) line++;
+      if (big5) { for (let i = cur; i < to; i++) { const c = text.charCodeAt(i); byte += c < 0x80 ? 1 : 2; if (c === 10) line++; } }
+      else {
+        byte += utf8Bytes(text, cur, to);
+        for (let i = cur; i < to; i++) if (text.charCodeAt(i) === 10) line++;
+      }
       cur = to;
     };
     for (const d of ds) {

@@ -36,7 +36,12 @@ export interface Detection {
   score: number;
   reasons: Reason[];
   /** Sub-kind, e.g. "arc_new", "visa", "mobile", "2023-rule". */
-  detail?: string;
+  detail?: string | undefined;
+  /**
+   * The column (CSV header, JSON key path, table.column) the detection lies in, set by the structured
+   * readers; null in free text. Every detection is created with all fields so that they share one shape.
+   */
+  column?: string | null;
 }
 
 /** A finding in a file or table: a detection placed in its source. */
