@@ -27,6 +27,7 @@ import {
   certSelfAssessments,
   certTeam,
 } from "./certification.tables.ts";
+import { certEvidence, certEvidenceLinks } from "./records.tables.ts";
 import { availableEvents, decide, markStatusOf, type CaseState, type Facts, type MarkStatus, type Party, type Status } from "./lifecycle.ts";
 
 export type Application = typeof certApplications.$inferSelect;
@@ -589,7 +590,7 @@ export function createCertificationService(deps: CertificationDeps) {
     /**
      * Evidence read grant (platform EvidenceReadGrant): the assigned body's administrator, or an
      * auditor on the team, may read a file of the applicant that is linked to an open
-     * application with that body (self-assessment, corrective action or transition evidence).
+     * application with that body (self-assessment, corrective action, transition evidence or an evidence item linked to a requirement).
      */
     async mayReadApplicantEvidence(actor: Member, file: { id: string; orgId: string }): Promise<boolean> {
       if (actor.orgKind !== "certification_body" || (actor.role !== "cb_admin" && actor.role !== "auditor")) return false;
@@ -600,7 +601,8 @@ export function createCertificationService(deps: CertificationDeps) {
         sql`${certApplications.status} not in ('draft','withdrawn','rejected','expired','revoked')`,
         sql`(exists (select 1 from ${certSelfAssessments} where ${certSelfAssessments.applicationId} = ${certApplications.id} and ${certSelfAssessments.evidenceIds} @> ${linked}::jsonb)
           or exists (select 1 from ${certCorrectiveActions} where ${certCorrectiveActions.applicationId} = ${certApplications.id} and ${certCorrectiveActions.evidenceIds} @> ${linked}::jsonb)
-          or exists (select 1 from ${certEvents} where ${certEvents.applicationId} = ${certApplications.id} and ${certEvents.evidenceIds} @> ${linked}::jsonb))`,
+          or exists (select 1 from ${certEvents} where ${certEvents.applicationId} = ${certApplications.id} and ${certEvents.evidenceIds} @> ${linked}::jsonb)
+          or exists (select 1 from ${certEvidenceLinks} join ${certEvidence} on ${certEvidence.id} = ${certEvidenceLinks.evidenceId} where ${certEvidenceLinks.applicationId} = ${certApplications.id} and ${certEvidence.fileId} = ${file.id}))`,
       ];
       if (actor.role === "auditor") {
         if (!actor.userId) return false;

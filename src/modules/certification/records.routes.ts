@@ -4,18 +4,20 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { legalBases } from "./inventory.io.ts";
+import type { EvidenceItemsService } from "./evidence-items.service.ts";
 import type { InventoryService } from "./inventory.service.ts";
 import * as s from "./records.schema.ts";
 
 export interface CertificationRecordsRoutesOptions {
   inventory: InventoryService;
+  evidenceItems: EvidenceItemsService;
 }
 
 const tags = ["certification"];
 const base = "/api/v1/certification";
 
 export async function certificationRecordsRoutes(app: FastifyInstance, opts: CertificationRecordsRoutesOptions): Promise<void> {
-  const { inventory } = opts;
+  const { inventory, evidenceItems: ev } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // ------------------------------------------------------------------ personal-data inventory (個資清冊)
@@ -48,4 +50,28 @@ export async function certificationRecordsRoutes(app: FastifyInstance, opts: Cer
     const f = await inventory.exportFile(req.actor, req.params.id, req.query.format);
     return reply.type(f.contentType).header("content-disposition", `attachment; filename="${f.filename}"`).header("cache-control", "private, no-store").send(f.body);
   });
+
+  // ------------------------------------------------------------------ evidence items (validity, SHA-256, reuse)
+  r.post(`${base}/evidence`, { config: { access: "cert.apply" }, schema: { tags, summary: "Register an uploaded file as an evidence item with its effective date and expiry", body: s.evidenceBody, response: { 201: s.evidenceItem } } }, async (req, reply) =>
+    reply.code(201).send(await ev.register(req.actor, req.body)),
+  );
+  r.get(`${base}/evidence`, { config: { access: "cert.read" }, schema: { tags, summary: "Your organisation's evidence items, with expiry flag and how often each is used", querystring: s.evidenceListQuery, response: { 200: z.object({ items: z.array(s.evidenceItem), total: z.number() }) } } }, async (req) =>
+    ev.list(req.actor, req.query),
+  );
+  r.patch(`${base}/evidence/:evidenceId`, { config: { access: "cert.apply" }, schema: { tags, summary: "Change an evidence item's title or validity", params: s.evidenceParams, body: s.evidencePatch, response: { 200: s.evidenceItem } } }, async (req) =>
+    ev.update(req.actor, req.params.evidenceId, req.body),
+  );
+  r.get(`${base}/applications/:id/evidence-links`, { config: { access: "cert.read" }, schema: { tags, summary: "Evidence linked to each requirement (current cycle unless ?cycle=)", params: s.appParams, querystring: z.strictObject({ cycle: z.coerce.number().int().min(1).max(99).optional() }), response: { 200: s.linksResponse } } }, async (req) =>
+    ev.links(req.actor, req.params.id, req.query.cycle),
+  );
+  r.post(`${base}/applications/:id/evidence-links`, { config: { access: "cert.apply" }, schema: { tags, summary: "Link evidence items to requirements (one item may serve many requirements)", params: s.appParams, body: s.linkBody, response: { 200: z.object({ cycle: z.number(), linked: z.number() }) } } }, async (req) =>
+    ev.link(req.actor, req.params.id, req.body.links),
+  );
+  r.post(`${base}/applications/:id/evidence-links/remove`, { config: { access: "cert.apply" }, schema: { tags, summary: "Remove one link of the current cycle", params: s.appParams, body: s.unlinkBody, response: { 204: z.null() } } }, async (req, reply) => {
+    await ev.unlink(req.actor, req.params.id, req.body);
+    return reply.code(204).send(null);
+  });
+  r.post(`${base}/applications/:id/evidence-links/carry-over`, { config: { access: "cert.apply" }, schema: { tags, summary: "Renewal: reuse the previous cycle's still-valid evidence links; expired ones are listed", params: s.appParams, response: { 200: s.carryOverResponse } } }, async (req) =>
+    ev.carryOver(req.actor, req.params.id),
+  );
 }

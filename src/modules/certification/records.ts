@@ -4,6 +4,7 @@ import type { Db } from "../../platform/db/database.ts";
 import type { EvidenceService } from "../../platform/storage/evidence.service.ts";
 import type { SchemesService } from "../schemes/schemes.service.ts";
 import type { CertificationService } from "./certification.service.ts";
+import { createEvidenceItemsService } from "./evidence-items.service.ts";
 import { createInventoryService } from "./inventory.service.ts";
 
 /** Names for public pages, read from the accounts and registry services (a port, so tests pass a map). */
@@ -24,7 +25,8 @@ export interface CertificationRecordsDeps {
 
 export function createCertificationRecords(deps: CertificationRecordsDeps) {
   const inventory = createInventoryService(deps);
-  return { inventory };
+  const evidenceItems = createEvidenceItemsService(deps);
+  return { inventory, evidenceItems };
 }
 
 export type CertificationRecords = ReturnType<typeof createCertificationRecords>;
