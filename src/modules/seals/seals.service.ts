@@ -60,6 +60,23 @@ const CREDENTIAL_MONTHS_MAX = 13;
 /** a capped credential is renewed when it has this many days or fewer left */
 const RENEW_DAYS = 30;
 
+/** Key of the PostgreSQL advisory lock that serialises log batches between processes. */
+export const LOG_LOCK_KEY = 0x5ea15;
+
+/**
+ * The log's writer lock: a transaction-scoped PostgreSQL advisory lock held for one batch, so
+ * that several ectrust processes sharing the log folder (`serve` and `worker`, two workers, a
+ * `keys` command) append in turn instead of refusing or overwriting each other (docs/seals.md,
+ * "Log writers"). The batch itself touches only files, never the database.
+ */
+export function advisoryLogLock(db: Db) {
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${LOG_LOCK_KEY})`);
+      return fn();
+    });
+}
+
 export function createSealsService(deps: SealsDeps) {
   const { db, clock } = deps;
   const publicOrigin = new URL(deps.publicUrl).origin;
@@ -72,7 +89,7 @@ export function createSealsService(deps: SealsDeps) {
   let sequencer: Promise<Sequencer> | undefined;
 
   function openLog(signer = keys.logSigner()): Promise<Sequencer> {
-    sequencer ??= signer.then((s) => Sequencer.open({ store: new FsLogStore(logDir), origin: logOrigin, signer: s, maxDelayMs: deps.logDelayMs ?? 200 }));
+    sequencer ??= signer.then((s) => Sequencer.open({ store: new FsLogStore(logDir), origin: logOrigin, signer: s, maxDelayMs: deps.logDelayMs ?? 200, lock: advisoryLogLock(db) }));
     sequencer.catch(() => (sequencer = undefined));
     return sequencer;
   }

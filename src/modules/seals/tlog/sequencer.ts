@@ -6,8 +6,12 @@
 // bundles and checkpoint were durably written, the checkpoint last. After a crash, open()
 // resumes from the stored checkpoint: acknowledged entries are all below its size, in order;
 // entries of a batch that never committed were never acknowledged (tiles past the checkpoint
-// are overwritten by the next batch). One process only: the platform will guard this with a
-// database row lock (see docs/seals.md).
+// are overwritten by the next batch).
+//
+// Writers: without `lock`, one process holds the store's own lock (LogStore.lock) from open to
+// close. With `lock` (the platform passes a PostgreSQL advisory lock), several processes may
+// append to the same store: each batch runs inside the lock, re-reads the stored checkpoint,
+// and reloads its state first if another writer moved it (docs/seals.md, "Log writers").
 import { concat, equal } from "./bytes.ts";
 import { parseCheckpoint, signCheckpoint, verifyCheckpoint, formatTlogProof } from "./checkpoint.ts";
 import type { Signer } from "./ed25519.ts";
@@ -24,6 +28,11 @@ export interface SequencerOptions {
   signer: Signer;
   maxBatch?: number;
   maxDelayMs?: number;
+  /**
+   * A lock held around every batch (mutual exclusion between processes). When given, the
+   * store's lifetime lock is not taken, and each batch starts from the stored checkpoint.
+   */
+  lock?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface Appended {
@@ -57,12 +66,15 @@ const clone = (s: State): State => ({
   checkpoint: s.checkpoint,
 });
 
+type Opts = Required<Omit<SequencerOptions, "lock">> & Pick<SequencerOptions, "lock">;
+
 export class Sequencer {
   private readonly store: LogStore;
   private readonly origin: string;
   private readonly signer: Signer;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
+  private readonly lock: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
   private state: State;
   private pending: Pending[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -70,21 +82,22 @@ export class Sequencer {
   private closed = false;
   private release: (() => Promise<void>) | undefined;
 
-  private constructor(o: Required<SequencerOptions>, state: State) {
+  private constructor(o: Opts, state: State) {
     this.store = o.store;
     this.origin = o.origin;
     this.signer = o.signer;
     this.maxBatch = o.maxBatch;
     this.maxDelayMs = o.maxDelayMs;
+    this.lock = o.lock;
     this.state = state;
   }
 
   /** Opens the log in `store`, checking the stored checkpoint against the stored tiles. */
   static async open(o: SequencerOptions): Promise<Sequencer> {
-    const opts = { maxBatch: 256, maxDelayMs: 2000, ...o };
-    const release = o.store.lock ? await o.store.lock() : undefined;
+    const opts: Opts = { maxBatch: 256, maxDelayMs: 2000, ...o };
+    const release = !o.lock && o.store.lock ? await o.store.lock() : undefined;
     try {
-      const seq = await Sequencer.load(opts);
+      const seq = new Sequencer(opts, await (o.lock ? o.lock(() => Sequencer.load(opts)) : Sequencer.load(opts)));
       seq.release = release;
       return seq;
     } catch (e) {
@@ -93,8 +106,8 @@ export class Sequencer {
     }
   }
 
-  private static async load(o: Required<SequencerOptions>): Promise<Sequencer> {
-    const opts = o;
+  /** The state of the stored log, checked against its checkpoint (signature and root). */
+  private static async load(o: Opts): Promise<State> {
     const note = await o.store.readCheckpoint();
     const state: State = { size: 0, rows: [[]], bundle: [], range: [], checkpoint: note };
     if (note !== undefined) {
@@ -122,7 +135,7 @@ export class Sequencer {
         if (state.bundle.length !== bw) fail("store_corrupt", "partial bundle has the wrong width");
       }
     }
-    return new Sequencer(opts, state);
+    return state;
   }
 
   get size(): number {
@@ -163,6 +176,23 @@ export class Sequencer {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
+    if (!this.lock) return this.commitLocked(batch);
+    try {
+      await this.lock(async () => {
+        // another process may have appended since our last batch: start from what is stored
+        if ((await this.store.readCheckpoint()) !== this.state.checkpoint) this.state = await Sequencer.load(this.opts());
+        await this.commitLocked(batch);
+      });
+    } catch (e) {
+      for (const p of batch) p.reject(e); // the lock or the reload failed (a failed write already rejected)
+    }
+  }
+
+  private opts(): Opts {
+    return { store: this.store, origin: this.origin, signer: this.signer, maxBatch: this.maxBatch, maxDelayMs: this.maxDelayMs, lock: this.lock };
+  }
+
+  private async commitLocked(batch: Pending[]): Promise<void> {
     const before = this.state;
     const s = clone(before);
     const files = new Map<string, StoredFile>();
