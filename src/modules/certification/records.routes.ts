@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { legalBases } from "./inventory.io.ts";
+import type { CertificatesService } from "./certificates.service.ts";
 import type { EvidenceItemsService } from "./evidence-items.service.ts";
 import type { InventoryService } from "./inventory.service.ts";
 import * as s from "./records.schema.ts";
@@ -11,13 +12,14 @@ import * as s from "./records.schema.ts";
 export interface CertificationRecordsRoutesOptions {
   inventory: InventoryService;
   evidenceItems: EvidenceItemsService;
+  certificates: CertificatesService;
 }
 
 const tags = ["certification"];
 const base = "/api/v1/certification";
 
 export async function certificationRecordsRoutes(app: FastifyInstance, opts: CertificationRecordsRoutesOptions): Promise<void> {
-  const { inventory, evidenceItems: ev } = opts;
+  const { inventory, evidenceItems: ev, certificates } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // ------------------------------------------------------------------ personal-data inventory (個資清冊)
@@ -74,4 +76,13 @@ export async function certificationRecordsRoutes(app: FastifyInstance, opts: Cer
   r.post(`${base}/applications/:id/evidence-links/carry-over`, { config: { access: "cert.apply" }, schema: { tags, summary: "Renewal: reuse the previous cycle's still-valid evidence links; expired ones are listed", params: s.appParams, response: { 200: s.carryOverResponse } } }, async (req) =>
     ev.carryOver(req.actor, req.params.id),
   );
+
+  // ------------------------------------------------------------------ public certificates and a shop's marks
+  const publicLimit = { max: 120, timeWindow: "1 minute" } as const;
+  r.get(`${base}/certificates/:markNumber`, { config: { access: "public", rateLimit: publicLimit }, schema: { tags, summary: "A mark's public certificate (the web renders it at /certificates/<markNumber>)", params: s.markNumberParams, response: { 200: s.certificate } } }, async (req) =>
+    certificates.certificate(req.params.markNumber),
+  );
+  r.get(`${base}/public/shops/:shopId/marks`, { config: { access: "public", rateLimit: publicLimit }, schema: { tags, summary: "The marks of a shop, for the registry's shop page (no personal data)", params: s.shopParams, response: { 200: s.shopMarks } } }, async (req) => ({
+    items: await certificates.marksForShop(req.params.shopId),
+  }));
 }

@@ -4,6 +4,7 @@ import type { Db } from "../../platform/db/database.ts";
 import type { EvidenceService } from "../../platform/storage/evidence.service.ts";
 import type { SchemesService } from "../schemes/schemes.service.ts";
 import type { CertificationService } from "./certification.service.ts";
+import { createCertificatesService } from "./certificates.service.ts";
 import { createEvidenceItemsService } from "./evidence-items.service.ts";
 import { createInventoryService } from "./inventory.service.ts";
 
@@ -26,7 +27,8 @@ export interface CertificationRecordsDeps {
 export function createCertificationRecords(deps: CertificationRecordsDeps) {
   const inventory = createInventoryService(deps);
   const evidenceItems = createEvidenceItemsService(deps);
-  return { inventory, evidenceItems };
+  const certificates = createCertificatesService(deps);
+  return { inventory, evidenceItems, certificates };
 }
 
 export type CertificationRecords = ReturnType<typeof createCertificationRecords>;

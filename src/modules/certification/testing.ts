@@ -12,7 +12,7 @@ import { createLocalStorage } from "../../platform/storage/storage.ts";
 import { testDatabase, type TestDatabase } from "../../platform/testing/db.ts";
 import { createSchemesService, type SchemesService } from "../schemes/schemes.service.ts";
 import { createAccreditationService, type AccreditationService } from "./accreditation.service.ts";
-import { createCertificationService, type CertificationService, type MarkChange } from "./certification.service.ts";
+import { createCertificationService, type CertificationService, type MarkChange, type MarkHook } from "./certification.service.ts";
 import { createCertificationTimers, type CertificationTimers } from "./certification.jobs.ts";
 import { createCertificationRecords, type CertificationRecords, type Directory } from "./records.ts";
 
@@ -36,13 +36,14 @@ export interface CertWorld {
   close(): Promise<void>;
 }
 
-export async function buildCertWorld(database?: TestDatabase, clock = new FixedClock("2027-01-04T09:00:00Z")): Promise<CertWorld> {
+/** extraHooks: further mark subscribers (the seals hook, in the test that checks it fires). */
+export async function buildCertWorld(database?: TestDatabase, clock = new FixedClock("2027-01-04T09:00:00Z"), extraHooks: MarkHook[] = []): Promise<CertWorld> {
   const db = database ?? (await testDatabase());
   const schemes = createSchemesService({ db: db.db, clock });
   await schemes.loadBundled(cataloguesDir);
   const markChanges: MarkChange[] = [];
   const notices: CertWorld["notices"] = [];
-  const certification = createCertificationService({ db: db.db, clock, schemes, markHooks: [async (c) => void markChanges.push(c)] });
+  const certification = createCertificationService({ db: db.db, clock, schemes, markHooks: [async (c) => void markChanges.push(c), ...extraHooks] });
   const accreditation = createAccreditationService({ db: db.db, clock, schemes });
   const timers = createCertificationTimers({ db: db.db, clock, certification, notifier: { notify: async (_tx, orgId, m) => void notices.push({ orgId, ...m }) } });
   const root = mkdtempSync(join(tmpdir(), "ectrust-cert-evidence-"));
