@@ -1,4 +1,5 @@
-// Scans many files across worker threads (one file per task, results streamed back in batches).
+// Scans many files across worker threads (one file per task, results streamed back in batches, each
+// acknowledged so that a worker never runs more than a few batches ahead of the main thread).
 // Large plain UTF-8 files (text, logs, NDJSON) are split into line-aligned ranges (split.ts) so that
 // several workers share one file; findings of a split file then arrive range by range, not in order.
 import { availableParallelism } from "node:os";
@@ -7,6 +8,7 @@ import type { EmitOptions } from "./emitter.ts";
 import type { Finding } from "./pii.types.ts";
 import { scanFile, type FileResult, type RangeTask } from "./scan.ts";
 import { planRanges } from "./split.ts";
+import { decodeBatch } from "./transfer.ts";
 
 export interface PoolOptions extends EmitOptions {
   workers?: number;
@@ -23,10 +25,16 @@ export interface PoolOptions extends EmitOptions {
  */
 export const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
 
+/** Main thread → worker: a file (or range) to scan, or the acknowledgement of one findings batch. */
+export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack" };
+
 export type WorkerMessage =
   | { kind: "findings"; json: string }
   | { kind: "done"; result: FileResult }
   | { kind: "error"; file: string; message: string };
+
+/** What the pool measured: CPU seconds of each worker slot (its threads' time on their tasks). */
+export interface PoolStats { workerCpuSeconds: number[] }
 
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(availableParallelism(), 8));
@@ -41,13 +49,14 @@ export async function scanFiles(
   opts: PoolOptions,
   onFinding: (f: Finding) => void,
   onFile: (r: FileResult) => void,
-): Promise<void> {
+): Promise<PoolStats> {
   const n = Math.min(opts.workers ?? defaultWorkers(), files.length);
   const { workers: _w, inProcess, splitMinBytes, rangeBytes, ...emitOpts } = opts;
-  if (n < 1) return;
+  const stats: PoolStats = { workerCpuSeconds: [] };
+  if (n < 1) return stats;
   if (inProcess === true) {
     for (const f of files) onFile(await scanFile(f, emitOpts, onFinding));
-    return;
+    return stats;
   }
   // Tasks: whole files, or line-aligned ranges of large plain files (when there are spare workers).
   const tasks: Array<{ file: string; range?: RangeTask }> = [];
@@ -63,6 +72,7 @@ export async function scanFiles(
     if (!p) { onFile(r); return; }
     const m = p.merged;
     m.bytes += r.bytes; m.findings += r.findings; m.notes.push(...r.notes); m.lines = (m.lines ?? 0) + (r.lines ?? 0);
+    if (r.cpuSeconds !== undefined) m.cpuSeconds = (m.cpuSeconds ?? 0) + r.cpuSeconds;
     if (r.encoding !== undefined) m.encoding = r.encoding;
     if (r.format !== undefined) m.format = r.format;
     if (--p.left === 0) { pendingRanges.delete(r.file); onFile(m); }
@@ -72,18 +82,22 @@ export async function scanFiles(
   const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined };
   // One worker per slot; a worker that dies (e.g. its heap cap is reached) costs only the task it was
   // on, which is reported as skipped, and a fresh worker takes over the rest of the queue.
-  const slot = (): Promise<void> => new Promise<void>((resolve) => {
+  const slot = (k: number): Promise<void> => new Promise<void>((resolve) => {
     const w = new Worker(new URL("./scan-worker.ts", import.meta.url), { workerData: serializable, resourceLimits: WORKER_LIMITS });
     let current: { file: string; range?: RangeTask } | undefined;
     let finished = false;
     const next = (): void => {
       current = queue.shift();
       if (current === undefined) { finished = true; void w.terminate().then(() => { resolve(); }); return; }
-      w.postMessage(current);
+      w.postMessage({ kind: "task", ...current } satisfies ToWorker);
     };
     w.on("message", (m: WorkerMessage) => {
-      if (m.kind === "findings") for (const f of JSON.parse(m.json) as Finding[]) onFinding(f);
-      else if (m.kind === "done") { done(m.result); next(); }
+      if (m.kind === "findings") { decodeBatch(m.json, onFinding); w.postMessage({ kind: "ack" } satisfies ToWorker); }
+      else if (m.kind === "done") {
+        stats.workerCpuSeconds[k] = (stats.workerCpuSeconds[k] ?? 0) + (m.result.cpuSeconds ?? 0);
+        done(m.result);
+        next();
+      }
       else { done({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }
     });
     w.on("error", (e: Error) => {
@@ -94,9 +108,10 @@ export async function scanFiles(
         done({ file: current.file, bytes: 0, findings: 0, notes: [{ file: current.file, reason: "unreadable", detail: `scan of this part stopped${where}: ${e.message}` }] });
       }
       void w.terminate();
-      resolve(queue.length > 0 ? slot() : undefined);
+      resolve(queue.length > 0 ? slot(k) : undefined);
     });
     next();
   });
-  await Promise.all(Array.from({ length: workers }, slot));
+  await Promise.all(Array.from({ length: workers }, (_, k) => slot(k)));
+  return stats;
 }

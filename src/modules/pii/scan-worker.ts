@@ -1,25 +1,47 @@
 // Worker thread: scans the files (or file ranges) it is sent, streaming findings back in batches of
-// 2,000 as one JSON string each (cheaper to pass between threads than cloning many small objects).
+// 2,000 (compact JSON, transfer.ts). Backpressure: at most MAX_IN_FLIGHT batches may be unacknowledged
+// by the main thread; beyond that the worker stops reading its file until an ack arrives, so neither
+// the message queue nor the main thread's memory grows with the number of findings.
 import { parentPort, workerData } from "node:worker_threads";
 import type { EntityType, Finding } from "./pii.types.ts";
-import type { WorkerMessage } from "./scan-pool.ts";
-import { scanFile, type RangeTask } from "./scan.ts";
+import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
+import { scanFile } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
+import { encodeBatch } from "./transfer.ts";
 
 type Data = Omit<EmitOptions, "types"> & { types?: EntityType[] };
 const data = workerData as Data;
 const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : undefined };
 const port = parentPort;
+const BATCH = 2000;
+const MAX_IN_FLIGHT = 4;
 
-port?.on("message", ({ file, range }: { file: string; range?: RangeTask }) => {
+let inFlight = 0;
+let wake: (() => void) | null = null;
+const gate = (): Promise<void> => (inFlight < MAX_IN_FLIGHT ? Promise.resolve() : new Promise<void>((r) => { wake = r; }));
+
+port?.on("message", (m: ToWorker) => {
+  if (m.kind === "ack") {
+    inFlight--;
+    if (wake !== null && inFlight < MAX_IN_FLIGHT) { const w = wake; wake = null; w(); }
+    return;
+  }
+  const { file, range } = m;
+  const cpu0 = process.threadCpuUsage();
   let batch: Finding[] = [];
-  const send = (m: WorkerMessage): void => { port.postMessage(m); };
+  const send = (msg: WorkerMessage): void => { port.postMessage(msg); };
+  const flush = (): void => {
+    inFlight++;
+    send({ kind: "findings", json: encodeBatch(file, batch) });
+    batch = [];
+  };
   scanFile(file, opts, (f) => {
     batch.push(f);
-    if (batch.length >= 2000) { send({ kind: "findings", json: JSON.stringify(batch) }); batch = []; }
-  }, range).then((result) => {
-    if (batch.length > 0) send({ kind: "findings", json: JSON.stringify(batch) });
-    send({ kind: "done", result });
+    if (batch.length >= BATCH) flush();
+  }, range, gate).then((result) => {
+    if (batch.length > 0) flush();
+    const cpu = process.threadCpuUsage(cpu0);
+    send({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 } });
   }, (e: unknown) => {
     send({ kind: "error", file, message: e instanceof Error ? e.message : String(e) });
   });

@@ -37,10 +37,15 @@ export interface FileResult {
   lines?: number;
   /** Non-empty cells per column for structured files. */
   columns?: Record<string, number>;
+  /** CPU time of the worker thread on this file or range (worker pool only; for benchmarks). */
+  cpuSeconds?: number;
 }
 
-/** Scans one file, calling `onFinding` for each finding in file order. Never throws for bad content. */
-export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: Finding) => void, range?: RangeTask): Promise<FileResult> {
+/**
+ * Scans one file, calling `onFinding` for each finding in file order. Never throws for bad content.
+ * `gate`, when given, is awaited before each chunk of about 1 MB is read (backpressure from a consumer).
+ */
+export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: Finding) => void, range?: RangeTask, gate?: () => Promise<void>): Promise<FileResult> {
   const notes: SkipNote[] = [];
   const src = await openSource(path, notes, 1 << 20, range);
   if (!src) return { file: path, bytes: 0, findings: 0, notes };
@@ -50,7 +55,15 @@ export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: F
   const it = src.chunks[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done ? "" : first.value;
-  const chunks = (async function* () { if (!first.done) yield head; for (;;) { const n = await it.next(); if (n.done) return; yield n.value; } })();
+  const chunks = (async function* () {
+    if (!first.done) yield head;
+    for (;;) {
+      if (gate) await gate();
+      const n = await it.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  })();
   let fmt = range?.format ?? format;
   if (fmt === "text" && !range) {
     const h = head.replace(/^\uFEFF/, "").trimStart();
