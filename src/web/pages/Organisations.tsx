@@ -8,12 +8,12 @@ import { LIMITS, ORG_STATUSES } from "../../modules/accounts/accounts.limits.ts"
 import { orgKinds } from "../../platform/auth/roles.ts";
 import { api, query } from "../api/client.ts";
 import type { OrgKind, Organisation, Page as ApiPage } from "../api/types.ts";
+import { DataTable, QueryState } from "../components/DataTable.tsx";
 import { Field, formValues, SelectField, SubmitButton } from "../components/Field.tsx";
 import { formatDateTime, orgName } from "../components/format.ts";
 import { Page, Section } from "../components/Page.tsx";
 import { Pager, useCursor } from "../components/Pager.tsx";
 import { fieldError, Notice, ProblemAlert } from "../components/Problem.tsx";
-import { Empty, LoadError, Loading } from "../components/States.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
 import { PendingRegistrations } from "./org/PendingRegistrations.tsx";
 
@@ -51,38 +51,27 @@ export function OrganisationsPage() {
             {t("common.filter")}
           </button>
         </form>
-        {list.isPending ? <Loading /> : null}
-        {list.isError ? <LoadError error={list.error} onRetry={() => void list.refetch()} /> : null}
-        {list.data && list.data.items.length === 0 ? <Empty>{t("orgs.none")}</Empty> : null}
-        {list.data && list.data.items.length > 0 ? (
-          <div className="table-wrap" role="region" aria-labelledby="all-orgs-title" tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("common.name")}</th>
-                  <th scope="col">{t("orgs.kind")}</th>
-                  <th scope="col">{t("common.status")}</th>
-                  <th scope="col">{t("common.createdAt")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((o) => (
-                  <tr key={o.id}>
-                    <td>
-                      <Link to={`/organisations/${o.id}`}>{orgName(o, locale)}</Link>
-                      <span className="muted small block">{locale === "en" ? o.nameZh : o.nameEn}</span>
-                    </td>
-                    <td>{t(`kinds.${o.kind}`)}</td>
-                    <td>
-                      <span className={`status status-${o.status}`}>{t(`orgStatus.${o.status}`)}</span>
-                    </td>
-                    <td>{formatDateTime(o.createdAt, locale)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <QueryState query={list} isEmpty={list.data?.items.length === 0} empty={t("orgs.none")}>
+          <DataTable
+            label={t("orgs.all")}
+            rows={list.data?.items ?? []}
+            rowKey={(o) => o.id}
+            columns={[
+              {
+                header: t("common.name"),
+                cell: (o) => (
+                  <>
+                    <Link to={`/organisations/${o.id}`}>{orgName(o, locale)}</Link>
+                    <span className="muted small block">{locale === "en" ? o.nameZh : o.nameEn}</span>
+                  </>
+                ),
+              },
+              { header: t("orgs.kind"), cell: (o) => t(`kinds.${o.kind}`) },
+              { header: t("common.status"), cell: (o) => <span className={`status status-${o.status}`}>{t(`orgStatus.${o.status}`)}</span> },
+              { header: t("common.createdAt"), cell: (o) => formatDateTime(o.createdAt, locale) },
+            ]}
+          />
+        </QueryState>
         <Pager cursor={cursor} nextBefore={list.data?.nextBefore} label={t("orgs.pages")} />
       </Section>
       <CreateOrganisation />

@@ -6,11 +6,11 @@ import { LIMITS } from "../../../modules/accounts/accounts.limits.ts";
 import { rolesByOrgKind } from "../../../platform/auth/roles.ts";
 import { api } from "../../api/client.ts";
 import type { ApiToken, Organisation, Role } from "../../api/types.ts";
+import { DataTable, QueryState } from "../../components/DataTable.tsx";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Section } from "../../components/Page.tsx";
 import { fieldError, ProblemAlert } from "../../components/Problem.tsx";
-import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { currentLocale } from "../../i18n/i18n.ts";
 
 const lifetimes = [30, 90, 180, 365] as const;
@@ -77,57 +77,40 @@ export function ApiTokens({ org }: { org: Organisation }) {
           </button>
         </div>
       ) : null}
-      {tokens.isPending ? <Loading /> : null}
-      {tokens.isError ? <LoadError error={tokens.error} onRetry={() => void tokens.refetch()} /> : null}
-      {tokens.data && tokens.data.items.length === 0 ? <Empty>{t("tokens.none")}</Empty> : null}
-      {tokens.data && tokens.data.items.length > 0 ? (
-        <div className="table-wrap" role="region" aria-labelledby="tokens-title" tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("tokens.name")}</th>
-                <th scope="col">{t("tokens.prefix")}</th>
-                <th scope="col">{t("common.role")}</th>
-                <th scope="col">{t("common.createdAt")}</th>
-                <th scope="col">{t("tokens.expires")}</th>
-                <th scope="col">{t("tokens.lastUsed")}</th>
-                <th scope="col">{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.items.map((tok) => (
-                <tr key={tok.id}>
-                  <td>{tok.name}</td>
-                  <td>
-                    <code>{tok.prefix}…</code>
-                  </td>
-                  <td>{t(`roles.${tok.role}`)}</td>
-                  <td>{formatDateTime(tok.createdAt, locale)}</td>
-                  <td>{formatDateTime(tok.expiresAt, locale)}</td>
-                  <td>{tok.lastUsedAt ? formatDateTime(tok.lastUsedAt, locale) : t("tokens.never")}</td>
-                  <td>
-                    {tok.revokedAt ? (
-                      <span className="status status-rejected">{t("tokens.revoked")}</span>
-                    ) : (
-                      <button
-                        type="button"
-                        className="button small danger"
-                        disabled={revoke.isPending}
-                        aria-label={t("tokens.revokeNamed", { name: tok.name })}
-                        onClick={() => {
-                          if (window.confirm(t("tokens.confirmRevoke", { name: tok.name }))) revoke.mutate(tok.id);
-                        }}
-                      >
-                        {t("tokens.revoke")}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <QueryState query={tokens} isEmpty={tokens.data?.items.length === 0} empty={t("tokens.none")}>
+        <DataTable
+          label={t("tokens.title")}
+          rows={tokens.data?.items ?? []}
+          rowKey={(tok) => tok.id}
+          columns={[
+            { header: t("tokens.name"), cell: (tok) => tok.name },
+            { header: t("tokens.prefix"), cell: (tok) => <code>{tok.prefix}…</code> },
+            { header: t("common.role"), cell: (tok) => t(`roles.${tok.role}`) },
+            { header: t("common.createdAt"), cell: (tok) => formatDateTime(tok.createdAt, locale) },
+            { header: t("tokens.expires"), cell: (tok) => formatDateTime(tok.expiresAt, locale) },
+            { header: t("tokens.lastUsed"), cell: (tok) => (tok.lastUsedAt ? formatDateTime(tok.lastUsedAt, locale) : t("tokens.never")) },
+            {
+              header: t("common.actions"),
+              cell: (tok) =>
+                tok.revokedAt ? (
+                  <span className="status status-rejected">{t("tokens.revoked")}</span>
+                ) : (
+                  <button
+                    type="button"
+                    className="button small danger"
+                    disabled={revoke.isPending}
+                    aria-label={t("tokens.revokeNamed", { name: tok.name })}
+                    onClick={() => {
+                      if (window.confirm(t("tokens.confirmRevoke", { name: tok.name }))) revoke.mutate(tok.id);
+                    }}
+                  >
+                    {t("tokens.revoke")}
+                  </button>
+                ),
+            },
+          ]}
+        />
+      </QueryState>
     </Section>
   );
 }

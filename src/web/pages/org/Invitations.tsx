@@ -5,11 +5,11 @@ import { LIMITS } from "../../../modules/accounts/accounts.limits.ts";
 import { rolesByOrgKind } from "../../../platform/auth/roles.ts";
 import { api } from "../../api/client.ts";
 import type { Invitation, Organisation, Role } from "../../api/types.ts";
+import { DataTable, QueryState } from "../../components/DataTable.tsx";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Section } from "../../components/Page.tsx";
 import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";
-import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { currentLocale } from "../../i18n/i18n.ts";
 
 export function Invitations({ org }: { org: Organisation }) {
@@ -49,47 +49,35 @@ export function Invitations({ org }: { org: Organisation }) {
       {invite.isSuccess ? <Notice tone="success">{t("org.invited", { email: invite.data.email })}</Notice> : null}
       <ProblemAlert error={invite.error ?? revoke.error} />
       <h3>{t("org.pendingInvitations")}</h3>
-      {invitations.isPending ? <Loading /> : null}
-      {invitations.isError ? <LoadError error={invitations.error} onRetry={() => void invitations.refetch()} /> : null}
-      {invitations.data && pending.length === 0 ? <Empty>{t("org.noInvitations")}</Empty> : null}
-      {pending.length > 0 ? (
-        <div className="table-wrap" role="region" aria-label={t("org.pendingInvitations")} tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("common.email")}</th>
-                <th scope="col">{t("common.role")}</th>
-                <th scope="col">{t("org.invitedAt")}</th>
-                <th scope="col">{t("org.expiresAt")}</th>
-                <th scope="col">{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pending.map((i) => (
-                <tr key={i.id}>
-                  <td>{i.email}</td>
-                  <td>{t(`roles.${i.role}`)}</td>
-                  <td>{formatDateTime(i.createdAt, locale)}</td>
-                  <td>{formatDateTime(i.expiresAt, locale)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button small danger"
-                      disabled={revoke.isPending}
-                      aria-label={t("org.revokeInvitationFor", { email: i.email })}
-                      onClick={() => {
-                        if (window.confirm(t("org.confirmRevokeInvitation", { email: i.email }))) revoke.mutate(i.id);
-                      }}
-                    >
-                      {t("org.revokeInvitation")}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <QueryState query={invitations} isEmpty={pending.length === 0} empty={t("org.noInvitations")}>
+        <DataTable
+          label={t("org.pendingInvitations")}
+          rows={pending}
+          rowKey={(i) => i.id}
+          columns={[
+            { header: t("common.email"), cell: (i) => i.email },
+            { header: t("common.role"), cell: (i) => t(`roles.${i.role}`) },
+            { header: t("org.invitedAt"), cell: (i) => formatDateTime(i.createdAt, locale) },
+            { header: t("org.expiresAt"), cell: (i) => formatDateTime(i.expiresAt, locale) },
+            {
+              header: t("common.actions"),
+              cell: (i) => (
+                <button
+                  type="button"
+                  className="button small danger"
+                  disabled={revoke.isPending}
+                  aria-label={t("org.revokeInvitationFor", { email: i.email })}
+                  onClick={() => {
+                    if (window.confirm(t("org.confirmRevokeInvitation", { email: i.email }))) revoke.mutate(i.id);
+                  }}
+                >
+                  {t("org.revokeInvitation")}
+                </button>
+              ),
+            },
+          ]}
+        />
+      </QueryState>
     </Section>
   );
 }

@@ -5,10 +5,10 @@ import { useTranslation } from "react-i18next";
 import { rolesByOrgKind } from "../../../platform/auth/roles.ts";
 import { api } from "../../api/client.ts";
 import type { Member, Organisation, Role } from "../../api/types.ts";
+import { DataTable, QueryState } from "../../components/DataTable.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Section } from "../../components/Page.tsx";
 import { ProblemAlert } from "../../components/Problem.tsx";
-import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { currentLocale } from "../../i18n/i18n.ts";
 
 export function Members({ org, manage, selfId }: { org: Organisation; manage: boolean; selfId: string }) {
@@ -29,36 +29,31 @@ export function Members({ org, manage, selfId }: { org: Organisation; manage: bo
   return (
     <Section title={t("org.members")} id="members">
       <ProblemAlert error={changeRole.error ?? remove.error} />
-      {members.isPending ? <Loading /> : null}
-      {members.isError ? <LoadError error={members.error} onRetry={() => void members.refetch()} /> : null}
-      {members.data && members.data.items.length === 0 ? <Empty>{t("org.noMembers")}</Empty> : null}
-      {members.data && members.data.items.length > 0 ? (
-        <div className="table-wrap" role="region" aria-labelledby="members-title" tabIndex={0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("common.displayName")}</th>
-                <th scope="col">{t("common.email")}</th>
-                <th scope="col">{t("common.role")}</th>
-                <th scope="col">{t("account.mfa")}</th>
-                <th scope="col">{t("org.joined")}</th>
-                {manage ? <th scope="col">{t("common.actions")}</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.items.map((m) => (
-                <tr key={m.userId}>
-                  <td>
-                    {m.displayName}
-                    {m.userId === selfId ? <span className="badge">{t("org.you")}</span> : null}
-                  </td>
-                  <td>{m.email}</td>
-                  <td>{t(`roles.${m.role}`)}</td>
-                  <td>{m.mfaEnabled ? t("common.yes") : t("common.no")}</td>
-                  <td>{formatDateTime(m.createdAt, locale)}</td>
-                  {manage ? (
-                    <td>
-                      {m.userId === selfId ? (
+      <QueryState query={members} isEmpty={members.data?.items.length === 0} empty={t("org.noMembers")}>
+        <DataTable
+          label={t("org.members")}
+          rows={members.data?.items ?? []}
+          rowKey={(m) => m.userId}
+          columns={[
+            {
+              header: t("common.displayName"),
+              cell: (m) => (
+                <>
+                  {m.displayName}
+                  {m.userId === selfId ? <span className="badge">{t("org.you")}</span> : null}
+                </>
+              ),
+            },
+            { header: t("common.email"), cell: (m) => m.email },
+            { header: t("common.role"), cell: (m) => t(`roles.${m.role}`) },
+            { header: t("account.mfa"), cell: (m) => (m.mfaEnabled ? t("common.yes") : t("common.no")) },
+            { header: t("org.joined"), cell: (m) => formatDateTime(m.createdAt, locale) },
+            ...(manage
+              ? [
+                  {
+                    header: t("common.actions"),
+                    cell: (m: Member) =>
+                      m.userId === selfId ? (
                         <span className="muted">—</span>
                       ) : (
                         <MemberActions
@@ -72,15 +67,13 @@ export function Members({ org, manage, selfId }: { org: Organisation; manage: bo
                             if (window.confirm(t("org.confirmRemove", { name: m.displayName }))) remove.mutate(m.userId);
                           }}
                         />
-                      )}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+                      ),
+                  },
+                ]
+              : []),
+          ]}
+        />
+      </QueryState>
     </Section>
   );
 }
