@@ -5,21 +5,27 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { legalBases } from "./inventory.io.ts";
 import type { CertificatesService } from "./certificates.service.ts";
+import type { ChangesService } from "./changes.service.ts";
+import type { ComplaintsService } from "./complaints.service.ts";
 import type { EvidenceItemsService } from "./evidence-items.service.ts";
 import type { InventoryService } from "./inventory.service.ts";
 import * as s from "./records.schema.ts";
+import { REPORT_CSS, type ReportService } from "./report.service.ts";
 
 export interface CertificationRecordsRoutesOptions {
   inventory: InventoryService;
   evidenceItems: EvidenceItemsService;
   certificates: CertificatesService;
+  reports: ReportService;
+  changes: ChangesService;
+  complaints: ComplaintsService;
 }
 
 const tags = ["certification"];
 const base = "/api/v1/certification";
 
 export async function certificationRecordsRoutes(app: FastifyInstance, opts: CertificationRecordsRoutesOptions): Promise<void> {
-  const { inventory, evidenceItems: ev, certificates } = opts;
+  const { inventory, evidenceItems: ev, certificates, reports, changes, complaints } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // ------------------------------------------------------------------ personal-data inventory (個資清冊)
@@ -85,4 +91,44 @@ export async function certificationRecordsRoutes(app: FastifyInstance, opts: Cer
   r.get(`${base}/public/shops/:shopId/marks`, { config: { access: "public", rateLimit: publicLimit }, schema: { tags, summary: "The marks of a shop, for the registry's shop page (no personal data)", params: s.shopParams, response: { 200: s.shopMarks } } }, async (req) => ({
     items: await certificates.marksForShop(req.params.shopId),
   }));
+
+  // ------------------------------------------------------------------ audit report (printable page and workbook)
+  r.get(`${base}/applications/:id/report.html`, { config: { access: "cert.read" }, schema: { tags, summary: "The audit report as a printable page (body, audit team and applicant)", params: s.appParams } }, async (req, reply) =>
+    reply.type("text/html; charset=utf-8").header("cache-control", "private, no-store").send(await reports.html(req.actor, req.params.id)),
+  );
+  r.get(`${base}/applications/:id/report.xlsx`, { config: { access: "cert.read" }, schema: { tags, summary: "The audit report as an XLSX workbook: requirements × results, findings, corrective actions, team, decision", params: s.appParams } }, async (req, reply) => {
+    const f = await reports.xlsx(req.actor, req.params.id);
+    return reply.type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").header("content-disposition", `attachment; filename="${f.filename}"`).header("cache-control", "private, no-store").send(f.body);
+  });
+  r.get(`${base}/report.css`, { config: { access: "public" }, schema: { hide: true } }, async (_req, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(REPORT_CSS));
+
+  // ------------------------------------------------------------------ change reports
+  r.post(`${base}/applications/:id/change-reports`, { config: { access: "cert.apply" }, schema: { tags, summary: "The mark holder reports a change (name, address, representative, PIMS manager, scope)", params: s.appParams, body: s.changeBody, response: { 201: s.changeReport } } }, async (req, reply) =>
+    reply.code(201).send(await changes.file(req.actor, req.params.id, req.body)),
+  );
+  r.get(`${base}/applications/:id/change-reports`, { config: { access: "cert.read" }, schema: { tags, summary: "The change reports of an application", params: s.appParams, response: { 200: s.changeList } } }, async (req) => ({
+    items: await changes.listForApplication(req.actor, req.params.id),
+  }));
+  r.post(`${base}/applications/:id/change-reports/:changeId/review`, { config: { access: "cert.cb_manage" }, schema: { tags, summary: "The body accepts a change or requires a re-audit", params: s.changeParams, body: s.changeReviewBody, response: { 200: s.changeReport } } }, async (req) =>
+    changes.review(req.actor, req.params.id, req.params.changeId, req.body),
+  );
+  r.get(`${base}/change-reports`, { config: { access: "cert.read" }, schema: { tags, summary: "Change reports: a body's queue, a merchant's own, all for the authority", querystring: z.strictObject({ status: z.enum(["submitted", "accepted", "reaudit_required"]).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) }), response: { 200: s.changeList } } }, async (req) => ({
+    items: await changes.list(req.actor, req.query),
+  }));
+
+  // ------------------------------------------------------------------ consumer complaints
+  r.post(`${base}/public/complaints`, { config: { access: "public", rateLimit: { max: 5, timeWindow: "10 minutes" } }, bodyLimit: 16 * 1024, schema: { tags, summary: "File a complaint against a mark holder (no account needed)", body: s.complaintBody, response: { 201: s.complaintReceipt } } }, async (req, reply) => {
+    const { consent: _c, ...input } = req.body;
+    return reply.code(201).send(await complaints.file(req.actor, input));
+  });
+  r.get(`${base}/complaints`, { config: { access: "cert.read" }, schema: { tags, summary: "Complaints: the body's, the holder's own (without the complainant's contact), all for the authority", querystring: s.complaintListQuery, response: { 200: s.complaintList } } }, async (req) =>
+    complaints.list(req.actor, req.query),
+  );
+  r.get(`${base}/complaints/:complaintId`, { config: { access: "cert.read" }, schema: { tags, summary: "One complaint", params: s.complaintParams, response: { 200: s.complaint } } }, async (req) => complaints.get(req.actor, req.params.complaintId));
+  r.post(`${base}/complaints/:complaintId/response`, { config: { access: "cert.apply" }, schema: { tags, summary: "The holder responds to a complaint", params: s.complaintParams, body: s.complaintResponseBody, response: { 200: s.complaint } } }, async (req) =>
+    complaints.respond(req.actor, req.params.complaintId, req.body.response),
+  );
+  r.post(`${base}/complaints/:complaintId/determination`, { config: { access: "cert.act" }, schema: { tags, summary: "The body (or the authority) determines a complaint; upheld may sanction the holder through the lifecycle", params: s.complaintParams, body: s.complaintDetermineBody, response: { 200: s.complaint } } }, async (req) =>
+    complaints.determine(req.actor, req.params.complaintId, req.body),
+  );
 }

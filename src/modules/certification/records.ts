@@ -5,8 +5,11 @@ import type { EvidenceService } from "../../platform/storage/evidence.service.ts
 import type { SchemesService } from "../schemes/schemes.service.ts";
 import type { CertificationService } from "./certification.service.ts";
 import { createCertificatesService } from "./certificates.service.ts";
+import { createChangesService } from "./changes.service.ts";
+import { createComplaintsService } from "./complaints.service.ts";
 import { createEvidenceItemsService } from "./evidence-items.service.ts";
 import { createInventoryService } from "./inventory.service.ts";
+import { createReportService } from "./report.service.ts";
 
 /** Names for public pages, read from the accounts and registry services (a port, so tests pass a map). */
 export interface Directory {
@@ -28,7 +31,10 @@ export function createCertificationRecords(deps: CertificationRecordsDeps) {
   const inventory = createInventoryService(deps);
   const evidenceItems = createEvidenceItemsService(deps);
   const certificates = createCertificatesService(deps);
-  return { inventory, evidenceItems, certificates };
+  const reports = createReportService(deps);
+  const changes = createChangesService(deps);
+  const complaints = createComplaintsService(deps);
+  return { inventory, evidenceItems, certificates, reports, changes, complaints };
 }
 
 export type CertificationRecords = ReturnType<typeof createCertificationRecords>;
