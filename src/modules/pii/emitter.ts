@@ -6,8 +6,54 @@ import { maskFor } from "./mask.ts";
 import type { Detection, Finding } from "./pii.types.ts";
 import { byteLength, type Encoding } from "./source.ts";
 
-/** A structured cell inside a segment: offsets relative to the segment text. */
-export interface Cell { start: number; end: number; column: string; cls: ColumnClass }
+/**
+ * A structured cell inside a segment: offsets relative to the segment text. `escaped`: the cell is the
+ * body of a JSON string with backslash escapes; it is scanned decoded, offsets mapped back to the text.
+ */
+export interface Cell { start: number; end: number; column: string; cls: ColumnClass; escaped?: boolean }
+
+/** Decoded values of detections found in escaped JSON strings (the text holds the escaped form). */
+const DECODED = new WeakMap<Detection, string>();
+
+const ESCAPES: Record<string, string> = { "\"": "\"", "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+/**
+ * Decodes the body of a JSON string. `map[i]` is the offset in `raw` where decoded character i starts,
+ * and `map[text.length]` is `raw.length`, so a decoded span [s, e) is the raw span [map[s], map[e]).
+ * Malformed escapes are kept as they are.
+ */
+export function decodeJsonString(raw: string): { text: string; map: number[] } {
+  let text = "";
+  const map: number[] = [];
+  for (let i = 0; i < raw.length;) {
+    const c = raw.charAt(i);
+    if (c === "\\" && i + 1 < raw.length) {
+      const n = raw.charAt(i + 1);
+      if (n === "u" && /^[0-9A-Fa-f]{4}$/.test(raw.slice(i + 2, i + 6))) {
+        map.push(i); text += String.fromCharCode(parseInt(raw.slice(i + 2, i + 6), 16)); i += 6; continue;
+      }
+      const e = ESCAPES[n];
+      if (e !== undefined) { map.push(i); text += e; i += 2; continue; }
+    }
+    map.push(i); text += c; i++;
+  }
+  map.push(raw.length);
+  return { text, map };
+}
+
+/** Detections in an escaped JSON string cell, at offsets of the (escaped) segment text. */
+function escapedCell(text: string, c: Cell, opts: EmitOptions, min: number): Placed[] {
+  const { text: dec, map } = decodeJsonString(text.slice(c.start, c.end));
+  const ds = detect(dec, opts) as Placed[];
+  const v = c.cls === "UNKNOWN" || c.cls === "NEGATIVE" ? null : detectValue(c.cls, dec, opts) as Placed | null;
+  const all = v && v.score >= min ? resolveOverlaps([...ds, v]) as Placed[] : ds;
+  for (const d of all) {
+    DECODED.set(d, dec.slice(d.start, d.end));
+    d.start = c.start + (map[d.start] ?? 0);
+    d.end = c.start + (map[d.end] ?? 0);
+  }
+  return all;
+}
 
 export interface EmitOptions extends DetectOptions { showValues?: boolean }
 
@@ -31,6 +77,7 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
   const extra: Placed[] = [];
   const min = opts.minScore ?? 0.5;
   for (const c of cells) {
+    if (c.escaped === true && c.end > c.start) { for (const d of escapedCell(text, c, opts, min)) extra.push(d); continue; }
     if (c.cls === "UNKNOWN" || c.cls === "NEGATIVE" || c.end <= c.start) continue;
     const d = detectValue(c.cls, text.slice(c.start, c.end), opts) as Placed | null;
     if (d && d.score >= min) { d.start += c.start; d.end += c.start; extra.push(d); }
@@ -44,6 +91,9 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
     let cell = cells[ci];
     if (cell && cell.start > d.start) cell = cellAt(cells, d.start);
     if (cell?.cls === "NEGATIVE" && SUPPRESSED_BY_NEGATIVE_COLUMN.has(d.type)) continue;
+    // In an escaped JSON string, a match over the escaped form (it contains a backslash) is not kept;
+    // the decoded pass reports that value.
+    if (cell?.escaped === true && !DECODED.has(d) && text.lastIndexOf("\\", d.end - 1) >= d.start) continue;
     d.column = cell ? cell.column : null;
     out.push(d);
   }
@@ -113,14 +163,15 @@ export class Emitter {
     for (const d of ds) {
       if (d.start >= consumed) break;
       advance(d.start);
-      const value = text.slice(d.start, d.end);
+      const raw = text.slice(d.start, d.end);
+      const value = DECODED.get(d) ?? raw;
       const f: Finding = {
         file: this.file,
         type: d.type,
         start: this.utf16 + d.start,
         end: this.utf16 + d.end,
         byteStart: byte,
-        byteEnd: byte + byteLength(value, this.encoding),
+        byteEnd: byte + byteLength(raw, this.encoding),
         line,
         column: d.column,
         score: d.score,

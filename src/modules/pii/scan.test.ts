@@ -128,3 +128,16 @@ test("a single line of several MB is scanned in windows, entities at the window 
   assert.deepEqual(f.map((x) => x.start), at.map((a) => a + 1));
   assert.ok(r.notes.some((x) => x.reason === "long-line"));
 });
+
+test("JSON strings with \\uXXXX and other escapes are scanned decoded, offsets pointing at the escaped text", async () => {
+  // 陳志明 and the phone written as \u escapes, a national ID after an escaped newline, an escaped key.
+  const t = '{"\\u6536\\u4ef6\\u4eba":"\\u9673\\u5fd7\\u660e","note":"line1\\n\\u8eab\\u5206\\u8b49 A123456789","tel":"\\u0030912-345-678"}\n';
+  const { f } = await scan("u.json", t);
+  assert.deepEqual(f.map((x) => [x.type, x.value, x.column, t.slice(x.start, x.end)]), [
+    ["PERSON_NAME_ZH", "陳志明", "收件人", "\\u9673\\u5fd7\\u660e"],
+    ["TW_NATIONAL_ID", "A123456789", "note", "A123456789"],
+    ["TW_MOBILE", "0912-345-678", "tel", "\\u0030912-345-678"],
+  ]);
+  for (const x of f) assert.equal(Buffer.byteLength(t.slice(0, x.start)), x.byteStart);
+  assert.equal(f[0]?.masked, "陳○明");
+});

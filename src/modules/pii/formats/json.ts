@@ -1,7 +1,8 @@
 // JSON and NDJSON: a resumable, non-recursive tokenizer that tracks the key path of every value
 // (arrays as "[]"), so keys act as column headers. Nesting deeper than MAX_DEPTH is still scanned,
-// with the path truncated. Malformed JSON never stops the scan.
-import type { Cell, Emitter } from "../emitter.ts";
+// with the path truncated. Malformed JSON never stops the scan. Strings with backslash escapes
+// (\uXXXX, \n …) are scanned decoded, with offsets mapped back to the escaped text (emitter.ts).
+import { decodeJsonString, type Cell, type Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
 import type { SkipNote } from "../pii.types.ts";
 import { TARGET } from "./text.ts";
@@ -16,7 +17,7 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
   let i = 0;
   const stack: Frame[] = [];
   let overflow = 0;
-  let inStr = false, esc = false, strStart = 0;
+  let inStr = false, esc = false, strStart = 0, strEscaped = false;
   let scalarStart = -1;
   let cells: Cell[] = [];
   let safe = 0; // last offset outside any string: segments end here
@@ -50,14 +51,17 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
   const scalar = (s: number, e: number, isString: boolean): void => {
     const f = top();
     if (f?.obj && f.expectKey && isString && overflow === 0) {
-      f.key = buf.slice(s + 1, Math.min(e - 1, s + 129));
+      const rawKey = buf.slice(s + 1, Math.min(e - 1, s + 129));
+      f.key = strEscaped ? decodeJsonString(rawKey).text : rawKey;
       f.expectKey = false;
       f.keyPath = f.path ? `${f.path}.${f.key}` : f.key;
       f.keyCls = classifyHeader(f.key);
       return;
     }
     const { path, cls } = valuePath();
-    cells.push({ start: isString ? s + 1 : s, end: isString ? e - 1 : e, column: path, cls });
+    const cell: Cell = { start: isString ? s + 1 : s, end: isString ? e - 1 : e, column: path, cls };
+    if (isString && strEscaped) cell.escaped = true;
+    cells.push(cell);
   };
   const flush = (final: boolean): void => {
     const cut = final ? buf.length : safe;
@@ -77,7 +81,7 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
       const c = buf.charCodeAt(i);
       if (inStr) {
         if (esc) esc = false;
-        else if (c === 92) esc = true;
+        else if (c === 92) { esc = true; strEscaped = true; }
         else if (c === 34) { inStr = false; scalar(strStart, i + 1, true); safe = i + 1; }
         i++;
         continue;
@@ -86,7 +90,7 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
         scalar(scalarStart, i, false);
         scalarStart = -1;
       }
-      if (c === 34) { inStr = true; strStart = i; }
+      if (c === 34) { inStr = true; strStart = i; strEscaped = false; }
       else if (c === 123) open(true);
       else if (c === 91) open(false);
       else if (c === 125 || c === 93) close();
