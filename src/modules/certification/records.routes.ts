@@ -117,7 +117,7 @@ export async function certificationRecordsRoutes(app: FastifyInstance, opts: Cer
   }));
 
   // ------------------------------------------------------------------ consumer complaints
-  r.post(`${base}/public/complaints`, { config: { access: "public", rateLimit: { max: 5, timeWindow: "10 minutes" } }, bodyLimit: 16 * 1024, schema: { tags, summary: "File a complaint against a mark holder (no account needed)", body: s.complaintBody, response: { 201: s.complaintReceipt } } }, async (req, reply) => {
+  r.post(`${base}/public/complaints`, { config: { access: "public", rateLimit: { max: 10, timeWindow: "10 minutes" } }, bodyLimit: 16 * 1024, schema: { tags, summary: "File a complaint against a mark holder (no account needed)", body: s.complaintBody, response: { 201: s.complaintReceipt } } }, async (req, reply) => {
     const { consent: _c, ...input } = req.body;
     return reply.code(201).send(await complaints.file(req.actor, input));
   });
