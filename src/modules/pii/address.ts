@@ -125,3 +125,33 @@ export function isAddressValue(v: string): boolean {
   for (const c of CITIES) if (v.includes(c) && v.length >= c.length + 3) return true;
   return false;
 }
+
+// English-order addresses (the Ministry of the Interior's romanised form, smallest unit first):
+// [3F., ][Rm. 5, ]No. 7[-1], [Aly. 2, ][Ln. 12, ][Sec. 5, ]Xinyi Rd., [Xinyi Dist., ][Taipei City][ 110][, Taiwan (R.O.C.)]
+// Bounded repetitions over distinct token classes: linear, no nested quantifiers over the same characters.
+const EN_WORD = String.raw`(?:[A-Z][a-z]{1,15}|[ENSW]\.|\d{1,2}(?:st|nd|rd|th))`;
+const EN_PLACE = String.raw`[A-Z][a-z]{1,15}(?:'[a-z]{1,10})?(?:[ -][A-Z][a-z]{1,15})?`;
+const RE_EN_ADDRESS = new RegExp(
+  String.raw`No\. ?\d{1,5}(?:-\d{1,3})?, ?(?:Aly\. ?\d{1,4}, ?)?(?:Ln\. ?\d{1,4}, ?)?(?:Sec\. ?\d{1,2}, ?)?` +
+  String.raw`(?<road>${EN_WORD}(?: ${EN_WORD}){0,3} (?:Rd|St|Blvd|Ave|Road|Street|Boulevard|Avenue)\.?)` +
+  String.raw`(?:, ?(?<dist>${EN_PLACE} (?:Dist|Township|Twp|Vil)\.?))?` +
+  String.raw`(?:, ?(?<city>${EN_PLACE} (?:City|County|Cty\.?)))?` +
+  String.raw`(?: ?,? (?<zip>[1-9]\d{2}(?:\d{2,3})?)(?![0-9]))?` +
+  String.raw`(?:, ?Taiwan(?: \(R\.O\.C\.\))?)?`, "y");
+const RE_EN_PREFIX = /(?:(?:Rm\. ?\d{1,4}, ?)?(?:\d{1,3}F\.?(?:-\d{1,3})?|\d{1,3}(?:st|nd|rd|th) ?Fl(?:oor|\.)?|B\d ?F\.?), ?)$/;
+
+/**
+ * An English-order Taiwan address starting at the "No." at `at`, or null. Level 3 with a city or
+ * county, 2 with a district, 1 with only a road (reported only next to an address cue).
+ */
+export function parseEnglishAddressAt(text: string, at: number): AddressSpan | null {
+  RE_EN_ADDRESS.lastIndex = at;
+  const m = RE_EN_ADDRESS.exec(text);
+  if (!m) return null;
+  let end = at + m[0].length;
+  while (end > at && (text.charAt(end - 1) === "," || text.charAt(end - 1) === " ")) end--;
+  const g = m.groups ?? {};
+  const level: 1 | 2 | 3 = g.city !== undefined ? 3 : g.dist !== undefined ? 2 : 1;
+  const pre = RE_EN_PREFIX.exec(text.slice(Math.max(0, at - 24), at));
+  return { start: pre ? at - pre[0].length : at, end, level };
+}

@@ -39,6 +39,20 @@ test("finds each type with its cue, in zh-TW and English", () => {
   }
 });
 
+test("English-order addresses, with floor, alley, lane, section, district, city, zip and country", () => {
+  const cases = [
+    "3F., No. 7, Sec. 5, Xinyi Rd., Xinyi Dist., Taipei City 110, Taiwan (R.O.C.)",
+    "No. 45, Zhongxiao E. Rd., Da'an Dist., Taipei City",
+    "No. 100, Zhongshan 1st Rd., Xinxing Dist., Kaohsiung City 800",
+    "No. 5, Aly. 3, Ln. 21, Sec. 2, Roosevelt Rd., Zhongzheng Dist., Taipei City 10084",
+    "Rm. 5, 12F., No. 1, Songzhi Rd., Xinyi Dist., Taipei City",
+  ];
+  for (const a of cases) assert.deepEqual(found(`Ship to: ${a}. Thanks`).filter(([t]) => t === "TW_ADDRESS"), [["TW_ADDRESS", a]], a);
+  // A road alone needs an address cue; "No. 7" alone is not an address.
+  assert.deepEqual(found("Address: No. 12-3, Ln. 80, Jianguo N. Rd."), [["TW_ADDRESS", "No. 12-3, Ln. 80, Jianguo N. Rd."]]);
+  assert.deepEqual(found("No. 3, Main St. is nice; No. 7 is my favourite; Item No. 12345"), []);
+});
+
 test("full-width input is found at the original offsets", () => {
   const t = "身分證：Ａ１２３４５６７８９，手機０９１２－３４５－６７８";
   const ds = detect(t);
@@ -112,6 +126,7 @@ test("fuzz: random and adversarial inputs finish within a time bound per input",
   const units = [
     "1", "1 ", "4 ", "4-", "1-", "a@", "a.", ":", "a:", "號", "1號", "路1號", "統編", "統編1", "先生", "陳", "A1", "/AAAAAA",
     "(0", "+886", "民國", "1/", "TWN", "1-", "０", "ａ@", "收件人陳", "市區路", "巷1", "9",
+    "No. 1, ", "No. 1, Ab ", "Ab Cd ", "No. 1, Ln. 2, Ab Rd., ", "Ab Dist., ", "1F., ",
   ];
   const timeOf = (s: string): number => { const t0 = performance.now(); detect(s); return performance.now() - t0; };
   for (const u of units) {

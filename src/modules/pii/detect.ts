@@ -9,7 +9,7 @@ import {
   classifyTwPhone, ipInfo, isTwPlate, isValidCard, onlyDigits, parseBirthDate, twIdKind, twMrzLine2,
   ubnValidity, TW_BANK_CODES, type UbnRule,
 } from "./validators.ts";
-import { parseAddressAt, isAddressValue } from "./address.ts";
+import { parseAddressAt, parseEnglishAddressAt, isAddressValue } from "./address.ts";
 import { parseNameAfter, parseNameBefore, isNameValue } from "./names.ts";
 
 export interface DetectOptions {
@@ -260,6 +260,18 @@ function detectAddresses(ctx: Ctx): void {
     if (a.level < 2 && !cue) continue;
     const score = a.level >= 3 ? 0.95 : a.level === 2 ? 0.85 : 0.75;
     push(ctx, "TW_ADDRESS", a.start, a.end, cue ? Math.max(score, 0.9) : score, cue ? R_PAT_GAZ_CON : R_PAT_GAZ);
+    lastEnd = a.end;
+  }
+  // English order: "No. 7, Sec. 5, Xinyi Rd., Xinyi Dist., Taipei City 110".
+  lastEnd = -1;
+  for (let i = text.indexOf("No."); i >= 0; i = text.indexOf("No.", i + 3)) {
+    if (i < lastEnd || (i > 0 && /[A-Za-z0-9]/.test(text.charAt(i - 1)))) continue;
+    const a = parseEnglishAddressAt(text, i);
+    if (!a) continue;
+    const cue = hasCue(ctx, a.start, a.end, "TW_ADDRESS");
+    if (a.level < 2 && !cue) continue;
+    const score = a.level >= 3 ? 0.95 : a.level === 2 ? 0.85 : 0.75;
+    push(ctx, "TW_ADDRESS", a.start, a.end, cue ? Math.max(score, 0.9) : score, cue ? R_PAT_CON : R_PAT, "english");
     lastEnd = a.end;
   }
 }
