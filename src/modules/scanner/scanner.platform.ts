@@ -136,10 +136,14 @@ export function createScannerPlatform(deps: ScannerPlatformDeps) {
   };
 
   async function sendAlerts(scanId: string, alerts: Alert[], grade: string): Promise<void> {
+    // The registry is read before the transaction: on PGlite (one connection) a read outside an
+    // open transaction waits for it to end, which would be waiting for the read.
+    const unlocked = await repo.scanById(db, scanId);
+    if (!unlocked || unlocked.alertsSent) return;
+    const shop = await targets.shop(unlocked.shopId);
     await db.transaction(async (tx) => {
       const scan = await repo.scanById(tx, scanId, true);
       if (!scan || scan.alertsSent) return; // at most one alert mail per scan
-      const shop = await targets.shop(scan.shopId);
       if (shop) {
         const vars = { shop: shop.nameZh, origin: scan.origin, grade, detail: `${alertDetail(alerts, "zh-TW")}\n\n${alertDetail(alerts, "en")}`, link: new URL(`/scanner/origins/${scan.originId}`, deps.publicUrl).toString() };
         await mail.enqueue(tx, { to: shop.contactEmail, template: "scanner.alert", locale: "zh-TW", vars, orgId: scan.orgId });
@@ -173,9 +177,10 @@ export function createScannerPlatform(deps: ScannerPlatformDeps) {
     });
   }
 
-  async function queueScan(tx: Db, actor: Actor, o: WatchedOriginRow, trigger: ScanTrigger, singletonKey: string): Promise<ScanRow> {
+  /** Queues one scan. The sweep's key is origin + due time; an on-demand scan's is its own row (the open-scan check under the origin's lock keeps those one at a time). */
+  async function queueScan(tx: Db, actor: Actor, o: WatchedOriginRow, trigger: ScanTrigger, singletonKey?: string): Promise<ScanRow> {
     const scan = await repo.insertScan(tx, { originId: o.id, shopId: o.shopId, orgId: o.orgId, origin: o.origin, trigger, requestedBy: actor.userId ?? null, status: "queued", queuedAt: clock.now() });
-    const jobId = await jobs.send(SCAN_JOB, { scanId: scan.id }, { tx, singletonKey });
+    const jobId = await jobs.send(SCAN_JOB, { scanId: scan.id }, { tx, singletonKey: singletonKey ?? `${o.id}:scan:${scan.id}` });
     if (jobId === null) throw new AppError("conflict", "A scan of this origin is already queued.");
     await appendAudit(tx, clock, actor, { action: "scanner.scan.queued", objectType: "scanner_scan", objectId: scan.id, orgId: o.orgId, summary: { origin: o.origin, trigger } });
     return scan;
@@ -275,7 +280,7 @@ export function createScannerPlatform(deps: ScannerPlatformDeps) {
         const open = await repo.openScanOf(tx, o.id);
         if (open) return { scan: scanView(open), created: false };
         const trigger: ScanTrigger = isAuthority(actor) ? "authority" : "shop";
-        const scan = await queueScan(tx, actor, locked, trigger, `${o.id}:on-demand:${String(Math.floor(clock.now().getTime() / 60_000))}`);
+        const scan = await queueScan(tx, actor, locked, trigger);
         return { scan: scanView(scan), created: true };
       });
     },

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { generateSync } from "otplib";
 import { pino } from "pino";
 import { seedDemo } from "../../demo.ts";
-import { buildServer, type Server } from "../../server.ts";
+import { buildServer, type BuildOptions, type Server } from "../../server.ts";
 import { loadConfig } from "../config.ts";
 import { startTestSmtpServer } from "../mail/smtp.testing.ts";
 import { testDatabase } from "./db.ts";
@@ -43,7 +43,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTestServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {
+    env?: Record<string, string>;
+    /** scanner (issue 6): fetchers that may reach the test's loopback sites (registry proofs, scans) */
+    build?: Pick<BuildOptions, "registryFetcher" | "scannerFetcher">;
+  } = {},
+): Promise<TestServer> {
   const smtp = await startTestSmtpServer();
   const database = await testDatabase();
   const port = await freePort();
@@ -58,7 +64,7 @@ export async function startTestServer(options: { env?: Record<string, string> } 
   });
   let server: Server | undefined;
   try {
-    server = await buildServer({ config, database, fastHashing: true, work: true, logger: pino({ level: "silent" }) });
+    server = await buildServer({ config, database, fastHashing: true, work: true, logger: pino({ level: "silent" }), ...options.build });
     await seedDemo(server);
     const app = await server.http();
     await app.listen({ host: "127.0.0.1", port });
