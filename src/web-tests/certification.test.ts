@@ -163,6 +163,38 @@ test("the shop applies, answers its self-assessment and submits", async () => {
   assert.deepEqual(merchant.problems, []);
 });
 
+test("the shop keeps its personal-data inventory: a row by hand, a file import with a bad row refused", async () => {
+  const { page } = merchant;
+  await page.getByRole("link", { name: c.inventory.link, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: c.inventory.title }).waitFor();
+  await page.getByText(c.inventory.empty).waitFor();
+  await accessible(page, "inventory (empty)");
+  await page.getByRole("button", { name: c.inventory.add, exact: true }).click();
+  const form = page.getByRole("form", { name: c.inventory.add });
+  await form.getByLabel(c.inventory.name, { exact: true }).fill("會員資料");
+  await form.getByLabel(c.inventory.purpose, { exact: true }).fill("會員管理與訂單履行");
+  await form.getByLabel(c.inventory.dataCategories, { exact: true }).fill("電話");
+  await form.getByLabel(c.inventory.source, { exact: true }).fill("會員註冊表單");
+  await form.getByLabel(c.inventory.retention, { exact: true }).fill("會員終止後一年");
+  await form.getByLabel(c.inventory.recordCount, { exact: true }).fill("12000");
+  await form.getByRole("button", { name: c.inventory.save }).click();
+  await form.locator('input[name="dataCategories"][aria-invalid="true"]').waitFor(); // the API's message sits beside the field
+  assert.match((await form.locator(".field-error").first().textContent()) ?? "", /C001/);
+  await accessible(page, "inventory row refused");
+  await form.getByLabel(c.inventory.dataCategories, { exact: true }).fill("C001, C003");
+  await form.getByRole("button", { name: c.inventory.save }).click();
+  await page.getByRole("region", { name: c.inventory.title }).getByText("會員資料", { exact: true }).waitFor();
+
+  const csv = "name,purpose,dataCategories,source,legalBasis,retention,recordCount,crossBorder\n訂單資料,訂單履行,C001,結帳頁,contract,五年,3000,false\n行銷名單,行銷,X1,活動,consent,兩年,500,false\n";
+  const imp = page.getByRole("form", { name: c.inventory.importTitle });
+  await imp.getByLabel(c.inventory.file, { exact: true }).setInputFiles({ name: "inventory.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await imp.getByRole("button", { name: c.inventory.importSubmit }).click();
+  await imp.getByRole("list", { name: c.inventory.rowErrors }).getByText(/第 3 列/).waitFor();
+  await accessible(page, "inventory import refused");
+  await page.getByText(/清冊項目（1 筆）/).waitFor(); // nothing was imported
+  assert.deepEqual(merchant.problems, []);
+});
+
 test("the body takes the application in and assigns the team; a declared conflict is refused", async () => {
   const { page } = body;
   await openCase(page);
@@ -214,7 +246,7 @@ test("the lead auditor plans and audits, with one finding", async () => {
 
 test("the shop answers the corrective action; the auditor verifies it", async () => {
   const { page } = merchant;
-  await page.reload();
+  await page.getByRole("link", { name: SCOPE, exact: true }).click(); // from the inventory back to the case
   await statusIs(page, "corrective_action");
   await page.getByRole("button", { name: c.ca.submit }).click(); // empty: the API names the fields
   await page.getByRole("form", { name: `${c.ca.submit} ${FINDING_REQ}` }).getByRole("alert").waitFor();

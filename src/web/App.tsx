@@ -30,12 +30,14 @@ import { ApplyPage } from "./pages/certification/Apply.tsx";
 import { AuditorRecordPage, AuditorsPage } from "./pages/certification/Auditors.tsx";
 import { AlarmsPage, MarkPage, MarksPage } from "./pages/certification/Marks.tsx";
 import { PipelinePage } from "./pages/certification/Pipeline.tsx";
+import { InventoryPage } from "./pages/certification/Inventory.tsx";
 import { SchemePage, SchemesPage } from "./pages/schemes/Schemes.tsx";
 // scanner (issue 6)
 import { PrivacyPage } from "./pages/privacy/PrivacyPage.tsx";
 import { ScannerDistributionPage } from "./pages/scanner/ScannerDistribution.tsx";
 import { ScannerOriginPage } from "./pages/scanner/ScannerOrigin.tsx";
 import { ScannerShopPage } from "./pages/scanner/ScannerShop.tsx";
+import { SealEmbedPage } from "./pages/seals/SealEmbed.tsx"; // seals (issue 5)
 
 function RequireSession() {
   const session = useSession();
@@ -93,6 +95,7 @@ export function App() {
           {/* registry (issue 3) */}
           <Route element={<RequirePermission permission="registry.read" />}>
             <Route path="/registry/my-shop" element={<MyShopPage />} />
+            <Route path="/seals" element={<SealEmbedPage />} />{/* seals (issue 5) */}
           </Route>
           <Route element={<RequirePermission permission="registry.review" />}>
             <Route path="/registry/review" element={<ReviewQueuePage />} />
@@ -110,6 +113,7 @@ export function App() {
           <Route element={<RequirePermission permission="cert.read" />}>
             <Route path="/certification" element={<PipelinePage />} />
             <Route path="/certification/applications/:id" element={<ApplicationPage />} />
+            <Route path="/certification/applications/:id/inventory" element={<InventoryPage />} />
             <Route path="/certification/alarms" element={<AlarmsPage />} />
             <Route path="/certification/marks" element={<MarksPage />} />
             <Route path="/certification/auditors" element={<AuditorsPage />} />

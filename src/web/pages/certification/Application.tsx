@@ -92,6 +92,9 @@ function SummarySection({ app: a }: { app: ApplicationDetail }) {
           </Fragment>
         ))}
       </dl>
+      <p>
+        <Link to={`/certification/applications/${a.id}/inventory`}>{c.inventory.link}</Link>
+      </p>
       {a.flags.length ? (
         <>
           <h3>{c.detail.flags}</h3>
