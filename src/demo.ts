@@ -3,6 +3,7 @@
 // README.md). Idempotent: running it again changes nothing. Never for production.
 import type { Role } from "./platform/auth/roles.ts";
 import type { Server } from "./server.ts";
+import { seedCertificationDemo } from "./modules/certification/certification.demo.ts"; // certification (issue 4)
 
 export const DEMO_PASSWORD = "ectrust-demo-2026";
 
@@ -74,8 +75,12 @@ const DEMO_ORGS: DemoOrg[] = [
 
 export const demoAccounts: DemoAccount[] = DEMO_ORGS.flatMap((o) => o.accounts.map((a) => ({ ...a, organisation: o.nameEn })));
 
-/** Seeds the demo organisations and accounts; returns what it created (empty when all existed). */
-export async function seedDemo(server: Server): Promise<{ created: string[] }> {
+/**
+ * Seeds the demo organisations and accounts; returns what it created (empty when all existed).
+ * certification (issue 4): `{ certification: true }` adds a mark holder and an audit in progress
+ * (`ectrust start` / `ectrust demo`); test servers leave it out so browser tests start clean.
+ */
+export async function seedDemo(server: Server, options: { certification?: boolean } = {}): Promise<{ created: string[] }> {
   const { accounts } = server.services;
   const created: string[] = [];
   for (const o of DEMO_ORGS) {
@@ -86,5 +91,6 @@ export async function seedDemo(server: Server): Promise<{ created: string[] }> {
       created.push(a.email);
     }
   }
+  if (options.certification) created.push(...(await seedCertificationDemo(server))); // certification (issue 4)
   return { created };
 }

@@ -24,7 +24,7 @@ async function serve(cfg: Config, withDemo: boolean): Promise<void> {
   const { buildServer } = await server();
   const { seedDemo, DEMO_PASSWORD } = await demo();
   const srv = await buildServer({ config: cfg });
-  if (withDemo) await seedDemo(srv);
+  if (withDemo) await seedDemo(srv, { certification: true }); // certification (issue 4): demo marks too
   const app = await srv.http();
   const stop = async (signal: string) => {
     srv.logger.info({ signal }, "shutting down");
@@ -90,7 +90,7 @@ export function registerPlatformCommands(program: Command): void {
       const { seedDemo, demoAccounts, DEMO_PASSWORD } = await demo();
       const { generateSync } = await import("otplib");
       const srv = await buildServer({ config: cfg, work: false, logger: createLogger({ ...cfg, logLevel: "warn" }) });
-      const { created } = await seedDemo(srv);
+      const { created } = await seedDemo(srv, { certification: true }); // certification (issue 4): demo marks too
       await srv.close();
       if (opts.json) {
         console.log(JSON.stringify({ password: DEMO_PASSWORD, created, accounts: demoAccounts }, null, 2));
