@@ -254,67 +254,65 @@ export function createCertificationService(deps: CertificationDeps) {
       if (actor.role === "regulator" || actor.role === "merchant_staff") throw forbidden(`Your role (${actor.role}) may not change an application.`);
     }
     let change: MarkChange | undefined;
-    {
-      const app = await load(tx, actor, id, true);
-      const ps = await partiesOf(tx, actor, app);
-      const f = await facts(tx, actor, app, input);
-      const state: CaseState = { ...app };
-      const d = decide(state, event, ps, f);
-      const next: CaseState = { ...state, ...d.changes, status: d.to };
-      const now = f.now;
-      let markNumber = app.markNumber;
-      if (event === "activate") {
-        next.renewalCounter = 1;
-      }
-      if (next.renewalCounter !== app.renewalCounter) {
-        const v = await version(app.scheme, app.schemeVersion);
-        markNumber = formatMarkNumber(v.prefix, await companyNumber(tx, app.scheme, app.merchantOrgId), next.renewalCounter);
-      }
-      const [row] = await tx
-        .update(certApplications)
-        .set({
-          status: next.status,
-          cycle: next.cycle,
-          caRound: next.caRound,
-          caDueAt: next.caDueAt,
-          activationDueAt: next.activationDueAt,
-          validFrom: next.validFrom,
-          validTo: next.validTo,
-          renewalCounter: next.renewalCounter,
-          surveillanceDueAt: next.surveillanceDueAt,
-          suspendedUntil: next.suspendedUntil,
-          reapplyAfter: next.reapplyAfter,
-          flags: next.flags,
-          markNumber,
-          updatedAt: now,
-        })
-        .where(eq(certApplications.id, app.id))
-        .returning();
-      if (!row) throw new AppError("internal", "application not updated");
-
-      if (event === "audit_done_with_findings") await raiseCorrectiveActions(tx, row, now);
-      if (event === "ca_rejected" && row.caDueAt) {
-        await tx.update(certCorrectiveActions).set({ dueAt: row.caDueAt, status: "open", updatedAt: now }).where(and(eq(certCorrectiveActions.applicationId, row.id), sql`${certCorrectiveActions.status} <> 'verified'`));
-      }
-      if (event === "renewal_submitted") {
-        // a renewal is a new assessment: new self-assessment answers, results and findings
-        await tx.delete(certResults).where(eq(certResults.applicationId, row.id));
-        await tx.delete(certTeam).where(eq(certTeam.applicationId, row.id));
-      }
-      await tx.update(certAlarms).set({ resolvedAt: now }).where(and(eq(certAlarms.applicationId, row.id), sql`${certAlarms.resolvedAt} is null`, sql`${certAlarms.kind} not like 'renewal_reminder%'`));
-      await tx.insert(certEvents).values({ applicationId: row.id, event, fromStatus: d.from, toStatus: d.to, actorUserId: actor.userId ?? null, actorKind: actor.kind === "system" ? `system:${actor.name}` : actor.kind, reason: f.input.reason, evidenceIds, at: now });
-      await appendAudit(tx, clock, actor, {
-        action: `certification.${event}`,
-        objectType: "cert_application",
-        objectId: row.id,
-        orgId: row.merchantOrgId,
-        summary: { from: d.from, to: d.to, reason: f.input.reason, evidenceIds, cbOrgId: row.cbOrgId, ...(input.level ? { level: input.level } : {}), ...(markNumber ? { markNumber } : {}) },
-      });
-      const before = markStatusOf(app, now);
-      const mark = markOf(row, now);
-      if (mark && (before !== mark.status || app.status !== row.status || app.validTo?.getTime() !== row.validTo?.getTime() || app.markNumber !== row.markNumber)) change = { mark, previous: app.markNumber ? before : null, event };
-      return { row, change };
+    const app = await load(tx, actor, id, true);
+    const ps = await partiesOf(tx, actor, app);
+    const f = await facts(tx, actor, app, input);
+    const state: CaseState = { ...app };
+    const d = decide(state, event, ps, f);
+    const next: CaseState = { ...state, ...d.changes, status: d.to };
+    const now = f.now;
+    let markNumber = app.markNumber;
+    if (event === "activate") {
+      next.renewalCounter = 1;
     }
+    if (next.renewalCounter !== app.renewalCounter) {
+      const v = await version(app.scheme, app.schemeVersion);
+      markNumber = formatMarkNumber(v.prefix, await companyNumber(tx, app.scheme, app.merchantOrgId), next.renewalCounter);
+    }
+    const [row] = await tx
+      .update(certApplications)
+      .set({
+        status: next.status,
+        cycle: next.cycle,
+        caRound: next.caRound,
+        caDueAt: next.caDueAt,
+        activationDueAt: next.activationDueAt,
+        validFrom: next.validFrom,
+        validTo: next.validTo,
+        renewalCounter: next.renewalCounter,
+        surveillanceDueAt: next.surveillanceDueAt,
+        suspendedUntil: next.suspendedUntil,
+        reapplyAfter: next.reapplyAfter,
+        flags: next.flags,
+        markNumber,
+        updatedAt: now,
+      })
+      .where(eq(certApplications.id, app.id))
+      .returning();
+    if (!row) throw new AppError("internal", "application not updated");
+
+    if (event === "audit_done_with_findings") await raiseCorrectiveActions(tx, row, now);
+    if (event === "ca_rejected" && row.caDueAt) {
+      await tx.update(certCorrectiveActions).set({ dueAt: row.caDueAt, status: "open", updatedAt: now }).where(and(eq(certCorrectiveActions.applicationId, row.id), sql`${certCorrectiveActions.status} <> 'verified'`));
+    }
+    if (event === "renewal_submitted") {
+      // a renewal is a new assessment: new self-assessment answers, results and findings
+      await tx.delete(certResults).where(eq(certResults.applicationId, row.id));
+      await tx.delete(certTeam).where(eq(certTeam.applicationId, row.id));
+    }
+    await tx.update(certAlarms).set({ resolvedAt: now }).where(and(eq(certAlarms.applicationId, row.id), sql`${certAlarms.resolvedAt} is null`, sql`${certAlarms.kind} not like 'renewal_reminder%'`));
+    await tx.insert(certEvents).values({ applicationId: row.id, event, fromStatus: d.from, toStatus: d.to, actorUserId: actor.userId ?? null, actorKind: actor.kind === "system" ? `system:${actor.name}` : actor.kind, reason: f.input.reason, evidenceIds, at: now });
+    await appendAudit(tx, clock, actor, {
+      action: `certification.${event}`,
+      objectType: "cert_application",
+      objectId: row.id,
+      orgId: row.merchantOrgId,
+      summary: { from: d.from, to: d.to, reason: f.input.reason, evidenceIds, cbOrgId: row.cbOrgId, ...(input.level ? { level: input.level } : {}), ...(markNumber ? { markNumber } : {}) },
+    });
+    const before = markStatusOf(app, now);
+    const mark = markOf(row, now);
+    if (mark && (before !== mark.status || app.status !== row.status || app.validTo?.getTime() !== row.validTo?.getTime() || app.markNumber !== row.markNumber)) change = { mark, previous: app.markNumber ? before : null, event };
+    return { row, change };
   }
 
   async function raiseCorrectiveActions(tx: Db, app: Application, now: Date): Promise<void> {
