@@ -31,6 +31,7 @@ import { AuditorRecordPage, AuditorsPage } from "./pages/certification/Auditors.
 import { AlarmsPage, MarkPage, MarksPage } from "./pages/certification/Marks.tsx";
 import { PipelinePage } from "./pages/certification/Pipeline.tsx";
 import { InventoryPage } from "./pages/certification/Inventory.tsx";
+import { EvidenceLibraryPage } from "./pages/certification/EvidenceItems.tsx";
 import { SchemePage, SchemesPage } from "./pages/schemes/Schemes.tsx";
 // scanner (issue 6)
 import { PrivacyPage } from "./pages/privacy/PrivacyPage.tsx";
@@ -122,6 +123,7 @@ export function App() {
           </Route>
           <Route element={<RequirePermission permission="cert.apply" />}>
             <Route path="/certification/apply" element={<ApplyPage />} />
+            <Route path="/certification/evidence" element={<EvidenceLibraryPage />} />
           </Route>
           <Route element={<RequirePermission permission="outbox.read" />}>
             <Route path="/outbox" element={<OutboxPage />} />

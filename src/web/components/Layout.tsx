@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useRegistryText } from "../pages/registry/text.ts"; // registry (issue 3)
+import { useSealText } from "../pages/seals/text.ts"; // seals (issue 5)
 import { useCertText } from "../pages/certification/text.ts"; // certification (issue 4)
 import { usePrivacyLinkLabel } from "../pages/privacy/PrivacyPage.tsx"; // scanner (issue 6): privacy notice link
 import { useScannerText } from "../pages/scanner/text.ts"; // scanner (issue 6)
@@ -72,6 +73,7 @@ export function Layout() {
 function MainNav({ session }: { session: Session }) {
   const { t } = useTranslation();
   const { r: rt } = useRegistryText();
+  const { s: sealText } = useSealText(); // seals (issue 5)
   const { c: ct } = useCertText(); // certification (issue 4)
   const { s: st } = useScannerText(); // scanner (issue 6)
   const links: Array<{ to: string; label: string; show: boolean }> = [
@@ -82,6 +84,7 @@ function MainNav({ session }: { session: Session }) {
     { to: "/outbox", label: t("nav.outbox"), show: can(session, "outbox.read") },
     // registry (issue 3)
     { to: "/registry/my-shop", label: rt.nav.myShop, show: can(session, "registry.read") && session.organisation.kind === "merchant" },
+    { to: "/seals", label: sealText.nav.seal, show: can(session, "registry.read") && session.organisation.kind === "merchant" }, // seals (issue 5)
     { to: "/registry/review", label: rt.nav.review, show: can(session, "registry.review") },
     // scanner (issue 6)
     { to: "/scanner", label: st.nav.scanner, show: can(session, "scanner.read") && session.organisation.kind === "merchant" },

@@ -12,6 +12,7 @@ import { Page } from "../components/Page.tsx";
 import { Notice } from "../components/Problem.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
 import { useRegistryText } from "./registry/text.ts";
+import { useSealText } from "./seals/text.ts"; // seals (issue 5)
 import { useCertText } from "./certification/text.ts"; // certification (issue 4)
 
 type Task = "organisations" | "organisation" | "audit" | "outbox" | "account";
@@ -38,6 +39,7 @@ export function HomePage() {
   const { t } = useTranslation();
   const { r: rt } = useRegistryText();
   const { c: ct } = useCertText(); // certification (issue 4)
+  const { s: st } = useSealText(); // seals (issue 5)
   const session = useFullSession();
   const locale = currentLocale();
   return (
@@ -59,6 +61,8 @@ export function HomePage() {
             ...(can(session, "registry.review") ? [{ to: "/registry/review", title: rt.nav.review, body: t("home.moduleBody.registry") }] : []),
             // certification (issue 4)
             ...(can(session, "cert.read") && session.organisation.kind !== "regulator" ? [{ to: "/certification", title: session.organisation.kind === "merchant" ? ct.nav.myCert : ct.nav.pipeline, body: session.organisation.kind === "merchant" ? ct.pipeline.introMerchant : ct.pipeline.intro }] : []),
+            // seals (issue 5): the merchant's embed snippet
+            ...(can(session, "registry.read") && session.organisation.kind === "merchant" ? [{ to: "/seals", title: st.nav.seal, body: st.page.intro }] : []),
             { to: "/registry", title: rt.nav.search, body: rt.search.intro },
           ].map((tile) => (
             <li key={tile.to} className="tile">
@@ -74,7 +78,7 @@ export function HomePage() {
         <h2 id="modules-title">{t("home.modules")}</h2>
         <p className="muted">{t("home.modulesIntro")}</p>
         <ul className="tiles">
-          {modulesByRole[session.role].filter((m) => m !== "certification" /* certification (issue 4): has its pages */).map((m) => (
+          {modulesByRole[session.role].filter((m) => m !== "certification" /* certification (issue 4): has its pages */ && !(m === "seals" && session.organisation.kind === "merchant") /* seals (issue 5): the merchant's seal page */).map((m) => (
             <li key={m} className="tile tile-disabled">
               <div>
                 <span className="tile-title">
