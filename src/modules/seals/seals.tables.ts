@@ -66,13 +66,15 @@ export const sealStatusLists = pgTable(
   {
     /** "revocation" | "suspension" */
     purpose: text("purpose").notNull(),
+    /** the list number (1, 2, …): list n holds status indices [(n − 1) · 131,072, n · 131,072) */
+    list: integer("list").notNull().default(1),
     version: integer("version").notNull(),
     jwt: text("jwt").notNull(),
     sha256: text("sha256").notNull(),
     validUntil: ts("valid_until").notNull(),
     createdAt: ts("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.purpose, t.version] })],
+  (t) => [primaryKey({ columns: [t.purpose, t.list, t.version] })],
 );
 
 export const sealCounters = pgTable("seals_counters", {
