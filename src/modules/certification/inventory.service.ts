@@ -80,7 +80,8 @@ async function xlsxRecords(stream: Readable): Promise<string[][]> {
   try {
     for await (const sheet of reader) {
       for await (const row of sheet) {
-        if (records.length > MAX_INVENTORY_ROWS + 1) throw rowErrors([{ row: row.number, field: "(file)", message: `more than ${MAX_INVENTORY_ROWS} rows` }]);
+        // row numbers come from the file: a sheet may jump to row 1,000,000 without the rows between
+        if (row.number > MAX_INVENTORY_ROWS + 1) throw rowErrors([{ row: row.number, field: "(file)", message: `more than ${MAX_INVENTORY_ROWS} rows` }]);
         const values = Array.isArray(row.values) ? (row.values as unknown[]).slice(1) : [];
         if (values.length > INVENTORY_CSV_LIMITS.maxFields) throw rowErrors([{ row: row.number, field: "(row)", message: `more than ${INVENTORY_CSV_LIMITS.maxFields} columns` }]);
         const cells = values.map((v, i) => cellText(v, row.number, i + 1, errors));

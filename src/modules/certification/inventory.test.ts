@@ -172,6 +172,13 @@ test("hostile and malformed files are refused with row-level errors and write no
   ws.addRow(["x", { formula: "HYPERLINK(\"http://evil.example\")" }]);
   const e4 = await refusedWith(imp("formula.xlsx", Buffer.from(await wb.xlsx.writeBuffer()), XLSX), "validation");
   assert.match(JSON.stringify(e4.extra.rowErrors), /formulas are not accepted/);
+  // an XLSX whose second row sits at row 900,000 (nothing in between): refused, not padded out
+  const far = new ExcelJS.Workbook();
+  const fs = far.addWorksheet("x");
+  fs.addRow(head.split(",").map((h) => h.replace(/^"|"$/g, "")));
+  fs.getRow(900_000).values = ["x"];
+  const e5 = await refusedWith(imp("far.xlsx", Buffer.from(await far.xlsx.writeBuffer()), XLSX), "validation");
+  assert.match(e5.message, /more than 5000 rows/);
   // a file of another type, and another organisation's file
   const png = Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), Buffer.alloc(64)]);
   await refusedWith(imp("pic.png", png, "image/png"), "unsupported_media_type");
