@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { RESULT_ADVICE, TEST_ADVICE } from "./advice.ts";
+import { EXPOSURE_PROBES } from "./checks/exposure.ts";
 import { diffScans } from "./diff.ts";
 import { gradeForScore, scoreOf } from "./grade.ts";
 import { analyze } from "./scan.ts";
@@ -141,4 +143,69 @@ test("every failed test yields a bilingual finding with a fix", () => {
   }
   assert.ok(r.findings.find((f) => f.test === "strict-transport-security")?.snippets.nginx?.includes("Strict-Transport-Security"));
   assert.doesNotThrow(() => JSON.parse(JSON.stringify(r)));
+});
+
+test("tls: untrusted chain, OCSP stapling and HSTS preload readiness are reported", () => {
+  const untrusted = analyze(buildRetrieval({ tls: buildTls({ authorized: false, authorizationError: "SELF_SIGNED_CERT_IN_CHAIN" }) }), { now });
+  assert.equal(untrusted.tests.tls?.result, "tls-certificate-invalid");
+  assert.equal(untrusted.grade, "F", "capped");
+  const stapled = analyze(buildRetrieval({ tls: buildTls({ ocspStapled: true }) }), { now }).tests.tls?.data;
+  assert.equal(stapled?.ocspStapled, true);
+  assert.equal(analyze(buildRetrieval(), { now }).tests.tls?.data?.ocspStapled, false);
+  const hsts = (value: string): unknown => analyze(buildRetrieval({ headers: [["content-type", "text/html"], ["strict-transport-security", value]] }), { now }).tests.tls?.data?.hstsPreloadReady;
+  assert.equal(hsts("max-age=63072000; includeSubDomains; preload"), true);
+  assert.equal(hsts("max-age=63072000; includeSubDomains"), false, "no preload directive");
+  assert.equal(hsts("max-age=15768000; includeSubDomains; preload"), false, "under a year");
+  assert.equal(hsts("max-age=63072000; preload"), false, "no includeSubDomains");
+  const rsa = buildTls();
+  const leaf = rsa.chain[0];
+  assert.ok(leaf);
+  rsa.chain[0] = { ...leaf, keyType: "rsa", keyBits: 2048, curve: undefined };
+  const data = analyze(buildRetrieval({ tls: rsa }), { now }).tests.tls?.data;
+  assert.deepEqual([data?.keyType, data?.keyBits, data?.daysToExpiry], ["rsa", 2048, 187]);
+});
+
+test("advice: every test and result has zh-TW and English text; server settings come with nginx and Apache snippets", () => {
+  for (const [id, a] of Object.entries(TEST_ADVICE)) {
+    for (const part of [a.title, a.risk, a.fix]) assert.ok(part["zh-TW"].trim() && part.en.trim(), id);
+  }
+  for (const [id, a] of Object.entries(RESULT_ADVICE)) {
+    for (const part of [a.title, a.risk, a.fix]) if (part) assert.ok(part["zh-TW"].trim() && part.en.trim(), id);
+  }
+  const serverSettings = ["content-security-policy", "cookies", "cross-origin-resource-sharing", "redirection", "referrer-policy", "strict-transport-security", "x-content-type-options", "x-frame-options", "cross-origin-resource-policy", "tls", "exposure", "mixed-content", "payment-scripts"] as const;
+  for (const id of serverSettings) {
+    const snippets = TEST_ADVICE[id].snippets ?? {};
+    assert.ok(snippets.nginx && snippets.apache, `${id}: nginx and Apache`);
+  }
+  // platforms where shops cannot edit the server: Shopify, WooCommerce, Cloudflare, PHP, Express
+  const platforms = new Set(Object.values(TEST_ADVICE).flatMap((a) => Object.keys(a.snippets ?? {})));
+  for (const p of ["shopify", "woocommerce", "cloudflare", "php", "express"]) assert.ok(platforms.has(p), p);
+});
+
+test("exposure: each probe is confirmed by its own content, a soft 404 never; the probe list is bounded", () => {
+  const samples: Record<string, string> = {
+    "git-repository": "[core]\n\trepositoryformatversion = 0\n",
+    "env-file": "APP_KEY=base64:abc\nDB_PASSWORD=secret\n",
+    "backup-archive": "PK\u0003\u0004\u0014\u0000",
+    "database-dump": "-- MySQL dump 10.13\nCREATE TABLE `orders` (",
+    "config-backup": "<?php define('DB_USER', 'shop'); define('DB_PASSWORD', 'x');",
+    "ds-store": "\u0000\u0000\u0000\u0001Bud1\u0000",
+    "phpinfo": "<!DOCTYPE html><html><head><title>PHP 8.2.1 - phpinfo()</title>",
+    "server-status": "<html><head><title>Apache Status</title></head><body><h1>Apache Server Status for shop</h1>",
+    "directory-listing": "<html><head><title>Index of /uploads</title></head>",
+    "source-map": '{"version":3,"sources":["src/app.ts"],"mappings":"AAAA"}',
+    "admin-panel": "<html><head><title>phpMyAdmin</title></head>",
+    "installer": "<html><title>WordPress &rsaquo; Installation</title><h1>Welcome to the famous five-minute WordPress installation process",
+  };
+  const soft404 = "<!doctype html><html><head><title>找不到頁面 Not found</title></head><body>phpMyAdmin? Index of? no.</body></html>";
+  for (const probe of EXPOSURE_PROBES) {
+    const sample = samples[probe.id];
+    assert.ok(sample !== undefined, `a sample for ${probe.id}`);
+    const rec = (head: string, status = 200): ProbeRecord => ({ probe: probe.id, url: `https://shop.example.com.tw/${probe.id}`, status, contentType: "", head, error: null });
+    assert.equal(probe.confirm(rec(sample)), true, `${probe.id} confirmed by content`);
+    assert.equal(probe.confirm(rec(sample, 404)), false, `${probe.id}: not on a 404`);
+    assert.equal(probe.confirm(rec(soft404)), false, `${probe.id}: not on a catch-all page`);
+  }
+  const paths = EXPOSURE_PROBES.flatMap((p) => p.paths(["/a.js", "/b.js", "/c.js", "/d.js"], "https://shop.example.com.tw/"));
+  assert.ok(paths.length <= 17, `${String(paths.length)} probe requests at most`);
 });

@@ -42,7 +42,7 @@ export const EXPOSURE_PROBES: readonly ExposureProbe[] = [
     },
     confirm: (p) => ok(p) && /"version"\s*:\s*3/.test(p.head) && /"(sources|mappings)"/.test(p.head),
   },
-  { id: "admin-panel", kind: "leak", paths: () => ["/phpmyadmin/", "/adminer.php"], confirm: (p) => ok(p) && /phpMyAdmin|<title>[^<]*Adminer/i.test(p.head) },
+  { id: "admin-panel", kind: "leak", paths: () => ["/phpmyadmin/", "/adminer.php"], confirm: (p) => ok(p) && (/<title>[^<]*(phpMyAdmin|Adminer)/i.test(p.head) || /name="pma_username"|name="auth\[driver\]"/.test(p.head)) },
   { id: "installer", kind: "sensitive", paths: () => ["/wp-admin/install.php"], confirm: (p) => ok(p) && /WordPress[\s\S]{0,2000}(install|安裝)/i.test(p.head) && !/already installed|已安裝/i.test(p.head) },
 ];
 
