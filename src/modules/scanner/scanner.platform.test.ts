@@ -256,3 +256,21 @@ test("failure path: a scan that cannot run ends failed with its error; the autho
   assert.equal(cad.statusCode, 200, cad.body);
   assert.equal(cad.json<{ cadenceDays: number }>().cadenceDays, 30);
 });
+
+test("getLatestGrade: a shop's grade is its worst watched origin's; an origin's is its own", async () => {
+  const unreachable = "http://127.0.0.1:9"; // not allowed to the engine's fetcher: refused, nothing answers
+  const entry = targets.shops.find((x) => x.id === SHOP_A);
+  assert.ok(entry);
+  entry.origins.push(unreachable);
+  const own = await scanner.getLatestGrade({ origin: originA });
+  assert.ok(own);
+  const queuedBefore = scanJobs().length;
+  await scanner.sweep(); // the new origin is due at once
+  const fresh = scanJobs().slice(queuedBefore);
+  assert.equal(fresh.length, 1);
+  await scanner.runScan(fresh[0] ?? "");
+  assert.equal((await scanner.getLatestGrade({ origin: unreachable }))?.grade, "F", "a scan that reached nothing is F");
+  const shop = await scanner.getLatestGrade({ shopId: SHOP_A });
+  assert.deepEqual([shop?.grade, shop?.origin], ["F", unreachable], "the shop counts with its worst origin");
+  assert.deepEqual(await scanner.getLatestGrade({ origin: originA }), own, "the good origin keeps its own grade");
+});

@@ -59,6 +59,16 @@ export interface ScannerPlatformDeps {
   budgetMs?: number;
 }
 
+/** What other modules read as a trust signal (the registry's public page, the seals module). */
+export interface LatestGrade {
+  /** "A+" … "F" */
+  grade: string;
+  score: number;
+  scannedAt: Date;
+  /** the origin the grade belongs to (for a shop: its worst-graded watched origin) */
+  origin: string;
+}
+
 export const SCAN_JOB = "scanner.scan";
 export const MAX_PAYMENT_PAGES = 10;
 const DAY = 86_400_000;
@@ -207,7 +217,7 @@ export function createScannerPlatform(deps: ScannerPlatformDeps) {
      * The latest grade of an origin, or a shop's worst current grade across its watched origins
      * (the registry page and the seals module read it as a trust signal). Null before any scan.
      */
-    async getLatestGrade(q: { origin: string } | { shopId: string }): Promise<{ grade: string; score: number; scannedAt: Date; origin: string } | null> {
+    async getLatestGrade(q: { origin: string } | { shopId: string }): Promise<LatestGrade | null> {
       const rows = "origin" in q ? await repo.activeOriginsByName(db, q.origin) : (await repo.originsOfShop(db, q.shopId)).filter((o) => o.active);
       const graded = rows.filter((o): o is WatchedOriginRow & { lastGrade: string; lastScore: number; lastScannedAt: Date } => o.lastGrade !== null && o.lastScore !== null && o.lastScannedAt !== null);
       const worst = graded.sort((a, b) => gradeRank(b.lastGrade) - gradeRank(a.lastGrade) || a.lastScore - b.lastScore)[0];
