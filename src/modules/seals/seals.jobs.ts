@@ -1,7 +1,8 @@
 // Seals jobs: another door into the seals service. Each is idempotent.
 //   seals.sync-shop (per shop, queued in the registry's transaction by the identity hook)
 //     issues, reissues, suspends or withdraws the shop's credentials;
-//   seals.hourly (cron) re-signs both status lists (short validity), re-syncs every shop
+//   seals.hourly (cron) re-signs the trust anchor when it ends within 30 days, re-signs every
+//     status list (24 h validity), re-syncs every shop
 //     that has credentials (catches origin changes and expiry, which fire no identity hook),
 //     and re-writes the publication folder.
 // The log has one writer: run these in one worker process (docs/seals.md).
@@ -24,10 +25,7 @@ export function registerSealsJobs(jobs: JobQueue, seals: SealsService): void {
     await seals.syncShop(data.shopId, actor);
   }, { parse: parseSync, retryLimit: 5, retryDelaySeconds: 10, timeoutSeconds: 120 });
   jobs.register(SEALS_JOBS.hourly, async () => {
-    await seals.init(actor);
-    await seals.resignStatusLists(actor);
-    for (const shopId of await seals.shopsWithCredentials()) await seals.syncShop(shopId, actor);
-    await seals.publishAll(); // a fresh host or a lost folder is whole again within the hour
+    await seals.hourly(actor);
   }, { retryLimit: 2, timeoutSeconds: 900 });
 }
 

@@ -135,6 +135,18 @@ export function createKeyStore(deps: KeyStoreDeps) {
       return signerOf(row);
     },
 
+    /**
+     * Re-signs the anchor (same keys, next version, a fresh `expires`) when the current one ends
+     * within `withinDays`; the hourly job calls this. Returns the new version, or undefined.
+     */
+    async refreshAnchor(actor: Actor, log: LogAppend, withinDays = 30): Promise<number | undefined> {
+      const [row] = await db.select({ createdAt: sealAnchors.createdAt }).from(sealAnchors).orderBy(desc(sealAnchors.version)).limit(1);
+      if (!row) return undefined;
+      const ends = row.createdAt.getTime() + anchorDays * DAY;
+      if (ends - clock.now().getTime() > withinDays * DAY) return undefined;
+      return (await store.publishAnchor(actor, log)).version;
+    },
+
     /** Signs and stores the next anchor version from the keys table, and logs it. */
     async publishAnchor(actor: Actor, log: LogAppend): Promise<{ version: number; document: string }> {
       const rows = await all();

@@ -13,9 +13,9 @@ import { FixedClock } from "../../platform/clock.ts";
 import { testDatabase } from "../../platform/testing/db.ts";
 import { auditLog } from "./tlog/audit.ts";
 import { FsLogStore } from "./tlog/fs-store.ts";
-import { createSealsService } from "./seals.service.ts";
+import { createSealsService, statusSlot } from "./seals.service.ts";
 import { fakeRegistry, fakeShop, type FakeShop } from "./seals.testing.ts";
-import { sealKeys } from "./seals.tables.ts";
+import { sealCounters, sealKeys } from "./seals.tables.ts";
 
 test("seals service: keys, issuance, suspension, reissue, withdrawal, lists, publication, verification", async () => {
   const database = await testDatabase();
@@ -167,6 +167,70 @@ test("a mark valid longer than 13 months: capped, kept across syncs as the clock
     assert.equal((await svc.syncShop(shop.id)).PrivacyMark, "reissued", "a shorter source validity reissues");
     assert.equal((await svc.credentials(shop.id)).find((c) => c.mark === "PrivacyMark")?.validUntil.getTime(), mark.validUntil.getTime());
     assert.equal((await svc.syncShop(shop.id)).PrivacyMark, "unchanged");
+  } finally {
+    await svc.close();
+    await database.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("status: list 1 full → list 2 (indices never reused); the hourly job re-signs every list for 24 h and the anchor before it expires", async () => {
+  const database = await testDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), "ectrust-seals-lists-"));
+  const clock = new FixedClock("2026-11-27T00:00:00Z");
+  const DAY = 86_400_000;
+  const shops = new Map<string, FakeShop>();
+  const svc = createSealsService({ db: database.db, clock, masterKey: randomBytes(32), registry: fakeRegistry(shops), dataDir, publicUrl: "https://ectrust.example", logDelayMs: 5 });
+  try {
+    await svc.init();
+    // list 1 is almost full: the next index is its last slot
+    await database.db.insert(sealCounters).values({ name: "status-index", next: 131_071 }).onConflictDoUpdate({ target: sealCounters.name, set: { next: 131_071 } });
+    const last = fakeShop({ origins: ["https://last.example"] });
+    const first2 = fakeShop({ origins: ["https://first2.example"] });
+    for (const s of [last, first2]) {
+      shops.set(s.id, s);
+      await svc.syncShop(s.id);
+    }
+    const [a] = await svc.credentials(last.id);
+    const [b] = await svc.credentials(first2.id);
+    assert.ok(a && b);
+    assert.equal(a.statusIndex, 131_071);
+    assert.equal(b.statusIndex, 131_072);
+    assert.deepEqual(statusSlot(131_071), { list: 1, position: 131_071 });
+    assert.deepEqual(statusSlot(131_072), { list: 2, position: 0 });
+    const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString()) as { credentialStatus: { statusListIndex: string | number; statusListCredential: string }[]; validFrom: string; validUntil: string };
+    assert.deepEqual(payload(b.jwt).credentialStatus.map((c) => [String(c.statusListIndex), c.statusListCredential]), [["0", "https://ectrust.example/trust/status/r/2"], ["0", "https://ectrust.example/trust/status/s/2"]]);
+    // withdrawing the list-2 shop sets bit 0 of revocation list 2 only; both verify as they should
+    first2.identityStatus = "withdrawn";
+    await svc.syncShop(first2.id);
+    assert.deepEqual((await svc.verifyShop(last.id, "https://last.example")).map((v) => v.verdict.state), ["valid"]);
+    assert.deepEqual((await svc.verifyShop(first2.id, "https://first2.example")).map((v) => v.verdict.state), ["revoked"]);
+    const lists = await svc.statusLists();
+    assert.deepEqual([...lists.keys()].sort(), ["r/1", "r/2", "s/1", "s/2"].map((p) => `https://ectrust.example/trust/status/${p}`));
+    assert.ok((await readFile(join(dataDir, "seals", "pub", "trust", "status", "r", "2"), "utf8")).startsWith("ey"));
+    // indices are never reused: a reissue takes a fresh one
+    last.origins = ["https://last.example", "https://www.last.example"];
+    await svc.syncShop(last.id);
+    assert.equal((await svc.credentials(last.id))[0]?.statusIndex, 131_073);
+
+    // hourly: every list re-signed with 24 h validity, the anchor left alone while far from expiry
+    clock.advance(2 * 3600_000);
+    assert.deepEqual(await svc.hourly(), { anchor: undefined, shops: 2 });
+    for (const jwt of (await svc.statusLists()).values()) {
+      const p = payload(jwt);
+      assert.equal(p.validFrom, clock.now().toISOString().replace(".000", ""));
+      assert.equal(new Date(p.validUntil).getTime() - new Date(p.validFrom).getTime(), DAY);
+    }
+    // 151 days later (the anchor lives 180): re-signed as the next version, logged
+    const before = await svc.keys.currentAnchor();
+    clock.advance(151 * DAY);
+    const h = await svc.hourly();
+    assert.equal(h.anchor, (before?.version ?? 0) + 1);
+    assert.equal((await svc.keys.currentAnchor())?.version, h.anchor);
+    assert.equal(await svc.hourly().then((x) => x.anchor), undefined, "once per window");
+    const report = await auditLog(new FsLogStore(join(dataDir, "seals", "log")));
+    assert.deepEqual(report.problems, []);
+    assert.equal(report.entryTypes.anchor, 2);
   } finally {
     await svc.close();
     await database.close();

@@ -54,7 +54,10 @@ export interface SealsDeps {
 }
 
 const DAY = 86_400_000;
-const LIST_NUMBER = 1;
+/** Status index i lives in list ⌊i / LIST_BITS⌋ + 1 at position i mod LIST_BITS; indices are never reused. */
+const LIST_BITS = MIN_LIST_BITS;
+export const statusSlot = (statusIndex: number): { list: number; position: number } => ({ list: Math.floor(statusIndex / LIST_BITS) + 1, position: statusIndex % LIST_BITS });
+const listPath = (p: StatusPurpose, list: number): string => `status/${p === "revocation" ? "r" : "s"}/${String(list)}`;
 const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 const CREDENTIAL_MONTHS_MAX = 13;
 /** a capped credential is renewed when it has this many days or fewer left */
@@ -82,7 +85,7 @@ export function createSealsService(deps: SealsDeps) {
   const publicOrigin = new URL(deps.publicUrl).origin;
   const issuer = `${publicOrigin}/trust`;
   const logOrigin = deps.logOrigin ?? `${new URL(deps.publicUrl).host}/log`;
-  const listUrl = (p: StatusPurpose): string => `${issuer}/status/${p === "revocation" ? "r" : "s"}/${LIST_NUMBER}`;
+  const listUrl = (p: StatusPurpose, list = 1): string => `${issuer}/${listPath(p, list)}`;
   const logDir = join(deps.dataDir, "seals", "log");
   const keys = createKeyStore({ db, clock, masterKey: deps.masterKey, issuer, logOrigin });
   const publisher = createPublisher({ dir: join(deps.dataDir, "seals", "pub"), logDir });
@@ -105,9 +108,7 @@ export function createSealsService(deps: SealsDeps) {
   async function allocateIndex(tx: Db): Promise<number> {
     await tx.insert(sealCounters).values({ name: "status-index", next: 0 }).onConflictDoNothing();
     const [row] = await tx.update(sealCounters).set({ next: sql`${sealCounters.next} + 1` }).where(eq(sealCounters.name, "status-index")).returning();
-    const index = (row?.next ?? 1) - 1;
-    if (index >= MIN_LIST_BITS) throw new Error("status list 1 is full; a second list is not implemented");
-    return index;
+    return (row?.next ?? 1) - 1; // past list 1's 131,072 entries, list 2 begins (statusSlot)
   }
 
   const current = async (shopId: string, mark: MarkType): Promise<CredentialRow | undefined> => {
@@ -128,7 +129,7 @@ export function createSealsService(deps: SealsDeps) {
       id, issuer, issuerName: "ECTrust", validFrom, validUntil: until, issuedAt: now, origins,
       legalName: shop.legalNameZh, registrationNumber: shop.ubn, jurisdiction: "TW",
       mark: { type: mark, scheme: mark === "PrivacyMark" ? "ectrust-privacy-v1" : "ectrust-identity-v1" },
-      status: (["revocation", "suspension"] as const).map((p) => ({ statusPurpose: p, statusListIndex: statusIndex, statusListCredential: listUrl(p) })),
+      status: (["revocation", "suspension"] as const).map((p) => ({ statusPurpose: p, statusListIndex: statusSlot(statusIndex).position, statusListCredential: listUrl(p, statusSlot(statusIndex).list) })),
     });
     const jwt = await signCredential(payload, issuer, signer);
     const logged = await logEntry(issueEntry({ cred: id, mark, origins, kid, validFrom, validUntil: until, jwtSha256: base64(await sha256(utf8(jwt))) }));
@@ -148,7 +149,8 @@ export function createSealsService(deps: SealsDeps) {
     const type = to === "revoked" ? "revoke" : to === "suspended" ? "suspend" : "unsuspend";
     const purpose: StatusPurpose = to === "revoked" ? "revocation" : "suspension";
     const now = clock.now();
-    await logEntry({ header: DEFAULT_ENTRY_HEADER, type, fields: [["cred", cred.id], ["list", listUrl(purpose)], ["index", String(cred.statusIndex)], ["reason", reason], ["time", iso(now)]] });
+    const slot = statusSlot(cred.statusIndex);
+    await logEntry({ header: DEFAULT_ENTRY_HEADER, type, fields: [["cred", cred.id], ["list", listUrl(purpose, slot.list)], ["index", String(slot.position)], ["reason", reason], ["time", iso(now)]] });
     await db.transaction(async (tx) => {
       await tx.update(sealCredentials).set({ state: to, reason, changedAt: now }).where(eq(sealCredentials.id, cred.id));
       await appendAudit(tx, clock, actor, { action: `seals.credential.${type}`, objectType: "seal_credential", objectId: cred.id, summary: { shopId: cred.shopId, mark: cred.mark, from, to, reason } });
@@ -225,31 +227,67 @@ export function createSealsService(deps: SealsDeps) {
       return result;
     },
 
-    /** Re-signs both lists from the credential states (on change and hourly); logs each version. */
+    /**
+     * The hourly job: re-sign the anchor if it ends within 30 days, re-sign every status list
+     * (24 h validity), re-sync every shop that has credentials (origin changes and expiry fire no
+     * hook), and re-write the publication folder (a fresh host or a lost folder is whole again).
+     */
+    async hourly(actor: Actor = systemActor("seals")): Promise<{ anchor: number | undefined; shops: number }> {
+      await service.init(actor);
+      const anchor = await keys.refreshAnchor(actor, append);
+      await service.resignStatusLists(actor);
+      const shops = await service.shopsWithCredentials();
+      for (const shopId of shops) await service.syncShop(shopId, actor);
+      await service.publishAll();
+      return { anchor, shops: shops.length };
+    },
+
+    /**
+     * Re-signs every list in use (both purposes; list n from status index (n − 1) · 131,072 once
+     * one exists) from the credential states, on change and hourly; logs each version.
+     */
     async resignStatusLists(actor: Actor = systemActor("seals")): Promise<void> {
       const rows = await db.select({ statusIndex: sealCredentials.statusIndex, state: sealCredentials.state }).from(sealCredentials).where(inArray(sealCredentials.state, ["suspended", "revoked"]));
+      const [top] = await db.select({ max: sql<number | string | null>`max(${sealCredentials.statusIndex})` }).from(sealCredentials);
+      const lists = statusSlot(Number(top?.max ?? 0)).list;
       const { signer } = await keys.signer("status");
       const now = clock.now();
-      for (const purpose of ["revocation", "suspension"] as const) {
-        const bits = new Uint8Array(MIN_LIST_BITS / 8);
-        for (const r of rows) if ((purpose === "revocation" ? r.state === "revoked" : r.state === "suspended")) setBit(bits, r.statusIndex, true);
-        const validUntil = new Date(now.getTime() + DAY);
-        const jwt = await signStatusList({ id: listUrl(purpose), issuer, purpose, bits, validFrom: iso(now), validUntil: iso(validUntil), ttlMs: 300_000 }, signer);
-        const digest = base64(await sha256(utf8(jwt)));
-        await logEntry({ header: DEFAULT_ENTRY_HEADER, type: "status-list", fields: [["list", listUrl(purpose)], ["list-sha256", digest], ["valid", `${iso(now)} ${iso(validUntil)}`]] });
-        await db.transaction(async (tx) => {
-          const [last] = await tx.select({ version: sealStatusLists.version }).from(sealStatusLists).where(eq(sealStatusLists.purpose, purpose)).orderBy(desc(sealStatusLists.version)).limit(1);
-          const version = (last?.version ?? 0) + 1;
-          await tx.insert(sealStatusLists).values({ purpose, version, jwt, sha256: digest, validUntil, createdAt: now });
-          await appendAudit(tx, clock, actor, { action: "seals.status_list.sign", objectType: "seal_status_list", objectId: `${purpose}/${version}`, summary: { url: listUrl(purpose), sha256: digest, set: rows.length } });
-        });
-        await publisher.write(`trust/status/${purpose === "revocation" ? "r" : "s"}/${LIST_NUMBER}`, jwt);
+      const validUntil = new Date(now.getTime() + DAY);
+      for (let list = 1; list <= lists; list++) {
+        for (const purpose of ["revocation", "suspension"] as const) {
+          const bits = new Uint8Array(LIST_BITS / 8);
+          let set = 0;
+          for (const r of rows) {
+            const slot = statusSlot(r.statusIndex);
+            if (slot.list === list && (purpose === "revocation" ? r.state === "revoked" : r.state === "suspended")) {
+              setBit(bits, slot.position, true);
+              set++;
+            }
+          }
+          const url = listUrl(purpose, list);
+          const jwt = await signStatusList({ id: url, issuer, purpose, bits, validFrom: iso(now), validUntil: iso(validUntil), ttlMs: 300_000 }, signer);
+          const digest = base64(await sha256(utf8(jwt)));
+          await logEntry({ header: DEFAULT_ENTRY_HEADER, type: "status-list", fields: [["list", url], ["list-sha256", digest], ["valid", `${iso(now)} ${iso(validUntil)}`]] });
+          await db.transaction(async (tx) => {
+            const [last] = await tx.select({ version: sealStatusLists.version }).from(sealStatusLists).where(and(eq(sealStatusLists.purpose, purpose), eq(sealStatusLists.list, list))).orderBy(desc(sealStatusLists.version)).limit(1);
+            const version = (last?.version ?? 0) + 1;
+            await tx.insert(sealStatusLists).values({ purpose, list, version, jwt, sha256: digest, validUntil, createdAt: now });
+            await appendAudit(tx, clock, actor, { action: "seals.status_list.sign", objectType: "seal_status_list", objectId: `${purpose}/${String(list)}/${String(version)}`, summary: { url, sha256: digest, set } });
+          });
+          await publisher.write(`trust/${listPath(purpose, list)}`, jwt);
+        }
       }
       await service.publishLog();
     },
 
-    async statusList(purpose: StatusPurpose): Promise<string | undefined> {
-      const [row] = await db.select().from(sealStatusLists).where(eq(sealStatusLists.purpose, purpose)).orderBy(desc(sealStatusLists.version)).limit(1);
+    /** The newest signed version of every list, by URL. */
+    async statusLists(): Promise<Map<string, string>> {
+      const rows = await db.selectDistinctOn([sealStatusLists.purpose, sealStatusLists.list], { purpose: sealStatusLists.purpose, list: sealStatusLists.list, jwt: sealStatusLists.jwt }).from(sealStatusLists).orderBy(sealStatusLists.purpose, sealStatusLists.list, desc(sealStatusLists.version));
+      return new Map(rows.map((r) => [listUrl(r.purpose as StatusPurpose, r.list), r.jwt]));
+    },
+
+    async statusList(purpose: StatusPurpose, list = 1): Promise<string | undefined> {
+      const [row] = await db.select().from(sealStatusLists).where(and(eq(sealStatusLists.purpose, purpose), eq(sealStatusLists.list, list))).orderBy(desc(sealStatusLists.version)).limit(1);
       return row?.jwt;
     },
 
@@ -296,10 +334,7 @@ export function createSealsService(deps: SealsDeps) {
       await service.publishTrust();
       const shops = await db.selectDistinct({ shopId: sealCredentials.shopId }).from(sealCredentials);
       for (const s of shops) await service.publishShop(s.shopId);
-      for (const p of ["revocation", "suspension"] as const) {
-        const jwt = await service.statusList(p);
-        if (jwt) await publisher.write(`trust/status/${p === "revocation" ? "r" : "s"}/${LIST_NUMBER}`, jwt);
-      }
+      for (const [url, jwt] of await service.statusLists()) await publisher.write(`trust/${url.slice(issuer.length + 1)}`, jwt);
     },
 
     /** Server-side verification of a shop's live credentials (the /verify page and API). */
@@ -307,11 +342,7 @@ export function createSealsService(deps: SealsDeps) {
       const anchor = await keys.currentAnchor();
       if (!anchor) return [];
       const roots = await keys.roots();
-      const lists = new Map<string, string>();
-      for (const p of ["revocation", "suspension"] as const) {
-        const jwt = await service.statusList(p);
-        if (jwt) lists.set(listUrl(p), jwt);
-      }
+      const lists = await service.statusLists();
       const out = [];
       for (const c of await service.credentialHistory(shopId)) {
         if (c.state === "revoked" && c.reason === "superseded") continue;
