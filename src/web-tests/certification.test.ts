@@ -20,6 +20,7 @@ import { DEMO_AUTHORITY, DEMO_CB_ADMIN } from "./demo-accounts.ts";
 const c = certTextZh; // the certification pages' own words (zh-TW)
 const SCOPE = "好好買網路商店會員與訂單個資處理";
 const FINDING_REQ = "TW-PIMS.GOV-01";
+const EVIDENCE_TITLE = "隱私權政策 2026 年版";
 
 function account(email: string): { email: string; totpSecret: string } {
   const a = demoAccounts.find((x) => x.email === email);
@@ -76,9 +77,9 @@ async function take(page: Page, event: keyof typeof c.event): Promise<void> {
   await page.getByRole("button", { name: c.event[event], exact: true }).click();
 }
 
-async function openCase(page: Page): Promise<void> {
-  await page.getByRole("link", { name: c.nav.pipeline, exact: true }).click();
-  await page.getByRole("heading", { level: 1, name: c.pipeline.title }).waitFor();
+async function openCase(page: Page, merchantSide = false): Promise<void> {
+  await page.getByRole("link", { name: merchantSide ? c.nav.myCert : c.nav.pipeline, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: merchantSide ? c.pipeline.titleMerchant : c.pipeline.title }).waitFor();
   await page.getByRole("link", { name: SCOPE, exact: true }).click();
   await page.getByRole("heading", { level: 1, name: SCOPE }).waitFor();
 }
@@ -195,6 +196,39 @@ test("the shop keeps its personal-data inventory: a row by hand, a file import w
   assert.deepEqual(merchant.problems, []);
 });
 
+test("the shop keeps one evidence item in its library and links it to two requirements", async () => {
+  const { page } = merchant;
+  const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  await page.getByRole("link", { name: c.nav.myCert, exact: true }).click();
+  await page.getByRole("link", { name: c.evidence.nav, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: c.evidence.title }).waitFor();
+  await page.getByText(c.evidence.empty).waitFor();
+  await accessible(page, "evidence library (empty)");
+  const form = page.getByRole("form", { name: c.evidence.add });
+  await form.getByLabel(c.evidence.file, { exact: true }).setInputFiles({ name: "privacy-policy.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n") });
+  await form.getByLabel(c.evidence.itemTitle, { exact: true }).fill(EVIDENCE_TITLE);
+  await form.getByLabel(c.evidence.effectiveFrom, { exact: true }).fill(day(0));
+  await form.getByLabel(c.evidence.expiresOn, { exact: true }).fill(day(0)); // not after the effective date
+  await form.getByRole("button", { name: c.evidence.addSubmit }).click();
+  await form.locator('input[name="expiresOn"][aria-invalid="true"]').waitFor();
+  await accessible(page, "evidence refused");
+  await form.getByLabel(c.evidence.file, { exact: true }).setInputFiles({ name: "privacy-policy-2.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n2 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n") });
+  await form.getByLabel(c.evidence.expiresOn, { exact: true }).fill(day(365));
+  await form.getByRole("button", { name: c.evidence.addSubmit }).click();
+  await page.getByRole("region", { name: c.evidence.list }).getByRole("link", { name: EVIDENCE_TITLE }).waitFor();
+
+  await openCase(page, true);
+  const link = page.getByRole("form", { name: c.evidence.linkSubmit });
+  await link.getByLabel(c.evidence.pickItem, { exact: true }).selectOption({ label: `${EVIDENCE_TITLE} (privacy-policy-2.pdf)` });
+  await link.getByLabel(c.evidence.pickRequirements, { exact: true }).selectOption([FINDING_REQ, "TW-PIMS.GOV-02"]);
+  await link.getByRole("button", { name: c.evidence.linkSubmit }).click();
+  const linked = page.getByRole("region", { name: c.evidence.linksTitle });
+  await linked.getByRole("button", { name: `${c.evidence.unlink} TW-PIMS.GOV-02` }).waitFor();
+  assert.equal(await linked.getByRole("link", { name: EVIDENCE_TITLE }).count(), 2);
+  await accessible(page, "evidence links");
+  assert.deepEqual(merchant.problems, []);
+});
+
 test("the body takes the application in and assigns the team; a declared conflict is refused", async () => {
   const { page } = body;
   await openCase(page);
@@ -233,6 +267,7 @@ test("the lead auditor plans and audits, with one finding", async () => {
   await page.locator("#cert-plan-title").locator("..").getByText(c.common.saved).waitFor();
   // the applicant's answer and evidence sit beside the requirement
   await page.getByRole("region", { name: c.audit.results }).getByText("個資管理政策經董事會核定").waitFor();
+  await page.getByRole("region", { name: c.audit.results }).getByRole("link", { name: EVIDENCE_TITLE }).first().waitFor();
   await page.getByRole("button", { name: c.audit.fillRest }).click();
   await page.getByLabel(`${c.audit.result} ${FINDING_REQ}`, { exact: true }).selectOption("minor_nc");
   await page.getByLabel(`${c.audit.resultNote} ${FINDING_REQ}`, { exact: true }).fill("管理審查紀錄缺少簽核");
@@ -246,7 +281,7 @@ test("the lead auditor plans and audits, with one finding", async () => {
 
 test("the shop answers the corrective action; the auditor verifies it", async () => {
   const { page } = merchant;
-  await page.getByRole("link", { name: SCOPE, exact: true }).click(); // from the inventory back to the case
+  await openCase(page, true);
   await statusIs(page, "corrective_action");
   await page.getByRole("button", { name: c.ca.submit }).click(); // empty: the API names the fields
   await page.getByRole("form", { name: `${c.ca.submit} ${FINDING_REQ}` }).getByRole("alert").waitFor();

@@ -15,6 +15,7 @@ import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";
 import { LoadError, Loading } from "../../components/States.tsx";
 import { AuditPlanSection, AuditResultsSection } from "./AuditWorkspace.tsx";
 import { CorrectiveActionsSection } from "./CorrectiveActions.tsx";
+import { EvidenceLinksSection } from "./EvidenceItems.tsx";
 import { SelfAssessmentSection } from "./SelfAssessment.tsx";
 import { MarkBadge, OrgName, StatusBadge, useCatalogue, useRefreshApplication } from "./shared.tsx";
 import { TeamSection } from "./Team.tsx";
@@ -49,6 +50,7 @@ export function ApplicationPage() {
       <TransitionSection app={a} />
       {isBodyAdmin && a.status === "approved_pending_activation" ? <AgreementSection app={a} /> : null}
       {isApplicant || !pastIntake ? <SelfAssessmentSection app={a} requirements={requirements} editable={isApplicant && selfOpen(a) && role.startsWith("merchant")} /> : null}
+      {isApplicant && role.startsWith("merchant") ? <EvidenceLinksSection app={a} requirements={requirements} /> : null}
       {!isApplicant ? <TeamSection app={a} manage={isBodyAdmin} /> : null}
       {!isApplicant && pastIntake ? (
         <>

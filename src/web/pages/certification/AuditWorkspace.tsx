@@ -9,6 +9,7 @@ import { Field, formValues, SelectField, SubmitButton } from "../../components/F
 import { Section } from "../../components/Page.tsx";
 import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";
 import type { Requirement } from "../schemes/types.ts";
+import { EvidenceItemLink, useEvidenceLinks } from "./EvidenceItems.tsx";
 import { optionsOf, RequirementCell, useRowEdits } from "./requirements.tsx";
 import { useSelfAssessment } from "./SelfAssessment.tsx";
 import { EvidenceLinks, useRefreshApplication } from "./shared.tsx";
@@ -70,6 +71,8 @@ export function AuditResultsSection({ app, requirements, editable }: { app: Appl
   const self = useSelfAssessment(app.id);
   const saved = useMemo(() => new Map((results.data?.items ?? []).map((r) => [r.requirementId, { result: r.result, note: r.note } satisfies Verdict])), [results.data]);
   const selfBy = useMemo(() => new Map((self.data?.items ?? []).map((r) => [r.requirementId, r])), [self.data]);
+  const links = useEvidenceLinks(app.id);
+  const linksBy = useMemo(() => Map.groupBy(links.data?.items ?? [], (l) => l.requirementId), [links.data]);
   const edits = useRowEdits<Verdict>(saved);
   const [onlyOpen, setOnlyOpen] = useState(false);
   const ids = requirements.map((r) => r.id);
@@ -113,14 +116,19 @@ export function AuditResultsSection({ app, requirements, editable }: { app: Appl
                 header: c.audit.merchantSays,
                 cell: (r) => {
                   const s = selfBy.get(r.id);
+                  const linked = (linksBy.get(r.id) ?? []).map((l) => <EvidenceItemLink key={l.evidence.id} item={l.evidence} />);
                   return s ? (
                     <>
                       {c.selfStatus[s.status]}
                       {s.note ? <span className="block small">{s.note}</span> : null}
                       <span className="block small"><EvidenceLinks ids={s.evidenceIds} /></span>
+                      {linked}
                     </>
                   ) : (
-                    <span className="muted">{c.self.unanswered}</span>
+                    <>
+                      <span className="muted">{c.self.unanswered}</span>
+                      {linked}
+                    </>
                   );
                 },
               },

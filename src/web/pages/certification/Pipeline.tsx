@@ -32,9 +32,14 @@ export function PipelinePage() {
       intro={merchant ? c.pipeline.introMerchant : c.pipeline.intro}
       actions={
         can(session, "cert.apply") && session.role === "merchant_admin" ? (
-          <Link className="button primary" to="/certification/apply">
-            {c.pipeline.apply}
-          </Link>
+          <>
+            <Link className="button" to="/certification/evidence">
+              {c.evidence.nav}
+            </Link>{" "}
+            <Link className="button primary" to="/certification/apply">
+              {c.pipeline.apply}
+            </Link>
+          </>
         ) : null
       }
     >
