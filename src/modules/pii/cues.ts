@@ -59,15 +59,15 @@ for (const t of GATED) {
 for (const s of NAME_SUFFIXES) { const x = word(s); x.trigger = ["PERSON_NAME_ZH"]; x.suffix = true; }
 
 /** Words by their first code unit (ASCII lower-cased), longest first. */
-const BY_FIRST = new Map<number, Word[]>();
-const FIRST = new Uint8Array(65536);
+const BY_FIRST: Word[][] = [];
+const NONE: Word[] = [];
+/** Index into BY_FIRST + 1 for each code unit that starts a cue word (ASCII letters in both cases); 0 otherwise. */
+const FIRST = new Uint16Array(65536);
 for (const x of [...WORDS.values()].sort((a, b) => b.w.length - a.w.length)) {
   const c = x.w.charCodeAt(0);
-  const list = BY_FIRST.get(c) ?? [];
-  list.push(x);
-  BY_FIRST.set(c, list);
-  FIRST[c] = 1;
-  if (c >= 97 && c <= 122) FIRST[c - 32] = 1;
+  if (FIRST[c] === 0) { BY_FIRST.push([]); FIRST[c] = BY_FIRST.length; }
+  (BY_FIRST[(FIRST[c] ?? 1) - 1] ?? NONE).push(x);
+  if (c >= 97 && c <= 122) FIRST[c - 32] = FIRST[c] ?? 0;
 }
 
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -101,11 +101,11 @@ export class CueIndex {
     let freeCjk = 0, freeAscii = 0;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (FIRST[c] === 0) continue;
+      const f = FIRST[c] ?? 0;
+      if (f === 0) continue;
       const ascii = c < 128;
       if (ascii && i > 0 && isLetter(text.charCodeAt(i - 1))) continue; // ASCII cues start a word
-      const list = BY_FIRST.get(ascii && c >= 65 && c <= 90 ? c + 32 : c);
-      if (!list) continue;
+      const list = BY_FIRST[f - 1] ?? NONE;
       let trig = false;
       for (const x of list) {
         if (!matches(text, i, x)) continue;

@@ -150,14 +150,14 @@ export class Emitter {
     const ds = analyzeSegment(text, cells, this.opts);
     let cur = 0, byte = this.byte, line = this.line;
     const big5 = this.encoding === "big5";
-    // Moves the running byte offset and line from `cur` to `to` in one pass over the characters.
+    let nextNl = text.indexOf("\n");
+    // Moves the running byte offset and line from `cur` to `to`: bytes by a short loop or natively,
+    // lines by stepping over the newlines (each found once per segment).
     const advance = (to: number): void => {
       if (to <= cur) return;
-      if (big5) { for (let i = cur; i < to; i++) { const c = text.charCodeAt(i); byte += c < 0x80 ? 1 : 2; if (c === 10) line++; } }
-      else {
-        byte += utf8Bytes(text, cur, to);
-        for (let i = cur; i < to; i++) if (text.charCodeAt(i) === 10) line++;
-      }
+      if (big5) for (let i = cur; i < to; i++) byte += text.charCodeAt(i) < 0x80 ? 1 : 2;
+      else byte += to - cur < 64 ? utf8Bytes(text, cur, to) : Buffer.byteLength(text.slice(cur, to), "utf8");
+      while (nextNl >= 0 && nextNl < to) { line++; nextNl = text.indexOf("\n", nextNl + 1); }
       cur = to;
     };
     for (const d of ds) {

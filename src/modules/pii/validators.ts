@@ -124,7 +124,12 @@ export function onlyDigits(s: string): string {
  * Returns the national form (leading 0) and its class, or null.
  */
 export function classifyTwPhone(raw: string): { national: string; kind: "mobile" | "landline" | "tollfree" } | null {
-  let d = onlyDigits(raw.split("#")[0] ?? "");
+  let d = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 35) break; // "#" starts an extension
+    if (c >= 48 && c <= 57) d += raw.charAt(i);
+  }
   if (d.startsWith("886")) d = "0" + d.slice(3).replace(/^0/, "");
   if (!d.startsWith("0")) return null;
   if (/^09\d{8}$/.test(d)) return { national: d, kind: "mobile" };
