@@ -41,9 +41,9 @@ import type { Actor } from "./platform/actor.ts";
 import { schemesRoutes } from "./modules/schemes/schemes.routes.ts";
 import { createSchemesService, type SchemesService } from "./modules/schemes/schemes.service.ts";
 import { createAccreditationService, type AccreditationService } from "./modules/certification/accreditation.service.ts";
-import { addCertificationTemplates, createCertificationTimers, type CertificationTimers } from "./modules/certification/certification.jobs.ts";
+import { addCertificationTemplates, createCertificationTimers, type CertificationTimers, type Notifier } from "./modules/certification/certification.jobs.ts";
 import { certificationRoutes } from "./modules/certification/certification.routes.ts";
-import { createCertificationRecords, type CertificationRecords } from "./modules/certification/records.ts";
+import { addRecordsTemplates, createCertificationRecords, type CertificationRecords } from "./modules/certification/records.ts";
 import { certificationRecordsRoutes } from "./modules/certification/records.routes.ts";
 import { createCertificationService, type CertificationService, type MarkHook } from "./modules/certification/certification.service.ts";
 import type { EvidenceReadGrant } from "./platform/storage/evidence.service.ts";
@@ -159,22 +159,21 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   const accreditation = createAccreditationService({ db: database.db, clock, schemes });
   evidenceReadGrants.push((actor, file) => certification.mayReadApplicantEvidence(actor, file));
   addCertificationTemplates(mailTemplates);
-  // Seam: recipients come from the accounts service, read as the platform (administrators of the org).
+  addRecordsTemplates(mailTemplates);
+  // Seam: recipients come from the accounts service, read as the platform (administrators of the org),
+  // before the caller's transaction opens (PGlite has one connection); mail is queued inside it.
   const directoryActor: Actor = { kind: "user", userId: "00000000-0000-0000-0000-000000000000", orgId: "00000000-0000-0000-0000-000000000000", orgKind: "authority", role: "authority_admin" };
-  const certificationTimers = createCertificationTimers({
-    db: database.db,
-    clock,
-    certification,
-    logger,
-    notifier: {
-      async notify(tx, orgId, m) {
-        const members = await accounts.listMembers(directoryActor, orgId).catch(() => []);
-        for (const p of members.filter((x) => x.role === "cb_admin" || x.role === "merchant_admin")) {
-          await mail.enqueue(tx, { to: p.email, template: m.template, locale: "zh-TW", vars: m.vars, orgId });
-        }
-      },
+  const certificationNotifier: Notifier = {
+    async prepare(orgIds) {
+      const admins = await Promise.all(
+        orgIds.map(async (orgId) => (await accounts.listMembers(directoryActor, orgId).catch(() => [])).filter((x) => x.role === "cb_admin" || x.role === "merchant_admin").map((x) => ({ email: x.email, orgId }))),
+      );
+      return async (tx, m) => {
+        for (const p of admins.flat()) await mail.enqueue(tx, { to: p.email, template: m.template, locale: "zh-TW", vars: m.vars, orgId: p.orgId });
+      };
     },
-  });
+  };
+  const certificationTimers = createCertificationTimers({ db: database.db, clock, certification, logger, notifier: certificationNotifier });
   certificationTimers.register(jobs);
   // certification records (issue 4): inventory, evidence items, reports, certificates, changes, complaints
   const certificationRecords = createCertificationRecords({
@@ -183,6 +182,8 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
     certification,
     schemes,
     evidence,
+    notifier: certificationNotifier,
+    mail,
     directory: {
       organisation: async (orgId) => accounts.getOrganisation(directoryActor, orgId).catch(() => undefined),
       shop: async (shopId) => {

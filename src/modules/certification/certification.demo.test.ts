@@ -38,3 +38,21 @@ test("demo: one active TWPIMS mark, one application mid-audit; a second run chan
   const again = await seedDemo(server, { certification: true });
   assert.deepEqual(again.created, []);
 });
+
+test("through the real server (PGlite: one connection): complaint mails and a timer sweep queue mail without waiting on their own transaction", async () => {
+  const { certificationRecords: records, certificationTimers: timers } = server.services;
+  const { rows: marks } = await database.query<{ mark_number: string; id: string }>("select mark_number, id from cert_applications where status = 'active'");
+  const mark = marks[0];
+  assert.ok(mark);
+  const outbox = async (): Promise<string[]> => (await database.query<{ to_address: string }>("select to_address from mail_outbox order by created_at")).rows.map((r) => r.to_address);
+  const before = (await outbox()).length;
+  const receipt = await records.complaints.file({ kind: "anonymous" }, { markNumber: mark.mark_number, category: "other", description: "A complaint to check that mail is queued.", name: "Test", email: "complainant@example.com" });
+  const sent = (await outbox()).slice(before);
+  assert.deepEqual(sent.sort(), ["admin@cb-beta.example", "complainant@example.com", "owner@shop3.example"], receipt.reference);
+  // the mark has reached its end: the sweep expires it, raises an alarm and mails both organisations
+  await database.query("update cert_applications set valid_to = now() - interval '1 day' where id = $1", [mark.id]);
+  const n = (await outbox()).length;
+  const result = await timers.sweep();
+  assert.deepEqual([result.errors, result.transitions >= 1, result.alarms >= 1], [0, true, true]);
+  assert.ok((await outbox()).slice(n).includes("owner@shop3.example"));
+});

@@ -17,10 +17,21 @@ export const SWEEP_JOB = "certification.sweep";
 
 export const alarmKinds = ["ca_overdue", "activation_overdue", "surveillance_due", "suspension_ended", "expired", "renewal_reminder"] as const;
 
-/** Who to tell: the port the composition root fills from the accounts service. */
+export interface NoticeMessage {
+  template: string;
+  vars: Record<string, string>;
+}
+/** Queues a message to the prepared recipients inside the caller's transaction. */
+export type NoticeSender = (tx: Db, message: NoticeMessage) => Promise<void>;
+
+/**
+ * Who to tell: the port the composition root fills from the accounts service. Two steps, because
+ * the recipients are read through another service on its own connection, which on PGlite (one
+ * connection) must happen before our transaction opens, never inside it.
+ */
 export interface Notifier {
-  /** mail the organisation's people (administrators) inside the transaction */
-  notify(tx: Db, orgId: string, message: { template: string; vars: Record<string, string> }): Promise<void>;
+  /** reads the organisations' administrators now; the sender queues mail to them in a transaction */
+  prepare(orgIds: readonly string[]): Promise<NoticeSender>;
 }
 
 export const alarmTemplate: MailTemplate = {
@@ -71,7 +82,7 @@ export function createCertificationTimers(deps: { db: Db; clock: Clock; certific
   const actor = systemActor("certification.timers");
 
   /** Raises an alarm once; mails the body and the merchant when it is new. */
-  async function raise(tx: Db, app: typeof certApplications.$inferSelect, kind: string, dueAt: Date): Promise<boolean> {
+  async function raise(tx: Db, app: typeof certApplications.$inferSelect, kind: string, dueAt: Date, send: NoticeSender): Promise<boolean> {
     const [row] = await tx
       .insert(certAlarms)
       .values({ applicationId: app.id, cbOrgId: app.cbOrgId, merchantOrgId: app.merchantOrgId, kind, dueAt, raisedAt: clock.now() })
@@ -79,8 +90,7 @@ export function createCertificationTimers(deps: { db: Db; clock: Clock; certific
       .returning({ id: certAlarms.id });
     if (!row) return false;
     const vars = { kind: kind.startsWith("renewal_reminder") ? "renewal_reminder" : kind, scheme: app.scheme, application: app.markNumber ?? app.id, due: dueAt.toISOString().slice(0, 10) };
-    await notifier.notify(tx, app.merchantOrgId, { template: alarmTemplate.name, vars });
-    await notifier.notify(tx, app.cbOrgId, { template: alarmTemplate.name, vars });
+    await send(tx, { template: alarmTemplate.name, vars });
     return true;
   }
 
@@ -93,7 +103,8 @@ export function createCertificationTimers(deps: { db: Db; clock: Clock; certific
         const at = app[t.column.name === "ca_due_at" ? "caDueAt" : t.column.name === "activation_due_at" ? "activationDueAt" : t.column.name === "surveillance_due_at" ? "surveillanceDueAt" : t.column.name === "suspended_until" ? "suspendedUntil" : "validTo"];
         if (!at) continue;
         try {
-          if (await db.transaction((tx) => raise(tx, app, t.kind, at))) out.alarms++;
+          const send = await notifier.prepare([app.merchantOrgId, app.cbOrgId]);
+          if (await db.transaction((tx) => raise(tx, app, t.kind, at, send))) out.alarms++;
           if (t.event) {
             await certification.transition(actor, app.id, t.event, { reason: `timer: ${t.kind}` });
             out.transitions++;
@@ -117,7 +128,8 @@ export function createCertificationTimers(deps: { db: Db; clock: Clock; certific
         const later = params.renewalRemindersMonthsBefore.filter((x) => x < m && addMonths(validTo, -x) <= now);
         if (later.length) continue;
         try {
-          if (await db.transaction((tx) => raise(tx, app, `renewal_reminder_${m}`, at))) out.alarms++;
+          const send = await notifier.prepare([app.merchantOrgId, app.cbOrgId]);
+          if (await db.transaction((tx) => raise(tx, app, `renewal_reminder_${m}`, at, send))) out.alarms++;
         } catch (error) {
           out.errors++;
           deps.logger?.warn({ err: error, applicationId: app.id }, "renewal reminder failed");

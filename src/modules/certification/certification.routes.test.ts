@@ -30,7 +30,7 @@ before(async () => {
       requirementIds = (await schemes.current("tw-pims")).catalogue.requirements.map((r) => r.id);
       cert = createCertificationService({ db: p.database.db, clock: p.clock, schemes });
       const accreditation = createAccreditationService({ db: p.database.db, clock: p.clock, schemes });
-      const timers = createCertificationTimers({ db: p.database.db, clock: p.clock, certification: cert, notifier: { notify: async () => undefined } });
+      const timers = createCertificationTimers({ db: p.database.db, clock: p.clock, certification: cert, notifier: { prepare: async () => async () => undefined } });
       await app.register(schemesRoutes, { schemes });
       await app.register(certificationRoutes, { certification: cert, accreditation, timers });
     },

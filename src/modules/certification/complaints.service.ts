@@ -11,6 +11,9 @@ import { appendAudit } from "../../platform/audit/audit.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { AppError, forbidden, invalid, notFound } from "../../platform/errors.ts";
+import type { MailMessage } from "../../platform/mail/mail.service.ts";
+import type { MailTemplate } from "../../platform/mail/templates.ts";
+import type { NoticeSender, Notifier } from "./certification.jobs.ts";
 import type { CertificationService } from "./certification.service.ts";
 import { certApplications } from "./certification.tables.ts";
 import { certComplaints, type ComplaintCategory } from "./records.tables.ts";
@@ -22,7 +25,36 @@ export interface ComplaintsDeps {
   db: Db;
   clock: Clock;
   certification: Pick<CertificationService, "markOf" | "transitionIn" | "warm" | "runHooks">;
+  /** mails the holder's and the body's administrators (in the transaction) */
+  notifier: Notifier;
+  /** mails the complainant (receipt, determination) through the outbox, in the transaction */
+  mail: { enqueue(tx: Db, message: MailMessage): Promise<unknown> };
 }
+
+const stages = {
+  filed: { "zh-TW": "收到新的申訴", en: "a new complaint was filed" },
+  responded: { "zh-TW": "標章持有者已回覆", en: "the mark holder responded" },
+  upheld: { "zh-TW": "申訴成立", en: "the complaint was upheld" },
+  dismissed: { "zh-TW": "申訴不成立", en: "the complaint was dismissed" },
+} as const;
+
+/** To the holder's and the body's administrators at each step. */
+export const complaintNoticeTemplate: MailTemplate = {
+  name: "certification.complaint_notice",
+  vars: ["stage", "reference", "mark"],
+  labels: { stage: stages },
+  "zh-TW": { subject: "ectrust 標章申訴 {{reference}}：{{stage}}", text: "您好：\n\n標章 {{mark}} 的申訴 {{reference}}：{{stage}}。\n\n請登入 ectrust 查看並處理。" },
+  en: { subject: "ectrust mark complaint {{reference}}: {{stage}}", text: "Hello,\n\nComplaint {{reference}} about mark {{mark}}: {{stage}}.\n\nSign in to ectrust to review it." },
+};
+
+/** To the complainant: the receipt, and the determination. */
+export const complaintReceiptTemplate: MailTemplate = {
+  name: "certification.complaint_receipt",
+  vars: ["stage", "reference", "mark"],
+  labels: { stage: stages },
+  "zh-TW": { subject: "您的標章申訴 {{reference}}：{{stage}}", text: "您好：\n\n您對標章 {{mark}} 的申訴，案號 {{reference}}：{{stage}}。\n\n驗證機構會依程序處理，結果將以此信箱通知。請保留案號以便查詢。" },
+  en: { subject: "Your mark complaint {{reference}}: {{stage}}", text: "Hello,\n\nYour complaint about mark {{mark}}, reference {{reference}}: {{stage}}.\n\nThe certification body handles it and will write to this address with the outcome. Keep the reference." },
+};
 
 export interface ComplaintInput {
   markNumber: string;
@@ -50,7 +82,20 @@ function member(actor: Actor): Member {
 }
 
 export function createComplaintsService(deps: ComplaintsDeps) {
-  const { db, clock, certification } = deps;
+  const { db, clock, certification, notifier, mail } = deps;
+
+  /** Reads the administrators of the body and the holder before a transaction opens (see Notifier). */
+  async function prepare(orgs: { merchantOrgId: string; cbOrgId: string } | undefined): Promise<NoticeSender> {
+    return orgs ? notifier.prepare([orgs.cbOrgId, orgs.merchantOrgId]) : async () => undefined;
+  }
+
+  async function tell(tx: Db, send: NoticeSender, c: Pick<Row, "cbOrgId" | "reference" | "markNumber" | "complainantEmail">, stage: keyof typeof stages, complainant: boolean): Promise<void> {
+    const vars = { stage, reference: c.reference, mark: c.markNumber };
+    await send(tx, { template: complaintNoticeTemplate.name, vars });
+    if (complainant) await mail.enqueue(tx, { to: c.complainantEmail, template: complaintReceiptTemplate.name, locale: "zh-TW", vars, orgId: c.cbOrgId });
+  }
+  const orgsOfComplaint = async (id: string) =>
+    UUID.test(id) ? (await db.select({ merchantOrgId: certComplaints.merchantOrgId, cbOrgId: certComplaints.cbOrgId, app: certComplaints.applicationId }).from(certComplaints).where(eq(certComplaints.id, id)))[0] : undefined;
 
   const isBody = (a: Member, c: Pick<Row, "cbOrgId">): boolean => a.orgId === c.cbOrgId && a.role === "cb_admin";
   const isAuthority = (a: Member): boolean => a.orgKind === "authority";
@@ -73,6 +118,8 @@ export function createComplaintsService(deps: ComplaintsDeps) {
   return {
     /** Public: no account; the mark must be active or suspended. */
     async file(actor: Actor, input: ComplaintInput): Promise<{ reference: string; markNumber: string; filedAt: Date }> {
+      const [holder] = await db.select({ merchantOrgId: certApplications.merchantOrgId, cbOrgId: certApplications.cbOrgId }).from(certApplications).where(eq(certApplications.markNumber, input.markNumber));
+      const send = await prepare(holder);
       return db.transaction(async (tx) => {
         const [app] = await tx.select().from(certApplications).where(eq(certApplications.markNumber, input.markNumber));
         const mark = app ? certification.markOf(app, clock.now()) : null;
@@ -86,6 +133,7 @@ export function createComplaintsService(deps: ComplaintsDeps) {
         if (!row) throw new AppError("internal", "complaint not written");
         // the audit trail names the complaint, not the complainant
         await appendAudit(tx, clock, actor, { action: "certification.complaint_filed", objectType: "cert_complaint", objectId: row.id, orgId: app.merchantOrgId, summary: { reference: row.reference, markNumber: row.markNumber, category: row.category } });
+        await tell(tx, send, row, "filed", true);
         return { reference: row.reference, markNumber: row.markNumber, filedAt: row.filedAt };
       });
     },
@@ -113,6 +161,7 @@ export function createComplaintsService(deps: ComplaintsDeps) {
     /** The holder answers (and may amend its answer until the body determines). */
     async respond(actor: Actor, id: string, response: string): Promise<ComplaintView> {
       const a = member(actor);
+      const send = await prepare(await orgsOfComplaint(id));
       return db.transaction(async (tx) => {
         const c = await loadFor(tx, a, id, true);
         if (a.orgId !== c.merchantOrgId || a.role !== "merchant_admin") throw forbidden("The mark holder's administrator responds.");
@@ -120,6 +169,7 @@ export function createComplaintsService(deps: ComplaintsDeps) {
         const [row] = await tx.update(certComplaints).set({ merchantResponse: response, status: "responded", respondedAt: clock.now() }).where(eq(certComplaints.id, c.id)).returning();
         if (!row) throw new AppError("internal", "complaint not updated");
         await appendAudit(tx, clock, actor, { action: "certification.complaint_responded", objectType: "cert_complaint", objectId: c.id, orgId: c.merchantOrgId, summary: { reference: c.reference } });
+        await tell(tx, send, c, "responded", false);
         return view(a, row);
       });
     },
@@ -128,10 +178,9 @@ export function createComplaintsService(deps: ComplaintsDeps) {
     async determine(actor: Actor, id: string, input: Determination): Promise<ComplaintView> {
       const a = member(actor);
       if (input.sanction && input.outcome !== "upheld") throw invalid("sanction", "only an upheld complaint leads to a sanction");
-      if (UUID.test(id)) {
-        const [c] = await db.select({ app: certComplaints.applicationId }).from(certComplaints).where(eq(certComplaints.id, id));
-        if (c) await certification.warm(c.app);
-      }
+      const orgs = await orgsOfComplaint(id);
+      if (orgs) await certification.warm(orgs.app);
+      const send = await prepare(orgs);
       const { row, change } = await db.transaction(async (tx) => {
         const c = await loadFor(tx, a, id, true);
         if (!isBody(a, c) && !(isAuthority(a) && a.role === "authority_admin")) throw forbidden("The certification body's administrator or the authority determines complaints.");
@@ -146,6 +195,7 @@ export function createComplaintsService(deps: ComplaintsDeps) {
           .returning();
         if (!updated) throw new AppError("internal", "complaint not updated");
         await appendAudit(tx, clock, actor, { action: `certification.complaint_${input.outcome}`, objectType: "cert_complaint", objectId: c.id, orgId: c.merchantOrgId, summary: { reference: c.reference, sanction: input.sanction ?? null } });
+        await tell(tx, send, c, input.outcome, true);
         return { row: view(a, updated), change: t?.change };
       });
       await certification.runHooks(change);

@@ -65,6 +65,9 @@ test("a complaint: filed publicly, answered by the holder, upheld with a suspens
   const cp = w.records.complaints;
   const receipt = await cp.file(anonymous, { markNumber, category: "unwanted_marketing", description: "I unsubscribed in March and still get SMS every week.", name: "陳小姐", email: "chen@example.com" });
   assert.match(receipt.reference, /^C-[0-9A-HJKMNP-TV-Z]{8}$/);
+  // the complainant gets a receipt; the body's and the holder's administrators a notice
+  assert.deepEqual(w.mails.map((m) => [m.to, m.template, m.vars.stage, m.vars.reference]), [["chen@example.com", "certification.complaint_receipt", "filed", receipt.reference]]);
+  assert.deepEqual(w.notices.filter((n) => n.template === "certification.complaint_notice").map((n) => n.orgId).sort(), [body.admin.orgId, merchant.orgId].sort());
   // no mark, or a mark number that does not exist: refused, nothing written
   const n = await count("cert_complaints");
   await refused(cp.file(anonymous, { markNumber: "TWPIMS-999999-01", category: "other", description: "x".repeat(30), name: "x", email: "x@example.com" }), "validation");

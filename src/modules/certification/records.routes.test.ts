@@ -40,10 +40,10 @@ before(async () => {
       requirementIds = (await schemes.current("tw-pims")).catalogue.requirements.map((r) => r.id);
       cert = createCertificationService({ db: p.database.db, clock: p.clock, schemes });
       const accreditation = createAccreditationService({ db: p.database.db, clock: p.clock, schemes });
-      const timers = createCertificationTimers({ db: p.database.db, clock: p.clock, certification: cert, notifier: { notify: async () => undefined } });
+      const timers = createCertificationTimers({ db: p.database.db, clock: p.clock, certification: cert, notifier: { prepare: async () => async () => undefined } });
       const evidence = createEvidenceService({ db: p.database.db, clock: p.clock, storage: createLocalStorage(root), maxBytes: 1024 * 1024 });
       const directory = { organisation: async () => ({ nameZh: "測試", nameEn: "Test" }), shop: async () => undefined, shopOfOrg: async () => undefined };
-      const records = createCertificationRecords({ db: p.database.db, clock: p.clock, certification: cert, schemes, evidence, directory });
+      const records = createCertificationRecords({ db: p.database.db, clock: p.clock, certification: cert, schemes, evidence, directory, notifier: { prepare: async () => async () => undefined }, mail: { enqueue: async () => undefined } });
       await app.register(certificationRoutes, { certification: cert, accreditation, timers });
       await app.register(certificationRecordsRoutes, records);
       Object.assign(world, { accreditation });

@@ -1,12 +1,15 @@
 // The certification records services, built together: what server.ts and the tests construct.
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/db/database.ts";
+import type { MailMessage } from "../../platform/mail/mail.service.ts";
+import type { TemplateRegistry } from "../../platform/mail/templates.ts";
 import type { EvidenceService } from "../../platform/storage/evidence.service.ts";
 import type { SchemesService } from "../schemes/schemes.service.ts";
+import type { Notifier } from "./certification.jobs.ts";
 import type { CertificationService } from "./certification.service.ts";
 import { createCertificatesService } from "./certificates.service.ts";
 import { createChangesService } from "./changes.service.ts";
-import { createComplaintsService } from "./complaints.service.ts";
+import { complaintNoticeTemplate, complaintReceiptTemplate, createComplaintsService } from "./complaints.service.ts";
 import { createEvidenceItemsService } from "./evidence-items.service.ts";
 import { createInventoryService } from "./inventory.service.ts";
 import { createReportService } from "./report.service.ts";
@@ -25,6 +28,13 @@ export interface CertificationRecordsDeps {
   schemes: Pick<SchemesService, "getVersion" | "current">;
   evidence: Pick<EvidenceService, "download" | "get">;
   directory: Directory;
+  notifier: Notifier;
+  mail: { enqueue(tx: Db, message: MailMessage): Promise<unknown> };
+}
+
+/** The records' mail templates (complaints), added to the registry at start. */
+export function addRecordsTemplates(registry: TemplateRegistry): void {
+  for (const t of [complaintNoticeTemplate, complaintReceiptTemplate]) if (!registry.has(t.name)) registry.add(t);
 }
 
 export function createCertificationRecords(deps: CertificationRecordsDeps) {

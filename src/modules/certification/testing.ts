@@ -13,7 +13,7 @@ import { testDatabase, type TestDatabase } from "../../platform/testing/db.ts";
 import { createSchemesService, type SchemesService } from "../schemes/schemes.service.ts";
 import { createAccreditationService, type AccreditationService } from "./accreditation.service.ts";
 import { createCertificationService, type CertificationService, type MarkChange, type MarkHook } from "./certification.service.ts";
-import { createCertificationTimers, type CertificationTimers } from "./certification.jobs.ts";
+import { createCertificationTimers, type CertificationTimers, type Notifier } from "./certification.jobs.ts";
 import { createCertificationRecords, type CertificationRecords, type Directory } from "./records.ts";
 
 export const cataloguesDir = new URL("../../../catalogues/", import.meta.url).pathname;
@@ -33,6 +33,8 @@ export interface CertWorld {
   names: { orgs: Map<string, { nameZh: string; nameEn: string }>; shops: Map<string, { id: string; orgId: string; nameZh: string; nameEn: string | null }> };
   markChanges: MarkChange[];
   notices: { orgId: string; template: string; vars: Record<string, string> }[];
+  /** messages to people without an account (complainants) */
+  mails: { to: string; template: string; vars: Record<string, string> }[];
   close(): Promise<void>;
 }
 
@@ -43,9 +45,11 @@ export async function buildCertWorld(database?: TestDatabase, clock = new FixedC
   await schemes.loadBundled(cataloguesDir);
   const markChanges: MarkChange[] = [];
   const notices: CertWorld["notices"] = [];
+  const mails: CertWorld["mails"] = [];
   const certification = createCertificationService({ db: db.db, clock, schemes, markHooks: [async (c) => void markChanges.push(c), ...extraHooks] });
   const accreditation = createAccreditationService({ db: db.db, clock, schemes });
-  const timers = createCertificationTimers({ db: db.db, clock, certification, notifier: { notify: async (_tx, orgId, m) => void notices.push({ orgId, ...m }) } });
+  const notifier: Notifier = { prepare: async (orgIds) => async (_tx, m) => void notices.push(...orgIds.map((orgId) => ({ orgId, ...m }))) };
+  const timers = createCertificationTimers({ db: db.db, clock, certification, notifier });
   const root = mkdtempSync(join(tmpdir(), "ectrust-cert-evidence-"));
   const evidence = createEvidenceService({ db: db.db, clock, storage: createLocalStorage(root), maxBytes: 5 * 1024 * 1024, readGrants: [(actor, file) => certification.mayReadApplicantEvidence(actor, file)] });
   const names: CertWorld["names"] = { orgs: new Map(), shops: new Map() };
@@ -54,12 +58,13 @@ export async function buildCertWorld(database?: TestDatabase, clock = new FixedC
     shop: async (shopId) => names.shops.get(shopId),
     shopOfOrg: async (orgId) => [...names.shops.values()].find((x) => x.orgId === orgId),
   };
-  const records = createCertificationRecords({ db: db.db, clock, certification, schemes, evidence, directory });
+  const mail = { enqueue: async (_tx: unknown, m: { to: string; template: string; vars: Record<string, string> }) => void mails.push(m) };
+  const records = createCertificationRecords({ db: db.db, clock, certification, schemes, evidence, directory, notifier, mail });
   const close = async (): Promise<void> => {
     await db.close();
     rmSync(root, { recursive: true, force: true });
   };
-  return { database: db, clock, schemes, accreditation, certification, timers, evidence, records, names, markChanges, notices, close };
+  return { database: db, clock, schemes, accreditation, certification, timers, evidence, records, names, markChanges, notices, mails, close };
 }
 
 export interface Body {
