@@ -99,6 +99,11 @@ test("privacy notice: link from the home page and PDPA Art. 8 items (zh-TW and E
   const pn = partial.tests["privacy-notice"];
   assert.deepEqual(pn.data?.missing, ["collector", "period-region-recipients-method", "rights", "effect-of-not-providing"]);
   assert.equal(analyze(buildRetrieval(), { now }).tests["privacy-notice"]?.result, "privacy-notice-missing");
+  // everyday words are not notice items: a shop page about service, payment methods and return periods
+  const chatter = "<h1>隱私權政策</h1><p>本公司的目的是提供最好的服務，付款方式多元，退貨期間七天，配送地區遍及全臺。</p>";
+  const vague = analyze(buildRetrieval({ body: home }, { privacyPage: buildResponse({ body: chatter }) }), { now }).tests["privacy-notice"];
+  assert.equal(vague?.result, "privacy-notice-incomplete");
+  assert.deepEqual(vague.data?.missing, ["purposes", "categories", "period-region-recipients-method", "rights", "effect-of-not-providing"]);
 });
 
 test("payment-page script inventory, first seen, and diff alerts (PCI DSS 6.4.3 / 11.6.1)", () => {

@@ -27,9 +27,9 @@ export function findPrivacyLink(doc: HtmlDoc, base: string): string | null {
 /** PDPA Art. 8 para. 1 items 1–6, each with zh-TW and English evidence patterns. */
 export const PDPA_ART8_ITEMS: readonly { id: string; zh: RegExp; en: RegExp }[] = [
   { id: "collector", zh: /(蒐集者|公司名稱|本公司|本網站|本商店|本平台)/, en: /(data controller|collector|who we are|\bwe are\b|operated by)/i },
-  { id: "purposes", zh: /(蒐集之?目的|特定目的|使用目的|目的)/, en: /\bpurposes?\b/i },
-  { id: "categories", zh: /(個人資料之?類別|資料類別|類別|姓名、|電子郵件|聯絡電話)/, en: /(categor(y|ies) of (personal )?data|types of (personal )?(data|information)|we collect)/i },
-  { id: "period-region-recipients-method", zh: /(利用之?期間|期間|地區|對象|利用方式|方式)/, en: /(retention|period|region|countr(y|ies)|recipient|third[- ]part(y|ies)|how we use)/i },
+  { id: "purposes", zh: /(蒐集之?目的|特定目的|使用目的|利用目的|蒐集目的)/, en: /\bpurposes?\b/i },
+  { id: "categories", zh: /(個人資料之?類別|資料類別|個人資料類別|蒐集之?個人資料|姓名、)/, en: /(categor(y|ies) of (personal )?data|types of (personal )?(data|information)|we collect)/i },
+  { id: "period-region-recipients-method", zh: /(利用之?期間|期間、地區|地區、對象|利用之?對象|利用之?方式|利用期間)/, en: /(retention|retain|period of (use|retention)|recipients?|third[- ]part(y|ies)|shared with|how we use)/i },
   { id: "rights", zh: /(查詢|閱覽|製給複製本|補充|更正|停止蒐集|刪除)/, en: /(right to (access|rectif|correct|eras|delet|object)|access (to )?your|correct(ion)?|delet(e|ion)|your rights)/i },
   { id: "effect-of-not-providing", zh: /(不提供|未提供|拒絕提供)[^。]{0,60}(影響|無法|不能)/, en: /(if you (do not|don't|choose not to) provide|not providing|failure to provide|unable to provide)/i },
 ];
