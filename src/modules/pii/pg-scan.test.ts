@@ -47,8 +47,8 @@ test("live PostgreSQL tables are scanned read-only, per column, sampled or in fu
     await scanPostgres(url.toString(), { sample: 0 }, (f) => all.push(f), notes);
     assert.equal(all.length, 250);
     // The same through the CLI: inventory per column from the live database.
-    const main = new URL("./pii.main.ts", import.meta.url).pathname;
-    const r = spawnSync(process.execPath, [main, "inventory", "--postgres", url.toString(), "--format", "json"], { encoding: "utf8", timeout: 60_000 });
+    const cli = new URL("../../cli.ts", import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [cli, "pii", "inventory", "--postgres", url.toString(), "--format", "json"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     const inv = JSON.parse(r.stdout) as { rows: Array<{ source: string; column: string; entityType: string; records: number; prevalence: number }> };
     const name = inv.rows.find((x) => x.entityType === "PERSON_NAME_ZH");
@@ -56,7 +56,7 @@ test("live PostgreSQL tables are scanned read-only, per column, sampled or in fu
     assert.equal(name.records, 50);
     assert.equal(name.prevalence, 1);
     assert.ok(!r.stdout.includes("root@"));
-    const down = spawnSync(process.execPath, [main, "scan", "--postgres", "postgres://root@127.0.0.1:1/none"], { encoding: "utf8", timeout: 60_000 });
+    const down = spawnSync(process.execPath, [cli, "pii", "scan", "--postgres", "postgres://root@127.0.0.1:1/none"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(down.status, 1);
     assert.match(down.stderr, /database not scanned/);
   } finally {

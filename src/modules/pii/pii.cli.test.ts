@@ -6,13 +6,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const main = new URL("./pii.main.ts", import.meta.url).pathname;
+const cli = new URL("../../cli.ts", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "pii-cli-"));
 process.on("exit", () => { rmSync(dir, { recursive: true, force: true }); });
 const key = `k1:${randomBytes(32).toString("base64")}`;
 
 function run(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [cli, "pii", ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -147,7 +147,9 @@ async function rewriteAll(paths: string[], outDir: string, o: CommonOpts, op: Op
 
 /** Adds this module's commands to the `ectrust` program. */
 export function registerPiiCommands(program: Command): void {
-  const pii = program.command("pii").description("個資盤點與保護 — find, inventory and protect personal data (Taiwan-aware)");
+  const pii = program.command("pii").description("個資盤點與保護 — find, inventory and protect personal data (Taiwan-aware)")
+    // Bad flags exit with status 2 (help and version with 0); the subcommands below inherit this.
+    .exitOverride((e) => { process.exit(e.exitCode === 0 ? 0 : 2); });
 
   withCommon(pii.command("scan").argument("[paths...]", "files or directories (text, logs, CSV/TSV, JSON/NDJSON, SQL dumps; .gz; UTF-8 or Big5)"))
     .description("scan files and databases for personal data")
