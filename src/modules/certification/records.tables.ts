@@ -132,3 +132,33 @@ export const certComplaints = pgTable(
   },
   (t) => [uniqueIndex("cert_complaints_ref_uq").on(t.reference), index("cert_complaints_cb_idx").on(t.cbOrgId, t.status, t.filedAt), index("cert_complaints_app_idx").on(t.applicationId)],
 );
+
+export const incidentStages = ["quick", "confirmed", "prevention"] as const;
+export type IncidentStage = (typeof incidentStages)[number];
+
+/** A holder's incident report to its certification body: quick (速報), confirmed (確報), recurrence prevention. */
+export const certIncidents = pgTable(
+  "cert_incidents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    applicationId: uuid("application_id").notNull(),
+    merchantOrgId: uuid("merchant_org_id").notNull(),
+    cbOrgId: uuid("cb_org_id").notNull(),
+    title: text("title").notNull(),
+    occurredAt: ts("occurred_at").notNull(),
+    discoveredAt: ts("discovered_at").notNull(),
+    recordsAffected: integer("records_affected").notNull(),
+    specialData: boolean("special_data").notNull(),
+    /** the last report filed; closed once the body recorded its measure */
+    stage: text("stage").$type<IncidentStage | "closed">().notNull(),
+    reports: jsonb("reports").$type<{ stage: IncidentStage; text: string; at: string; by: string | null }[]>().notNull(),
+    /** the quick report came after the scheme's deadline (discoveredAt + incidentReportHours) */
+    lateQuickReport: boolean("late_quick_report").notNull(),
+    bodyMeasure: text("body_measure").notNull().default(""),
+    closedBy: uuid("closed_by"),
+    closedAt: ts("closed_at"),
+    createdAt: ts("created_at").notNull(),
+    updatedAt: ts("updated_at").notNull(),
+  },
+  (t) => [index("cert_incidents_app_idx").on(t.applicationId, t.createdAt), index("cert_incidents_cb_idx").on(t.cbOrgId, t.stage)],
+);
