@@ -198,7 +198,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   });
   // --- end certification ---
   // seals (issue 5): credentials follow the registry's identity status through a job queued in its transaction
-  const seals = createSealsService({ db: database.db, clock, masterKey, registry, marks: certificationMarkPort(certification, registry), dataDir: config.dataDir, publicUrl: config.publicUrl });
+  const seals = createSealsService({ db: database.db, clock, masterKey, registry, marks: certificationMarkPort(certification, registry), scanGrade: (shopId) => scanner.getLatestGrade({ shopId }), dataDir: config.dataDir, publicUrl: config.publicUrl });
   registry.onIdentityStatusChange(sealsIdentityListener(jobs));
   markHooks.push(sealsMarkHook(registry, (shopId) => jobs.send(SEALS_JOBS.syncShop, { shopId })));
   registerSealsJobs(jobs, seals);

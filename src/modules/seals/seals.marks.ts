@@ -9,6 +9,8 @@ export interface CertMark {
   shopId: string | null;
   status: "active" | "suspended" | "revoked" | "expired" | "withdrawn";
   validTo: Date | null;
+  /** the start of the mark's current certification cycle (shown on the verification page) */
+  validFrom?: Date | null;
 }
 
 export interface CertMarksSource {
@@ -28,7 +30,7 @@ export function certificationMarkPort(certification: CertMarksSource, registry: 
       if (!shop) return undefined;
       const marks = (await certification.listMarksForOrg(shop.orgId)).filter((m) => m.shopId === null || m.shopId === shopId);
       const m = marks.find((x) => x.status === "active" && x.validTo) ?? marks.find((x) => x.status === "suspended" && x.validTo);
-      return m?.validTo ? { state: m.status === "active" ? "active" : "suspended", number: m.markNumber, validUntil: m.validTo } : undefined;
+      return m?.validTo ? { state: m.status === "active" ? "active" : "suspended", number: m.markNumber, validUntil: m.validTo, ...(m.validFrom ? { validFrom: m.validFrom } : {}) } : undefined;
     },
   };
 }

@@ -2,6 +2,7 @@
 // the embed snippet, and the human verification page (/verify/<shopId>). Pure functions of
 // their inputs; the routes add I/O.
 import { createHash } from "node:crypto";
+import type { VerificationReport } from "./seals.service.ts";
 import type { Verdict } from "./verify/seal.ts";
 
 export interface WidgetManifest {
@@ -73,15 +74,6 @@ export function embedSnippets(sealOrigin: string, shopId: string, loader: string
 
 const esc = (s: string): string => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
-export interface VerifyPageMark {
-  credentialId: string;
-  mark: string;
-  verdict: Verdict;
-  origins: string[];
-  validUntil: string;
-  logIndex: number;
-}
-
 const STATE_TEXT: Record<Verdict["state"], string> = {
   valid: "有效 Valid",
   suspended: "暫停 Suspended",
@@ -90,17 +82,52 @@ const STATE_TEXT: Record<Verdict["state"], string> = {
   unavailable: "狀態無法確認 Status unavailable",
   invalid: "無效 Not verified",
 };
+const MARK_TEXT: Record<string, string> = { IdentityConfirmed: "網站主體確認 Shop identity confirmed", PrivacyMark: "隱私標章 Privacy mark" };
+const IDENTITY_TEXT: Record<string, string> = { unconfirmed: "尚未確認 Not confirmed", pending: "審核中 Under review", confirmed: "已確認 Confirmed", lapsed: "已失效 Lapsed", withdrawn: "已撤銷 Withdrawn" };
+const MARK_STATE_TEXT: Record<string, string> = { active: "有效 Active", suspended: "暫停 Suspended", ended: "已終止 Ended" };
 
-/** The top-level verification page: no script, the platform's strict CSP applies. */
-export function verifyPage(shopId: string, legalName: string, marks: readonly VerifyPageMark[], checkedAt: Date): string {
-  const origins = [...new Set(marks.flatMap((m) => m.origins))];
-  const rows = marks
-    .map((m) => `<tr><td>${esc(m.mark)}</td><td class="s-${m.verdict.state}">${esc(STATE_TEXT[m.verdict.state])}${"code" in m.verdict ? ` (${esc(m.verdict.code)})` : ""}</td><td>${esc(m.validUntil)}</td><td><a href="/log/checkpoint">#${String(m.logIndex)}</a></td><td><a href="/trust/c/${esc(shopId)}/${esc(m.credentialId.replace("urn:uuid:", ""))}.jwt">JWT</a></td></tr>`)
+const day = (d: Date | null): string => (d ? d.toISOString().slice(0, 10) : "—");
+
+export interface VerifyPageOptions {
+  /** the public origin, for the `ectrust verify` command */
+  origin: string;
+  /** the pinned root(s), for the `ectrust verify` command */
+  roots: readonly string[];
+}
+
+/**
+ * The top-level verification page: no script (the platform's strict CSP applies). Everything is
+ * checked on the server at request time with the same algorithm as the widget; "verify again"
+ * reloads (no-store), and the `ectrust verify` line lets anyone re-check from the pinned root.
+ */
+export function verifyPage(r: VerificationReport, o: VerifyPageOptions): string {
+  const origins = [...new Set(r.marks.flatMap((m) => m.origins))];
+  const rows = r.marks
+    .map((m) => {
+      const code = "code" in m.verdict ? ` (${esc(m.verdict.code)})` : "";
+      const logged = m.verdict.state === "invalid" ? "" : " ✓";
+      return `<tr><td>${esc(MARK_TEXT[m.mark] ?? m.mark)}</td><td class="s-${m.verdict.state}">${esc(STATE_TEXT[m.verdict.state])}${code}</td><td>${day(m.validFrom)} – ${day(m.validUntil)}</td><td>${m.origins.map(esc).join("<br>")}</td><td><a href="${esc(m.proofPath)}">#${String(m.logIndex)}</a>${logged}</td><td><a href="${esc(m.jwtPath)}">JWT</a></td></tr>`;
+    })
     .join("");
-  return `<!doctype html><html lang="zh-Hant"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>ECTrust — ${esc(legalName)}</title>
-<h1>${esc(legalName)}</h1>
+  const facts: [string, string][] = [
+    ["公司名稱 Legal name", `${esc(r.legalNameZh) || "—"}<br>${esc(r.legalNameEn)}`],
+    ["統一編號 Business number", esc(r.registrationNumber) || "—"],
+  ];
+  if (r.identity) facts.push(["網站主體確認 Identity", `${esc(IDENTITY_TEXT[r.identity.status] ?? r.identity.status)} · ${day(r.identity.confirmedAt)} – ${day(r.identity.expiresAt)}`]);
+  if (r.privacyMark) facts.push(["隱私標章 Privacy mark", `${esc(r.privacyMark.number)} · ${esc(MARK_STATE_TEXT[r.privacyMark.state] ?? r.privacyMark.state)} · ${day(r.privacyMark.validFrom)} – ${day(r.privacyMark.validUntil)}`]);
+  facts.push(["資安檢測 Security scan", r.scanGrade ? `${esc(r.scanGrade.grade)} (${String(r.scanGrade.score)}/100) · ${esc(r.scanGrade.origin)} · ${day(r.scanGrade.scannedAt)}` : "尚無檢測結果 Not scanned yet"]);
+  const command = `npx ectrust verify ${r.shopId} --server ${o.origin}${o.roots.map((x) => ` --root ${x}`).join("")}`;
+  return `<!doctype html><html lang="zh-Hant"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>ECTrust — ${esc(r.legalNameZh || r.legalNameEn)}</title>
+<main>
+<h1>${esc(r.legalNameZh)}<br><small>${esc(r.legalNameEn)}</small></h1>
 <p>此標章僅在以下網址有效 This seal is valid only on: <strong>${origins.map(esc).join(", ") || "—"}</strong>.</p>
 <p>若您來自的網頁網址列顯示其他網址，該標章為偽造。 If the address bar of the page you came from shows anything else, it is fake.</p>
-<table><thead><tr><th>Mark</th><th>State</th><th>Valid until</th><th>Log entry</th><th>Credential</th></tr></thead><tbody>${rows || '<tr><td colspan="5">No credentials.</td></tr>'}</tbody></table>
-<p>Checked ${esc(checkedAt.toISOString())}. Trust anchor: <a href="/trust/.well-known/ectrust/trust-anchor.json">trust-anchor.json</a>. Log: <a href="/log/checkpoint">checkpoint</a>.</p></html>`;
+<dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>
+<h2>憑證 Credentials</h2>
+<table><thead><tr><th>標章 Mark</th><th>狀態 State</th><th>有效期間 Validity</th><th>網站 Websites</th><th>透明紀錄 Log entry</th><th>憑證 Credential</th></tr></thead><tbody>${rows || '<tr><td colspan="6">尚無憑證 No credentials.</td></tr>'}</tbody></table>
+<p>已於 ${esc(r.checkedAt.toISOString())} 驗證簽章、透明紀錄收錄與狀態清單 Checked at ${esc(r.checkedAt.toISOString())}: signature, transparency-log inclusion and status lists. <a href="/verify/${esc(r.shopId)}">重新驗證 Verify again</a></p>
+<h2>自行驗證 Verify it yourself</h2>
+<p>以釘選的根金鑰獨立驗證 Independently, from the pinned root: <code>${esc(command)}</code></p>
+<p>信任錨 Trust anchor: <a href="/trust/.well-known/ectrust/trust-anchor.json">trust-anchor.json</a> · 透明紀錄 Log: <a href="/log/checkpoint">checkpoint</a></p>
+</main></html>`;
 }

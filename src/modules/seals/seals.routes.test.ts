@@ -7,6 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTestApp, Client, seedOrg } from "../../platform/testing/http.ts";
+import { freePort } from "../../platform/testing/server.ts";
+import { verifyRemote } from "./seals.remote.ts";
 import { createSealsService, type SealsService } from "./seals.service.ts";
 import { sealsRoutes } from "./seals.routes.ts";
 import { fakeRegistry, fakeShop, type FakeShop } from "./seals.testing.ts";
@@ -17,9 +19,13 @@ test("seal endpoint, publication, verification and embed snippet over HTTP", asy
   const dataDir = await mkdtemp(join(tmpdir(), "ectrust-seals-http-"));
   const shops = new Map<string, FakeShop>();
   let seals: SealsService | undefined;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${String(port)}`;
+  const scanGrade = { grade: "B", score: 82, scannedAt: new Date("2026-11-20T00:00:00Z"), origin: "https://shop.example" };
   const t = await buildTestApp({
+    env: { PUBLIC_URL: base },
     register: async (app, p) => {
-      seals = createSealsService({ db: p.database.db, clock: p.clock, masterKey: Buffer.alloc(32, 9), registry: fakeRegistry(shops), dataDir, publicUrl: p.config.publicUrl, logDelayMs: 5 });
+      seals = createSealsService({ db: p.database.db, clock: p.clock, masterKey: Buffer.alloc(32, 9), registry: fakeRegistry(shops), scanGrade: () => Promise.resolve(scanGrade), dataDir, publicUrl: p.config.publicUrl, logDelayMs: 5 });
       await app.register(sealsRoutes, { seals, publicUrl: p.config.publicUrl, widgetDir });
     },
   });
@@ -27,7 +33,7 @@ test("seal endpoint, publication, verification and embed snippet over HTTP", asy
     assert.ok(seals);
     const merchant = await seedOrg(t.accounts, "merchant", "Shop", [{ key: "admin", role: "merchant_admin" }]);
     const other = await seedOrg(t.accounts, "merchant", "Other", [{ key: "admin", role: "merchant_admin" }]);
-    const shop = fakeShop({ orgId: merchant.orgId, origins: ["https://shop.example", "https://www.shop.example"], expiresAt: new Date("2027-02-01T00:00:00Z") });
+    const shop = fakeShop({ orgId: merchant.orgId, origins: ["https://shop.example", "https://www.shop.example"], expiresAt: new Date("2027-02-01T00:00:00Z"), confirmedAt: new Date("2026-02-01T00:00:00Z") });
     shops.set(shop.id, shop);
     await seals.init();
     await seals.syncShop(shop.id);
@@ -74,21 +80,36 @@ test("seal endpoint, publication, verification and embed snippet over HTTP", asy
 
     const api = await t.app.inject({ method: "GET", url: `/api/v1/seals/shops/${shop.id}/verification` });
     assert.equal(api.statusCode, 200);
-    const body = JSON.parse(api.body) as { marks: { mark: string; state: string }[] };
+    const body = JSON.parse(api.body) as { legalNameZh: string; legalNameEn: string; registrationNumber: string; identity: { status: string; confirmedAt: string; expiresAt: string }; privacyMark: null; scanGrade: { grade: string; scannedAt: string }; marks: { mark: string; state: string; validFrom: string; validUntil: string; logIndex: number; credentialUrl: string; tlogProofUrl: string }[] };
     assert.deepEqual(body.marks.map((m) => [m.mark, m.state]), [["IdentityConfirmed", "valid"]]);
+    assert.deepEqual([body.legalNameZh, body.legalNameEn, body.registrationNumber], [shop.legalNameZh, shop.legalNameEn, shop.ubn]);
+    assert.deepEqual(body.identity, { status: "confirmed", confirmedAt: "2026-02-01T00:00:00.000Z", expiresAt: "2027-02-01T00:00:00.000Z" });
+    assert.equal(body.privacyMark, null);
+    assert.deepEqual(body.scanGrade, { ...scanGrade, scannedAt: "2026-11-20T00:00:00.000Z" });
+    const m0 = body.marks[0];
+    assert.ok(m0);
+    assert.equal(m0.validUntil, "2027-02-01T00:00:00.000Z");
+    for (const u of [m0.credentialUrl, m0.tlogProofUrl]) assert.equal((await t.app.inject({ method: "GET", url: new URL(u).pathname })).statusCode, 200, u);
     const lookup = JSON.parse((await t.app.inject({ method: "GET", url: "/api/v1/seals/lookup?origin=https://www.shop.example/" })).body) as { shopIds: string[] };
     assert.deepEqual(lookup.shopIds, [shop.id]);
     const human = await t.app.inject({ method: "GET", url: `/verify/${shop.id}` });
     assert.equal(human.statusCode, 200);
     assert.match(human.body, /This seal is valid only on: <strong>https:\/\/shop\.example, https:\/\/www\.shop\.example<\/strong>/);
     assert.match(human.body, /有效 Valid/);
+    for (const text of [shop.legalNameZh, shop.legalNameEn, shop.ubn, "2026-02-01 – 2027-02-01", "B (82/100) · https://shop.example · 2026-11-20", `#${String(m0.logIndex)}</a> ✓`, "重新驗證 Verify again"]) assert.ok(human.body.includes(text), text);
+    const roots = (await seals.pinned()).roots;
+    assert.ok(human.body.includes(`npx ectrust verify ${shop.id} --server ${base} --root ${roots[0] ?? ""}`), "the re-verification command with the pinned root");
+    // parity: \`ectrust verify <shop id> --server\` reaches the same verdicts from the pinned root alone
+    await t.app.listen({ port, host: "127.0.0.1" });
+    const remote = await verifyRemote(shop.id, base, { roots, origin: "https://shop.example", now: t.clock.now() });
+    assert.deepEqual(remote.map((r) => r.verdict.state), body.marks.map((m) => m.state), JSON.stringify(remote));
 
     const mine = new Client(t.app);
     await mine.signIn(merchant.users.admin?.email ?? "");
     const embed = await mine.request("GET", `/api/v1/seals/shops/${shop.id}/embed`);
     assert.equal(embed.statusCode, 200);
     const e = JSON.parse(embed.body) as { script: string; iframe: string };
-    assert.match(e.script, /^<script src="http:\/\/localhost:3000\/seal\/loader\.js" integrity="sha384-[A-Za-z0-9+/=]{64}" crossorigin="anonymous" data-shop="[0-9a-f-]{36}" async><\/script>$/);
+    assert.match(e.script, /^<script src="http:\/\/127\.0\.0\.1:\d+\/seal\/loader\.js" integrity="sha384-[A-Za-z0-9+/=]{64}" crossorigin="anonymous" data-shop="[0-9a-f-]{36}" async><\/script>$/);
     const loader = await t.app.inject({ method: "GET", url: "/seal/loader.js" });
     const { createHash } = await import("node:crypto");
     assert.ok(e.script.includes(`sha384-${createHash("sha384").update(loader.body).digest("base64")}`), "SRI matches the served loader");
@@ -102,6 +123,7 @@ test("seal endpoint, publication, verification and embed snippet over HTTP", asy
     await seals.syncShop(shop.id);
     const after = JSON.parse((await t.app.inject({ method: "GET", url: `/api/v1/seals/shops/${shop.id}/verification` })).body) as { marks: { state: string }[] };
     assert.deepEqual(after.marks.map((m) => m.state), ["revoked"]);
+    assert.deepEqual((await verifyRemote(shop.id, base, { roots, origin: "https://shop.example", now: t.clock.now() })).map((r) => r.verdict.state), ["revoked"], "the CLI agrees");
   } finally {
     await seals?.close();
     await t.close();

@@ -23,9 +23,19 @@ const shopParams = z.object({ shopId: z.string().regex(UUID) });
 const verdictState = z.enum(["valid", "suspended", "revoked", "wrong_origin", "unavailable", "invalid"]);
 const verification = z.object({
   shopId: z.string(),
+  /** the zh-TW legal name (kept for existing clients; legalNameZh is the same) */
   legalName: z.string(),
+  legalNameZh: z.string(),
+  legalNameEn: z.string(),
+  registrationNumber: z.string(),
+  identity: z.object({ status: z.string(), confirmedAt: z.string().nullable(), expiresAt: z.string().nullable() }).nullable(),
+  privacyMark: z.object({ number: z.string(), state: z.string(), validFrom: z.string().nullable(), validUntil: z.string() }).nullable(),
+  scanGrade: z.object({ grade: z.string(), score: z.number(), scannedAt: z.string(), origin: z.string() }).nullable(),
   checkedAt: z.string(),
-  marks: z.array(z.object({ credentialId: z.string(), mark: z.string(), state: verdictState, code: z.string().nullable(), origins: z.array(z.string()), validUntil: z.string(), logIndex: z.number() })),
+  marks: z.array(z.object({
+    credentialId: z.string(), mark: z.string(), state: verdictState, code: z.string().nullable(), origins: z.array(z.string()),
+    validFrom: z.string(), validUntil: z.string(), issuedAt: z.string(), logIndex: z.number(), credentialUrl: z.string(), tlogProofUrl: z.string(),
+  })),
 });
 const tags = ["seals"];
 const noLimit = { rateLimit: false } as const;
@@ -97,22 +107,16 @@ export async function sealsRoutes(app: FastifyInstance, opts: SealsRoutesOptions
   });
 
   async function verificationOf(shopId: string) {
-    const shop = await seals.shop(shopId);
-    const creds = (await seals.sealView(shopId))?.credentials ?? [];
-    const verdicts = new Map((await seals.verifyShop(shopId)).map((v) => [v.credentialId, v.verdict]));
-    const marks = creds.flatMap((c) => {
-      const verdict = verdicts.get(c.id);
-      return verdict ? [{ credentialId: c.id, mark: c.mark, verdict, origins: c.origins, validUntil: c.validUntil.toISOString(), logIndex: c.logIndex }] : [];
-    });
-    if (!shop && marks.length === 0) throw notFound("The shop");
-    return { legalName: shop?.legalNameZh ?? "", marks };
+    const v = await seals.verification(shopId);
+    if (!v) throw notFound("The shop");
+    return v;
   }
 
   app.get("/verify/:shopId", { schema: hidden }, async (req, reply) => {
     const { shopId } = req.params as { shopId: string };
     if (!UUID.test(shopId)) throw notFound("The shop");
     const v = await verificationOf(shopId);
-    return reply.headers({ "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" }).send(verifyPage(shopId, v.legalName, v.marks, new Date()));
+    return reply.headers({ "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" }).send(verifyPage(v, { origin, roots: (await seals.pinned()).roots }));
   });
 
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -121,11 +125,22 @@ export async function sealsRoutes(app: FastifyInstance, opts: SealsRoutesOptions
     { config: { access: "public" }, schema: { tags, summary: "Verify a shop's seal credentials on the server (signature, log inclusion, status)", params: shopParams, response: { 200: verification } } },
     async (req) => {
       const v = await verificationOf(req.params.shopId);
+      const d = (x: Date | null): string | null => x?.toISOString() ?? null;
       return {
-        shopId: req.params.shopId,
-        legalName: v.legalName,
-        checkedAt: new Date().toISOString(),
-        marks: v.marks.map((m) => ({ credentialId: m.credentialId, mark: m.mark, state: m.verdict.state, code: "code" in m.verdict ? m.verdict.code : null, origins: m.origins, validUntil: m.validUntil, logIndex: m.logIndex })),
+        shopId: v.shopId,
+        legalName: v.legalNameZh,
+        legalNameZh: v.legalNameZh,
+        legalNameEn: v.legalNameEn,
+        registrationNumber: v.registrationNumber,
+        identity: v.identity && { status: v.identity.status, confirmedAt: d(v.identity.confirmedAt), expiresAt: d(v.identity.expiresAt) },
+        privacyMark: v.privacyMark && { number: v.privacyMark.number, state: v.privacyMark.state, validFrom: d(v.privacyMark.validFrom), validUntil: v.privacyMark.validUntil.toISOString() },
+        scanGrade: v.scanGrade && { ...v.scanGrade, scannedAt: v.scanGrade.scannedAt.toISOString() },
+        checkedAt: v.checkedAt.toISOString(),
+        marks: v.marks.map((m) => ({
+          credentialId: m.credentialId, mark: m.mark, state: m.verdict.state, code: "code" in m.verdict ? m.verdict.code : null, origins: m.origins,
+          validFrom: m.validFrom.toISOString(), validUntil: m.validUntil.toISOString(), issuedAt: m.issuedAt.toISOString(), logIndex: m.logIndex,
+          credentialUrl: `${origin}${m.jwtPath}`, tlogProofUrl: `${origin}${m.proofPath}`,
+        })),
       };
     },
   );

@@ -28,14 +28,46 @@ export type MarkType = "IdentityConfirmed" | "PrivacyMark";
 
 /** What seals needs from the registry (its service, never its tables). */
 export interface SealsRegistryPort {
-  getShop(shopId: string): Promise<{ id: string; orgId: string; legalNameZh: string; legalNameEn: string; ubn: string; identityStatus: string; expiresAt: Date | null } | undefined>;
+  getShop(shopId: string): Promise<{ id: string; orgId: string; legalNameZh: string; legalNameEn: string; ubn: string; identityStatus: string; expiresAt: Date | null; confirmedAt?: Date | null } | undefined>;
   listConfirmedOrigins(shopId: string): Promise<string[]>;
 }
 
 /** What seals needs from certification for PrivacyMark (a narrow port; absent until wired). */
 export interface SealsMarkPort {
   /** the shop's current privacy mark, if any: active or suspended, with its validity */
-  currentMark(shopId: string): Promise<{ state: "active" | "suspended" | "ended"; number: string; validUntil: Date } | undefined>;
+  currentMark(shopId: string): Promise<{ state: "active" | "suspended" | "ended"; number: string; validUntil: Date; validFrom?: Date } | undefined>;
+}
+
+export interface ScanGrade {
+  grade: string;
+  score: number;
+  scannedAt: Date;
+  origin: string;
+}
+
+/** What /verify/<shopId>, its API and the merchant console show: one server-side check of everything. */
+export interface VerificationReport {
+  shopId: string;
+  legalNameZh: string;
+  legalNameEn: string;
+  registrationNumber: string;
+  identity: { status: string; confirmedAt: Date | null; expiresAt: Date | null } | null;
+  privacyMark: { number: string; state: string; validFrom: Date | null; validUntil: Date } | null;
+  scanGrade: ScanGrade | null;
+  checkedAt: Date;
+  marks: {
+    credentialId: string;
+    mark: string;
+    verdict: Verdict;
+    origins: string[];
+    validFrom: Date;
+    validUntil: Date;
+    issuedAt: Date;
+    logIndex: number;
+    /** paths below the public origin: the credential and its inclusion proof */
+    jwtPath: string;
+    proofPath: string;
+  }[];
 }
 
 export interface SealsDeps {
@@ -44,6 +76,8 @@ export interface SealsDeps {
   masterKey: Buffer;
   registry: SealsRegistryPort;
   marks?: SealsMarkPort;
+  /** the scanner's latest grade for the shop (a trust signal on the verification page; absent until wired) */
+  scanGrade?: (shopId: string) => Promise<ScanGrade | null>;
   /** the folder for the log (`<dataDir>/seals/log`) and the publication (`<dataDir>/seals/pub`) */
   dataDir: string;
   /** the public origin the platform is served at (issuer = `<publicUrl>/trust`) */
@@ -369,6 +403,30 @@ export function createSealsService(deps: SealsDeps) {
       const shown = [...latest.values()].filter((c) => c.reason !== "superseded");
       if (shown.length === 0) return undefined;
       return { bundles: shown.map((c) => ({ jwt: c.jwt, tlogProof: c.tlogProof, entry: c.entry })), origins: [...new Set(shown.flatMap((c) => c.origins))], credentials: shown };
+    },
+
+    /** The verification report (undefined: no such shop and no credentials). */
+    async verification(shopId: string): Promise<VerificationReport | undefined> {
+      const shop = await deps.registry.getShop(shopId);
+      const creds = (await service.sealView(shopId))?.credentials ?? [];
+      if (!shop && creds.length === 0) return undefined;
+      const verdicts = new Map((await service.verifyShop(shopId)).map((v) => [v.credentialId, v.verdict]));
+      const mark = shop ? await deps.marks?.currentMark(shopId) : undefined;
+      return {
+        shopId,
+        legalNameZh: shop?.legalNameZh ?? "",
+        legalNameEn: shop?.legalNameEn ?? "",
+        registrationNumber: shop?.ubn ?? "",
+        identity: shop ? { status: shop.identityStatus, confirmedAt: shop.confirmedAt ?? null, expiresAt: shop.expiresAt } : null,
+        privacyMark: mark ? { number: mark.number, state: mark.state, validFrom: mark.validFrom ?? null, validUntil: mark.validUntil } : null,
+        scanGrade: (await deps.scanGrade?.(shopId)) ?? null,
+        checkedAt: clock.now(),
+        marks: creds.flatMap((c) => {
+          const verdict = verdicts.get(c.id);
+          const uuid = c.id.slice("urn:uuid:".length);
+          return verdict ? [{ credentialId: c.id, mark: c.mark, verdict, origins: c.origins, validFrom: c.validFrom, validUntil: c.validUntil, issuedAt: c.issuedAt, logIndex: c.logIndex, jwtPath: `/trust/c/${shopId}/${uuid}.jwt`, proofPath: `/trust/c/${shopId}/${uuid}.tlog-proof` }] : [];
+        }),
+      };
     },
 
     /** The shops whose current or past credentials name this origin (for `ectrust verify <origin>`). */

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { SealsRegistryPort } from "./seals.service.ts";
 
-export interface FakeShop { id: string; orgId: string; legalNameZh: string; legalNameEn: string; ubn: string; identityStatus: string; expiresAt: Date | null; origins: string[] }
+export interface FakeShop { id: string; orgId: string; legalNameZh: string; legalNameEn: string; ubn: string; identityStatus: string; expiresAt: Date | null; confirmedAt?: Date | null; origins: string[] }
 
 export function fakeRegistry(shops: Map<string, FakeShop>): SealsRegistryPort {
   return {
