@@ -109,3 +109,36 @@ test("a complaint: filed publicly, answered by the holder, upheld with a suspens
   assert.equal(c2?.reference, second.reference);
   await cp.determine(authority, c2.id, { outcome: "dismissed", determination: "not substantiated" });
 });
+
+test("incident reports: quick (late ones flagged with an alarm), confirmed, prevention, closed by the body; in order, by the right people", async () => {
+  const inc = w.records.incidents;
+  // the mark was suspended by the complaint above; a suspended holder still reports
+  const now = w.clock.now();
+  const hours = (h: number): Date => new Date(now.getTime() - h * 3_600_000);
+  const base = { title: "訂單匯出檔誤寄 Order export sent to the wrong vendor", occurredAt: hours(100), recordsAffected: 1_200, specialData: false, text: "Export of 1,200 orders e-mailed to the wrong logistics vendor; recalled and deleted." };
+  const onTime = await inc.report(merchant, appId, { ...base, discoveredAt: hours(2) });
+  assert.deepEqual([onTime.stage, onTime.lateQuickReport], ["quick", false]);
+  assert.ok(w.notices.some((n) => n.template === "certification.incident_notice" && n.orgId === body.admin.orgId));
+  const late = await inc.report(merchant, appId, { ...base, discoveredAt: hours(73) });
+  assert.equal(late.lateQuickReport, true, "tw-pims asks for the quick report within 72 hours of discovery");
+  assert.ok((await w.timers.openAlarms({ cbOrgId: body.admin.orgId })).some((a) => a.kind === "incident_late_report"));
+
+  const n = await count("cert_incidents");
+  await refused(inc.report(staff, appId, { ...base, discoveredAt: hours(1) }), "forbidden");
+  await refused(inc.report(stranger, appId, { ...base, discoveredAt: hours(1) }), "not_found");
+  await refused(inc.report(merchant, appId, { ...base, discoveredAt: new Date(now.getTime() + 3_600_000) }), "validation");
+  await refused(inc.report(merchant, appId, { ...base, occurredAt: hours(1), discoveredAt: hours(2) }), "validation");
+  assert.equal(await count("cert_incidents"), n);
+
+  await refused(inc.followUp(merchant, onTime.id, { stage: "prevention", text: "skipping the confirmed report" }), "invalid_transition");
+  await refused(inc.close(body.admin, onTime.id, "too early"), "invalid_transition");
+  await inc.followUp(merchant, onTime.id, { stage: "confirmed", text: "Confirmed: 1,200 orders, names and addresses." });
+  await inc.followUp(merchant, onTime.id, { stage: "prevention", text: "Vendor address book locked; exports need a second person." });
+  await refused(inc.close(other.admin, onTime.id, "not mine"), "not_found");
+  await refused(inc.close(merchant, onTime.id, "self-closing"), "forbidden");
+  const closed = await inc.close(body.admin, onTime.id, "Measures verified at a special audit; caution level 1 considered and not issued.");
+  assert.deepEqual([closed.stage, closed.reports.map((r) => r.stage)], ["closed", ["quick", "confirmed", "prevention"]]);
+  assert.equal((await inc.list(body.admin, { open: true, limit: 10, offset: 0 })).length, 1);
+  assert.equal((await inc.list(other.admin, { limit: 10, offset: 0 })).length, 0);
+  assert.equal((await inc.listForApplication(merchant, appId)).length, 2);
+});

@@ -198,3 +198,16 @@ test("the public complaint form and certificate: no account, validated, rate-lim
   problem(await anon.get(`${B}/certificates/TWPIMS-999999-01`), 404);
 });
 
+
+test("incident reports through HTTP: dates must be ISO instants; only the holder reports", async () => {
+  const owner = await as(shop, "owner");
+  const good = { title: "Wrong recipient", occurredAt: new Date(t.clock.now().getTime() - 7_200_000).toISOString(), discoveredAt: new Date(t.clock.now().getTime() - 3_600_000).toISOString(), recordsAffected: 3, specialData: false, text: "Three invoices mailed to the wrong customer." };
+  const n = await count("cert_incidents");
+  problem(await owner.post(`${B}/applications/${appId}/incidents`, { ...good, discoveredAt: "yesterday" }), 400);
+  problem(await owner.post(`${B}/applications/${appId}/incidents`, { ...good, recordsAffected: -1 }), 400);
+  problem(await (await as(otherShop, "owner")).post(`${B}/applications/${appId}/incidents`, good), 404);
+  assert.equal(await count("cert_incidents"), n);
+  const res = await owner.post(`${B}/applications/${appId}/incidents`, good);
+  assert.equal(res.statusCode, 201, res.body);
+  assert.equal(res.json<{ stage: string }>().stage, "quick");
+});

@@ -8,6 +8,7 @@ import type { CertificatesService } from "./certificates.service.ts";
 import type { ChangesService } from "./changes.service.ts";
 import type { ComplaintsService } from "./complaints.service.ts";
 import type { EvidenceItemsService } from "./evidence-items.service.ts";
+import type { IncidentsService } from "./incidents.service.ts";
 import type { InventoryService } from "./inventory.service.ts";
 import * as s from "./records.schema.ts";
 import { REPORT_CSS, type ReportService } from "./report.service.ts";
@@ -19,13 +20,14 @@ export interface CertificationRecordsRoutesOptions {
   reports: ReportService;
   changes: ChangesService;
   complaints: ComplaintsService;
+  incidents: IncidentsService;
 }
 
 const tags = ["certification"];
 const base = "/api/v1/certification";
 
 export async function certificationRecordsRoutes(app: FastifyInstance, opts: CertificationRecordsRoutesOptions): Promise<void> {
-  const { inventory, evidenceItems: ev, certificates, reports, changes, complaints } = opts;
+  const { inventory, evidenceItems: ev, certificates, reports, changes, complaints, incidents } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // ------------------------------------------------------------------ personal-data inventory (個資清冊)
@@ -131,4 +133,21 @@ export async function certificationRecordsRoutes(app: FastifyInstance, opts: Cer
   r.post(`${base}/complaints/:complaintId/determination`, { config: { access: "cert.act" }, schema: { tags, summary: "The body (or the authority) determines a complaint; upheld may sanction the holder through the lifecycle", params: s.complaintParams, body: s.complaintDetermineBody, response: { 200: s.complaint } } }, async (req) =>
     complaints.determine(req.actor, req.params.complaintId, req.body),
   );
+
+  // ------------------------------------------------------------------ incident reports (holder → body)
+  r.post(`${base}/applications/:id/incidents`, { config: { access: "cert.apply" }, schema: { tags, summary: "The holder's quick incident report (速報); late against the scheme's deadline is flagged", params: s.appParams, body: s.incidentBody, response: { 201: s.incident } } }, async (req, reply) =>
+    reply.code(201).send(await incidents.report(req.actor, req.params.id, req.body)),
+  );
+  r.get(`${base}/applications/:id/incidents`, { config: { access: "cert.read" }, schema: { tags, summary: "The incidents reported for an application", params: s.appParams, response: { 200: s.incidentList } } }, async (req) => ({
+    items: await incidents.listForApplication(req.actor, req.params.id),
+  }));
+  r.post(`${base}/incidents/:incidentId/reports`, { config: { access: "cert.apply" }, schema: { tags, summary: "The next report: confirmed (確報), then recurrence prevention", params: s.incidentParams, body: s.incidentFollowUpBody, response: { 200: s.incident } } }, async (req) =>
+    incidents.followUp(req.actor, req.params.incidentId, req.body),
+  );
+  r.post(`${base}/incidents/:incidentId/close`, { config: { access: "cert.cb_manage" }, schema: { tags, summary: "The body records its measure and closes the incident", params: s.incidentParams, body: s.incidentCloseBody, response: { 200: s.incident } } }, async (req) =>
+    incidents.close(req.actor, req.params.incidentId, req.body.measure),
+  );
+  r.get(`${base}/incidents`, { config: { access: "cert.read" }, schema: { tags, summary: "Incidents: a body's, a merchant's own, all for the authority", querystring: z.strictObject({ open: z.enum(["true", "false"]).transform((v) => v === "true").optional(), limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) }), response: { 200: s.incidentList } } }, async (req) => ({
+    items: await incidents.list(req.actor, req.query),
+  }));
 }

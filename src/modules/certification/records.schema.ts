@@ -176,3 +176,34 @@ export const complaintListQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 export const complaintList = z.object({ items: z.array(complaint), total: z.number() });
+
+// ------------------------------------------------------------------ incident reports
+const pastInstant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
+export const incidentBody = z.strictObject({
+  title: text(300).min(3),
+  occurredAt: pastInstant,
+  discoveredAt: pastInstant,
+  recordsAffected: z.number().int().min(0).max(1_000_000_000),
+  specialData: z.boolean(),
+  /** the quick report (速報): what happened, what was done so far */
+  text: text(8000).min(10),
+});
+export const incidentParams = z.strictObject({ incidentId: UUID });
+export const incidentFollowUpBody = z.strictObject({ stage: z.enum(["confirmed", "prevention"]), text: text(8000).min(10) });
+export const incidentCloseBody = z.strictObject({ measure: text(4000).min(3) });
+export const incident = z.object({
+  id: z.string(),
+  applicationId: z.string(),
+  title: z.string(),
+  occurredAt: date,
+  discoveredAt: date,
+  recordsAffected: z.number(),
+  specialData: z.boolean(),
+  stage: z.enum(["quick", "confirmed", "prevention", "closed"]),
+  reports: z.array(z.object({ stage: z.string(), text: z.string(), at: z.string() })),
+  lateQuickReport: z.boolean(),
+  bodyMeasure: z.string(),
+  closedAt: date.nullable(),
+  createdAt: date,
+});
+export const incidentList = z.object({ items: z.array(incident) });

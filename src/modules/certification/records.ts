@@ -11,6 +11,7 @@ import { createCertificatesService } from "./certificates.service.ts";
 import { createChangesService } from "./changes.service.ts";
 import { complaintNoticeTemplate, complaintReceiptTemplate, createComplaintsService } from "./complaints.service.ts";
 import { createEvidenceItemsService } from "./evidence-items.service.ts";
+import { createIncidentsService, incidentNoticeTemplate } from "./incidents.service.ts";
 import { createInventoryService } from "./inventory.service.ts";
 import { createReportService } from "./report.service.ts";
 
@@ -32,9 +33,9 @@ export interface CertificationRecordsDeps {
   mail: { enqueue(tx: Db, message: MailMessage): Promise<unknown> };
 }
 
-/** The records' mail templates (complaints), added to the registry at start. */
+/** The records' mail templates (complaints, incidents), added to the registry at start. */
 export function addRecordsTemplates(registry: TemplateRegistry): void {
-  for (const t of [complaintNoticeTemplate, complaintReceiptTemplate]) if (!registry.has(t.name)) registry.add(t);
+  for (const t of [complaintNoticeTemplate, complaintReceiptTemplate, incidentNoticeTemplate]) if (!registry.has(t.name)) registry.add(t);
 }
 
 export function createCertificationRecords(deps: CertificationRecordsDeps) {
@@ -44,7 +45,8 @@ export function createCertificationRecords(deps: CertificationRecordsDeps) {
   const reports = createReportService(deps);
   const changes = createChangesService(deps);
   const complaints = createComplaintsService(deps);
-  return { inventory, evidenceItems, certificates, reports, changes, complaints };
+  const incidents = createIncidentsService(deps);
+  return { inventory, evidenceItems, certificates, reports, changes, complaints, incidents };
 }
 
 export type CertificationRecords = ReturnType<typeof createCertificationRecords>;
