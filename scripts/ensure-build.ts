@@ -18,7 +18,12 @@ function newest(dir: string): number {
   return t;
 }
 
-const stale = !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, "src", "web")), newest(join(root, "src", "widget")));
+// seals (issue 5): the widget bundles the verification code and is built by its own script; an
+// older build (roots baked in as "none") would make every seal "not verified"
+const widgetManifest = join(root, "dist", "widget", "manifest.json");
+const widgetSources = Math.max(newest(join(root, "src", "widget")), newest(join(root, "src", "modules", "seals", "verify")), newest(join(root, "src", "modules", "seals", "tlog")), statSync(join(root, "scripts", "build-widget.ts")).mtimeMs);
+const widgetStale = !existsSync(widgetManifest) || statSync(widgetManifest).mtimeMs < widgetSources;
+const stale = widgetStale || !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, "src", "web")), newest(join(root, "src", "widget")));
 if (stale) {
   console.log("Building the web app (first start, or its sources changed)…");
   const r = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
