@@ -57,6 +57,11 @@ test("a missing translation is refused", () => {
     if (first) first.title = { en: "Policy" };
   }));
   assert.ok(e.fields.some((f) => f.field === "requirements.0.title.zh-TW"));
+  const checks = refused(mutate((d) => {
+    const first = d.requirements[0];
+    if (first) first.auditorChecks = { en: "What the auditor checks" };
+  }));
+  assert.ok(checks.fields.some((f) => f.field === "requirements.0.auditorChecks.zh-TW"), "what the auditor checks is bilingual too");
   assert.ok(e.fields.some((f) => f.message.startsWith("TW-PIMS.GOV-01:")));
 });
 
@@ -90,7 +95,7 @@ test("diff lists added, removed and changed requirements and parameters", () => 
     d.requirements = d.requirements.filter((r) => r.id !== "TW-PIMS.MRK-01");
     const first = d.requirements[0];
     if (first) first.basis = "ER 12(1)";
-    d.requirements.push({ id: "TW-PIMS.AUD-04", domain: "AUD", title: { "zh-TW": "新", en: "New" }, basis: "scheme", auditorChecks: { en: "x" } });
+    d.requirements.push({ id: "TW-PIMS.AUD-04", domain: "AUD", title: { "zh-TW": "新", en: "New" }, basis: "scheme", auditorChecks: { "zh-TW": "檢查", en: "x" } });
     (d.parameters as { validityMonths: number }).validityMonths = 36;
   }));
   const diff = diffCatalogues(a, b);

@@ -15,8 +15,8 @@ export const MAX_CATALOGUE_BYTES = 4 * 1024 * 1024;
 const text = z.string().trim().min(1, "must not be empty").max(4000);
 /** Both languages required: zh-TW is the programme's first language, English is complete too. */
 const bilingual = z.strictObject({ "zh-TW": text, en: text });
-/** Longer prose: English required, zh-TW welcome (the draft catalogue has English checks only). */
-const prose = z.strictObject({ "zh-TW": text.optional(), en: text });
+/** Longer prose (what the auditor checks): both languages, like the titles. */
+const prose = bilingual;
 
 const SCHEME_ID = /^[a-z][a-z0-9-]{1,39}$/;
 const REQ_ID = /^[A-Z][A-Z0-9-]*\.[A-Z]{2,5}-\d{2,4}$/;
