@@ -263,7 +263,13 @@ export function createCertificationService(deps: CertificationDeps) {
     const now = f.now;
     let markNumber = app.markNumber;
     if (event === "activate") {
-      next.renewalCounter = 1;
+      // the counter goes on from the holder's earlier marks of this scheme (revoked, expired,
+      // withdrawn): a new mark never reuses an old number
+      const [prior] = await tx
+        .select({ n: max(certApplications.renewalCounter) })
+        .from(certApplications)
+        .where(and(eq(certApplications.merchantOrgId, app.merchantOrgId), eq(certApplications.scheme, app.scheme), sql`${certApplications.id} <> ${app.id}`));
+      next.renewalCounter = (prior?.n ?? 0) + 1;
     }
     if (next.renewalCounter !== app.renewalCounter) {
       const v = await version(app.scheme, app.schemeVersion);

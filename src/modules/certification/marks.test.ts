@@ -72,3 +72,16 @@ test("unknown and malformed mark numbers are not found", async () => {
     await assert.rejects(w.records.certificates.certificate(n), (e: unknown) => e instanceof AppError && e.code === "not_found");
   }
 });
+
+test("a holder's second mark of a scheme (after a revocation and the bar) continues the counter instead of reusing the number", async () => {
+  const m = buildActor("merchant", "merchant_admin");
+  const first = await driveToActive(w, body, m);
+  const n1 = (await w.certification.get(m, first)).markNumber ?? "";
+  await w.certification.transition(body.admin, first, "sanction_revoke", { reason: "repeated breach", level: 10 });
+  w.clock.set(new Date(w.clock.now().getTime() + 400 * 86_400_000)); // past the 12-month bar
+  const second = await driveToActive(w, body, m);
+  const n2 = (await w.certification.get(m, second)).markNumber ?? "";
+  assert.equal(n2, n1.replace(/-01$/, "-02"));
+  assert.equal((await w.records.certificates.certificate(n1)).status, "revoked", "the old number still shows its revocation");
+  assert.equal((await w.records.certificates.certificate(n2)).status, "active");
+});
