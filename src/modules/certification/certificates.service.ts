@@ -1,10 +1,10 @@
 // Public certificates: what anyone may read about a mark — holder, scheme, scope, validity and
 // status — by mark number, and the marks of a shop for the registry's shop page. No personal data:
 // the holder is named by its registered business name, sanctions show only their kind and date.
-import { and, desc, eq, isNotNull, isNull, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, like, or } from "drizzle-orm";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { notFound } from "../../platform/errors.ts";
+import { AppError, notFound } from "../../platform/errors.ts";
 import type { SchemesService } from "../schemes/schemes.service.ts";
 import type { Application, CertificationService } from "./certification.service.ts";
 import { certApplications } from "./certification.tables.ts";
@@ -83,9 +83,22 @@ export function createCertificatesService(deps: CertificatesDeps) {
 
     async certificate(markNumber: string): Promise<Certificate> {
       const missing = notFound("The certificate");
-      if (!parseMarkNumber(markNumber)) throw missing;
+      const parsed = parseMarkNumber(markNumber);
+      if (!parsed) throw missing;
       const [app] = await db.select().from(certApplications).where(eq(certApplications.markNumber, markNumber));
-      const cert = app ? await present(app) : null;
+      if (!app) {
+        // a renewal replaces the number on the same mark (…-01 → …-02): say which number is current
+        const stem = `${parsed.prefix}-${String(parsed.company).padStart(6, "0")}-`;
+        const [later] = await db
+          .select({ markNumber: certApplications.markNumber })
+          .from(certApplications)
+          .where(and(like(certApplications.markNumber, `${stem}%`), gt(certApplications.renewalCounter, parsed.counter)))
+          .orderBy(desc(certApplications.renewalCounter))
+          .limit(1);
+        if (later?.markNumber) throw new AppError("gone", `Certificate ${markNumber} was renewed; the current number is ${later.markNumber}.`, { extra: { currentMarkNumber: later.markNumber } });
+        throw missing;
+      }
+      const cert = await present(app);
       if (!cert) throw missing;
       return cert;
     },

@@ -8,7 +8,8 @@ import { AppError } from "../../platform/errors.ts";
 import { sealsMarkHook } from "../seals/seals.marks.ts";
 import { parseMarkNumber } from "./certificates.service.ts";
 import { formatMarkNumber } from "./certification.service.ts";
-import { accreditedBody, buildActor, buildCertWorld, driveToActive, type Body, type CertWorld } from "./testing.ts";
+import { addMonths } from "./lifecycle.ts";
+import { accreditedBody, buildActor, buildCertWorld, conformAll, driveToActive, type Body, type CertWorld } from "./testing.ts";
 
 let w: CertWorld;
 let body: Body;
@@ -84,4 +85,17 @@ test("a holder's second mark of a scheme (after a revocation and the bar) contin
   assert.equal(n2, n1.replace(/-01$/, "-02"));
   assert.equal((await w.records.certificates.certificate(n1)).status, "revoked", "the old number still shows its revocation");
   assert.equal((await w.records.certificates.certificate(n2)).status, "active");
+
+  // renewal replaces the number on the same mark: the old number answers 410 with the current one
+  w.clock.set(addMonths((await w.certification.get(m, second)).validTo ?? new Date(), -6));
+  await w.certification.transition(m, second, "renewal_submitted");
+  await w.certification.assignTeam(body.admin, second, [{ auditorId: body.leadId, lead: true }]);
+  await w.certification.transition(body.admin, second, "intake_accepted");
+  await w.certification.transition(body.lead, second, "doc_review_done");
+  await conformAll(w, body.lead, second);
+  await w.certification.transition(body.lead, second, "audit_done_no_findings");
+  await w.certification.transition(body.admin, second, "grant", { reason: "renewal: conforming" });
+  const n3 = (await w.certification.get(m, second)).markNumber ?? "";
+  assert.equal(n3, n1.replace(/-01$/, "-03"));
+  await assert.rejects(w.records.certificates.certificate(n2), (e: unknown) => e instanceof AppError && e.code === "gone" && e.extra.currentMarkNumber === n3);
 });
