@@ -100,6 +100,12 @@ test("a grade drop is mailed too; the authority scans on demand; history keeps e
   const mail = await until("the grade-drop mail", () => Promise.resolve(e.ts.mail.messages().slice(before).find((m) => m.to === e.merchantEmail)));
   assert.match(mail.text, new RegExp(`評等由 ${escape(items[1]?.grade ?? "")} 降為 ${escape(third.grade ?? "")}`));
   assert.deepEqual(items.map((s) => s.trigger), ["authority", "shop", "schedule"]);
+  // a page at a time: two, then the rest from the cursor
+  const p1 = (await merchant.get(`/api/v1/scanner/origins/${originId}/scans?limit=2`)).json<{ items: Scan[]; nextBefore: string | null }>();
+  assert.deepEqual(p1.items.map((s) => s.trigger), ["authority", "shop"]);
+  assert.ok(p1.nextBefore);
+  const p2 = (await merchant.get(`/api/v1/scanner/origins/${originId}/scans?limit=2&before=${encodeURIComponent(p1.nextBefore)}`)).json<{ items: Scan[]; nextBefore: string | null }>();
+  assert.deepEqual([p2.items.map((s) => s.trigger), p2.nextBefore], [["schedule"], null]);
   assert.equal((await e.ts.server.services.scanner.getLatestGrade({ origin: e.origin }))?.grade, third.grade, "getLatestGrade follows the latest scan");
   const dist = (await authority.get("/api/v1/scanner/grades")).json<{ shops: Record<string, number> }>();
   assert.equal(dist.shops[third.grade ?? ""], 1);
