@@ -274,3 +274,21 @@ test("getLatestGrade: a shop's grade is its worst watched origin's; an origin's 
   assert.deepEqual([shop?.grade, shop?.origin], ["F", unreachable], "the shop counts with its worst origin");
   assert.deepEqual(await scanner.getLatestGrade({ origin: originA }), own, "the good origin keeps its own grade");
 });
+
+test("payment pages keep an origin on a weekly schedule even when its interval is longer (PCI DSS 11.6.1)", async () => {
+  t.clock.advance(60_000); // a fresh TOTP step for the authority's sign-in
+  const o = (await (await as(authority, "admin")).request("PUT", `/api/v1/scanner/origins/${originIdA}/cadence`, { cadenceDays: 30 })).json<{ cadenceDays: number; paymentPages: string[] }>();
+  assert.deepEqual([o.cadenceDays, o.paymentPages.length], [30, 1]);
+  const nextScanIn = async (): Promise<number> => {
+    const res = await (await as(shopA, "admin")).get(`/api/v1/scanner/origins/${originIdA}/latest`);
+    assert.equal(res.statusCode, 200, res.body);
+    return Date.parse(res.json<{ origin: { nextScanAt: string } }>().origin.nextScanAt) - t.clock.now().getTime();
+  };
+  t.clock.advance(8 * 86_400_000);
+  await scanner.sweep(); // due (or already open) after a week, not after 30 days
+  assert.equal(await nextScanIn(), 7 * 86_400_000, "next scan one week ahead");
+  await (await as(shopA, "admin")).request("PUT", `/api/v1/scanner/origins/${originIdA}/payment-pages`, { pages: [] });
+  t.clock.advance(8 * 86_400_000);
+  await scanner.sweep();
+  assert.equal(await nextScanIn(), 30 * 86_400_000, "without payment pages, its own 30 days");
+});
