@@ -321,11 +321,75 @@ test("the committee grants with reasons; the mark is activated and public", asyn
   assert.match(markNumber, /^TWPIMS-\d{6}-01$/);
   await accessible(page, "case (active)");
 
-  await visitor.page.goto(`${server.url}/marks/${markNumber}`);
+  const report = await page.request.get(`${server.url}${(await page.getByRole("link", { name: c.report.html }).getAttribute("href")) ?? ""}`);
+  assert.equal(report.status(), 200);
+  assert.match(await report.text(), new RegExp(markNumber));
+
+  await visitor.page.goto(`${server.url}/marks/${markNumber}`); // the old address leads to the certificate
+  await visitor.page.waitForURL(new RegExp(`/certificates/${markNumber}$`));
   await visitor.page.getByRole("heading", { level: 1, name: new RegExp(markNumber) }).waitFor();
   await visitor.page.getByText(c.markStatus.active, { exact: true }).waitFor();
-  await accessible(visitor.page, "public mark page");
+  await accessible(visitor.page, "public certificate page");
   assert.deepEqual([...body.problems, ...visitor.problems], []);
+});
+
+test("a consumer complains; the holder responds; the body upholds it with a caution; the holder reports a change the body accepts", async () => {
+  await visitor.page.getByRole("link", { name: c.certificate.complain }).click();
+  await visitor.page.getByRole("heading", { level: 1, name: c.complaint.title }).waitFor();
+  await visitor.page.getByLabel(c.complaint.description, { exact: true }).fill("太短了");
+  await visitor.page.getByRole("button", { name: c.complaint.submit }).click();
+  await visitor.page.locator('textarea[name="description"][aria-invalid="true"]').waitFor();
+  await accessible(visitor.page, "complaint refused");
+  await visitor.page.getByLabel(c.complaint.category, { exact: true }).selectOption("unwanted_marketing");
+  await visitor.page.getByLabel(c.complaint.description, { exact: true }).fill("取消訂閱後仍每週收到好好買的行銷簡訊，客服未處理。");
+  await visitor.page.getByLabel(c.complaint.name, { exact: true }).fill("陳消費者");
+  await visitor.page.getByLabel(c.complaint.email, { exact: true }).fill("consumer@example.tw");
+  await visitor.page.getByLabel(c.complaint.consent).check();
+  await visitor.page.getByRole("button", { name: c.complaint.submit }).click();
+  const receipt = (await visitor.page.getByRole("status").filter({ hasText: /C-[0-9A-Z]{8}/ }).textContent()) ?? "";
+  const reference = /C-[0-9A-Z]{8}/.exec(receipt)?.[0] ?? "";
+  assert.ok(reference, `a reference in "${receipt}"`);
+
+  await merchant.page.getByRole("link", { name: c.complaint.nav, exact: true }).click();
+  await merchant.page.getByRole("link", { name: reference, exact: true }).click();
+  await merchant.page.getByText("consumer@example.tw").waitFor({ state: "detached" }); // the holder never sees the complainant
+  await merchant.page.getByLabel(c.complaint.response, { exact: true }).fill("已將該號碼移出行銷名單並檢討退訂流程。");
+  await merchant.page.getByRole("button", { name: c.complaint.respond }).click();
+  await merchant.page.getByText(c.complaint.status.responded ?? "", { exact: true }).waitFor();
+  await accessible(merchant.page, "complaint (holder)");
+
+  await body.page.getByRole("link", { name: c.complaint.nav, exact: true }).click();
+  await body.page.getByRole("heading", { level: 1, name: c.complaint.consoleTitle }).waitFor();
+  await accessible(body.page, "complaints (body)");
+  await body.page.getByRole("link", { name: reference, exact: true }).click();
+  await body.page.getByText("consumer@example.tw", { exact: false }).waitFor();
+  await body.page.getByLabel(c.complaint.determination, { exact: true }).fill("退訂後仍寄送行銷訊息，違反行銷退出要求。");
+  await body.page.getByLabel(c.complaint.sanction, { exact: true }).selectOption("sanction_caution");
+  await body.page.getByLabel(c.complaint.level, { exact: true }).fill("1");
+  await body.page.getByRole("button", { name: c.complaint.determine }).click();
+  await body.page.getByText(c.complaint.status.upheld ?? "", { exact: true }).waitFor();
+  await accessible(body.page, "complaint determined");
+
+  await visitor.page.goto(`${server.url}/certificates/${markNumber}`);
+  await visitor.page.getByText(new RegExp(c.certificate.notices)).waitFor(); // the caution shows, without its reasons
+
+  await openCase(merchant.page, true);
+  const change = merchant.page.getByRole("form", { name: c.changes.file });
+  await change.getByLabel(c.changes.kind, { exact: true }).selectOption("address");
+  await change.getByLabel(c.changes.before, { exact: true }).fill("臺北市中正區重慶南路一段122號");
+  await change.getByLabel(c.changes.after, { exact: true }).fill("臺北市大安區仁愛路四段1號");
+  await change.getByLabel(c.changes.effectiveOn, { exact: true }).fill(new Date().toISOString().slice(0, 10));
+  await change.getByLabel(c.changes.reason, { exact: true }).fill("公司搬遷");
+  await change.getByRole("button", { name: c.changes.file }).click();
+  await merchant.page.getByRole("region", { name: c.changes.title }).getByText(c.changes.status.submitted ?? "").waitFor();
+
+  await body.page.getByRole("link", { name: c.changes.queue, exact: true }).click();
+  await body.page.getByRole("heading", { level: 1, name: c.changes.queue }).waitFor();
+  await accessible(body.page, "change reports (body)");
+  await body.page.getByLabel(`${c.changes.reviewNote} (${c.changes.kinds.address ?? ""})`, { exact: true }).fill("登記資料已核對");
+  await body.page.getByRole("button", { name: c.changes.accept }).click();
+  await body.page.getByRole("region", { name: c.changes.queue }).getByText(c.changes.status.accepted ?? "", { exact: true }).waitFor();
+  assert.deepEqual([...merchant.problems, ...body.problems, ...visitor.problems], []);
 });
 
 test("the authority suspends the mark and lifts the suspension", async () => {

@@ -32,6 +32,9 @@ import { AlarmsPage, MarkPage, MarksPage } from "./pages/certification/Marks.tsx
 import { PipelinePage } from "./pages/certification/Pipeline.tsx";
 import { InventoryPage } from "./pages/certification/Inventory.tsx";
 import { EvidenceLibraryPage } from "./pages/certification/EvidenceItems.tsx";
+import { ChangeReportsPage } from "./pages/certification/ChangeReports.tsx";
+import { ComplaintPage, ComplaintsPage } from "./pages/certification/Complaints.tsx";
+import { CertificatePage, ComplaintFormPage } from "./pages/certification/Public.tsx";
 import { SchemePage, SchemesPage } from "./pages/schemes/Schemes.tsx";
 // scanner (issue 6)
 import { PrivacyPage } from "./pages/privacy/PrivacyPage.tsx";
@@ -76,6 +79,8 @@ export function App() {
         <Route path="/registry/shops/:shopId" element={<RegistryShopPage />} />
         {/* certification (issue 4): public pages */}
         <Route path="/marks/:markNumber" element={<MarkPage />} />
+        <Route path="/certificates/:markNumber" element={<CertificatePage />} />
+        <Route path="/complaints/new" element={<ComplaintFormPage />} />
         <Route path="/schemes" element={<SchemesPage />} />
         <Route path="/schemes/:scheme" element={<SchemePage />} />
         <Route path="/privacy" element={<PrivacyPage />} />{/* scanner (issue 6): our privacy notice */}
@@ -115,6 +120,9 @@ export function App() {
             <Route path="/certification" element={<PipelinePage />} />
             <Route path="/certification/applications/:id" element={<ApplicationPage />} />
             <Route path="/certification/applications/:id/inventory" element={<InventoryPage />} />
+            <Route path="/certification/complaints" element={<ComplaintsPage />} />
+            <Route path="/certification/complaints/:id" element={<ComplaintPage />} />
+            <Route path="/certification/change-reports" element={<ChangeReportsPage />} />
             <Route path="/certification/alarms" element={<AlarmsPage />} />
             <Route path="/certification/marks" element={<MarksPage />} />
             <Route path="/certification/auditors" element={<AuditorsPage />} />

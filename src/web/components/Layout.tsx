@@ -95,6 +95,8 @@ function MainNav({ session }: { session: Session }) {
     { to: "/certification/auditors", label: ct.nav.auditors, show: can(session, "cert.cb_manage") },
     { to: "/certification/marks", label: ct.nav.marks, show: can(session, "cert.accredit") || can(session, "cert.cb_manage") },
     { to: "/certification/alarms", label: ct.nav.alarms, show: can(session, "cert.accredit") || can(session, "cert.cb_manage") },
+    { to: "/certification/complaints", label: ct.complaint.nav, show: can(session, "cert.accredit") || can(session, "cert.cb_manage") || session.role === "merchant_admin" },
+    { to: "/certification/change-reports", label: ct.changes.queue, show: can(session, "cert.cb_manage") },
     { to: "/schemes", label: ct.nav.schemes, show: can(session, "schemes.manage") },
     { to: "/registry", label: rt.nav.search, show: true },
     { to: "/account", label: t("nav.account"), show: true },

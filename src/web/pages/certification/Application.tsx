@@ -14,6 +14,7 @@ import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";
 import { LoadError, Loading } from "../../components/States.tsx";
 import { AuditPlanSection, AuditResultsSection } from "./AuditWorkspace.tsx";
+import { ChangeReportsSection } from "./ChangeReports.tsx";
 import { CorrectiveActionsSection } from "./CorrectiveActions.tsx";
 import { EvidenceLinksSection } from "./EvidenceItems.tsx";
 import { SelfAssessmentSection } from "./SelfAssessment.tsx";
@@ -59,6 +60,7 @@ export function ApplicationPage() {
         </>
       ) : null}
       {a.caRound > 0 ? <CorrectiveActionsSection app={a} side={isApplicant && role === "merchant_admin" ? "applicant" : isAuditor ? "auditor" : "reader"} /> : null}
+      {a.markNumber ? <ChangeReportsSection app={a} /> : null}
       <HistorySection id={a.id} />
     </Page>
   );
@@ -76,7 +78,7 @@ function SummarySection({ app: a }: { app: ApplicationDetail }) {
   if (a.caDueAt) rows.push([c.detail.caDue, formatDateTime(a.caDueAt, locale)]);
   if (a.activationDueAt) rows.push([c.detail.activationDue, formatDateTime(a.activationDueAt, locale)]);
   if (a.markNumber) {
-    rows.push([c.common.markNumber, <Link key="m" to={`/marks/${a.markNumber}`}>{a.markNumber}</Link>]);
+    rows.push([c.common.markNumber, <Link key="m" to={`/certificates/${a.markNumber}`}>{a.markNumber}</Link>]);
     if (a.mark) rows.push([c.detail.certificate, <MarkBadge key="mb" status={a.mark.status} />]);
   }
   if (a.validFrom) rows.push([c.common.validFrom, formatDateTime(a.validFrom, locale)]);
@@ -94,8 +96,14 @@ function SummarySection({ app: a }: { app: ApplicationDetail }) {
           </Fragment>
         ))}
       </dl>
-      <p>
+      <p className="row-actions">
         <Link to={`/certification/applications/${a.id}/inventory`}>{c.inventory.link}</Link>
+        {!["draft", "submitted", "intake_review"].includes(a.status) ? (
+          <>
+            <a href={`/api/v1/certification/applications/${a.id}/report.html`} target="_blank" rel="noopener">{c.report.html}</a>
+            <a href={`/api/v1/certification/applications/${a.id}/report.xlsx`} download>{c.report.xlsx}</a>
+          </>
+        ) : null}
       </p>
       {a.flags.length ? (
         <>

@@ -2,18 +2,17 @@
 // validity and the cautions and recommendations recorded on them. Sanctions are taken on the
 // case page, where the lifecycle checks the level against the scheme's ladder.
 import { useQuery } from "@tanstack/react-query";
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, Navigate, useParams, useSearchParams } from "react-router";
 import { api, query } from "../../api/client.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
 import { SelectField } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { OffsetPager } from "../../components/OffsetPager.tsx";
 import { Page, Section } from "../../components/Page.tsx";
-import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { usePagedList } from "../../components/usePagedList.ts";
-import { MarkBadge, OrgName, StatusBadge } from "./shared.tsx";
-import { fill, useCertText } from "./text.ts";
-import type { Alarm, Application, ApplicationList, MarkView, Status } from "./types.ts";
+import { OrgName, StatusBadge } from "./shared.tsx";
+import { useCertText } from "./text.ts";
+import type { Alarm, Application, ApplicationList, Status } from "./types.ts";
 
 const markStates: Status[] = ["active", "active_under_surveillance", "renewal_in_review", "suspended", "revoked", "expired", "withdrawn"];
 
@@ -74,62 +73,8 @@ export function AlarmsPage() {
   );
 }
 
-/** Public: one mark as the register shows it, by its number. */
+/** The old address of a mark's public page: the certificate page now. */
 export function MarkPage() {
-  const { c, locale } = useCertText();
   const { markNumber = "" } = useParams();
-  const mark = useQuery({ queryKey: ["cert-mark", markNumber], queryFn: () => api<MarkView>("GET", `/certification/marks/${encodeURIComponent(markNumber)}`), retry: false });
-  const title = fill(c.mark.title, { number: markNumber });
-  if (mark.isPending) return <Loading />;
-  if (mark.isError) {
-    return (
-      <Page title={title}>
-        <Empty>{c.mark.notFound}</Empty>
-        <LoadError error={mark.error} onRetry={() => void mark.refetch()} />
-      </Page>
-    );
-  }
-  const m = mark.data;
-  return (
-    <Page title={title} intro={c.mark.verifyNote}>
-      <Section title={c.common.status} id="mark-status">
-        <dl className="facts">
-          <dt>{c.common.status}</dt>
-          <dd><MarkBadge status={m.status} /></dd>
-          <dt>{c.mark.scheme}</dt>
-          <dd>{m.scheme} {m.schemeVersion}</dd>
-          <dt>{c.common.scope}</dt>
-          <dd>{m.scope}</dd>
-          <dt>{c.common.validFrom}</dt>
-          <dd>{formatDateTime(m.validFrom, locale)}</dd>
-          <dt>{c.common.validTo}</dt>
-          <dd>{formatDateTime(m.validTo, locale)}</dd>
-          {m.suspendedUntil ? (
-            <>
-              <dt>{c.detail.suspendedUntil}</dt>
-              <dd>{formatDateTime(m.suspendedUntil, locale)}</dd>
-            </>
-          ) : null}
-          <dt>{c.mark.renewal}</dt>
-          <dd>{m.renewalCounter}</dd>
-          {m.shopId ? (
-            <>
-              <dt>{c.mark.holder}</dt>
-              <dd><Link to={`/registry/shops/${m.shopId}`}>{m.shopId.slice(0, 8)}</Link></dd>
-            </>
-          ) : null}
-        </dl>
-        {m.flags.length ? (
-          <>
-            <h3>{c.detail.flags}</h3>
-            <ul className="result-list">
-              {m.flags.map((f) => (
-                <li key={`${f.kind}-${f.at}`}>{formatDateTime(f.at, locale)} · {c.flagKind[f.kind] ?? f.kind}</li>
-              ))}
-            </ul>
-          </>
-        ) : null}
-      </Section>
-    </Page>
-  );
+  return <Navigate to={`/certificates/${encodeURIComponent(markNumber)}`} replace />;
 }

@@ -188,3 +188,57 @@ export interface EvidenceFile {
   sha256: string;
   createdAt: string;
 }
+
+export interface Certificate {
+  markNumber: string;
+  status: MarkStatus;
+  scheme: string;
+  schemeTitle: { "zh-TW": string; en: string };
+  schemeVersion: string;
+  holder: { nameZh: string; nameEn: string | null; shopId: string | null };
+  certificationBody: { id: string; name: string };
+  scope: string;
+  validFrom: string | null;
+  validTo: string | null;
+  suspendedUntil: string | null;
+  renewalCounter: number;
+  notices: { kind: string; at: string }[];
+}
+
+export type ChangeKind = "name" | "address" | "representative" | "pims_manager" | "scope";
+export interface ChangeReport {
+  id: string;
+  applicationId: string;
+  kind: ChangeKind;
+  before: string;
+  after: string;
+  effectiveOn: string;
+  reason: string;
+  evidenceIds: string[];
+  status: "submitted" | "accepted" | "reaudit_required";
+  reviewNote: string;
+  filedAt: string;
+  reviewedAt: string | null;
+}
+
+export type ComplaintCategory = "privacy_notice" | "excess_collection" | "unwanted_marketing" | "data_breach" | "access_request" | "mark_misuse" | "other";
+export type ComplaintStatus = "received" | "responded" | "upheld" | "dismissed";
+export interface Complaint {
+  id: string;
+  reference: string;
+  applicationId: string;
+  markNumber: string;
+  merchantOrgId: string;
+  cbOrgId: string;
+  category: ComplaintCategory;
+  description: string;
+  complainantName: string | null;
+  complainantEmail: string | null;
+  status: ComplaintStatus;
+  merchantResponse: string;
+  respondedAt: string | null;
+  determination: string;
+  sanctionEvent: string | null;
+  determinedAt: string | null;
+  filedAt: string;
+}

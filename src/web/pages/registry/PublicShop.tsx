@@ -9,6 +9,7 @@ import { Page, Section } from "../../components/Page.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { useRegistryText } from "./text.ts";
 import { PublicScanGrade } from "../scanner/Grade.tsx"; // scanner (issue 6)
+import { ShopMarksSection } from "../certification/Public.tsx"; // certification (issue 4)
 import type { PublicShopPage } from "./types.ts";
 
 export function RegistryShopPage() {
@@ -68,6 +69,7 @@ export function RegistryShopPage() {
           ))}
         </ul>
       </Section>
+      <ShopMarksSection shopId={shopId} />{/* certification (issue 4) */}
       <PublicScanGrade value={s.extensions.scanGrade} />{/* scanner (issue 6) */}
     </Page>
   );

@@ -1,0 +1,144 @@
+// Public certification pages: a mark's certificate (holder by registered name, body, scheme,
+// scope, validity, status, cautions and recommendations without reasons), the marks section of
+// the registry's shop page, and the consumer complaint form (no account needed).
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Link, useParams, useSearchParams } from "react-router";
+import { api } from "../../api/client.ts";
+import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
+import { formatDateTime } from "../../components/format.ts";
+import { Page, Section } from "../../components/Page.tsx";
+import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";
+import { Empty, LoadError, Loading } from "../../components/States.tsx";
+import { QueryState } from "../../components/DataTable.tsx";
+import { MarkBadge } from "./shared.tsx";
+import { fill, useCertText } from "./text.ts";
+import type { Certificate, ComplaintCategory } from "./types.ts";
+
+function CertificateFacts({ cert: m }: { cert: Certificate }) {
+  const { c, locale } = useCertText();
+  return (
+    <dl className="facts">
+      <dt>{c.common.status}</dt>
+      <dd><MarkBadge status={m.status} /></dd>
+      <dt>{c.certificate.holder}</dt>
+      <dd>
+        {locale === "en" ? (m.holder.nameEn ?? m.holder.nameZh) : m.holder.nameZh}
+        {m.holder.shopId ? <> · <Link to={`/registry/shops/${m.holder.shopId}`}>{c.certificate.shopPage}</Link></> : null}
+      </dd>
+      <dt>{c.mark.scheme}</dt>
+      <dd>{m.schemeTitle[locale]} ({m.schemeVersion})</dd>
+      <dt>{c.common.scope}</dt>
+      <dd>{m.scope}</dd>
+      <dt>{c.certificate.body}</dt>
+      <dd>{m.certificationBody.name}</dd>
+      <dt>{c.common.validFrom}</dt>
+      <dd>{formatDateTime(m.validFrom, locale)}</dd>
+      <dt>{c.common.validTo}</dt>
+      <dd>{formatDateTime(m.validTo, locale)}</dd>
+      {m.suspendedUntil ? (
+        <>
+          <dt>{c.detail.suspendedUntil}</dt>
+          <dd>{formatDateTime(m.suspendedUntil, locale)}</dd>
+        </>
+      ) : null}
+      <dt>{c.mark.renewal}</dt>
+      <dd>{m.renewalCounter}</dd>
+      {m.notices.length ? (
+        <>
+          <dt>{c.certificate.notices}</dt>
+          <dd>{m.notices.map((n) => `${c.flagKind[n.kind] ?? n.kind} (${formatDateTime(n.at, locale)})`).join(", ")}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+export function CertificatePage() {
+  const { c } = useCertText();
+  const { markNumber = "" } = useParams();
+  const cert = useQuery({ queryKey: ["cert-certificate", markNumber], queryFn: () => api<Certificate>("GET", `/certification/certificates/${encodeURIComponent(markNumber)}`), retry: false });
+  const title = fill(c.certificate.title, { number: markNumber });
+  if (cert.isPending) return <Loading />;
+  if (cert.isError) {
+    return (
+      <Page title={title}>
+        <Empty>{c.mark.notFound}</Empty>
+        <LoadError error={cert.error} onRetry={() => void cert.refetch()} />
+      </Page>
+    );
+  }
+  const m = cert.data;
+  return (
+    <Page title={title} intro={c.mark.verifyNote}>
+      <Section title={m.markNumber} id="certificate">
+        <CertificateFacts cert={m} />
+        {m.status === "active" || m.status === "suspended" ? (
+          <p>
+            <Link to={`/complaints/new?mark=${encodeURIComponent(m.markNumber)}`}>{c.certificate.complain}</Link>
+          </p>
+        ) : null}
+      </Section>
+    </Page>
+  );
+}
+
+/** The registry shop page's marks section. */
+export function ShopMarksSection({ shopId }: { shopId: string }) {
+  const { c, locale } = useCertText();
+  const marks = useQuery({ queryKey: ["cert-shop-marks", shopId], queryFn: () => api<{ items: Certificate[] }>("GET", `/certification/public/shops/${encodeURIComponent(shopId)}/marks`), retry: false });
+  return (
+    <Section title={c.certificate.marksOfShop} id="shop-marks">
+      <QueryState query={marks} isEmpty={(marks.data?.items.length ?? 0) === 0} empty={c.certificate.noMarks}>
+        <ul className="result-list">
+          {marks.data?.items.map((m) => (
+            <li key={m.markNumber}>
+              <Link to={`/certificates/${m.markNumber}`}>{m.markNumber}</Link> <MarkBadge status={m.status} /> · {m.schemeTitle[locale]} · {c.common.validTo} {formatDateTime(m.validTo, locale)}
+            </li>
+          ))}
+        </ul>
+      </QueryState>
+    </Section>
+  );
+}
+
+export function ComplaintFormPage() {
+  const { c } = useCertText();
+  const [params] = useSearchParams();
+  const file = useMutation({ mutationFn: (body: Record<string, unknown>) => api<{ reference: string; markNumber: string; filedAt: string }>("POST", "/certification/public/complaints", body) });
+  const t = c.complaint;
+  const e = (f: string): string | undefined => fieldError(file.error, f);
+  return (
+    <Page title={t.title} intro={t.intro} narrow>
+      {file.data ? (
+        <Notice tone="success">{fill(t.received, { reference: file.data.reference })}</Notice>
+      ) : (
+        <form
+          className="form"
+          noValidate
+          aria-label={t.title}
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            const v = formValues(ev.currentTarget);
+            file.mutate({ markNumber: (v.markNumber ?? "").trim().toUpperCase(), category: v.category, description: v.description ?? "", name: v.name ?? "", email: v.email ?? "", consent: v.consent === "on" });
+          }}
+        >
+          <Field name="markNumber" label={t.markNumber} defaultValue={params.get("mark") ?? ""} maxLength={30} error={e("markNumber")} />
+          <SelectField name="category" label={t.category} options={(Object.keys(t.categories) as ComplaintCategory[]).map((k) => ({ value: k, label: t.categories[k] ?? k }))} error={e("category")} />
+          <div className="field">
+            <label htmlFor="complaint-description">{t.description}</label>
+            <textarea id="complaint-description" name="description" rows={6} maxLength={4000} aria-invalid={e("description") ? true : undefined} aria-describedby={e("description") ? "complaint-description-error" : undefined} />
+            {e("description") ? <p className="field-error" id="complaint-description-error">{e("description")}</p> : null}
+          </div>
+          <Field name="name" label={t.name} maxLength={200} autoComplete="name" error={e("name")} />
+          <Field name="email" type="email" label={t.email} hint={t.emailHint} maxLength={254} autoComplete="email" error={e("email")} />
+          <label className="checkbox">
+            <input type="checkbox" name="consent" aria-describedby={e("consent") ? "complaint-consent-error" : undefined} /> {t.consent}
+          </label>
+          {e("consent") ? <p className="field-error" id="complaint-consent-error">{e("consent")}</p> : null}
+          <ProblemAlert error={file.error} />
+          <SubmitButton pending={file.isPending}>{t.submit}</SubmitButton>
+        </form>
+      )}
+    </Page>
+  );
+}
