@@ -6,10 +6,13 @@
 //   npm test -- --skip-checks      no tsc / eslint / build (quick local loop)
 //   npm test -- src/modules/pii    only test files under these paths
 //
+// Browser tests (files that import playwright-core or call launchBrowser) run after the others
+// in each tier, BROWSER_TEST_CONCURRENCY at a time (default 2).
+//
 // TEST_DATABASE_URL names the PostgreSQL server (default postgres://root@127.0.0.1:5432/test);
 // each test file creates its own fresh database there and drops it afterwards.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 
@@ -88,11 +91,15 @@ if (engines.includes("postgres")) {
   const why = await postgresReachable();
   if (why) fail(`PostgreSQL at ${pgUrl} is not reachable (${why}). Start it, or set TEST_DATABASE_URL.`);
 }
+// Browser tests drive Chromium against a server of their own: three of them at once on a
+// two-core machine starve each other into timeouts, so they run after the rest, fewer at a time.
+const isBrowserTest = (file: string): boolean => /from "playwright-core"|launchBrowser\(/.test(readFileSync(file, "utf8"));
+const browserFiles = files.filter(isBrowserTest);
+const otherFiles = files.filter((f) => !browserFiles.includes(f));
+const browserConcurrency = process.env.BROWSER_TEST_CONCURRENCY ?? "2";
 for (const engine of engines) {
-  run(`tests on ${engine}`, process.execPath, ["--test", "--test-concurrency=3", "--test-reporter=spec", ...files], {
-    ...process.env,
-    ECTRUST_TEST_DB: engine,
-    TEST_DATABASE_URL: pgUrl,
-  });
+  const env = { ...process.env, ECTRUST_TEST_DB: engine, TEST_DATABASE_URL: pgUrl };
+  if (otherFiles.length > 0) run(`tests on ${engine}`, process.execPath, ["--test", "--test-concurrency=3", "--test-reporter=spec", ...otherFiles], env);
+  if (browserFiles.length > 0) run(`browser tests on ${engine}`, process.execPath, ["--test", `--test-concurrency=${browserConcurrency}`, "--test-reporter=spec", ...browserFiles], env);
 }
 console.log(`\nAll test tiers passed on ${engines.join(" and ")}.`);
