@@ -13,7 +13,9 @@ import type { Page } from "playwright-core";
 import { DEMO_PASSWORD, demoAccounts } from "../demo.ts";
 import { startTestServer } from "../platform/testing/server.ts";
 import { zhTW as zh } from "../web/i18n/zh-TW.ts";
-import { certTextZh } from "../web/pages/certification/text.ts";
+import { readFileSync } from "node:fs";
+import { certTextEn, certTextZh } from "../web/pages/certification/text.ts";
+import { schemesTextEn, schemesTextZh } from "../web/pages/schemes/text.ts";
 import { axeViolations, launchBrowser, type Browser, type Person } from "./browser.ts";
 import { DEMO_AUTHORITY, DEMO_CB_ADMIN } from "./demo-accounts.ts";
 
@@ -418,4 +420,43 @@ test("the authority suspends the mark and lifts the suspension", async () => {
   await visitor.page.reload();
   await visitor.page.getByText(c.markStatus.active, { exact: true }).waitFor();
   assert.deepEqual([...authority.problems, ...visitor.problems], []);
+});
+
+test("the authority imports a new catalogue version, publishes it and sees the difference; the pages read in English", async () => {
+  const { page } = authority;
+  const s = schemesTextZh;
+  const yaml = readFileSync(new URL("../../catalogues/tw-pims.yaml", import.meta.url), "utf8");
+  const next = yaml.replace("version: 0.1.0", "version: 0.2.0").replace("      en: Personal data protection policy\n", "      en: Personal data protection policy, approved by the board\n");
+  assert.notEqual(next, yaml);
+  await page.getByRole("link", { name: c.nav.schemes, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: s.title }).waitFor();
+  await accessible(page, "schemes");
+  await page.getByLabel(s.importLabel, { exact: true }).fill(next.replace("- id: TW-PIMS.GOV-02", "- id: TW-PIMS.GOV-01"));
+  await page.getByRole("button", { name: s.importSubmit }).click();
+  await page.getByRole("alert").filter({ hasText: /TW-PIMS\.GOV-01/ }).waitFor(); // a duplicate id: refused, nothing stored
+  await page.getByLabel(s.importLabel, { exact: true }).fill(next);
+  await page.getByRole("button", { name: s.importSubmit }).click();
+  await page.getByText(/0\.2\.0/).first().waitFor();
+  await page.getByRole("link", { name: "臺灣個人資料管理制度隱私標章", exact: true }).click();
+  await page.getByRole("button", { name: `${s.publish} 0.2.0` }).click();
+  await page.getByRole("button", { name: `${s.publish} 0.2.0` }).waitFor({ state: "detached" });
+  await page.getByLabel(s.from, { exact: true }).selectOption("0.1.0");
+  await page.getByLabel(s.to, { exact: true }).selectOption("0.2.0");
+  await page.getByRole("button", { name: s.compare, exact: true }).click();
+  await page.getByText(/TW-PIMS\.GOV-01 \(title/).waitFor();
+  await page.getByLabel(s.filter, { exact: true }).fill("GOV-0");
+  await page.getByRole("region", { name: s.requirements }).getByText("TW-PIMS.GOV-01", { exact: true }).waitFor();
+  await accessible(page, "scheme with diff");
+
+  await page.context().addCookies([{ name: "lang", value: "en", url: server.url }]);
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Taiwan PIMS privacy mark" }).waitFor();
+  await page.getByRole("heading", { level: 2, name: schemesTextEn.diff }).waitFor();
+  await page.getByRole("link", { name: certTextEn.nav.marks, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: certTextEn.marks.title }).waitFor();
+  await page.getByRole("link", { name: markNumber, exact: true }).click();
+  await page.locator(".page-header .status", { hasText: certTextEn.status.active }).waitFor();
+  await page.getByRole("region", { name: certTextEn.detail.history }).getByText(certTextEn.event.suspension_lifted).waitFor();
+  await accessible(page, "case in English");
+  assert.deepEqual(authority.problems, []);
 });

@@ -847,6 +847,9 @@ const en: CertText = {
   },
 };
 
+/** For the browser and unit tests. */
+export const certTextEn: CertText = en;
+
 /** The certification pages' words in the current language. */
 export function useCertText(): { c: CertText; locale: "zh-TW" | "en" } {
   const { i18n } = useTranslation();

@@ -108,6 +108,9 @@ const en: SchemesText = {
   next: "Next",
 };
 
+/** For the browser tests. */
+export const schemesTextEn: SchemesText = en;
+
 export function useSchemesText(): { s: SchemesText; locale: "zh-TW" | "en" } {
   const { i18n } = useTranslation();
   const locale = i18n.language === "en" ? "en" : "zh-TW";
