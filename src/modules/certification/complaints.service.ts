@@ -138,6 +138,13 @@ export function createComplaintsService(deps: ComplaintsDeps) {
       });
     },
 
+    /** Public: where a complaint stands, by its reference (status and dates only). */
+    async status(reference: string): Promise<{ reference: string; markNumber: string; status: Row["status"]; filedAt: Date; respondedAt: Date | null; determinedAt: Date | null }> {
+      const [c] = /^C-[0-9A-HJKMNP-TV-Z]{8}$/.test(reference) ? await db.select().from(certComplaints).where(eq(certComplaints.reference, reference)) : [];
+      if (!c) throw notFound("The complaint");
+      return { reference: c.reference, markNumber: c.markNumber, status: c.status, filedAt: c.filedAt, respondedAt: c.respondedAt, determinedAt: c.determinedAt };
+    },
+
     async list(actor: Actor, q: { status?: Row["status"] | undefined; limit: number; offset: number }) {
       const a = member(actor);
       const conds: SQL[] = [];

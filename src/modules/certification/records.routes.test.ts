@@ -189,6 +189,12 @@ test("the public complaint form and certificate: no account, validated, rate-lim
   const filed = await anon.post(`${B}/public/complaints`, good);
   assert.equal(filed.statusCode, 201, filed.body);
   assert.match(filed.json<{ reference: string }>().reference, /^C-/);
+  const status = await anon.get(`${B}/public/complaints/${filed.json<{ reference: string }>().reference}`);
+  assert.equal(status.statusCode, 200, status.body);
+  assert.equal(status.json<{ status: string }>().status, "received");
+  assert.ok(!status.body.includes("chen@example.com") && !status.body.includes("T-shirt"), "status only: no contact, no description");
+  problem(await anon.get(`${B}/public/complaints/C-00000000`), 404);
+  problem(await anon.get(`${B}/public/complaints/not-a-reference`), 400);
 
   const certRes = await anon.get(`${B}/certificates/${markNumber}`);
   assert.equal(certRes.statusCode, 200, certRes.body);

@@ -123,6 +123,9 @@ export async function certificationRecordsRoutes(app: FastifyInstance, opts: Cer
     const { consent: _c, ...input } = req.body;
     return reply.code(201).send(await complaints.file(req.actor, input));
   });
+  r.get(`${base}/public/complaints/:reference`, { config: { access: "public", rateLimit: { max: 30, timeWindow: "10 minutes" } }, schema: { tags, summary: "Where a complaint stands, by its reference (status and dates only)", params: s.complaintReferenceParams, response: { 200: s.complaintStatus } } }, async (req) =>
+    complaints.status(req.params.reference),
+  );
   r.get(`${base}/complaints`, { config: { access: "cert.read" }, schema: { tags, summary: "Complaints: the body's, the holder's own (without the complainant's contact), all for the authority", querystring: s.complaintListQuery, response: { 200: s.complaintList } } }, async (req) =>
     complaints.list(req.actor, req.query),
   );

@@ -143,6 +143,15 @@ export const complaintBody = z.strictObject({
 });
 export const complaintReceipt = z.object({ reference: z.string(), markNumber: z.string(), filedAt: date });
 export const complaintParams = z.strictObject({ complaintId: UUID });
+export const complaintReferenceParams = z.strictObject({ reference: z.string().regex(/^C-[0-9A-HJKMNP-TV-Z]{8}$/, "a complaint reference such as C-7K2M9Q4X") });
+export const complaintStatus = z.object({
+  reference: z.string(),
+  markNumber: z.string(),
+  status: z.enum(["received", "responded", "upheld", "dismissed"]),
+  filedAt: date,
+  respondedAt: date.nullable(),
+  determinedAt: date.nullable(),
+});
 export const complaintResponseBody = z.strictObject({ response: text(4000).min(3) });
 export const sanctionEvents = ["sanction_caution", "sanction_recommendation", "sanction_suspend", "sanction_revoke"] as const;
 export const complaintDetermineBody = z.strictObject({
