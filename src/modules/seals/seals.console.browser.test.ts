@@ -27,6 +27,8 @@ before(async () => {
 });
 
 after(async () => {
+  // let the jobs this file set off (seals syncs, the scanner's sweep of the new origin) finish before the database goes
+  for (let i = 0; i < 300 && (await server.server.jobs.stats()).some((q) => q.active > 0 || (q.queued > 0 && q.name !== "seals.hourly")); i++) await new Promise((r) => setTimeout(r, 100));
   await (browser as Browser | undefined)?.close();
   await (server as typeof server | undefined)?.close();
 });
