@@ -12,10 +12,11 @@ import type { MailTemplate, TemplateRegistry } from "../../platform/mail/templat
 import type { CertificationService } from "./certification.service.ts";
 import { certAlarms, certApplications } from "./certification.tables.ts";
 import { addMonths } from "./lifecycle.ts";
+import { certEvidence, certEvidenceLinks } from "./records.tables.ts";
 
 export const SWEEP_JOB = "certification.sweep";
 
-export const alarmKinds = ["ca_overdue", "activation_overdue", "surveillance_due", "suspension_ended", "expired", "renewal_reminder"] as const;
+export const alarmKinds = ["ca_overdue", "activation_overdue", "surveillance_due", "suspension_ended", "expired", "renewal_reminder", "evidence_expired"] as const;
 
 export interface NoticeMessage {
   template: string;
@@ -45,6 +46,7 @@ export const alarmTemplate: MailTemplate = {
       suspension_ended: { "zh-TW": "暫停期間屆滿", en: "suspension period ended" },
       expired: { "zh-TW": "標章效期屆滿", en: "mark expired" },
       renewal_reminder: { "zh-TW": "標章續約提醒", en: "mark renewal reminder" },
+      evidence_expired: { "zh-TW": "佐證資料已過期", en: "linked evidence has expired" },
     },
   },
   "zh-TW": { subject: "ectrust 驗證提醒：{{kind}}", text: "您好：\n\n{{scheme}} 申請案 {{application}}：{{kind}}（日期 {{due}}）。\n\n請登入 ectrust 查看並處理。" },
@@ -134,6 +136,27 @@ export function createCertificationTimers(deps: { db: Db; clock: Clock; certific
           out.errors++;
           deps.logger?.warn({ err: error, applicationId: app.id }, "renewal reminder failed");
         }
+      }
+    }
+    // evidence linked to a live application or mark that has passed its expiry: one alarm per expiry date
+    const stale = await db
+      .selectDistinct({ applicationId: certEvidenceLinks.applicationId, expiresAt: certEvidence.expiresAt })
+      .from(certEvidenceLinks)
+      .innerJoin(certEvidence, eq(certEvidence.id, certEvidenceLinks.evidenceId))
+      .innerJoin(certApplications, eq(certApplications.id, certEvidenceLinks.applicationId))
+      .where(and(lte(certEvidence.expiresAt, now), sql`${certApplications.status} not in ('draft','withdrawn','rejected','expired','revoked')`))
+      .limit(1000);
+    for (const s of stale) {
+      if (!s.expiresAt) continue;
+      try {
+        const [app] = await db.select().from(certApplications).where(eq(certApplications.id, s.applicationId));
+        if (!app) continue;
+        const send = await notifier.prepare([app.merchantOrgId, app.cbOrgId]);
+        const at = s.expiresAt;
+        if (await db.transaction((tx) => raise(tx, app, "evidence_expired", at, send))) out.alarms++;
+      } catch (error) {
+        out.errors++;
+        deps.logger?.warn({ err: error, applicationId: s.applicationId }, "evidence expiry alarm failed");
       }
     }
     return out;

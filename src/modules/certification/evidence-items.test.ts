@@ -70,6 +70,14 @@ test("one item serves several requirements; expired items are flagged and cannot
   const links = await ev.links(body.lead, app.id);
   assert.equal(links.items.find((l) => l.evidence.id === training.id)?.evidence.expired, true);
   await refused(ev.link(merchant, app.id, [{ evidenceId: training.id, requirementId: r1 }]), "validation", "links.0.evidenceId");
+  // the sweep raises one alarm for the expired item and tells both organisations; a second sweep does not repeat it
+  const notices0 = w.notices.length;
+  await w.timers.sweep();
+  const alarms = (await w.timers.openAlarms({ merchantOrgId: merchant.orgId })).filter((a) => a.kind === "evidence_expired");
+  assert.deepEqual(alarms.map((a) => [a.applicationId, a.dueAt.toISOString().slice(0, 10)]), [[app.id, "2027-12-31"]]);
+  assert.deepEqual(w.notices.slice(notices0).filter((n) => n.vars.kind === "evidence_expired").map((n) => n.orgId).sort(), [merchant.orgId, body.admin.orgId].sort());
+  await w.timers.sweep();
+  assert.equal((await w.timers.openAlarms({ merchantOrgId: merchant.orgId })).filter((a) => a.kind === "evidence_expired").length, 1);
 
   // renewal window (8 to 4 months before the end of a 24-month mark): carry over
   w.clock.set(addMonths(w.clock.now(), 5));
