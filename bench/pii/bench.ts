@@ -74,21 +74,33 @@ log("");
 const tp = join(out, "throughput");
 await writeThroughput(tp, seed + 1, Number(values["size-mb"]));
 const node = process.execPath;
-const child = (args: string[]): { bytes: number; wallSeconds: number; cpuSeconds: number; maxRssMb: number; files: number; findings: number } =>
+interface ChildResult {
+  bytes: number; wallSeconds: number; cpuSeconds: number; maxRssMb: number; files: number; findings: number;
+  mainCpuSeconds: number; workerCpuSeconds: number[]; idleWallEstimate: number;
+}
+const child = (args: string[]): ChildResult =>
   JSON.parse(execFileSync(node, ["bench/pii/rss.ts", ...args], { encoding: "utf8", maxBuffer: 1 << 26 })) as never;
+const load = (): string => loadavg().map((x) => x.toFixed(1)).join(" ");
 const w1 = child(["--workers", "1", tp]);
+const load1 = load();
 const w2 = child(["--workers", "2", tp]);
+const load2 = load();
 const mb = w1.bytes / 1e6;
+const perWorker = (r: ChildResult): string => r.workerCpuSeconds.map((x) => `${(x).toFixed(2)} s`).join(" + ");
 log(`### Throughput: ${mb.toFixed(0)} MB mixed corpus (${w1.files} files, ${w1.findings} findings)`);
 log("");
-log(`- 1 worker: ${(mb / w1.cpuSeconds).toFixed(1)} MB per CPU-second, ${(mb / w1.wallSeconds).toFixed(1)} MB/s wall, peak RSS ${w1.maxRssMb} MB`);
-log(`- 2 workers: ${(mb / w2.wallSeconds).toFixed(1)} MB/s wall (${(w1.wallSeconds / w2.wallSeconds).toFixed(2)}× the 1-worker wall time), ${(mb / w2.cpuSeconds).toFixed(1)} MB per CPU-second, peak RSS ${w2.maxRssMb} MB`);
+log(`- 1 worker: ${(mb / w1.cpuSeconds).toFixed(1)} MB per CPU-second (whole process: ${w1.cpuSeconds} CPU-s), ${(mb / w1.wallSeconds).toFixed(1)} MB/s wall, peak RSS ${w1.maxRssMb} MB; worker thread ${perWorker(w1)} CPU (${(mb / (w1.workerCpuSeconds[0] ?? 1)).toFixed(1)} MB per worker-CPU-second), main thread ${w1.mainCpuSeconds} s; load after ${load1}`);
+log(`- 2 workers: ${(mb / w2.wallSeconds).toFixed(1)} MB/s wall (${(w1.wallSeconds / w2.wallSeconds).toFixed(2)}× the 1-worker wall time), ${(mb / w2.cpuSeconds).toFixed(1)} MB per CPU-second (${w2.cpuSeconds} CPU-s), peak RSS ${w2.maxRssMb} MB; worker threads ${perWorker(w2)} CPU, main ${w2.mainCpuSeconds} s; load after ${load2}`);
+log(`- scaling estimate for idle cores (busiest thread's CPU time, 1 vs 2 workers): ${(w1.idleWallEstimate / w2.idleWallEstimate).toFixed(2)}× (${w1.idleWallEstimate} s → ${w2.idleWallEstimate} s)`);
 log(`- load average after: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (the machine is shared; wall-clock numbers are noisy, CPU-second numbers less so)`);
 json.throughput = { w1, w2 };
 const logs = join(out, "logs");
 await writeThroughput(logs, seed + 3, Number(values["size-mb"]), "app.log", 9);
 const lg = child(["--workers", "1", join(logs, "app.log")]);
-log(`- log-like text (${(lg.bytes / 1e6).toFixed(0)} MB, one line in ten carries personal data, ${lg.findings} findings), 1 worker: ${(lg.bytes / 1e6 / lg.cpuSeconds).toFixed(1)} MB per CPU-second, ${(lg.bytes / 1e6 / lg.wallSeconds).toFixed(1)} MB/s wall`);
+log(`- log-like text (${(lg.bytes / 1e6).toFixed(0)} MB, one line in ten carries personal data, ${lg.findings} findings), 1 worker: ${(lg.bytes / 1e6 / lg.cpuSeconds).toFixed(1)} MB per CPU-second (worker thread ${(lg.bytes / 1e6 / (lg.workerCpuSeconds[0] ?? 1)).toFixed(1)}), ${(lg.bytes / 1e6 / lg.wallSeconds).toFixed(1)} MB/s wall`);
+const lg2 = child(["--workers", "2", join(logs, "app.log")]);
+log(`- same log file, 2 workers (split into line-aligned ranges): ${(lg.wallSeconds / lg2.wallSeconds).toFixed(2)}× the 1-worker wall time; busiest thread ${lg.idleWallEstimate} s → ${lg2.idleWallEstimate} s (${(lg.idleWallEstimate / lg2.idleWallEstimate).toFixed(2)}× on idle cores); worker threads ${perWorker(lg2)}; ${(lg2.bytes / 1e6 / lg2.cpuSeconds).toFixed(1)} MB per CPU-second; load after ${load()}`);
+json.logs2 = lg2;
 json.logs = lg;
 
 // 3. Peers' raw speed on a slice of the same corpus.
@@ -118,7 +130,7 @@ if (bigMb > 0) {
   const big = join(out, "big");
   await writeThroughput(big, seed + 2, bigMb, "big.log", 9);
   const b = child(["--workers", "1", join(big, "big.log")]);
-  log(`### One ${(b.bytes / 1e6).toFixed(0)} MB log-like file, 1 worker: peak RSS ${b.maxRssMb} MB (whole process), ${(b.bytes / 1e6 / b.cpuSeconds).toFixed(1)} MB per CPU-second, ${(b.bytes / 1e6 / b.wallSeconds).toFixed(1)} MB/s wall, ${b.findings} findings`);
+  log(`### One ${(b.bytes / 1e6).toFixed(0)} MB log-like file, 1 worker: peak RSS ${b.maxRssMb} MB (whole process), ${(b.bytes / 1e6 / b.cpuSeconds).toFixed(1)} MB per CPU-second (worker thread ${(b.bytes / 1e6 / (b.workerCpuSeconds[0] ?? 1)).toFixed(1)}), ${(b.bytes / 1e6 / b.wallSeconds).toFixed(1)} MB/s wall, ${b.findings} findings; load after ${load()}`);
   json.big = b;
   log("");
 }

@@ -70,6 +70,12 @@ for (const x of [...WORDS.values()].sort((a, b) => b.w.length - a.w.length)) {
   if (c >= 97 && c <= 122) FIRST[c - 32] = FIRST[c] ?? 0;
 }
 
+const escapeRe = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const sortedWords = [...WORDS.values()].sort((a, b) => b.w.length - a.w.length);
+/** Where a zh-TW cue word starts, and where an ASCII cue word starts at a word start (built from fixed lists). */
+const RE_CJK_START = new RegExp(sortedWords.filter((x) => !x.ascii).map((x) => escapeRe(x.w)).join("|"), "g");
+const RE_ASCII_START = new RegExp(`(?<![A-Za-z])(?:${sortedWords.filter((x) => x.ascii).map((x) => escapeRe(x.w)).join("|")})`, "gi");
+
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 function matches(text: string, i: number, x: Word): boolean {
@@ -97,27 +103,36 @@ export class CueIndex {
 
   constructor(text: string) {
     this.text = text;
-    const n = text.length;
+    // The regexes find the positions where some cue word starts (zh-TW words; ASCII words at a word
+    // start, any case); at each such position every word that starts there is recorded.
+    const cjk = RE_CJK_START, ascii = RE_ASCII_START; // module-level, used synchronously here only
+    cjk.lastIndex = 0;
+    ascii.lastIndex = 0;
+    let a = cjk.exec(text), b = ascii.exec(text);
     let freeCjk = 0, freeAscii = 0;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      const f = FIRST[c] ?? 0;
-      if (f === 0) continue;
-      const ascii = c < 128;
-      if (ascii && i > 0 && isLetter(text.charCodeAt(i - 1))) continue; // ASCII cues start a word
-      const list = BY_FIRST[f - 1] ?? NONE;
-      let trig = false;
-      for (const x of list) {
-        if (!matches(text, i, x)) continue;
-        const e = i + x.w.length;
-        if (x.mask !== 0) { this.starts.push(i); this.ends.push(e); this.masks.push(x.mask); }
-        if (trig || x.trigger === null || i < (ascii ? freeAscii : freeCjk)) continue;
-        if (ascii && e < n && isLetter(text.charCodeAt(e))) continue;
-        trig = true;
-        this.triggers.push({ word: x.w, start: i, end: e, types: x.trigger, suffix: x.suffix });
-        if (ascii) freeAscii = e; else freeCjk = e;
-      }
+    while (a !== null || b !== null) {
+      const isAscii = a === null || (b !== null && b.index < a.index);
+      const i = isAscii ? (b?.index ?? 0) : (a?.index ?? 0);
+      const free = this.at(text, i, isAscii ? freeAscii : freeCjk);
+      if (isAscii) { freeAscii = free; ascii.lastIndex = i + 1; b = ascii.exec(text); } else { freeCjk = free; cjk.lastIndex = i + 1; a = cjk.exec(text); }
     }
+  }
+
+  /** Records the cue words starting at `i`; returns the new end of the last trigger (non-overlapping triggers). */
+  private at(text: string, i: number, free: number): number {
+    const c = text.charCodeAt(i);
+    const ascii = c < 128;
+    const list = BY_FIRST[(FIRST[c] ?? 0) - 1] ?? NONE;
+    for (const x of list) {
+      if (!matches(text, i, x)) continue;
+      const e = i + x.w.length;
+      if (x.mask !== 0) { this.starts.push(i); this.ends.push(e); this.masks.push(x.mask); }
+      if (x.trigger === null || i < free) continue;
+      if (ascii && e < text.length && isLetter(text.charCodeAt(e))) continue;
+      this.triggers.push({ word: x.w, start: i, end: e, types: x.trigger, suffix: x.suffix });
+      free = e; // the longest trigger at i; shorter ones at i are now inside it
+    }
+    return free;
   }
 
   /** Index of the first occurrence starting at or after `pos`. */

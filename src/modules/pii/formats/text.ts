@@ -13,11 +13,13 @@ export async function scanText(chunks: AsyncIterable<string>, em: Emitter, notes
   let warned = false;
   const drain = (final: boolean): void => {
     while (buf.length >= TARGET || (final && buf.length > 0)) {
-      const nl = buf.lastIndexOf("\n");
+      // Segments of at most TARGET characters where lines allow (a decoded chunk of 1 MB can hold
+      // a million characters; smaller segments keep the worker's live heap small).
+      let nl = buf.length > TARGET ? buf.lastIndexOf("\n", TARGET - 1) : buf.lastIndexOf("\n");
+      if (nl < 0) nl = buf.indexOf("\n");
       if (nl >= 0) {
         em.segment(buf.slice(0, nl + 1));
         buf = buf.slice(nl + 1);
-        if (!final) return;
         continue;
       }
       if (final) { em.segment(buf); buf = ""; return; }
