@@ -14,6 +14,9 @@ import { DEMO_PASSWORD, demoAccounts } from "../demo.ts";
 import { startTestServer } from "../platform/testing/server.ts";
 import { zhTW as zh } from "../web/i18n/zh-TW.ts";
 import { readFileSync } from "node:fs";
+import { Readable } from "node:stream";
+import { eq } from "drizzle-orm";
+import { registryOrigins } from "../modules/registry/registry.tables.ts";
 import { certTextEn, certTextZh } from "../web/pages/certification/text.ts";
 import { schemesTextEn, schemesTextZh } from "../web/pages/schemes/text.ts";
 import { axeViolations, launchBrowser, type Browser, type Person } from "./browser.ts";
@@ -40,8 +43,34 @@ let authority: Person;
 let visitor: Person;
 let markNumber = "";
 
+/**
+ * Shop 1 gets a confirmed registry entry through the registry's own service (its wizard has its
+ * own browser test), so that the application carries the shop and its page shows the mark.
+ */
+async function confirmShop1(): Promise<string> {
+  const { accounts, registry, evidence } = server.server.services;
+  const org = await accounts.findOrganisationByName("HaoHaoMai Online Shop (demo)");
+  const owner = await accounts.findUserByEmail("owner@shop1.example");
+  const authorityOrg = await accounts.findOrganisationByName("E-commerce Privacy Mark Authority (demo)");
+  const admin = await accounts.findUserByEmail(DEMO_AUTHORITY.email);
+  if (!org || !owner || !authorityOrg || !admin) throw new Error("demo data missing");
+  const shopActor = { kind: "user", userId: owner.id, orgId: org.id, orgKind: "merchant", role: "merchant_admin" } as const;
+  const authorityActor = { kind: "user", userId: admin.id, orgId: authorityOrg.id, orgKind: "authority", role: "authority_admin" } as const;
+  const shop = await registry.createShop(shopActor, { legalNameZh: SHOP_NAME, legalNameEn: "HaoHaoMai Online Co., Ltd.", ubn: "04595252", representative: "王小明", address: "臺北市中正區重慶南路一段122號", contactEmail: "owner@shop1.example", contactPhone: "02 2311 1234", serviceChannel: "LINE @haohaomai", salesModel: "own_site", sector: "online_shop" });
+  await registry.addOrigin(shopActor, shop.id, "https://www.haohaomai.example");
+  await server.server.database.db.update(registryOrigins).set({ status: "proven", method: "dns", provenAt: new Date(), proofExpiresAt: new Date(Date.now() + 30 * 86_400_000) }).where(eq(registryOrigins.host, "www.haohaomai.example"));
+  const file = await evidence.upload(shopActor, org.id, { filename: "registration.pdf", stream: Readable.from([Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")]), declaredType: "application/pdf" });
+  await registry.attachDocument(shopActor, shop.id, { evidenceId: file.id, kind: "business_registration", note: "" });
+  await registry.act(shopActor, shop.id, "submit", "");
+  await registry.act(authorityActor, shop.id, "approve", "登記資料相符");
+  return shop.id;
+}
+const SHOP_NAME = "好好買網路商店股份有限公司";
+let shopId = "";
+
 before(async () => {
   server = await startTestServer();
+  shopId = await confirmShop1();
   browser = await launchBrowser();
   [merchant, body, lead, authority, visitor] = [await browser.person(), await browser.person(), await browser.person(), await browser.person(), await browser.person()];
 });
@@ -147,6 +176,7 @@ test("the shop applies, answers its self-assessment and submits", async () => {
   await page.getByText(c.apply.scopeRequired).waitFor();
   await accessible(page, "apply: scope missing");
   await page.getByLabel(c.common.scope, { exact: true }).fill(SCOPE);
+  await page.getByText(`${c.apply.shop}: ${SHOP_NAME}`).waitFor(); // the registered shop goes with the application
   await page.getByRole("button", { name: c.apply.next }).click();
   await page.getByRole("button", { name: c.apply.create }).click();
   await page.getByRole("heading", { level: 1, name: SCOPE }).waitFor();
@@ -332,6 +362,14 @@ test("the committee grants with reasons; the mark is activated and public", asyn
   await visitor.page.getByRole("heading", { level: 1, name: new RegExp(markNumber) }).waitFor();
   await visitor.page.getByText(c.markStatus.active, { exact: true }).waitFor();
   await accessible(visitor.page, "public certificate page");
+  await visitor.page.getByRole("link", { name: c.certificate.shopPage }).click();
+  await visitor.page.waitForURL(new RegExp(`/registry/shops/${shopId}$`));
+  await visitor.page.getByRole("heading", { level: 1, name: SHOP_NAME }).waitFor();
+  await visitor.page.getByRole("heading", { level: 2, name: c.certificate.marksOfShop }).waitFor();
+  await visitor.page.getByRole("link", { name: markNumber, exact: true }).waitFor();
+  await accessible(visitor.page, "registry shop page with its mark");
+  await visitor.page.getByRole("link", { name: markNumber, exact: true }).click();
+  await visitor.page.getByRole("heading", { level: 1, name: new RegExp(markNumber) }).waitFor();
   assert.deepEqual([...body.problems, ...visitor.problems], []);
 });
 

@@ -28,7 +28,7 @@ export function ApplyPage() {
   const [scopeMissing, setScopeMissing] = useState(false);
   const schemes = useQuery({ queryKey: ["schemes"], queryFn: () => api<{ items: SchemeSummary[] }>("GET", "/schemes") });
   const accreditations = useQuery({ queryKey: ["cert-accreditations", "accredited"], queryFn: () => api<{ items: Accreditation[] }>("GET", "/certification/accreditations") });
-  const shop = useQuery({ queryKey: ["registry-my-shop"], queryFn: () => api<{ id: string; legalNameZh: string; legalNameEn: string } | null>("GET", "/registry/my-shop"), retry: false });
+  const shop = useQuery({ queryKey: ["cert-apply-shop"], queryFn: async () => (await api<{ shop: { id: string; legalNameZh: string; legalNameEn: string } | null }>("GET", "/registry/my-shop")).shop, retry: false });
   const create = useMutation({
     mutationFn: () => api<Application>("POST", "/certification/applications", { scheme, cbOrgId, scope, ...(shop.data ? { shopId: shop.data.id } : {}) }),
     onSuccess: async (app) => {
