@@ -114,7 +114,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   const logger = options.logger ?? createLogger(config);
   const database =
     options.database ??
-    (await openDatabase({ url: config.databaseUrl?.reveal(), pgliteDir: config.databaseUrl ? undefined : join(config.dataDir, "pglite") }));
+    (await openDatabase({ url: config.databaseUrl?.reveal(), pgliteDir: config.databaseUrl ? undefined : join(config.dataDir, "pglite"), onIdleError: (err) => { logger.warn({ err: err.message }, "database connection lost while idle; the pool reconnects"); } }));
   if (!options.database) await migrate(database);
   const masterKey = loadMasterKey(config);
 

@@ -47,10 +47,16 @@ export interface OpenOptions {
   pgliteTemplate?: Blob | undefined;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * PostgreSQL only: told of an error on an idle pooled connection (the server restarted, an
+   * administrator ended the session). The pool drops that connection and opens a new one on the
+   * next query; without a listener Node would end the process. Default: a warning on stderr.
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.pgliteDir, options.pgliteTemplate);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.onIdleError) : openPglite(options.pgliteDir, options.pgliteTemplate);
 }
 
 async function openPglite(dir: string | undefined, template: Blob | undefined): Promise<Database> {
@@ -76,8 +82,13 @@ async function openPglite(dir: string | undefined, template: Blob | undefined): 
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+function warnIdleError(error: Error): void {
+  process.emitWarning(`PostgreSQL connection lost while idle: ${error.message}`, { code: "ECTRUST_DB_IDLE_ERROR" });
+}
+
+async function openPostgres(url: string, poolSize: number, onIdleError: (error: Error) => void = warnIdleError): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on("error", onIdleError);
   // Fail fast with a clear error if the server is not there.
   const probe = await pool.connect();
   probe.release();
