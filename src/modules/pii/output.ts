@@ -30,6 +30,7 @@ export class FindingWriter {
   private readonly showValues: boolean;
   private buf = "";
   private n = 0;
+  private waiting: Promise<void> | null = null;
 
   constructor(out: Writable, format: OutputFormat, showValues: boolean) {
     this.out = out;
@@ -56,8 +57,13 @@ export class FindingWriter {
   }
 
   private flushSync(): void {
-    if (this.buf) this.out.write(this.buf);
+    if (this.buf && !this.out.write(this.buf)) this.waiting ??= once(this.out, "drain").then(() => { this.waiting = null; });
     this.buf = "";
+  }
+
+  /** Resolves when the output has drained what was written (backpressure for the scan's producers). */
+  ready(): Promise<void> {
+    return this.waiting ?? Promise.resolve();
   }
 
   async end(summary: ScanSummary): Promise<void> {

@@ -76,7 +76,10 @@ function withCommon(c: Command): Command {
 }
 
 /** Runs a scan over files and databases, calling onFinding; returns the summary. */
-async function runScan(paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void, onSource?: (source: string, lines: number, columns?: Record<string, number>) => void): Promise<ScanSummary> {
+async function runScan(
+  paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void,
+  onSource?: (source: string, lines: number, columns?: Record<string, number>) => void, ready?: () => Promise<void>,
+): Promise<ScanSummary> {
   const t0 = performance.now();
   const skipped: SkipNote[] = [];
   const files = await expandPaths(paths, skipped);
@@ -90,7 +93,7 @@ async function runScan(paths: readonly string[], o: CommonOpts, onFinding: (f: F
     summary.byType[f.type] = (summary.byType[f.type] ?? 0) + 1;
     onFinding(f);
   };
-  await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers() }, count, (r) => {
+  await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}) }, count, (r) => {
     summary.files++;
     summary.bytes += r.bytes;
     skipped.push(...r.notes);
@@ -159,7 +162,7 @@ export function registerPiiCommands(program: Command): void {
     .action(async (paths: string[], o: CommonOpts & { format: OutputFormat; failOnFindings?: boolean }) => {
       failIfEmpty(paths, o);
       const w = new FindingWriter(process.stdout, o.format, o.showValues === true);
-      const summary = await runScan(paths, o, (f) => { w.finding(f); });
+      const summary = await runScan(paths, o, (f) => { w.finding(f); }, undefined, () => w.ready());
       await w.end(summary);
       for (const n of summary.skipped) {
         if ((n.reason === "unreadable" || n.reason === "not-a-file") && (paths.includes(n.file) || n.file.startsWith("postgres"))) {

@@ -17,6 +17,11 @@ export interface PoolOptions extends EmitOptions {
   /** Split plain files larger than this into ranges of `rangeBytes` (defaults in split.ts). */
   splitMinBytes?: number;
   rangeBytes?: number;
+  /**
+   * Awaited before each findings batch is acknowledged to its worker: a slow consumer (stdout) then
+   * holds the workers back instead of findings piling up in memory.
+   */
+  ready?: () => Promise<void>;
 }
 
 /**
@@ -51,7 +56,7 @@ export async function scanFiles(
   onFile: (r: FileResult) => void,
 ): Promise<PoolStats> {
   const n = Math.min(opts.workers ?? defaultWorkers(), files.length);
-  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ...emitOpts } = opts;
+  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ready, ...emitOpts } = opts;
   const stats: PoolStats = { workerCpuSeconds: [] };
   if (n < 1) return stats;
   if (inProcess === true) {
@@ -92,7 +97,11 @@ export async function scanFiles(
       w.postMessage({ kind: "task", ...current } satisfies ToWorker);
     };
     w.on("message", (m: WorkerMessage) => {
-      if (m.kind === "findings") { decodeBatch(m.json, onFinding); w.postMessage({ kind: "ack" } satisfies ToWorker); }
+      if (m.kind === "findings") {
+        decodeBatch(m.json, onFinding);
+        const ack = (): void => { w.postMessage({ kind: "ack" } satisfies ToWorker); };
+        if (ready) void ready().then(ack); else ack();
+      }
       else if (m.kind === "done") {
         stats.workerCpuSeconds[k] = (stats.workerCpuSeconds[k] ?? 0) + (m.result.cpuSeconds ?? 0);
         done(m.result);
