@@ -284,6 +284,16 @@ test("the body takes the application in and assigns the team; a declared conflic
   await page.getByRole("region", { name: c.team.title }).getByText(c.team.clear).waitFor();
   await take(page, "intake_accepted");
   await statusIs(page, "document_review");
+  // the auditor's record keeps the declared conflict; the lead's keeps the assignment
+  await page.getByRole("link", { name: c.nav.auditors, exact: true }).click();
+  await page.getByRole("link", { name: "張稽核", exact: true }).click();
+  await page.getByRole("region", { name: c.auditors.conflicts }).getByText("一年內曾任該商店顧問").waitFor();
+  await page.getByText(c.auditors.noAudits).waitFor();
+  await accessible(page, "auditor record");
+  await page.goBack();
+  await page.getByRole("link", { name: "王稽核", exact: true }).click();
+  await page.getByRole("region", { name: c.auditors.audits }).getByRole("cell", { name: c.auditors.leadYes, exact: true }).waitFor();
+  await openCase(page); // back to the case for the decision later
   assert.deepEqual(body.problems, []);
 });
 
@@ -434,6 +444,10 @@ test("a consumer complains; the holder responds; the body upholds it with a caut
 
 test("the authority suspends the mark and lifts the suspension", async () => {
   const { page } = authority;
+  await page.getByRole("link", { name: c.nav.alarms, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: c.alarms.title }).waitFor();
+  await page.getByText(c.alarms.empty).waitFor(); // nothing is overdue in this walk (the timers have their own tests)
+  await accessible(page, "alarms (authority)");
   await page.getByRole("link", { name: c.nav.marks, exact: true }).click();
   await page.getByRole("heading", { level: 1, name: c.marks.title }).waitFor();
   await accessible(page, "marks (authority)");

@@ -2,7 +2,7 @@
 // its case; the body accepts or requires a re-audit, from the case or from its queue.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { api, query } from "../../api/client.ts";
 import { useFullSession } from "../../api/session.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
@@ -12,7 +12,10 @@ import { OffsetPager } from "../../components/OffsetPager.tsx";
 import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, ProblemAlert } from "../../components/Problem.tsx";
 import { usePagedList } from "../../components/usePagedList.ts";
+import { StatusFilter, useStatusParam } from "./StatusFilter.tsx";
 import { useCertText } from "./text.ts";
+
+const changeStatuses = ["submitted", "accepted", "reaudit_required"] as const;
 import type { ApplicationDetail, ChangeKind, ChangeReport } from "./types.ts";
 
 function useChangeColumns(review: boolean) {
@@ -100,14 +103,13 @@ export function ChangeReportsPage() {
   const { c } = useCertText();
   const t = c.changes;
   const session = useFullSession();
-  const [params, setParams] = useSearchParams();
-  const status = (["submitted", "accepted", "reaudit_required"] as const).find((s) => s === params.get("status"));
+  const [status, setStatus] = useStatusParam(changeStatuses);
   const list = usePagedList<ChangeReport, { items: ChangeReport[] }>(["cert-changes", "queue", status ?? "all"], (p) => api("GET", `/certification/change-reports${query({ status, ...p })}`));
   const columns = useChangeColumns(session.role === "cb_admin");
   return (
     <Page title={t.queue} intro={t.intro}>
       <Section title={t.queue} id="changes-queue">
-        <SelectField name="status" label={c.common.status} value={status ?? ""} onChange={(e) => { setParams(e.currentTarget.value ? { status: e.currentTarget.value } : {}); }} options={[{ value: "", label: c.pipeline.all }, ...Object.entries(t.status).map(([value, label]) => ({ value, label }))]} />
+        <StatusFilter allowed={changeStatuses} value={status} onChange={setStatus} names={t.status} />
         <QueryState query={list.query} isEmpty={list.items.length === 0} empty={t.empty}>
           <DataTable label={t.queue} rows={list.items} rowKey={(x) => x.id} columns={[{ header: c.pipeline.list, cell: (x: ChangeReport) => <Link to={`/certification/applications/${x.applicationId}`}>{x.applicationId.slice(0, 8)}</Link> }, ...columns]} />
         </QueryState>

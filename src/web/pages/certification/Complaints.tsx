@@ -3,7 +3,7 @@
 // (upheld may sanction the mark through the lifecycle, at a level of the scheme's ladder).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { api, query } from "../../api/client.ts";
 import { useFullSession } from "../../api/session.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
@@ -15,6 +15,7 @@ import { fieldError, ProblemAlert } from "../../components/Problem.tsx";
 import { LoadError, Loading } from "../../components/States.tsx";
 import { usePagedList } from "../../components/usePagedList.ts";
 import { OrgName } from "./shared.tsx";
+import { StatusFilter, useStatusParam } from "./StatusFilter.tsx";
 import { eventName, fill, useCertText } from "./text.ts";
 import type { Complaint, ComplaintStatus } from "./types.ts";
 
@@ -24,13 +25,12 @@ const sanctionEvents = ["sanction_caution", "sanction_recommendation", "sanction
 export function ComplaintsPage() {
   const { c, locale } = useCertText();
   const t = c.complaint;
-  const [params, setParams] = useSearchParams();
-  const status = statuses.find((s) => s === params.get("status"));
+  const [status, setStatus] = useStatusParam(statuses);
   const list = usePagedList<Complaint, { items: Complaint[]; total: number }>(["cert-complaints", status ?? "all"], (p) => api("GET", `/certification/complaints${query({ status, ...p })}`));
   return (
     <Page title={t.consoleTitle} intro={t.consoleIntro}>
       <Section title={t.list} id="complaints-list">
-        <SelectField name="status" label={c.common.status} value={status ?? ""} onChange={(e) => { setParams(e.currentTarget.value ? { status: e.currentTarget.value } : {}); }} options={[{ value: "", label: c.pipeline.all }, ...statuses.map((s) => ({ value: s, label: t.status[s] ?? s }))]} />
+        <StatusFilter allowed={statuses} value={status} onChange={setStatus} names={t.status} />
         <QueryState query={list.query} isEmpty={list.items.length === 0} empty={t.empty}>
           <DataTable
             label={t.list}

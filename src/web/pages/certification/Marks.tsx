@@ -2,15 +2,15 @@
 // validity and the cautions and recommendations recorded on them. Sanctions are taken on the
 // case page, where the lifecycle checks the level against the scheme's ladder.
 import { useQuery } from "@tanstack/react-query";
-import { Link, Navigate, useParams, useSearchParams } from "react-router";
+import { Link, Navigate, useParams } from "react-router";
 import { api, query } from "../../api/client.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
-import { SelectField } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { OffsetPager } from "../../components/OffsetPager.tsx";
 import { Page, Section } from "../../components/Page.tsx";
 import { usePagedList } from "../../components/usePagedList.ts";
 import { OrgName, StatusBadge } from "./shared.tsx";
+import { StatusFilter, useStatusParam } from "./StatusFilter.tsx";
 import { useCertText } from "./text.ts";
 import type { Alarm, Application, ApplicationList, Status } from "./types.ts";
 
@@ -18,15 +18,14 @@ const markStates: Status[] = ["active", "active_under_surveillance", "renewal_in
 
 export function MarksPage() {
   const { c, locale } = useCertText();
-  const [params, setParams] = useSearchParams();
-  const p = params.get("status");
-  const status = markStates.find((s) => s === p) ?? "active";
+  const [chosen, setStatus] = useStatusParam(markStates, "active");
+  const status = chosen ?? "active";
   const list = usePagedList<Application, ApplicationList>(["cert-list", "marks", status], (page) => api<ApplicationList>("GET", `/certification/applications${query({ status, ...page })}`));
   const rows = list.items.filter((a) => a.markNumber);
   return (
     <Page title={c.marks.title} intro={c.marks.intro}>
       <Section title={c.marks.list} id="marks-list">
-        <SelectField name="status" label={c.common.status} value={status} onChange={(e) => { setParams({ status: e.currentTarget.value }); }} options={markStates.map((s) => ({ value: s, label: c.status[s] }))} />
+        <StatusFilter allowed={markStates} value={status} onChange={setStatus} names={c.status} withAll={false} />
         <QueryState query={list.query} isEmpty={rows.length === 0} empty={c.marks.empty}>
           <DataTable
             label={c.marks.list}

@@ -1,7 +1,7 @@
 // The case board: counts per lifecycle state (choose one to list it) and a paged list. The same
 // page serves each role with what the API lets it see: the authority every case, a body its
 // own, an auditor the cases whose team they are on, a merchant its applications.
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { api, query } from "../../api/client.ts";
 import { can, useFullSession } from "../../api/session.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
@@ -10,6 +10,7 @@ import { OffsetPager } from "../../components/OffsetPager.tsx";
 import { Page, Section } from "../../components/Page.tsx";
 import { usePagedList } from "../../components/usePagedList.ts";
 import { OrgName, StatusBadge } from "./shared.tsx";
+import { useStatusParam } from "./StatusFilter.tsx";
 import { useCertText } from "./text.ts";
 import type { Application, ApplicationList, Status } from "./types.ts";
 
@@ -17,15 +18,10 @@ export function PipelinePage() {
   const { c, locale } = useCertText();
   const session = useFullSession();
   const merchant = session.organisation.kind === "merchant";
-  const [params, setParams] = useSearchParams();
-  const statusParam = params.get("status");
-  const status = statusParam && statusParam in c.status ? (statusParam as Status) : undefined;
+  const [status, choose] = useStatusParam(Object.keys(c.status) as Status[]);
   const list = usePagedList<Application, ApplicationList>(["cert-list", "pipeline", status ?? "all"], (p) => api<ApplicationList>("GET", `/certification/applications${query({ status, ...p })}`));
   const counts = list.extra?.countsByStatus ?? {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const choose = (s: Status | undefined): void => {
-    setParams(s ? { status: s } : {});
-  };
   return (
     <Page
       title={merchant ? c.pipeline.titleMerchant : c.pipeline.title}
