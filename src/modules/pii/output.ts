@@ -61,6 +61,13 @@ export class FindingWriter {
     this.buf = "";
   }
 
+  /** Appends jsonl lines rendered elsewhere (by the scan workers); only for the jsonl format. */
+  jsonlLines(text: string, count: number): void {
+    this.buf += text;
+    this.n += count;
+    if (this.buf.length > 1 << 16) this.flushSync();
+  }
+
   /** Resolves when the output has drained what was written (backpressure for the scan's producers). */
   ready(): Promise<void> {
     return this.waiting ?? Promise.resolve();

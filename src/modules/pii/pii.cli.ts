@@ -79,6 +79,7 @@ function withCommon(c: Command): Command {
 async function runScan(
   paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void,
   onSource?: (source: string, lines: number, columns?: Record<string, number>) => void, ready?: () => Promise<void>,
+  jsonl?: (text: string, count: number) => void,
 ): Promise<ScanSummary> {
   const t0 = performance.now();
   const skipped: SkipNote[] = [];
@@ -93,7 +94,13 @@ async function runScan(
     summary.byType[f.type] = (summary.byType[f.type] ?? 0) + 1;
     onFinding(f);
   };
-  await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}) }, count, (r) => {
+  // jsonl output: the workers render the lines; here only the counts are kept.
+  const onJsonl = jsonl && ((text: string, n: number, byType: Readonly<Record<string, number>>): void => {
+    summary.findings += n;
+    for (const [t, k] of Object.entries(byType)) summary.byType[t as EntityType] = (summary.byType[t as EntityType] ?? 0) + k;
+    jsonl(text, n);
+  });
+  await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}), ...(onJsonl ? { onJsonl } : {}) }, count, (r) => {
     summary.files++;
     summary.bytes += r.bytes;
     skipped.push(...r.notes);
@@ -162,7 +169,8 @@ export function registerPiiCommands(program: Command): void {
     .action(async (paths: string[], o: CommonOpts & { format: OutputFormat; failOnFindings?: boolean }) => {
       failIfEmpty(paths, o);
       const w = new FindingWriter(process.stdout, o.format, o.showValues === true);
-      const summary = await runScan(paths, o, (f) => { w.finding(f); }, undefined, () => w.ready());
+      const jsonl = o.format === "jsonl" ? (text: string, n: number): void => { w.jsonlLines(text, n); } : undefined;
+      const summary = await runScan(paths, o, (f) => { w.finding(f); }, undefined, () => w.ready(), jsonl);
       await w.end(summary);
       for (const n of summary.skipped) {
         if ((n.reason === "unreadable" || n.reason === "not-a-file") && (paths.includes(n.file) || n.file.startsWith("postgres"))) {

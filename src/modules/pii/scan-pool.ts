@@ -9,6 +9,7 @@ import type { Finding } from "./pii.types.ts";
 import { scanFile, type FileResult, type RangeTask } from "./scan.ts";
 import { planRanges } from "./split.ts";
 import { decodeBatch } from "./transfer.ts";
+import { findingRecord } from "./output.ts";
 
 export interface PoolOptions extends EmitOptions {
   workers?: number;
@@ -22,6 +23,12 @@ export interface PoolOptions extends EmitOptions {
    * holds the workers back instead of findings piling up in memory.
    */
   ready?: () => Promise<void>;
+  /**
+   * When given, workers render each batch as jsonl lines (the `scan --format jsonl` output) and this
+   * receives them with the count per type, instead of onFinding receiving finding objects: the main
+   * thread then allocates one string per batch, which keeps its heap small on millions of findings.
+   */
+  onJsonl?: (text: string, count: number, byType: Readonly<Record<string, number>>) => void;
 }
 
 /**
@@ -35,6 +42,7 @@ export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kin
 
 export type WorkerMessage =
   | { kind: "findings"; json: string }
+  | { kind: "rendered"; text: string; count: number; byType: Record<string, number> }
   | { kind: "done"; result: FileResult }
   | { kind: "error"; file: string; message: string };
 
@@ -56,11 +64,13 @@ export async function scanFiles(
   onFile: (r: FileResult) => void,
 ): Promise<PoolStats> {
   const n = Math.min(opts.workers ?? defaultWorkers(), files.length);
-  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ready, ...emitOpts } = opts;
+  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ready, onJsonl, ...emitOpts } = opts;
   const stats: PoolStats = { workerCpuSeconds: [] };
   if (n < 1) return stats;
   if (inProcess === true) {
-    for (const f of files) onFile(await scanFile(f, emitOpts, onFinding));
+    const each = onJsonl === undefined ? onFinding
+      : (f: Finding): void => { onJsonl(JSON.stringify(findingRecord(f, emitOpts.showValues === true)) + "\n", 1, { [f.type]: 1 }); };
+    for (const f of files) onFile(await scanFile(f, emitOpts, each));
     return stats;
   }
   // Tasks: whole files, or line-aligned ranges of large plain files (when there are spare workers).
@@ -84,7 +94,7 @@ export async function scanFiles(
   };
   const workers = Math.min(opts.workers ?? defaultWorkers(), tasks.length);
   const queue = [...tasks];
-  const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined };
+  const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined, renderJsonl: onJsonl !== undefined };
   // One worker per slot; a worker that dies (e.g. its heap cap is reached) costs only the task it was
   // on, which is reported as skipped, and a fresh worker takes over the rest of the queue.
   const slot = (k: number): Promise<void> => new Promise<void>((resolve) => {
@@ -97,8 +107,8 @@ export async function scanFiles(
       w.postMessage({ kind: "task", ...current } satisfies ToWorker);
     };
     w.on("message", (m: WorkerMessage) => {
-      if (m.kind === "findings") {
-        decodeBatch(m.json, onFinding);
+      if (m.kind === "findings" || m.kind === "rendered") {
+        if (m.kind === "rendered") onJsonl?.(m.text, m.count, m.byType); else decodeBatch(m.json, onFinding);
         const ack = (): void => { w.postMessage({ kind: "ack" } satisfies ToWorker); };
         if (ready) void ready().then(ack); else ack();
       }

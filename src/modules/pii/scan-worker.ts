@@ -8,9 +8,10 @@ import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
 import { scanFile } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
 import { encodeBatch } from "./transfer.ts";
+import { findingRecord } from "./output.ts";
 
-type Data = Omit<EmitOptions, "types"> & { types?: EntityType[] };
-const data = workerData as Data;
+type Data = Omit<EmitOptions, "types"> & { types?: EntityType[]; renderJsonl?: boolean };
+const { renderJsonl, ...data } = workerData as Data;
 const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : undefined };
 const port = parentPort;
 const BATCH = 2000;
@@ -32,7 +33,16 @@ port?.on("message", (m: ToWorker) => {
   const send = (msg: WorkerMessage): void => { port.postMessage(msg); };
   const flush = (): void => {
     inFlight++;
-    send({ kind: "findings", json: encodeBatch(file, batch) });
+    if (renderJsonl === true) {
+      // The output lines themselves, so that the main thread only writes them (no per-finding objects there).
+      const byType: Record<string, number> = {};
+      let text = "";
+      for (const f of batch) {
+        byType[f.type] = (byType[f.type] ?? 0) + 1;
+        text += JSON.stringify(findingRecord(f, opts.showValues === true)) + "\n";
+      }
+      send({ kind: "rendered", text, count: batch.length, byType });
+    } else send({ kind: "findings", json: encodeBatch(file, batch) });
     batch = [];
   };
   scanFile(file, opts, (f) => {
