@@ -6,14 +6,16 @@
 //   npm test -- --skip-checks      no tsc / eslint / build (quick local loop)
 //   npm test -- src/modules/pii    only test files under these paths
 //
-// Browser tests (files that import playwright-core or call launchBrowser) run after the others
-// in each tier, BROWSER_TEST_CONCURRENCY at a time (default 2).
+// Type-check, lint and build run side by side; then the engines' tiers run side by side, their
+// output lines prefixed with the tier. Browser tests (files that import playwright-core or call
+// launchBrowser) run after all the others, BROWSER_TEST_CONCURRENCY at a time per engine (default 1).
 //
 // TEST_DATABASE_URL names the PostgreSQL server (default postgres://root@127.0.0.1:5432/test);
 // each test file creates its own fresh database there and drops it afterwards.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import pg from "pg";
 
 const args = process.argv.slice(2);
@@ -36,10 +38,44 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function run(step: string, cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = process.env): void {
-  console.log(`\n== ${step}: ${cmd} ${cmdArgs.join(" ")}`);
-  const r = spawnSync(cmd, cmdArgs, { stdio: "inherit", env });
-  if (r.status !== 0) fail(`${step} failed (exit ${r.status ?? r.signal ?? "?"})`);
+interface Step {
+  name: string;
+  cmd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs the steps side by side, each line of their output prefixed with the step's name, and
+ * fails once all have ended if any of them failed. The suite waits on timers, sockets and
+ * Chromium far more than it computes, so lanes that run together finish sooner than in a row.
+ */
+async function lanes(steps: Step[]): Promise<void> {
+  const results = await Promise.all(
+    steps.map(
+      (step) =>
+        new Promise<{ step: Step; code: number | string; seconds: number }>((resolve) => {
+          const started = Date.now();
+          console.log(`\n== ${step.name}: ${step.cmd} ${step.args.join(" ")}`);
+          const child = spawn(step.cmd, step.args, { env: step.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+          const prefix = steps.length > 1 ? `[${step.name}] ` : "";
+          for (const stream of [child.stdout, child.stderr]) {
+            createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
+              (stream === child.stderr ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
+            });
+          }
+          child.on("error", (e) => {
+            resolve({ step, code: e.message, seconds: (Date.now() - started) / 1000 });
+          });
+          child.on("close", (code, signal) => {
+            resolve({ step, code: code ?? signal ?? "?", seconds: (Date.now() - started) / 1000 });
+          });
+        }),
+    ),
+  );
+  for (const r of results) console.log(`== ${r.step.name}: ${r.code === 0 ? "ok" : `FAILED (exit ${String(r.code)})`} in ${r.seconds.toFixed(0)} s`);
+  const failed = results.filter((r) => r.code !== 0).map((r) => r.step.name);
+  if (failed.length > 0) fail(`${failed.join(", ")} failed`);
 }
 
 function hasTs(dir: string): boolean {
@@ -78,11 +114,12 @@ async function postgresReachable(): Promise<string | undefined> {
 }
 
 if (!skipChecks) {
-  run("type-check server", "tsc", ["--noEmit", "-p", "tsconfig.json"]);
-  if (hasTs("src/web")) run("type-check web app", "tsc", ["--noEmit", "-p", "src/web/tsconfig.json"]);
-  if (hasTs("src/widget")) run("type-check widget", "tsc", ["--noEmit", "-p", "src/widget/tsconfig.json"]);
-  run("lint", "eslint", [".", "--max-warnings", "0"]);
-  run("build browser assets", "npm", ["run", "--silent", "build"]);
+  const projects = ["tsconfig.json", ...(hasTs("src/web") ? ["src/web/tsconfig.json"] : []), ...(hasTs("src/widget") ? ["src/widget/tsconfig.json"] : [])];
+  await lanes([
+    { name: "type-check", cmd: "sh", args: ["-c", projects.map((p) => `tsc --noEmit -p ${p}`).join(" && ")] },
+    { name: "lint", cmd: "eslint", args: [".", "--max-warnings", "0"] },
+    { name: "build", cmd: "npm", args: ["run", "--silent", "build"] },
+  ]);
 }
 
 const files = testFiles();
@@ -96,10 +133,15 @@ if (engines.includes("postgres")) {
 const isBrowserTest = (file: string): boolean => /from "playwright-core"|launchBrowser\(/.test(readFileSync(file, "utf8"));
 const browserFiles = files.filter(isBrowserTest);
 const otherFiles = files.filter((f) => !browserFiles.includes(f));
-const browserConcurrency = process.env.BROWSER_TEST_CONCURRENCY ?? "2";
-for (const engine of engines) {
-  const env = { ...process.env, ECTRUST_TEST_DB: engine, TEST_DATABASE_URL: pgUrl };
-  if (otherFiles.length > 0) run(`tests on ${engine}`, process.execPath, ["--test", "--test-concurrency=3", "--test-reporter=spec", ...otherFiles], env);
-  if (browserFiles.length > 0) run(`browser tests on ${engine}`, process.execPath, ["--test", `--test-concurrency=${browserConcurrency}`, "--test-reporter=spec", ...browserFiles], env);
+const browserConcurrency = process.env.BROWSER_TEST_CONCURRENCY ?? "1";
+const engineEnv = (engine: string): NodeJS.ProcessEnv => ({ ...process.env, ECTRUST_TEST_DB: engine, TEST_DATABASE_URL: pgUrl });
+// The engines run side by side (two files at a time each, three with one engine): first every
+// engine's non-browser files, then every engine's browser files (BROWSER_TEST_CONCURRENCY per
+// engine, default 1, so at most one Chromium per engine).
+if (otherFiles.length > 0) {
+  await lanes(engines.map((engine) => ({ name: `tests on ${engine}`, cmd: process.execPath, args: ["--test", `--test-concurrency=${engines.length > 1 ? 2 : 3}`, "--test-reporter=spec", ...otherFiles], env: engineEnv(engine) })));
+}
+if (browserFiles.length > 0) {
+  await lanes(engines.map((engine) => ({ name: `browser tests on ${engine}`, cmd: process.execPath, args: ["--test", `--test-concurrency=${browserConcurrency}`, "--test-reporter=spec", ...browserFiles], env: engineEnv(engine) })));
 }
 console.log(`\nAll test tiers passed on ${engines.join(" and ")}.`);
