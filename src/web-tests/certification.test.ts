@@ -422,6 +422,11 @@ test("a consumer complains; the holder responds; the body upholds it with a caut
 
   await visitor.page.goto(`${server.url}/certificates/${markNumber}`);
   await visitor.page.getByText(new RegExp(c.certificate.notices)).waitFor(); // the caution shows, without its reasons
+  await visitor.page.goto(`${server.url}/complaints/status`);
+  await visitor.page.getByLabel(c.complaint.reference, { exact: true }).fill(reference);
+  await visitor.page.getByRole("button", { name: c.complaint.statusLookup }).click();
+  await visitor.page.getByText(c.complaint.status.upheld ?? "", { exact: true }).waitFor();
+  await accessible(visitor.page, "complaint status");
 
   await openCase(merchant.page, true);
   const change = merchant.page.getByRole("form", { name: c.changes.file });
@@ -462,14 +467,14 @@ test("the authority suspends the mark and lifts the suspension", async () => {
   await take(page, "sanction_suspend");
   await statusIs(page, "suspended");
   await accessible(page, "case (suspended)");
-  await visitor.page.reload();
+  await visitor.page.goto(`${server.url}/certificates/${markNumber}`);
   await visitor.page.getByText(c.markStatus.suspended, { exact: true }).waitFor();
 
   await page.getByLabel(c.detail.reasonLabel, { exact: true }).fill("已完成改善並提出證明");
   await take(page, "suspension_lifted");
   await statusIs(page, "active");
   await page.getByRole("region", { name: c.detail.history }).getByText(c.event.suspension_lifted).waitFor();
-  await visitor.page.reload();
+  await visitor.page.goto(`${server.url}/certificates/${markNumber}`);
   await visitor.page.getByText(c.markStatus.active, { exact: true }).waitFor();
   assert.deepEqual([...authority.problems, ...visitor.problems], []);
 });

@@ -34,7 +34,7 @@ import { InventoryPage } from "./pages/certification/Inventory.tsx";
 import { EvidenceLibraryPage } from "./pages/certification/EvidenceItems.tsx";
 import { ChangeReportsPage } from "./pages/certification/ChangeReports.tsx";
 import { ComplaintPage, ComplaintsPage } from "./pages/certification/Complaints.tsx";
-import { CertificatePage, ComplaintFormPage } from "./pages/certification/Public.tsx";
+import { CertificatePage, ComplaintFormPage, ComplaintStatusPage } from "./pages/certification/Public.tsx";
 import { SchemePage, SchemesPage } from "./pages/schemes/Schemes.tsx";
 // scanner (issue 6)
 import { PrivacyPage } from "./pages/privacy/PrivacyPage.tsx";
@@ -81,6 +81,7 @@ export function App() {
         <Route path="/marks/:markNumber" element={<MarkPage />} />
         <Route path="/certificates/:markNumber" element={<CertificatePage />} />
         <Route path="/complaints/new" element={<ComplaintFormPage />} />
+        <Route path="/complaints/status" element={<ComplaintStatusPage />} />
         <Route path="/schemes" element={<SchemesPage />} />
         <Route path="/schemes/:scheme" element={<SchemePage />} />
         <Route path="/privacy" element={<PrivacyPage />} />{/* scanner (issue 6): our privacy notice */}

@@ -110,7 +110,9 @@ export function ComplaintFormPage() {
   return (
     <Page title={t.title} intro={t.intro} narrow>
       {file.data ? (
-        <Notice tone="success">{fill(t.received, { reference: file.data.reference })}</Notice>
+        <Notice tone="success">
+          {fill(t.received, { reference: file.data.reference })} <Link to={`/complaints/status?ref=${file.data.reference}`}>{t.statusLink}</Link>
+        </Notice>
       ) : (
         <form
           className="form"
@@ -139,6 +141,45 @@ export function ComplaintFormPage() {
           <SubmitButton pending={file.isPending}>{t.submit}</SubmitButton>
         </form>
       )}
+    </Page>
+  );
+}
+
+/** Public: where a complaint stands, by its reference (status and dates only). */
+export function ComplaintStatusPage() {
+  const { c, locale } = useCertText();
+  const t = c.complaint;
+  const [params, setParams] = useSearchParams();
+  const ref = (params.get("ref") ?? "").trim().toUpperCase();
+  const status = useQuery({
+    queryKey: ["cert-complaint-status", ref],
+    queryFn: () => api<{ reference: string; markNumber: string; status: string; filedAt: string; respondedAt: string | null; determinedAt: string | null }>("GET", `/certification/public/complaints/${encodeURIComponent(ref)}`),
+    enabled: ref !== "",
+    retry: false,
+  });
+  return (
+    <Page title={t.statusTitle} intro={t.statusIntro} narrow>
+      <form className="form form-inline" noValidate aria-label={t.statusTitle} onSubmit={(e) => { e.preventDefault(); setParams({ ref: formValues(e.currentTarget).ref ?? "" }); }}>
+        <Field name="ref" label={t.reference} defaultValue={ref} maxLength={20} error={fieldError(status.error, "reference")} />
+        <button type="submit" className="button primary">{t.statusLookup}</button>
+      </form>
+      {status.isError ? <ProblemAlert error={status.error} /> : null}
+      {status.data ? (
+        <Section title={status.data.reference} id="complaint-status">
+          <dl className="facts">
+            <dt>{c.common.status}</dt>
+            <dd><span className="status">{t.status[status.data.status] ?? status.data.status}</span></dd>
+            <dt>{c.common.markNumber}</dt>
+            <dd>{status.data.markNumber}</dd>
+            <dt>{t.filedAt}</dt>
+            <dd>{formatDateTime(status.data.filedAt, locale)}</dd>
+            <dt>{t.respondedAt}</dt>
+            <dd>{formatDateTime(status.data.respondedAt, locale)}</dd>
+            <dt>{t.determinedAt}</dt>
+            <dd>{formatDateTime(status.data.determinedAt, locale)}</dd>
+          </dl>
+        </Section>
+      ) : null}
     </Page>
   );
 }
