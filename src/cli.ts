@@ -1,20 +1,13 @@
-// The `ectrust` command. Each module adds its own commands through register*Commands.
+// The `ectrust` command. Each module adds its own commands through register*Commands; only the
+// module that owns the command given is loaded (cli.commands.ts).
 import { Command } from "commander";
-import { registerPlatformCommands } from "./platform/platform.cli.ts";
-import { registerPiiCommands } from "./modules/pii/pii.cli.ts";
-import { registerScannerCommands } from "./modules/scanner/scanner.cli.ts";
-import { registerSealsCommands } from "./modules/seals/seals.cli.ts";
-import { registerRegistryCommands } from "./modules/registry/registry.cli.ts"; // registry (issue 3)
+import { modulesFor } from "./cli.commands.ts";
 
 const program = new Command("ectrust")
   .description("ectrust — the e-commerce trust programme platform")
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
-registerPlatformCommands(program);
-registerPiiCommands(program);
-registerScannerCommands(program);
-registerSealsCommands(program);
-registerRegistryCommands(program);
+for (const m of modulesFor(process.argv.slice(2))) (await m.load())(program);
 
 await program.parseAsync(process.argv);
