@@ -230,8 +230,8 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       });
       await a.register(accountsRoutes, { accounts, config, ...(options.rateLimits?.login ? { loginRateLimit: options.rateLimits.login } : {}) });
       await a.register(schemesRoutes, { schemes });
-      await a.register(certificationRoutes, { certification, accreditation, timers: certificationTimers });
-      await a.register(certificationRecordsRoutes, certificationRecords); // certification (issue 4)
+      await a.register(certificationRoutes, { certification, accreditation, timers: certificationTimers, orgNames: (ids) => accounts.orgNames(ids) }); // certification (issue 4): names beside org ids
+      await a.register(certificationRecordsRoutes, { ...certificationRecords, orgNames: (ids) => accounts.orgNames(ids) }); // certification (issue 4)
       await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
       await a.register(registryRoutes, { registry });
       await a.register(scannerRoutes, { scanner }); // scanner (issue 6)

@@ -3,7 +3,7 @@
 // through the outbox). Object-level rule: a user acts on their own organisation only, unless
 // they belong to the authority.
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, asc, desc, eq, ilike, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { generateSecret, generateURI, verify as totpVerify } from "otplib";
 import type { Actor } from "../../platform/actor.ts";
 import { appendAudit, type AuditEntry } from "../../platform/audit/audit.ts";
@@ -443,6 +443,17 @@ export function createAccountsService(deps: AccountsDeps) {
     async getOrganisation(actor: Actor, orgId: string): Promise<OrganisationView> {
       assertOrgAccess(actor, orgId);
       return getOrg(db, orgId);
+    },
+
+    /**
+     * Display names of organisations, one query for a whole list (certification (issue 4) shows
+     * who applied to whom). Names only, for ids the caller already holds in a record it may read.
+     */
+    async orgNames(ids: readonly string[]): Promise<Map<string, { nameZh: string; nameEn: string }>> {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return new Map();
+      const rows = await db.select({ id: organisations.id, nameZh: organisations.nameZh, nameEn: organisations.nameEn }).from(organisations).where(inArray(organisations.id, unique));
+      return new Map(rows.map((r) => [r.id, { nameZh: r.nameZh, nameEn: r.nameEn }]));
     },
 
     // ---------------------------------------------------------------- members and invitations

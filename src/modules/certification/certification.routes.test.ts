@@ -7,13 +7,15 @@ import { buildTestApp, Client, seedOrg, type SeededOrg, type TestApp } from "../
 import { createSchemesService } from "../schemes/schemes.service.ts";
 import { schemesRoutes } from "../schemes/schemes.routes.ts";
 import { createAccreditationService } from "./accreditation.service.ts";
-import { createCertificationTimers } from "./certification.jobs.ts";
+import { createCertificationTimers, type CertificationTimers } from "./certification.jobs.ts";
 import { certificationRoutes } from "./certification.routes.ts";
 import { createCertificationService, type CertificationService } from "./certification.service.ts";
+import { addMonths } from "./lifecycle.ts";
 import { cataloguesDir } from "./testing.ts";
 
 let t: TestApp;
 let cert: CertificationService;
+let timers: CertificationTimers;
 let authority: SeededOrg;
 let cbA: SeededOrg;
 let cbB: SeededOrg;
@@ -30,9 +32,9 @@ before(async () => {
       requirementIds = (await schemes.current("tw-pims")).catalogue.requirements.map((r) => r.id);
       cert = createCertificationService({ db: p.database.db, clock: p.clock, schemes });
       const accreditation = createAccreditationService({ db: p.database.db, clock: p.clock, schemes });
-      const timers = createCertificationTimers({ db: p.database.db, clock: p.clock, certification: cert, notifier: { prepare: async () => async () => undefined } });
+      timers = createCertificationTimers({ db: p.database.db, clock: p.clock, certification: cert, notifier: { prepare: async () => async () => undefined } });
       await app.register(schemesRoutes, { schemes });
-      await app.register(certificationRoutes, { certification: cert, accreditation, timers });
+      await app.register(certificationRoutes, { certification: cert, accreditation, timers, orgNames: (ids) => p.accounts.orgNames(ids) });
     },
   });
   authority = await seedOrg(t.accounts, "authority", "Authority", [{ key: "admin", role: "authority_admin", mfa: true }]);
@@ -81,6 +83,10 @@ test("from accreditation to an audit in progress, with every foreign caller refu
   ok(await auth.post(`${B}/accreditations/${accId}/start_assessment`, { reason: "documents complete" }));
   ok(await auth.post(`${B}/accreditations/${accId}/accredit`, { reason: "witnessed audit passed", validMonths: 36 }));
 
+  // the body's name comes with the accreditation (for the merchant's choice of body), in both languages
+  const offered = (await ownerA.get(`${B}/accreditations`)).json<{ items: { cbOrgId: string; cbNameZh: string | null; cbNameEn: string | null }[] }>().items;
+  assert.deepEqual(offered.map((x) => [x.cbOrgId, x.cbNameZh, x.cbNameEn]), [[cbA.orgId, "Body A（測試）", "Body A"]]);
+
   // a merchant can only apply with an accredited body
   assert.equal((await ownerA.post(`${B}/applications`, { scheme: "tw-pims", cbOrgId: cbB.orgId, scope: "shop" })).statusCode, 400);
   assert.equal((await adminA.post(`${B}/applications`, { scheme: "tw-pims", cbOrgId: cbA.orgId, scope: "shop" })).statusCode, 403);
@@ -95,6 +101,8 @@ test("from accreditation to an audit in progress, with every foreign caller refu
   const outRec = await adminA.post(`${B}/auditors`, { name: "Outsider", userId: cbA.users.outsider?.id, grade: "lead_auditor", qualifications: [], trainingHours: 8 });
   const outsiderId = outRec.json<{ id: string }>().id;
   ok(await outsider.post(`${B}/auditors/${outsiderId}/conflicts`, { orgId: shopA.orgId, reason: "former employee of Shop A" }), 201);
+  const outsiderRecord = (await adminA.get(`${B}/auditors/${outsiderId}`)).json<{ conflicts: { orgId: string; orgNameEn: string | null }[] }>();
+  assert.deepEqual(outsiderRecord.conflicts.map((x) => [x.orgId, x.orgNameEn]), [[shopA.orgId, "Shop A"]], "a declared conflict names the organisation");
   assert.equal((await adminB.get(`${B}/auditors/${leadId}`)).statusCode, 404);
   assert.equal((await adminB.patch(`${B}/auditors/${leadId}`, { grade: "candidate" })).statusCode, 404);
   assert.equal((await adminB.post(`${B}/auditors/${leadId}/conflicts`, { orgId: shopB.orgId, reason: "not mine" })).statusCode, 404);
@@ -137,6 +145,10 @@ test("from accreditation to an audit in progress, with every foreign caller refu
   assert.deepEqual(listB.json<{ items: unknown[] }>().items, []);
   const listA = await adminA.get(`${B}/applications`);
   assert.equal(listA.json<{ countsByStatus: Record<string, number> }>().countsByStatus.submitted, 1);
+  type Named = { merchantNameZh: string | null; merchantNameEn: string | null; cbNameZh: string | null; cbNameEn: string | null };
+  const names = (x: Named) => [x.merchantNameZh, x.merchantNameEn, x.cbNameZh, x.cbNameEn];
+  const expectedNames = ["Shop A（測試）", "Shop A", "Body A（測試）", "Body A"];
+  assert.deepEqual(listA.json<{ items: Named[] }>().items.map(names), [expectedNames], "the pipeline names applicant and body");
 
   // intake, conflict-of-interest check, illegal transitions
   ok(await adminA.post(`${B}/applications/${id}/transitions`, { event: "start_intake" }));
@@ -154,6 +166,7 @@ test("from accreditation to an audit in progress, with every foreign caller refu
   const detail = await lead.get(`${B}/applications/${id}`);
   ok(detail);
   assert.deepEqual(detail.json<{ availableEvents: string[] }>().availableEvents, ["doc_review_done"]);
+  assert.deepEqual(names(detail.json<Named>()), expectedNames, "the detail names applicant and body");
   ok(await lead.post(`${B}/applications/${id}/transitions`, { event: "doc_review_done" }));
   ok(await lead.request("PUT", `${B}/applications/${id}/results`, { items: requirementIds.map((requirementId) => ({ requirementId, result: "conforming" })) }));
   ok(await lead.post(`${B}/applications/${id}/transitions`, { event: "audit_done_no_findings" }));
@@ -168,6 +181,13 @@ test("from accreditation to an audit in progress, with every foreign caller refu
   assert.equal(pub.json<{ status: string }>().status, "active");
   assert.equal((await t.app.inject({ method: "GET", url: `${B}/marks/TWPIMS-999999-01` })).statusCode, 404);
   assert.equal((await cert.listMarksForOrg(shopA.orgId)).length, 1);
+
+  // an alarm (the first renewal reminder) names both parties
+  const validTo = new Date(active.json<{ validTo: string }>().validTo);
+  t.clock.set(addMonths(validTo, -8));
+  assert.equal((await timers.sweep()).alarms, 1);
+  const alarms = (await (await as(cbA, "admin")).get(`${B}/alarms`)).json<{ items: (Named & { applicationId: string })[] }>().items;
+  assert.deepEqual(alarms.map((x) => [x.applicationId, ...names(x)]), [[id, ...expectedNames]]);
 });
 
 test("OpenAPI lists the certification routes", async () => {

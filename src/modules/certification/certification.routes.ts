@@ -8,26 +8,29 @@ import type { AccreditationService } from "./accreditation.service.ts";
 import type { CertificationTimers } from "./certification.jobs.ts";
 import * as s from "./certification.schema.ts";
 import type { CertificationService } from "./certification.service.ts";
+import { onePartyNames, withBodyNames, withOrgNames, withPartyNames, type OrgNames } from "./org-names.ts";
 
 export interface CertificationRoutesOptions {
   certification: CertificationService;
   accreditation: AccreditationService;
   timers: CertificationTimers;
+  /** organisation names for the responses (accounts.orgNames in server.ts) */
+  orgNames: OrgNames;
 }
 
 const tags = ["certification"];
 const base = "/api/v1/certification";
 
 export async function certificationRoutes(app: FastifyInstance, opts: CertificationRoutesOptions): Promise<void> {
-  const { certification: c, accreditation: acc, timers } = opts;
+  const { certification: c, accreditation: acc, timers, orgNames } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // ------------------------------------------------------------------ accreditation
   r.post(`${base}/accreditations`, { config: { access: "cert.cb_manage" }, schema: { tags, summary: "A certification body applies for accreditation for a scheme scope", body: s.accreditationBody, response: { 201: s.accreditation } } }, async (req, reply) =>
     reply.code(201).send(await acc.applyForAccreditation(req.actor, req.body)),
   );
-  r.get(`${base}/accreditations`, { config: { access: "signed-in" }, schema: { tags, summary: "Accreditations (authority: all; body: its own; others: accredited bodies)", querystring: z.strictObject({ cbOrgId: z.uuid().optional() }), response: { 200: z.object({ items: z.array(s.accreditation) }) } } }, async (req) => ({
-    items: await acc.listAccreditations(req.actor, req.query),
+  r.get(`${base}/accreditations`, { config: { access: "signed-in" }, schema: { tags, summary: "Accreditations (authority: all; body: its own; others: accredited bodies)", querystring: z.strictObject({ cbOrgId: z.uuid().optional() }), response: { 200: z.object({ items: z.array(s.accreditationNamed) }) } } }, async (req) => ({
+    items: await withBodyNames(orgNames, await acc.listAccreditations(req.actor, req.query)),
   }));
   r.post(`${base}/accreditations/:id/:action`, { config: { access: "cert.accredit" }, schema: { tags, summary: "The authority moves an accreditation on (assessment, accredit, refuse, suspend, reinstate, withdraw)", params: s.accreditationActionParams, body: s.accreditationDecisionBody, response: { 200: s.accreditation } } }, async (req) =>
     acc.decideAccreditation(req.actor, req.params.id, req.params.action, req.body),
@@ -41,7 +44,10 @@ export async function certificationRoutes(app: FastifyInstance, opts: Certificat
   r.patch(`${base}/auditors/:id`, { config: { access: "cert.cb_manage" }, schema: { tags, summary: "Change an auditor's grade, status, qualifications or training hours", params: s.idParams, body: s.auditorPatch, response: { 200: s.auditor } } }, async (req) =>
     acc.updateAuditor(req.actor, req.params.id, req.body),
   );
-  r.get(`${base}/auditors/:id`, { config: { access: "cert.read" }, schema: { tags, summary: "An auditor's record: conflicts and audits", params: s.idParams, response: { 200: s.auditorRecord } } }, async (req) => acc.auditorRecord(req.actor, req.params.id));
+  r.get(`${base}/auditors/:id`, { config: { access: "cert.read" }, schema: { tags, summary: "An auditor's record: conflicts and audits", params: s.idParams, response: { 200: s.auditorRecord } } }, async (req) => {
+    const record = await acc.auditorRecord(req.actor, req.params.id);
+    return { ...record, conflicts: await withOrgNames(orgNames, record.conflicts) };
+  });
   r.post(`${base}/auditors/:id/conflicts`, { config: { access: "cert.act" }, schema: { tags, summary: "Declare a conflict of interest with an organisation", params: s.idParams, body: s.conflictBody, response: { 201: s.conflict } } }, async (req, reply) =>
     reply.code(201).send(await acc.declareConflict(req.actor, req.params.id, req.body)),
   );
@@ -50,8 +56,11 @@ export async function certificationRoutes(app: FastifyInstance, opts: Certificat
   r.post(`${base}/applications`, { config: { access: "cert.apply" }, schema: { tags, summary: "Apply for a scheme and scope with an accredited body", body: s.applyBody, response: { 201: s.application } } }, async (req, reply) =>
     reply.code(201).send(await c.apply(req.actor, req.body)),
   );
-  r.get(`${base}/applications`, { config: { access: "cert.read" }, schema: { tags, summary: "Pipeline: applications visible to you, with counts per status", querystring: s.listQuery, response: { 200: s.listResponse } } }, async (req) => c.list(req.actor, req.query));
-  r.get(`${base}/applications/:id`, { config: { access: "cert.read" }, schema: { tags, summary: "One application, its mark and the events you may take", params: s.idParams, response: { 200: s.applicationDetail } } }, async (req) => c.get(req.actor, req.params.id));
+  r.get(`${base}/applications`, { config: { access: "cert.read" }, schema: { tags, summary: "Pipeline: applications visible to you, with counts per status", querystring: s.listQuery, response: { 200: s.listResponse } } }, async (req) => {
+    const page = await c.list(req.actor, req.query);
+    return { ...page, items: await withPartyNames(orgNames, page.items) };
+  });
+  r.get(`${base}/applications/:id`, { config: { access: "cert.read" }, schema: { tags, summary: "One application, its mark and the events you may take", params: s.idParams, response: { 200: s.applicationDetail } } }, async (req) => onePartyNames(orgNames, await c.get(req.actor, req.params.id)));
   r.get(`${base}/applications/:id/events`, { config: { access: "cert.read" }, schema: { tags, summary: "Every transition with actor, reason and evidence", params: s.idParams, response: { 200: z.object({ items: z.array(s.event) }) } } }, async (req) => ({
     items: await c.events(req.actor, req.params.id),
   }));
@@ -98,6 +107,6 @@ export async function certificationRoutes(app: FastifyInstance, opts: Certificat
     if (a.kind !== "user" && a.kind !== "token") throw forbidden();
     const q = a.orgKind === "authority" ? {} : a.orgKind === "certification_body" ? { cbOrgId: a.orgId } : a.orgKind === "merchant" ? { merchantOrgId: a.orgId } : undefined;
     if (!q) throw forbidden();
-    return { items: await timers.openAlarms(q) };
+    return { items: await withPartyNames(orgNames, await timers.openAlarms(q)) };
   });
 }

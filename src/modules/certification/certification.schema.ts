@@ -16,6 +16,10 @@ export const markParams = z.strictObject({ markNumber: z.string().regex(/^[A-Z]{
 
 export const accreditationBody = z.strictObject({ scheme: z.string().min(2).max(40), scope: text(500).min(1) });
 export const accreditationDecisionBody = z.strictObject({ reason: text(2000), validMonths: z.number().int().min(1).max(120).optional(), scope: text(500).optional() });
+/** Organisation names beside the ids (from the accounts module; null if the organisation is gone). */
+const orgName = z.string().nullable();
+export const partyNames = { merchantNameZh: orgName, merchantNameEn: orgName, cbNameZh: orgName, cbNameEn: orgName };
+export const bodyNames = { cbNameZh: orgName, cbNameEn: orgName };
 export const accreditation = z.object({
   id: z.string(),
   cbOrgId: z.string(),
@@ -56,7 +60,7 @@ export const conflictBody = z.strictObject({ orgId: z.uuid(), reason: text(1000)
 export const conflict = z.object({ id: z.string(), auditorId: z.string(), orgId: z.string(), reason: z.string(), declaredAt: date });
 export const auditorRecord = z.object({
   auditor,
-  conflicts: z.array(conflict),
+  conflicts: z.array(conflict.extend({ orgNameZh: orgName, orgNameEn: orgName })),
   audits: z.array(z.object({ applicationId: z.string(), lead: z.boolean(), assignedAt: date, scheme: z.string(), status: z.string() })),
 });
 
@@ -106,14 +110,16 @@ export const application = z.object({
   createdAt: date,
   updatedAt: date,
 });
-export const applicationDetail = application.extend({ mark: markView.nullable(), availableEvents: z.array(z.string()) });
+export const accreditationNamed = accreditation.extend(bodyNames);
+export const applicationNamed = application.extend(partyNames);
+export const applicationDetail = applicationNamed.extend({ mark: markView.nullable(), availableEvents: z.array(z.string()) });
 export const listQuery = z.strictObject({
   status: z.enum(statuses).optional(),
   scheme: z.string().max(40).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
-export const listResponse = z.object({ items: z.array(application), countsByStatus: z.record(z.string(), z.number()) });
+export const listResponse = z.object({ items: z.array(applicationNamed), countsByStatus: z.record(z.string(), z.number()) });
 
 export const transitionBody = z.strictObject({
   event: z.enum(events as [string, ...string[]]),
@@ -154,4 +160,4 @@ export const correctiveAction = z.object({
 export const caSubmitBody = z.strictObject({ owner: text(200).min(1), response: text(4000).min(1), evidenceIds: ids });
 export const caVerifyBody = z.strictObject({ accept: z.boolean(), verification: text(4000).min(1) });
 export const agreementBody = z.strictObject({ agreementSigned: z.boolean(), feePaid: z.boolean() });
-export const alarm = z.object({ id: z.string(), applicationId: z.string(), cbOrgId: z.string(), merchantOrgId: z.string(), kind: z.string(), dueAt: date, raisedAt: date });
+export const alarm = z.object({ id: z.string(), applicationId: z.string(), cbOrgId: z.string(), merchantOrgId: z.string(), kind: z.string(), dueAt: date, raisedAt: date, ...partyNames });

@@ -44,8 +44,8 @@ before(async () => {
       const evidence = createEvidenceService({ db: p.database.db, clock: p.clock, storage: createLocalStorage(root), maxBytes: 1024 * 1024 });
       const directory = { organisation: async () => ({ nameZh: "測試", nameEn: "Test" }), shop: async () => undefined, shopOfOrg: async () => undefined };
       const records = createCertificationRecords({ db: p.database.db, clock: p.clock, certification: cert, schemes, evidence, directory, notifier: { prepare: async () => async () => undefined }, mail: { enqueue: async () => undefined } });
-      await app.register(certificationRoutes, { certification: cert, accreditation, timers });
-      await app.register(certificationRecordsRoutes, records);
+      await app.register(certificationRoutes, { certification: cert, accreditation, timers, orgNames: (ids) => p.accounts.orgNames(ids) });
+      await app.register(certificationRecordsRoutes, { ...records, orgNames: (ids) => p.accounts.orgNames(ids) });
       Object.assign(world, { accreditation });
     },
   });
@@ -194,6 +194,11 @@ test("the public complaint form and certificate: no account, validated, rate-lim
   assert.equal(status.json<{ status: string }>().status, "received");
   assert.ok(!status.body.includes("chen@example.com") && !status.body.includes("T-shirt"), "status only: no contact, no description");
   problem(await anon.get(`${B}/public/complaints/C-00000000`), 404);
+  // the body's queue and the complaint itself name the holder and the body
+  const bodyAdmin = await as(cb, "admin");
+  const queue = (await bodyAdmin.get(`${B}/complaints`)).json<{ items: { reference: string; merchantNameEn: string | null; cbNameZh: string | null }[] }>().items;
+  const mine = queue.find((x) => x.reference === filed.json<{ reference: string }>().reference);
+  assert.deepEqual([mine?.merchantNameEn, mine?.cbNameZh], ["Shop", "Body（測試）"]);
   problem(await anon.get(`${B}/public/complaints/not-a-reference`), 400);
 
   const certRes = await anon.get(`${B}/certificates/${markNumber}`);

@@ -10,6 +10,7 @@ import type { ComplaintsService } from "./complaints.service.ts";
 import type { EvidenceItemsService } from "./evidence-items.service.ts";
 import type { IncidentsService } from "./incidents.service.ts";
 import type { InventoryService } from "./inventory.service.ts";
+import { onePartyNames, withPartyNames, type OrgNames } from "./org-names.ts";
 import * as s from "./records.schema.ts";
 import { REPORT_CSS, type ReportService } from "./report.service.ts";
 
@@ -21,13 +22,15 @@ export interface CertificationRecordsRoutesOptions {
   changes: ChangesService;
   complaints: ComplaintsService;
   incidents: IncidentsService;
+  /** organisation names for the responses (accounts.orgNames in server.ts) */
+  orgNames: OrgNames;
 }
 
 const tags = ["certification"];
 const base = "/api/v1/certification";
 
 export async function certificationRecordsRoutes(app: FastifyInstance, opts: CertificationRecordsRoutesOptions): Promise<void> {
-  const { inventory, evidenceItems: ev, certificates, reports, changes, complaints, incidents } = opts;
+  const { inventory, evidenceItems: ev, certificates, reports, changes, complaints, incidents, orgNames } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // ------------------------------------------------------------------ personal-data inventory (個資清冊)
@@ -126,10 +129,11 @@ export async function certificationRecordsRoutes(app: FastifyInstance, opts: Cer
   r.get(`${base}/public/complaints/:reference`, { config: { access: "public", rateLimit: { max: 30, timeWindow: "10 minutes" } }, schema: { tags, summary: "Where a complaint stands, by its reference (status and dates only)", params: s.complaintReferenceParams, response: { 200: s.complaintStatus } } }, async (req) =>
     complaints.status(req.params.reference),
   );
-  r.get(`${base}/complaints`, { config: { access: "cert.read" }, schema: { tags, summary: "Complaints: the body's, the holder's own (without the complainant's contact), all for the authority", querystring: s.complaintListQuery, response: { 200: s.complaintList } } }, async (req) =>
-    complaints.list(req.actor, req.query),
-  );
-  r.get(`${base}/complaints/:complaintId`, { config: { access: "cert.read" }, schema: { tags, summary: "One complaint", params: s.complaintParams, response: { 200: s.complaint } } }, async (req) => complaints.get(req.actor, req.params.complaintId));
+  r.get(`${base}/complaints`, { config: { access: "cert.read" }, schema: { tags, summary: "Complaints: the body's, the holder's own (without the complainant's contact), all for the authority", querystring: s.complaintListQuery, response: { 200: s.complaintList } } }, async (req) => {
+    const page = await complaints.list(req.actor, req.query);
+    return { ...page, items: await withPartyNames(orgNames, page.items) };
+  });
+  r.get(`${base}/complaints/:complaintId`, { config: { access: "cert.read" }, schema: { tags, summary: "One complaint", params: s.complaintParams, response: { 200: s.complaintNamed } } }, async (req) => onePartyNames(orgNames, await complaints.get(req.actor, req.params.complaintId)));
   r.post(`${base}/complaints/:complaintId/response`, { config: { access: "cert.apply" }, schema: { tags, summary: "The holder responds to a complaint", params: s.complaintParams, body: s.complaintResponseBody, response: { 200: s.complaint } } }, async (req) =>
     complaints.respond(req.actor, req.params.complaintId, req.body.response),
   );

@@ -2,6 +2,7 @@
 // audit report, certificates, change reports and complaints (one per endpoint).
 import { z } from "zod";
 import { inventoryItemInput, legalBases } from "./inventory.io.ts";
+import { partyNames } from "./certification.schema.ts";
 import { changeKinds, complaintCategories } from "./records.tables.ts";
 
 const date = z.date();
@@ -184,7 +185,8 @@ export const complaintListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
-export const complaintList = z.object({ items: z.array(complaint), total: z.number() });
+export const complaintNamed = complaint.extend(partyNames);
+export const complaintList = z.object({ items: z.array(complaintNamed), total: z.number() });
 
 // ------------------------------------------------------------------ incident reports
 const pastInstant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
