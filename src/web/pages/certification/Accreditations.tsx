@@ -13,7 +13,7 @@ import { fieldError, ProblemAlert } from "../../components/Problem.tsx";
 import type { SchemeSummary } from "../schemes/types.ts";
 import { OrgName } from "./shared.tsx";
 import { useCertText } from "./text.ts";
-import type { Accreditation, AccreditationAction } from "./types.ts";
+import type { Accreditation, AccreditationAction, NamedAccreditation } from "./types.ts";
 
 /** Which actions each accreditation status offers (the server's table decides). */
 const actionsFrom: Record<string, AccreditationAction[]> = {
@@ -27,7 +27,7 @@ export function AccreditationsPage() {
   const { c, locale } = useCertText();
   const session = useFullSession();
   const queryClient = useQueryClient();
-  const list = useQuery({ queryKey: ["cert-accreditations", session.organisation.id], queryFn: () => api<{ items: Accreditation[] }>("GET", "/certification/accreditations") });
+  const list = useQuery({ queryKey: ["cert-accreditations", session.organisation.id], queryFn: () => api<{ items: NamedAccreditation[] }>("GET", "/certification/accreditations") });
   const schemes = useQuery({ queryKey: ["schemes"], queryFn: () => api<{ items: SchemeSummary[] }>("GET", "/schemes") });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["cert-accreditations"] });
   const applyFor = useMutation({ mutationFn: (b: { scheme: string; scope: string }) => api<Accreditation>("POST", "/certification/accreditations", b), onSuccess: refresh });
@@ -51,7 +51,7 @@ export function AccreditationsPage() {
             rows={list.data?.items ?? []}
             rowKey={(a) => a.id}
             columns={[
-              { header: c.common.body, cell: (a) => <OrgName id={a.cbOrgId} /> },
+              { header: c.common.body, cell: (a) => <OrgName id={a.cbOrgId} zh={a.cbNameZh} en={a.cbNameEn} /> },
               { header: c.common.scheme, cell: (a) => a.scheme },
               { header: c.accreditations.scope, cell: (a) => a.scope },
               { header: c.common.status, cell: (a) => <span className={`status ${a.status === "accredited" ? "status-active" : ""}`}>{c.accStatus[a.status] ?? a.status}</span> },

@@ -70,8 +70,8 @@ function SummarySection({ app: a }: { app: ApplicationDetail }) {
   const { c, locale } = useCertText();
   const rows: Array<[string, ReactNode]> = [
     [c.common.status, <StatusBadge key="s" status={a.status} />],
-    [c.common.applicant, <OrgName key="o" id={a.merchantOrgId} />],
-    [c.common.body, <OrgName key="b" id={a.cbOrgId} />],
+    [c.common.applicant, <OrgName key="o" id={a.merchantOrgId} zh={a.merchantNameZh} en={a.merchantNameEn} />],
+    [c.common.body, <OrgName key="b" id={a.cbOrgId} zh={a.cbNameZh} en={a.cbNameEn} />],
     [c.detail.cycle, a.cycle === "renewal" ? c.detail.cycleRenewal : c.detail.cycleInitial],
   ];
   if (a.caRound > 0) rows.push([c.detail.caRound, String(a.caRound)]);

@@ -11,9 +11,9 @@ import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, ProblemAlert } from "../../components/Problem.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import type { SchemeSummary } from "../schemes/types.ts";
-import { OrgName, shortId } from "./shared.tsx";
+import { OrgName, useOrgName } from "./shared.tsx";
 import { fill, useCertText } from "./text.ts";
-import type { Accreditation, Application } from "./types.ts";
+import type { Application, NamedAccreditation } from "./types.ts";
 
 type Step = 1 | 2 | 3;
 
@@ -26,8 +26,9 @@ export function ApplyPage() {
   const [cbOrgId, setCbOrgId] = useState("");
   const [scope, setScope] = useState("");
   const [scopeMissing, setScopeMissing] = useState(false);
+  const orgName = useOrgName();
   const schemes = useQuery({ queryKey: ["schemes"], queryFn: () => api<{ items: SchemeSummary[] }>("GET", "/schemes") });
-  const accreditations = useQuery({ queryKey: ["cert-accreditations", "accredited"], queryFn: () => api<{ items: Accreditation[] }>("GET", "/certification/accreditations") });
+  const accreditations = useQuery({ queryKey: ["cert-accreditations", "accredited"], queryFn: () => api<{ items: NamedAccreditation[] }>("GET", "/certification/accreditations") });
   const shop = useQuery({ queryKey: ["cert-apply-shop"], queryFn: async () => (await api<{ shop: { id: string; legalNameZh: string; legalNameEn: string } | null }>("GET", "/registry/my-shop")).shop, retry: false });
   const create = useMutation({
     mutationFn: () => api<Application>("POST", "/certification/applications", { scheme, cbOrgId, scope, ...(shop.data ? { shopId: shop.data.id } : {}) }),
@@ -75,7 +76,7 @@ export function ApplyPage() {
             <Empty>{c.apply.noBody}</Empty>
           ) : (
             <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); setCbOrgId(body.cbOrgId); setScopeMissing(!scope.trim()); if (scope.trim()) setStep(3); }}>
-              <SelectField name="cbOrgId" label={c.common.body} value={body.cbOrgId} onChange={(e) => { setCbOrgId(e.currentTarget.value); }} options={bodies.map((b) => ({ value: b.cbOrgId, label: fill(c.apply.bodyOption, { org: fill(c.common.org, { id: shortId(b.cbOrgId) }), scope: b.scope, to: formatDateTime(b.validTo, locale) }) }))} />
+              <SelectField name="cbOrgId" label={c.common.body} value={body.cbOrgId} onChange={(e) => { setCbOrgId(e.currentTarget.value); }} options={bodies.map((b) => ({ value: b.cbOrgId, label: fill(c.apply.bodyOption, { org: orgName(b.cbOrgId, b.cbNameZh, b.cbNameEn), scope: b.scope, to: formatDateTime(b.validTo, locale) }) }))} />
               <Field name="scope" label={c.common.scope} hint={c.apply.scopeHint} value={scope} maxLength={1000} onChange={(e) => { setScope(e.currentTarget.value); }} error={scopeMissing ? c.apply.scopeRequired : fieldError(create.error, "scope")} />
               {shop.data ? <p className="hint">{c.apply.shop}: {locale === "en" ? shop.data.legalNameEn : shop.data.legalNameZh}</p> : null}
               <div className="page-actions">
@@ -93,7 +94,7 @@ export function ApplyPage() {
             <dt>{c.common.scheme}</dt>
             <dd>{chosen.title[locale]} · {current?.version}</dd>
             <dt>{c.common.body}</dt>
-            <dd><OrgName id={body.cbOrgId} /></dd>
+            <dd><OrgName id={body.cbOrgId} zh={body.cbNameZh} en={body.cbNameEn} /></dd>
             <dt>{c.common.scope}</dt>
             <dd>{scope}</dd>
             <dt>{c.apply.shop}</dt>

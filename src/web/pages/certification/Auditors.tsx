@@ -117,7 +117,7 @@ export function AuditorRecordPage() {
       <Section title={c.auditors.conflicts} id="auditor-conflicts">
         {conflicts.length === 0 ? <p className="empty">{c.auditors.noConflicts}</p> : (
           <DataTable label={c.auditors.conflicts} rows={conflicts} rowKey={(x) => x.id} columns={[
-            { header: c.common.applicant, cell: (x) => <OrgName id={x.orgId} /> },
+            { header: c.common.applicant, cell: (x) => <OrgName id={x.orgId} zh={x.orgNameZh} en={x.orgNameEn} /> },
             { header: c.common.reason, cell: (x) => x.reason },
             { header: c.common.updated, cell: (x) => formatDateTime(x.declaredAt, locale) },
           ]} />

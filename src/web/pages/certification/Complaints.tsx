@@ -17,7 +17,7 @@ import { usePagedList } from "../../components/usePagedList.ts";
 import { OrgName } from "./shared.tsx";
 import { StatusFilter, useStatusParam } from "./StatusFilter.tsx";
 import { eventName, fill, useCertText } from "./text.ts";
-import type { Complaint, ComplaintStatus } from "./types.ts";
+import type { Complaint, ComplaintStatus, NamedComplaint } from "./types.ts";
 
 const statuses: ComplaintStatus[] = ["received", "responded", "upheld", "dismissed"];
 const sanctionEvents = ["sanction_caution", "sanction_recommendation", "sanction_suspend", "sanction_revoke"] as const;
@@ -26,7 +26,7 @@ export function ComplaintsPage() {
   const { c, locale } = useCertText();
   const t = c.complaint;
   const [status, setStatus] = useStatusParam(statuses);
-  const list = usePagedList<Complaint, { items: Complaint[]; total: number }>(["cert-complaints", status ?? "all"], (p) => api("GET", `/certification/complaints${query({ status, ...p })}`));
+  const list = usePagedList<NamedComplaint, { items: NamedComplaint[]; total: number }>(["cert-complaints", status ?? "all"], (p) => api("GET", `/certification/complaints${query({ status, ...p })}`));
   return (
     <Page title={t.consoleTitle} intro={t.consoleIntro}>
       <Section title={t.list} id="complaints-list">
@@ -39,7 +39,7 @@ export function ComplaintsPage() {
             columns={[
               { header: t.reference, cell: (x) => <Link to={`/certification/complaints/${x.id}`}>{x.reference}</Link> },
               { header: c.common.markNumber, cell: (x) => x.markNumber },
-              { header: c.common.applicant, cell: (x) => <OrgName id={x.merchantOrgId} /> },
+              { header: c.common.applicant, cell: (x) => <OrgName id={x.merchantOrgId} zh={x.merchantNameZh} en={x.merchantNameEn} /> },
               { header: t.category, cell: (x) => t.categories[x.category] ?? x.category },
               { header: c.common.status, cell: (x) => <span className="status">{t.status[x.status] ?? x.status}</span> },
               { header: t.filedAt, cell: (x) => formatDateTime(x.filedAt, locale) },

@@ -12,7 +12,7 @@ import { usePagedList } from "../../components/usePagedList.ts";
 import { OrgName, StatusBadge } from "./shared.tsx";
 import { StatusFilter, useStatusParam } from "./StatusFilter.tsx";
 import { useCertText } from "./text.ts";
-import type { Alarm, Application, ApplicationList, Status } from "./types.ts";
+import type { Alarm, ApplicationList, NamedApplication, Status } from "./types.ts";
 
 const markStates: Status[] = ["active", "active_under_surveillance", "renewal_in_review", "suspended", "revoked", "expired", "withdrawn"];
 
@@ -20,7 +20,7 @@ export function MarksPage() {
   const { c, locale } = useCertText();
   const [chosen, setStatus] = useStatusParam(markStates, "active");
   const status = chosen ?? "active";
-  const list = usePagedList<Application, ApplicationList>(["cert-list", "marks", status], (page) => api<ApplicationList>("GET", `/certification/applications${query({ status, ...page })}`));
+  const list = usePagedList<NamedApplication, ApplicationList>(["cert-list", "marks", status], (page) => api<ApplicationList>("GET", `/certification/applications${query({ status, ...page })}`));
   const rows = list.items.filter((a) => a.markNumber);
   return (
     <Page title={c.marks.title} intro={c.marks.intro}>
@@ -33,7 +33,7 @@ export function MarksPage() {
             rowKey={(a) => a.id}
             columns={[
               { header: c.common.markNumber, cell: (a) => <Link to={`/certification/applications/${a.id}`}>{a.markNumber}</Link> },
-              { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} /> },
+              { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} zh={a.merchantNameZh} en={a.merchantNameEn} /> },
               { header: c.common.scope, cell: (a) => a.scope },
               { header: c.common.status, cell: (a) => <StatusBadge status={a.status} /> },
               { header: c.common.validTo, cell: (a) => formatDateTime(a.suspendedUntil ?? a.validTo, locale) },
@@ -62,7 +62,7 @@ export function AlarmsPage() {
               { header: c.alarms.kind, cell: (a) => c.alarmKind[a.kind.startsWith("renewal_reminder") ? "renewal_reminder" : a.kind] ?? a.kind },
               { header: c.alarms.due, cell: (a) => formatDateTime(a.dueAt, locale) },
               { header: c.alarms.application, cell: (a) => <Link to={`/certification/applications/${a.applicationId}`}>{a.applicationId.slice(0, 8)}</Link> },
-              { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} /> },
+              { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} zh={a.merchantNameZh} en={a.merchantNameEn} /> },
               { header: c.alarms.raised, cell: (a) => formatDateTime(a.raisedAt, locale) },
             ]}
           />

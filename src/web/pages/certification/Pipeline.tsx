@@ -12,14 +12,14 @@ import { usePagedList } from "../../components/usePagedList.ts";
 import { OrgName, StatusBadge } from "./shared.tsx";
 import { useStatusParam } from "./StatusFilter.tsx";
 import { useCertText } from "./text.ts";
-import type { Application, ApplicationList, Status } from "./types.ts";
+import type { ApplicationList, NamedApplication, Status } from "./types.ts";
 
 export function PipelinePage() {
   const { c, locale } = useCertText();
   const session = useFullSession();
   const merchant = session.organisation.kind === "merchant";
   const [status, choose] = useStatusParam(Object.keys(c.status) as Status[]);
-  const list = usePagedList<Application, ApplicationList>(["cert-list", "pipeline", status ?? "all"], (p) => api<ApplicationList>("GET", `/certification/applications${query({ status, ...p })}`));
+  const list = usePagedList<NamedApplication, ApplicationList>(["cert-list", "pipeline", status ?? "all"], (p) => api<ApplicationList>("GET", `/certification/applications${query({ status, ...p })}`));
   const counts = list.extra?.countsByStatus ?? {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return (
@@ -67,7 +67,7 @@ export function PipelinePage() {
             rowKey={(a) => a.id}
             columns={[
               { header: c.common.scope, cell: (a) => <Link to={`/certification/applications/${a.id}`}>{a.scope}</Link> },
-              { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} /> },
+              { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} zh={a.merchantNameZh} en={a.merchantNameEn} /> },
               { header: c.common.scheme, cell: (a) => `${a.scheme} ${a.schemeVersion}` },
               { header: c.common.status, cell: (a) => <StatusBadge status={a.status} /> },
               { header: c.common.markNumber, cell: (a) => a.markNumber ?? c.common.none },

@@ -31,14 +31,14 @@ export function MarkBadge({ status }: { status: MarkStatus }) {
 
 export const shortId = (id: string): string => id.slice(0, 8);
 
-/** An organisation by id: its name when this session may read it, else a short id. */
-export function OrgName({ id }: { id: string }) {
+/** An organisation's name in the current locale, as the API sends it beside the id; a short id if unknown. */
+export function useOrgName(): (id: string, zh: string | null | undefined, en: string | null | undefined) => string {
   const { c, locale } = useCertText();
-  const session = useFullSession();
-  const readable = session.organisation.kind === "authority" || session.organisation.id === id;
-  const org = useQuery({ queryKey: ["organisation", id], queryFn: () => api<{ nameZh: string; nameEn: string }>("GET", `/organisations/${id}`), enabled: readable, staleTime: 5 * 60_000, retry: false });
-  if (org.data) return <>{locale === "en" ? org.data.nameEn : org.data.nameZh}</>;
-  return <>{fill(c.common.org, { id: shortId(id) })}</>;
+  return (id, zh, en) => (locale === "en" ? en : zh) ?? fill(c.common.org, { id: shortId(id) });
+}
+
+export function OrgName({ id, zh, en }: { id: string; zh: string | null; en: string | null }) {
+  return <>{useOrgName()(id, zh, en)}</>;
 }
 
 /** The catalogue version an application is assessed against (public, cached for long). */

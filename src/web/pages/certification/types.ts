@@ -63,13 +63,23 @@ export interface Application {
   updatedAt: string;
 }
 
-export interface ApplicationDetail extends Application {
+/** Organisation names the API sends beside the ids (null when the organisation is unknown). */
+export interface PartyNames {
+  merchantNameZh: string | null;
+  merchantNameEn: string | null;
+  cbNameZh: string | null;
+  cbNameEn: string | null;
+}
+/** An application as the list and the detail send it: with the parties' names. */
+export type NamedApplication = Application & PartyNames;
+
+export interface ApplicationDetail extends NamedApplication {
   mark: MarkView | null;
   availableEvents: string[];
 }
 
 export interface ApplicationList {
-  items: Application[];
+  items: NamedApplication[];
   countsByStatus: Partial<Record<Status, number>>;
 }
 
@@ -143,6 +153,8 @@ export interface Accreditation {
   createdAt: string;
   updatedAt: string;
 }
+/** An accreditation as the list sends it: with the body's name. */
+export type NamedAccreditation = Accreditation & Pick<PartyNames, "cbNameZh" | "cbNameEn">;
 
 export interface Auditor {
   id: string;
@@ -162,14 +174,15 @@ export interface Conflict {
   reason: string;
   declaredAt: string;
 }
+export type NamedConflict = Conflict & { orgNameZh: string | null; orgNameEn: string | null };
 
 export interface AuditorRecord {
   auditor: Auditor;
-  conflicts: Conflict[];
+  conflicts: NamedConflict[];
   audits: { applicationId: string; lead: boolean; assignedAt: string; scheme: string; status: Status }[];
 }
 
-export interface Alarm {
+export interface Alarm extends PartyNames {
   id: string;
   applicationId: string;
   cbOrgId: string;
@@ -242,3 +255,5 @@ export interface Complaint {
   determinedAt: string | null;
   filedAt: string;
 }
+/** A complaint as the list and the detail send it: with the holder's and the body's names. */
+export type NamedComplaint = Complaint & PartyNames;
