@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { zhTW } from "../web/i18n/zh-TW.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -75,4 +76,30 @@ export function linkIn(text: string, path: string): string {
   const link = (text.match(/https?:\/\/[^\s"'<>]+#token=[A-Za-z0-9_-]+/g) ?? []).find((l) => new URL(l).pathname === path);
   if (!link) throw new Error(`no ${path} link in mail:\n${text}`);
   return link;
+}
+
+/**
+ * Signs in through the sign-in page (and the verification step when a TOTP secret is given) and
+ * waits for the main navigation. TOTP codes are single-use: when another sign-in of the same
+ * account (an API client in the test's setup, another page) already used this 30-second step's
+ * code, the server refuses it, so the step is retried once with the next step's code.
+ */
+export async function signIn(page: Page, options: { url: string; email: string; password: string; totp?: (() => string) | undefined }): Promise<void> {
+  await page.goto(`${options.url}/sign-in`);
+  await page.getByLabel(zhTW.common.email, { exact: true }).fill(options.email);
+  await page.getByLabel(zhTW.common.password, { exact: true }).fill(options.password);
+  await page.getByRole("button", { name: zhTW.signIn.submit, exact: true }).click();
+  const nav = page.getByRole("navigation", { name: zhTW.nav.main });
+  if (options.totp) {
+    await page.waitForURL(/\/sign-in\/verify$/);
+    for (let attempt = 1; ; attempt++) {
+      await page.getByLabel(zhTW.mfa.code, { exact: true }).fill(options.totp());
+      await page.getByRole("button", { name: zhTW.mfa.submit, exact: true }).click();
+      await nav.or(page.getByRole("alert")).first().waitFor();
+      if (await nav.isVisible()) return;
+      if (attempt === 2) throw new Error(`the verification code was refused twice for ${options.email}`);
+      await page.waitForTimeout(30_500 - (Date.now() % 30_000)); // into the next 30-second step
+    }
+  }
+  await nav.waitFor();
 }

@@ -12,9 +12,8 @@ import type { Page } from "playwright-core";
 import { DEMO_PASSWORD } from "../demo.ts";
 import { registryOrigins } from "../modules/registry/registry.tables.ts";
 import { startTestServer } from "../platform/testing/server.ts";
-import { zhTW as zh } from "../web/i18n/zh-TW.ts";
 import { registryTextZh } from "../web/pages/registry/text.ts";
-import { axeViolations, launchBrowser, type Browser, type Person } from "./browser.ts";
+import { axeViolations, launchBrowser, type Browser, type Person, signIn as signInAs } from "./browser.ts";
 import { DEMO_AUTHORITY } from "./demo-accounts.ts";
 
 const r = registryTextZh; // the registry pages' own words (zh-TW)
@@ -44,16 +43,7 @@ async function accessible(page: Page, label: string): Promise<void> {
 }
 
 async function signIn(page: Page, email: string, password: string, totpSecret?: string): Promise<void> {
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel(zh.common.email, { exact: true }).fill(email);
-  await page.getByLabel(zh.common.password, { exact: true }).fill(password);
-  await page.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
-  if (totpSecret) {
-    await page.waitForURL(/\/sign-in\/verify$/);
-    await page.getByLabel(zh.mfa.code, { exact: true }).fill(server.totp(totpSecret));
-    await page.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
-  }
-  await page.getByRole("navigation", { name: zh.nav.main }).waitFor();
+  await signInAs(page, { url: server.url, email, password, totp: totpSecret ? () => server.totp(totpSecret) : undefined });
 }
 
 const SHOP = { zh: "好好買網路商店股份有限公司", en: "HaoHaoMai Online Co., Ltd." };

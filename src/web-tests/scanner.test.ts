@@ -11,9 +11,8 @@ import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { startScannerE2e, type ScannerE2e } from "../modules/scanner/e2e.testing.ts";
 import { DEMO_PASSWORD } from "../demo.ts";
-import { zhTW as zh } from "../web/i18n/zh-TW.ts";
 import { scannerTextEn as en, scannerTextZh as s } from "../web/pages/scanner/text.ts";
-import { axeViolations, launchBrowser, type Browser, type Person } from "./browser.ts";
+import { axeViolations, launchBrowser, type Browser, type Person, signIn as signInAs } from "./browser.ts";
 import { DEMO_AUTHORITY } from "./demo-accounts.ts";
 
 let e: ScannerE2e;
@@ -41,16 +40,7 @@ async function accessible(page: Page, label: string): Promise<void> {
 }
 
 async function signIn(page: Page, email: string, password: string, totpSecret?: string): Promise<void> {
-  await page.goto(`${e.ts.url}/sign-in`);
-  await page.getByLabel(zh.common.email, { exact: true }).fill(email);
-  await page.getByLabel(zh.common.password, { exact: true }).fill(password);
-  await page.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
-  if (totpSecret) {
-    await page.waitForURL(/\/sign-in\/verify$/);
-    await page.getByLabel(zh.mfa.code, { exact: true }).fill(e.ts.totp(totpSecret));
-    await page.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
-  }
-  await page.getByRole("navigation", { name: zh.nav.main }).waitFor();
+  await signInAs(page, { url: e.ts.url, email, password, totp: totpSecret ? () => e.ts.totp(totpSecret) : undefined });
 }
 
 /** Clicks "scan now" and waits until the history's newest row is a finished scan. */
