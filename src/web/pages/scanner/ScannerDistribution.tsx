@@ -3,14 +3,13 @@
 // time, each linking to its page (findings, history, scan now).
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link } from "react-router";
 import { api } from "../../api/client.ts";
 import { SelectField } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Pager, useCursor } from "../../components/Pager.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { GradeBadge } from "./Grade.tsx";
+import { OriginsTable } from "./OriginsTable.tsx";
 import { useScannerText, type ScannerText } from "./text.ts";
 import { GRADE_ORDER, type Distribution, type WatchedOrigin } from "./types.ts";
 
@@ -59,7 +58,6 @@ export function ScannerDistributionPage() {
 }
 
 function OriginsByGrade({ s }: { s: ScannerText }) {
-  const { locale } = useScannerText();
   const [grade, setGrade] = useState("");
   const cursor = useCursor();
   const list = useQuery({
@@ -70,37 +68,7 @@ function OriginsByGrade({ s }: { s: ScannerText }) {
   return (
     <Section title={s.dist.origins} id="scanner-all-origins">
       <SelectField name="grade" label={s.dist.filter} options={options} value={grade} onChange={(e) => { setGrade(e.target.value); cursor.reset(); }} />
-      {list.isPending ? <Loading /> : null}
-      {list.isError ? <LoadError error={list.error} onRetry={() => void list.refetch()} /> : null}
-      {list.data?.items.length === 0 ? <Empty>{s.dist.noMatch}</Empty> : null}
-      {list.data && list.data.items.length > 0 ? (
-        <div className="table-wrap">
-          <table className="dense" aria-labelledby="scanner-all-origins-title">
-            <thead>
-              <tr>
-                <th scope="col">{s.dist.origins}</th>
-                <th scope="col">{s.origin.grade}</th>
-                <th scope="col">{s.origin.score}</th>
-                <th scope="col">{s.origin.scannedAt}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((o) => (
-                <tr key={o.id}>
-                  <td>
-                    <Link to={`/scanner/origins/${o.id}`}>{o.origin}</Link>
-                  </td>
-                  <td>
-                    <GradeBadge grade={o.lastGrade} />
-                  </td>
-                  <td>{o.lastScore ?? "—"}</td>
-                  <td>{formatDateTime(o.lastScannedAt, locale)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <OriginsTable query={list} rows={list.data?.items} label={s.dist.origins} empty={s.dist.noMatch} />
       <Pager cursor={cursor} nextBefore={list.data?.nextAfter} label={s.dist.origins} />
     </Section>
   );
