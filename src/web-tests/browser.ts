@@ -1,6 +1,7 @@
 // Browser-test helpers: Debian's Chromium driven by playwright-core, a console watcher that
 // fails on any Content-Security-Policy violation or uncaught page error, and an axe-core check
 // that fails on serious or critical accessibility violations.
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +70,12 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Waits for the page's loading indicator to go, then fails on serious or critical axe-core violations. */
+export async function assertAccessible(page: Page, label: string): Promise<void> {
+  await page.locator(".loading").first().waitFor({ state: "detached" }).catch(() => undefined);
+  assert.deepEqual(await axeViolations(page), [], `axe-core on ${label} (${page.url()})`);
 }
 
 /** The first mailed link to `path` (e.g. "/accept-invite"), with its #token fragment. */

@@ -13,7 +13,7 @@ import { DEMO_PASSWORD } from "../demo.ts";
 import { registryOrigins } from "../modules/registry/registry.tables.ts";
 import { startTestServer } from "../platform/testing/server.ts";
 import { registryTextZh } from "../web/pages/registry/text.ts";
-import { axeViolations, launchBrowser, type Browser, type Person, signIn as signInAs } from "./browser.ts";
+import { launchBrowser, type Browser, type Person, signIn as signInAs, assertAccessible as accessible } from "./browser.ts";
 import { DEMO_AUTHORITY } from "./demo-accounts.ts";
 
 const r = registryTextZh; // the registry pages' own words (zh-TW)
@@ -36,11 +36,6 @@ after(async () => {
   await (browser as Browser | undefined)?.close();
   await (server as typeof server | undefined)?.close();
 });
-
-async function accessible(page: Page, label: string): Promise<void> {
-  await page.locator(".loading").first().waitFor({ state: "detached" }).catch(() => undefined);
-  assert.deepEqual(await axeViolations(page), [], `axe-core on ${label} (${page.url()})`);
-}
 
 async function signIn(page: Page, email: string, password: string, totpSecret?: string): Promise<void> {
   await signInAs(page, { url: server.url, email, password, totp: totpSecret ? () => server.totp(totpSecret) : undefined });

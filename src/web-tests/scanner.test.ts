@@ -12,7 +12,7 @@ import type { Page } from "playwright-core";
 import { startScannerE2e, type ScannerE2e } from "../modules/scanner/e2e.testing.ts";
 import { DEMO_PASSWORD } from "../demo.ts";
 import { scannerTextEn as en, scannerTextZh as s } from "../web/pages/scanner/text.ts";
-import { axeViolations, launchBrowser, type Browser, type Person, signIn as signInAs } from "./browser.ts";
+import { launchBrowser, type Browser, type Person, signIn as signInAs, assertAccessible as accessible } from "./browser.ts";
 import { DEMO_AUTHORITY } from "./demo-accounts.ts";
 
 let e: ScannerE2e;
@@ -33,11 +33,6 @@ after(async () => {
   await (browser as Browser | undefined)?.close();
   await (e as ScannerE2e | undefined)?.close();
 });
-
-async function accessible(page: Page, label: string): Promise<void> {
-  await page.locator(".loading").first().waitFor({ state: "detached" }).catch(() => undefined);
-  assert.deepEqual(await axeViolations(page), [], `axe-core on ${label} (${page.url()})`);
-}
 
 async function signIn(page: Page, email: string, password: string, totpSecret?: string): Promise<void> {
   await signInAs(page, { url: e.ts.url, email, password, totp: totpSecret ? () => e.ts.totp(totpSecret) : undefined });

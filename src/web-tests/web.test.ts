@@ -10,7 +10,7 @@ import { en } from "../web/i18n/en.ts";
 import { zhTW as zh } from "../web/i18n/zh-TW.ts";
 import { startTestServer } from "../platform/testing/server.ts";
 import { DEMO_AUTHORITY, DEMO_CB_ADMIN } from "./demo-accounts.ts";
-import { axeViolations, launchBrowser, linkIn, type Browser, type Person } from "./browser.ts";
+import { launchBrowser, linkIn, type Browser, type Person, assertAccessible as accessible } from "./browser.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
@@ -29,11 +29,6 @@ after(async () => {
   await (browser as Browser | undefined)?.close();
   await (server as typeof server | undefined)?.close();
 });
-
-async function accessible(page: Page, label: string): Promise<void> {
-  await page.locator(".loading").first().waitFor({ state: "detached" }).catch(() => undefined);
-  assert.deepEqual(await axeViolations(page), [], `axe-core: serious or critical violations on ${label} (${page.url()})`);
-}
 
 function noCspViolations(person: Person): void {
   assert.deepEqual(person.problems, [], "the browser reported CSP violations or page errors");
