@@ -26,6 +26,9 @@ const c = certTextZh; // the certification pages' own words (zh-TW)
 const SCOPE = "好好買網路商店會員與訂單個資處理";
 const FINDING_REQ = "TW-PIMS.GOV-01";
 const EVIDENCE_TITLE = "隱私權政策 2026 年版";
+// the consoles show organisations by name (zh-TW here), not by id
+const BODY_ORG = "甲驗證股份有限公司（示範）";
+const SHOP_ORG = "好好買網路商店（示範）";
 
 function account(email: string): { email: string; totpSecret: string } {
   const a = demoAccounts.find((x) => x.email === email);
@@ -139,6 +142,7 @@ test("the body applies for accreditation and the authority accredits it", async 
   await reason.fill("見證稽核通過");
   await authority.page.getByRole("button", { name: c.accAction.accredit }).click();
   await authority.page.getByText(c.accStatus.accredited ?? "", { exact: true }).waitFor();
+  await authority.page.getByRole("cell", { name: BODY_ORG, exact: true }).waitFor();
   assert.deepEqual([...body.problems, ...authority.problems], []);
 });
 
@@ -176,8 +180,10 @@ test("the shop applies, answers its self-assessment and submits", async () => {
   await page.getByText(c.apply.scopeRequired).waitFor();
   await accessible(page, "apply: scope missing");
   await page.getByLabel(c.common.scope, { exact: true }).fill(SCOPE);
+  assert.equal(await page.getByLabel(c.common.body, { exact: true }).locator("option", { hasText: BODY_ORG }).count(), 1, "the body is offered by name");
   await page.getByText(`${c.apply.shop}: ${SHOP_NAME}`).waitFor(); // the registered shop goes with the application
   await page.getByRole("button", { name: c.apply.next }).click();
+  await page.getByText(BODY_ORG, { exact: true }).waitFor(); // the summary names the chosen body
   await page.getByRole("button", { name: c.apply.create }).click();
   await page.getByRole("heading", { level: 1, name: SCOPE }).waitFor();
   await statusIs(page, "draft");
@@ -263,7 +269,10 @@ test("the shop keeps one evidence item in its library and links it to two requir
 
 test("the body takes the application in and assigns the team; a declared conflict is refused", async () => {
   const { page } = body;
+  await page.getByRole("link", { name: c.nav.pipeline, exact: true }).click();
+  await page.getByRole("cell", { name: SHOP_ORG, exact: true }).waitFor(); // the pipeline names the applicant
   await openCase(page);
+  await page.getByText(SHOP_ORG, { exact: true }).waitFor();
   await accessible(page, "case (body, submitted)");
   await take(page, "start_intake");
   await statusIs(page, "intake_review");
@@ -511,8 +520,10 @@ test("the authority imports a new catalogue version, publishes it and sees the d
   await page.getByRole("heading", { level: 2, name: schemesTextEn.diff }).waitFor();
   await page.getByRole("link", { name: certTextEn.nav.marks, exact: true }).click();
   await page.getByRole("heading", { level: 1, name: certTextEn.marks.title }).waitFor();
+  await page.getByRole("cell", { name: "HaoHaoMai Online Shop (demo)", exact: true }).waitFor(); // names follow the locale
   await page.getByRole("link", { name: markNumber, exact: true }).click();
   await page.locator(".page-header .status", { hasText: certTextEn.status.active }).waitFor();
+  await page.getByText("Alpha Certification Co. (demo)", { exact: true }).waitFor();
   await page.getByRole("region", { name: certTextEn.detail.history }).getByText(certTextEn.event.suspension_lifted).waitFor();
   await accessible(page, "case in English");
   assert.deepEqual(authority.problems, []);
