@@ -12,14 +12,13 @@ import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { DEMO_PASSWORD, demoAccounts } from "../demo.ts";
 import { startTestServer } from "../platform/testing/server.ts";
-import { zhTW as zh } from "../web/i18n/zh-TW.ts";
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { registryOrigins } from "../modules/registry/registry.tables.ts";
 import { certTextEn, certTextZh } from "../web/pages/certification/text.ts";
 import { schemesTextEn, schemesTextZh } from "../web/pages/schemes/text.ts";
-import { axeViolations, launchBrowser, type Browser, type Person } from "./browser.ts";
+import { launchBrowser, type Browser, type Person, assertAccessible as accessible, signIn as signInAs } from "./browser.ts";
 import { DEMO_AUTHORITY, DEMO_CB_ADMIN } from "./demo-accounts.ts";
 
 const c = certTextZh; // the certification pages' own words (zh-TW)
@@ -83,22 +82,8 @@ after(async () => {
   await (server as typeof server | undefined)?.close();
 });
 
-async function accessible(page: Page, label: string): Promise<void> {
-  await page.locator(".loading").first().waitFor({ state: "detached" }).catch(() => undefined);
-  assert.deepEqual(await axeViolations(page), [], `axe-core on ${label} (${page.url()})`);
-}
-
 async function signIn(page: Page, email: string, totpSecret?: string): Promise<void> {
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel(zh.common.email, { exact: true }).fill(email);
-  await page.getByLabel(zh.common.password, { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
-  if (totpSecret) {
-    await page.waitForURL(/\/sign-in\/verify$/);
-    await page.getByLabel(zh.mfa.code, { exact: true }).fill(server.totp(totpSecret));
-    await page.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
-  }
-  await page.getByRole("navigation", { name: zh.nav.main }).waitFor();
+  await signInAs(page, { url: server.url, email, password: DEMO_PASSWORD, totp: totpSecret ? () => server.totp(totpSecret) : undefined });
 }
 
 /** The application's status as its page shows it (the badge in the summary). */
