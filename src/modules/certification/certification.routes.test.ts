@@ -4,14 +4,12 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { buildTestApp, Client, seedOrg, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
-import { createSchemesService } from "../schemes/schemes.service.ts";
 import { schemesRoutes } from "../schemes/schemes.routes.ts";
-import { createAccreditationService } from "./accreditation.service.ts";
-import { createCertificationTimers, type CertificationTimers } from "./certification.jobs.ts";
+import type { CertificationTimers } from "./certification.jobs.ts";
 import { certificationRoutes } from "./certification.routes.ts";
-import { createCertificationService, type CertificationService } from "./certification.service.ts";
+import type { CertificationService } from "./certification.service.ts";
 import { addMonths } from "./lifecycle.ts";
-import { cataloguesDir } from "./testing.ts";
+import { buildCertServices } from "./testing.ts";
 
 let t: TestApp;
 let cert: CertificationService;
@@ -27,12 +25,9 @@ const B = "/api/v1/certification";
 before(async () => {
   t = await buildTestApp({
     register: async (app, p) => {
-      const schemes = createSchemesService({ db: p.database.db, clock: p.clock });
-      await schemes.loadBundled(cataloguesDir);
-      requirementIds = (await schemes.current("tw-pims")).catalogue.requirements.map((r) => r.id);
-      cert = createCertificationService({ db: p.database.db, clock: p.clock, schemes });
-      const accreditation = createAccreditationService({ db: p.database.db, clock: p.clock, schemes });
-      timers = createCertificationTimers({ db: p.database.db, clock: p.clock, certification: cert, notifier: { prepare: async () => async () => undefined } });
+      const services = await buildCertServices(p.database.db, p.clock);
+      ({ certification: cert, timers, requirementIds } = services);
+      const { schemes, accreditation } = services;
       await app.register(schemesRoutes, { schemes });
       await app.register(certificationRoutes, { certification: cert, accreditation, timers, orgNames: (ids) => p.accounts.orgNames(ids) });
     },

@@ -6,14 +6,12 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import ExcelJS from "exceljs";
 import { buildTestApp, Client, seedOrg, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
-import { createSchemesService } from "../schemes/schemes.service.ts";
-import { createAccreditationService } from "./accreditation.service.ts";
-import { createCertificationTimers } from "./certification.jobs.ts";
 import { certificationRoutes } from "./certification.routes.ts";
-import { createCertificationService, type CertificationService } from "./certification.service.ts";
+import type { AccreditationService } from "./accreditation.service.ts";
+import type { CertificationService } from "./certification.service.ts";
 import { createCertificationRecords } from "./records.ts";
 import { certificationRecordsRoutes } from "./records.routes.ts";
-import { buildActor, cataloguesDir } from "./testing.ts";
+import { buildActor, buildCertServices } from "./testing.ts";
 import { createEvidenceService } from "../../platform/storage/evidence.service.ts";
 import { createLocalStorage } from "../../platform/storage/storage.ts";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -35,12 +33,9 @@ const B = "/api/v1/certification";
 before(async () => {
   t = await buildTestApp({
     register: async (app, p) => {
-      const schemes = createSchemesService({ db: p.database.db, clock: p.clock });
-      await schemes.loadBundled(cataloguesDir);
-      requirementIds = (await schemes.current("tw-pims")).catalogue.requirements.map((r) => r.id);
-      cert = createCertificationService({ db: p.database.db, clock: p.clock, schemes });
-      const accreditation = createAccreditationService({ db: p.database.db, clock: p.clock, schemes });
-      const timers = createCertificationTimers({ db: p.database.db, clock: p.clock, certification: cert, notifier: { prepare: async () => async () => undefined } });
+      const services = await buildCertServices(p.database.db, p.clock);
+      ({ certification: cert, requirementIds } = services);
+      const { schemes, accreditation, timers } = services;
       const evidence = createEvidenceService({ db: p.database.db, clock: p.clock, storage: createLocalStorage(root), maxBytes: 1024 * 1024 });
       const directory = { organisation: async () => ({ nameZh: "測試", nameEn: "Test" }), shop: async () => undefined, shopOfOrg: async () => undefined };
       const records = createCertificationRecords({ db: p.database.db, clock: p.clock, certification: cert, schemes, evidence, directory, notifier: { prepare: async () => async () => undefined }, mail: { enqueue: async () => undefined } });
@@ -64,7 +59,7 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const world: { accreditation?: ReturnType<typeof createAccreditationService> } = {};
+const world: { accreditation?: AccreditationService } = {};
 const actorOf = (org: SeededOrg, key: string, kind: "merchant" | "certification_body" | "authority", role: "merchant_admin" | "cb_admin" | "auditor" | "authority_admin") =>
   buildActor(kind, role, org.orgId, org.users[key]?.id ?? "");
 

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Actor } from "../../platform/actor.ts";
 import type { OrgKind, Role } from "../../platform/auth/roles.ts";
-import { FixedClock } from "../../platform/clock.ts";
+import { FixedClock, type Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/db/database.ts";
 import { createEvidenceService, type EvidenceService } from "../../platform/storage/evidence.service.ts";
 import { createLocalStorage } from "../../platform/storage/storage.ts";
 import { testDatabase, type TestDatabase } from "../../platform/testing/db.ts";
@@ -38,18 +39,34 @@ export interface CertWorld {
   close(): Promise<void>;
 }
 
+export interface CertServices {
+  schemes: SchemesService;
+  certification: CertificationService;
+  accreditation: AccreditationService;
+  timers: CertificationTimers;
+  /** the requirement ids of the bundled tw-pims catalogue's current version */
+  requirementIds: string[];
+}
+
+/** The certification services over a database, with the bundled catalogues loaded (no notices sent unless a notifier is given). */
+export async function buildCertServices(db: Db, clock: Clock, options: { markHooks?: MarkHook[]; notifier?: Notifier } = {}): Promise<CertServices> {
+  const schemes = createSchemesService({ db, clock });
+  await schemes.loadBundled(cataloguesDir);
+  const requirementIds = (await schemes.current("tw-pims")).catalogue.requirements.map((r) => r.id);
+  const certification = createCertificationService({ db, clock, schemes, markHooks: options.markHooks ?? [] });
+  const accreditation = createAccreditationService({ db, clock, schemes });
+  const timers = createCertificationTimers({ db, clock, certification, notifier: options.notifier ?? { prepare: async () => async () => undefined } });
+  return { schemes, certification, accreditation, timers, requirementIds };
+}
+
 /** extraHooks: further mark subscribers (the seals hook, in the test that checks it fires). */
 export async function buildCertWorld(database?: TestDatabase, clock = new FixedClock("2027-01-04T09:00:00Z"), extraHooks: MarkHook[] = []): Promise<CertWorld> {
   const db = database ?? (await testDatabase());
-  const schemes = createSchemesService({ db: db.db, clock });
-  await schemes.loadBundled(cataloguesDir);
   const markChanges: MarkChange[] = [];
   const notices: CertWorld["notices"] = [];
   const mails: CertWorld["mails"] = [];
-  const certification = createCertificationService({ db: db.db, clock, schemes, markHooks: [async (c) => void markChanges.push(c), ...extraHooks] });
-  const accreditation = createAccreditationService({ db: db.db, clock, schemes });
   const notifier: Notifier = { prepare: async (orgIds) => async (_tx, m) => void notices.push(...orgIds.map((orgId) => ({ orgId, ...m }))) };
-  const timers = createCertificationTimers({ db: db.db, clock, certification, notifier });
+  const { schemes, certification, accreditation, timers } = await buildCertServices(db.db, clock, { markHooks: [async (c) => void markChanges.push(c), ...extraHooks], notifier });
   const root = mkdtempSync(join(tmpdir(), "ectrust-cert-evidence-"));
   const evidence = createEvidenceService({ db: db.db, clock, storage: createLocalStorage(root), maxBytes: 5 * 1024 * 1024, readGrants: [(actor, file) => certification.mayReadApplicantEvidence(actor, file)] });
   const names: CertWorld["names"] = { orgs: new Map(), shops: new Map() };
