@@ -9,10 +9,10 @@ export interface Column<T> {
   className?: string;
 }
 
-export function DataTable<T>({ label, columns, rows, rowKey }: { label: string; columns: ReadonlyArray<Column<T>>; rows: readonly T[]; rowKey: (row: T) => string }) {
+export function DataTable<T>({ label, columns, rows, rowKey, dense = false }: { label: string; columns: ReadonlyArray<Column<T>>; rows: readonly T[]; rowKey: (row: T) => string; dense?: boolean }) {
   return (
     <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
-      <table>
+      <table className={dense ? "dense" : undefined}>
         <thead>
           <tr>
             {columns.map((col) => (

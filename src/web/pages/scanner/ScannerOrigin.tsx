@@ -9,6 +9,7 @@ import { Link, useParams } from "react-router";
 import { api } from "../../api/client.ts";
 import { can, useSession } from "../../api/session.ts";
 import { Field, formValues, SubmitButton } from "../../components/Field.tsx";
+import { DataTable } from "../../components/DataTable.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Pager, useCursor } from "../../components/Pager.tsx";
@@ -195,75 +196,59 @@ function Difference({ scan, s }: { scan: ScanSummary; s: ScannerText }) {
 
 function ScriptTable({ items, s, locale }: { items: ScriptItem[]; s: ScannerText; locale: Locale }) {
   return (
-    <div className="table-wrap">
-      <table className="dense" aria-labelledby="scanner-scripts-title">
-        <thead>
-          <tr>
-            <th scope="col">{s.origin.script}</th>
-            <th scope="col">{s.origin.scriptOrigin}</th>
-            <th scope="col">{s.origin.hash}</th>
-            <th scope="col">{s.origin.sri}</th>
-            <th scope="col">{s.origin.firstSeen}</th>
-            <th scope="col">{s.origin.lastSeen}</th>
-            <th scope="col">{s.origin.removed}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((x) => (
-            <tr key={`${x.page} ${x.src}`}>
-              <td>
-                <code>{x.src}</code>
-                <br />
-                <span className="muted">{x.page}</span>
-              </td>
-              <td>{x.origin}</td>
-              <td>
-                <code title={x.sha256 ?? ""}>{x.sha256 ? `${x.sha256.slice(0, 16)}…` : "—"}</code>
-              </td>
-              <td>{x.integrity ? s.origin.yes : s.origin.no}</td>
-              <td>{formatDateTime(x.firstSeenAt, locale)}</td>
-              <td>{formatDateTime(x.lastSeenAt, locale)}</td>
-              <td>{x.removedAt ? formatDateTime(x.removedAt, locale) : "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      dense
+      label={s.origin.scripts}
+      rows={items}
+      rowKey={(x) => `${x.page} ${x.src}`}
+      columns={[
+        {
+          header: s.origin.script,
+          cell: (x) => (
+            <>
+              <code>{x.src}</code>
+              <br />
+              <span className="muted">{x.page}</span>
+            </>
+          ),
+        },
+        { header: s.origin.scriptOrigin, cell: (x) => x.origin },
+        { header: s.origin.hash, cell: (x) => <code title={x.sha256 ?? ""}>{x.sha256 ? `${x.sha256.slice(0, 16)}…` : "—"}</code> },
+        { header: s.origin.sri, cell: (x) => (x.integrity ? s.origin.yes : s.origin.no) },
+        { header: s.origin.firstSeen, cell: (x) => formatDateTime(x.firstSeenAt, locale) },
+        { header: s.origin.lastSeen, cell: (x) => formatDateTime(x.lastSeenAt, locale) },
+        { header: s.origin.removed, cell: (x) => (x.removedAt ? formatDateTime(x.removedAt, locale) : "—") },
+      ]}
+    />
   );
 }
 
 function HistoryTable({ items, s, locale }: { items: ScanSummary[]; s: ScannerText; locale: Locale }) {
   return (
-    <div className="table-wrap">
-      <table className="dense" aria-labelledby="scanner-history-title">
-        <thead>
-          <tr>
-            <th scope="col">{s.origin.when}</th>
-            <th scope="col">{s.origin.grade}</th>
-            <th scope="col">{s.origin.score}</th>
-            <th scope="col">{s.origin.diff}</th>
-            <th scope="col">{s.origin.alerts}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((x) => (
-            <tr key={x.id}>
-              <td>
-                {formatDateTime(x.finishedAt ?? x.queuedAt, locale)}
-                <br />
-                <span className="muted">
-                  {s.origin.status[x.status]} · {s.origin.trigger[x.trigger]}
-                </span>
-              </td>
-              <td>{x.status === "done" ? <GradeBadge grade={x.grade} /> : "—"}</td>
-              <td>{x.score ?? "—"}</td>
-              <td>{x.diff ? `${x.diff.previousGrade} → ${x.diff.currentGrade} (${x.diff.scoreDelta > 0 ? "+" : ""}${String(x.diff.scoreDelta)})` : "—"}</td>
-              <td>{x.diff && x.diff.alerts.length > 0 ? x.diff.alerts.map((a) => s.origin.alertKind[a.kind]).join("、") : x.error ?? "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      dense
+      label={s.origin.history}
+      rows={items}
+      rowKey={(x) => x.id}
+      columns={[
+        {
+          header: s.origin.when,
+          cell: (x) => (
+            <>
+              {formatDateTime(x.finishedAt ?? x.queuedAt, locale)}
+              <br />
+              <span className="muted">
+                {s.origin.status[x.status]} · {s.origin.trigger[x.trigger]}
+              </span>
+            </>
+          ),
+        },
+        { header: s.origin.grade, cell: (x) => (x.status === "done" ? <GradeBadge grade={x.grade} /> : "—") },
+        { header: s.origin.score, cell: (x) => x.score ?? "—" },
+        { header: s.origin.diff, cell: (x) => (x.diff ? `${x.diff.previousGrade} → ${x.diff.currentGrade} (${x.diff.scoreDelta > 0 ? "+" : ""}${String(x.diff.scoreDelta)})` : "—") },
+        { header: s.origin.alerts, cell: (x) => (x.diff && x.diff.alerts.length > 0 ? x.diff.alerts.map((a) => s.origin.alertKind[a.kind]).join("、") : (x.error ?? "—")) },
+      ]}
+    />
   );
 }
 

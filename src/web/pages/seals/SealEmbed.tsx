@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { api } from "../../api/client.ts";
+import { DataTable } from "../../components/DataTable.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
@@ -150,33 +151,19 @@ function Marks({ v, verifyUrl }: { v: Verification; verifyUrl: string | undefine
   const { s, locale } = useSealText();
   return (
     <Section title={s.marks.title} id="seal-marks">
-      <div className="table-wrap">
-        <table className="dense" aria-labelledby="seal-marks-title">
-          <thead>
-            <tr>
-              <th scope="col">{s.marks.mark}</th>
-              <th scope="col">{s.marks.state}</th>
-              <th scope="col">{s.marks.validUntil}</th>
-              <th scope="col">{s.marks.origins}</th>
-              <th scope="col">{s.marks.log}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {v.marks.map((m) => (
-              <tr key={m.credentialId}>
-                <td>{s.marks.names[m.mark] ?? m.mark}</td>
-                <td>
-                  {s.state[m.state]}
-                  {m.code ? ` (${m.code})` : ""}
-                </td>
-                <td>{formatDateTime(m.validUntil, locale)}</td>
-                <td>{m.origins.join(", ")}</td>
-                <td>#{m.logIndex}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        dense
+        label={s.marks.title}
+        rows={v.marks}
+        rowKey={(m) => m.credentialId}
+        columns={[
+          { header: s.marks.mark, cell: (m) => s.marks.names[m.mark] ?? m.mark },
+          { header: s.marks.state, cell: (m) => `${s.state[m.state]}${m.code ? ` (${m.code})` : ""}` },
+          { header: s.marks.validUntil, cell: (m) => formatDateTime(m.validUntil, locale) },
+          { header: s.marks.origins, cell: (m) => m.origins.join(", ") },
+          { header: s.marks.log, cell: (m) => `#${String(m.logIndex)}` },
+        ]}
+      />
       {verifyUrl ? (
         <p>
           <a href={verifyUrl}>{s.marks.verify}</a>
