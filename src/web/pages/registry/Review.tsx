@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, query } from "../../api/client.ts";
+import { DataTable, QueryState } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
@@ -31,46 +32,36 @@ export function ReviewQueuePage() {
       }
     >
       <Section title={r.review.queue} id="registry-queue">
-        {queue.isPending ? <Loading /> : null}
-        {queue.isError ? <LoadError error={queue.error} onRetry={() => void queue.refetch()} /> : null}
-        {queue.data?.items.length === 0 ? <Empty>{r.review.empty}</Empty> : null}
-        {queue.data && queue.data.items.length > 0 ? (
-          <div className="table-wrap" role="region" aria-label={r.review.queue} tabIndex={0}>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{r.shop.legalNameZh}</th>
-                  <th scope="col">{r.shop.ubn}</th>
-                  <th scope="col">{r.shop.status}</th>
-                  <th scope="col">{r.wizard.history}</th>
-                  <th scope="col">{r.review.open}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {queue.data.items.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      {s.legalNameZh}
-                      <br />
-                      <span className="muted">{s.legalNameEn}</span>
-                    </td>
-                    <td>{s.ubn}</td>
-                    <td>
-                      {r.status[s.identityStatus]}
-                      {s.hasPendingChange ? ` · ${r.review.pendingChangeFlag}` : ""}
-                    </td>
-                    <td>{formatDateTime(s.statusChangedAt, locale)}</td>
-                    <td>
-                      <Link to={`/registry/review/${s.id}`} aria-label={`${r.review.open} ${s.legalNameZh}`}>
-                        {r.review.open}
-                      </Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <QueryState query={queue} isEmpty={queue.data?.items.length === 0} empty={r.review.empty}>
+          <DataTable
+            label={r.review.queue}
+            rows={queue.data?.items ?? []}
+            rowKey={(s) => s.id}
+            columns={[
+              {
+                header: r.shop.legalNameZh,
+                cell: (s) => (
+                  <>
+                    {s.legalNameZh}
+                    <br />
+                    <span className="muted">{s.legalNameEn}</span>
+                  </>
+                ),
+              },
+              { header: r.shop.ubn, cell: (s) => s.ubn },
+              { header: r.shop.status, cell: (s) => `${r.status[s.identityStatus]}${s.hasPendingChange ? ` · ${r.review.pendingChangeFlag}` : ""}` },
+              { header: r.wizard.history, cell: (s) => formatDateTime(s.statusChangedAt, locale) },
+              {
+                header: r.review.open,
+                cell: (s) => (
+                  <Link to={`/registry/review/${s.id}`} aria-label={`${r.review.open} ${s.legalNameZh}`}>
+                    {r.review.open}
+                  </Link>
+                ),
+              },
+            ]}
+          />
+        </QueryState>
         <div className="page-actions">
           {offset > 0 ? <button type="button" className="button" onClick={() => { setOffset(Math.max(0, offset - 25)); }}>←</button> : null}
           {queue.data?.nextOffset ? <button type="button" className="button" onClick={() => { setOffset(queue.data.nextOffset ?? 0); }}>→</button> : null}
