@@ -70,12 +70,6 @@ for (const x of [...WORDS.values()].sort((a, b) => b.w.length - a.w.length)) {
   if (c >= 97 && c <= 122) FIRST[c - 32] = FIRST[c] ?? 0;
 }
 
-const escapeRe = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const sortedWords = [...WORDS.values()].sort((a, b) => b.w.length - a.w.length);
-/** Where a zh-TW cue word starts, and where an ASCII cue word starts at a word start (built from fixed lists). */
-const RE_CJK_START = new RegExp(sortedWords.filter((x) => !x.ascii).map((x) => escapeRe(x.w)).join("|"), "g");
-const RE_ASCII_START = new RegExp(`(?<![A-Za-z])(?:${sortedWords.filter((x) => x.ascii).map((x) => escapeRe(x.w)).join("|")})`, "gi");
-
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 function matches(text: string, i: number, x: Word): boolean {
@@ -103,18 +97,21 @@ export class CueIndex {
 
   constructor(text: string) {
     this.text = text;
-    // The regexes find the positions where some cue word starts (zh-TW words; ASCII words at a word
-    // start, any case); at each such position every word that starts there is recorded.
-    const cjk = RE_CJK_START, ascii = RE_ASCII_START; // module-level, used synchronously here only
-    cjk.lastIndex = 0;
-    ascii.lastIndex = 0;
-    let a = cjk.exec(text), b = ascii.exec(text);
+    // Every position whose character starts some cue word (zh-TW words anywhere; ASCII words at a
+    // word start, any case) is tried against the words starting with that character. One table
+    // lookup per character: cheaper than an alternation regex of all words over Han text.
     let freeCjk = 0, freeAscii = 0;
-    while (a !== null || b !== null) {
-      const isAscii = a === null || (b !== null && b.index < a.index);
-      const i = isAscii ? (b?.index ?? 0) : (a?.index ?? 0);
-      const free = this.at(text, i, isAscii ? freeAscii : freeCjk);
-      if (isAscii) { freeAscii = free; ascii.lastIndex = i + 1; b = ascii.exec(text); } else { freeCjk = free; cjk.lastIndex = i + 1; a = cjk.exec(text); }
+    let prevLetter = false;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128) {
+        const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+        if (letter && !prevLetter && FIRST[c] !== 0) freeAscii = this.at(text, i, freeAscii);
+        prevLetter = letter;
+      } else {
+        prevLetter = false;
+        if (FIRST[c] !== 0) freeCjk = this.at(text, i, freeCjk);
+      }
     }
   }
 

@@ -12,13 +12,18 @@ export function maskMiddle(v: string, head: number, tail: number, ch = "*"): str
   let total = 0;
   for (let i = 0; i < v.length; i++) if (isAlnum(v.charCodeAt(i))) total++;
   if (head + tail >= total) { head = Math.min(head, Math.floor(total / 3)); tail = Math.min(tail, Math.floor(total / 3)); }
-  let k = 0;
+  // Copies runs of kept characters as slices and masked runs as repeats: a handful of strings per
+  // value instead of one per character (this runs once per finding).
   let out = "";
+  let k = 0, from = 0, masked = 0;
   for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (isAlnum(c)) { out += k < head || k >= total - tail ? v.charAt(i) : ch; k++; } else out += v.charAt(i);
+    if (!isAlnum(v.charCodeAt(i))) { if (masked > 0) { out += ch.repeat(masked); masked = 0; from = i; } continue; }
+    const hide = k >= head && k < total - tail;
+    k++;
+    if (hide) { if (masked === 0) out += v.slice(from, i); masked++; }
+    else if (masked > 0) { out += ch.repeat(masked); masked = 0; from = i; }
   }
-  return out;
+  return masked > 0 ? out + ch.repeat(masked) : out + v.slice(from);
 }
 
 /** Keeps only the last `n` alphanumerics visible (keep-last-N). */

@@ -47,7 +47,7 @@ export interface FileResult {
  */
 export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: Finding) => void, range?: RangeTask, gate?: () => Promise<void>): Promise<FileResult> {
   const notes: SkipNote[] = [];
-  const src = await openSource(path, notes, 1 << 20, range);
+  const src = await openSource(path, notes, 1 << 16, range);
   if (!src) return { file: path, bytes: 0, findings: 0, notes };
   const { format, ext } = formatOf(path);
   const em = new Emitter(path, src.encoding, opts, onFinding, range ? { utf16: range.utf16, byte: range.start, line: range.line } : undefined);

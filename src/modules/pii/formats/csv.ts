@@ -22,97 +22,121 @@ function looksLikeHeader(values: readonly string[]): boolean {
   return values.length > 1 && values.every((v) => /^[A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff ()./-]{0,40}$/.test(v.trim())) && !values.some((v) => /\d{6}/.test(v));
 }
 
-export async function scanCsv(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[], ext: string): Promise<void> {
-  const it = chunks[Symbol.asyncIterator]();
-  let buf = "";
-  let delim = "";
-  let i = 0, fieldStart = 0, inQ = false, quoted = false;
-  let row: Array<{ start: number; end: number }> = [];
-  let segCells: Cell[] = [];
-  let lastRecordEnd = 0;
-  let headers: string[] | null = null;
-  let classes: ColumnClass[] = [];
-  let first = true;
+/**
+ * The parser's state between chunks. The character loop lives in a plain method (not in the async
+ * function that awaits chunks): V8 compiled that loop on-stack and threw the code away at each
+ * await, recompiling it dozens of times per file.
+ */
+class CsvState {
+  buf = "";
+  delim = 0;
+  i = 0;
+  fieldStart = 0;
+  inQ = false;
+  quoted = false;
+  row: Array<{ start: number; end: number }> = [];
+  segCells: Cell[] = [];
+  lastRecordEnd = 0;
+  headers: string[] | null = null;
+  classes: ColumnClass[] = [];
+  first = true;
+  readonly em: Emitter;
+  constructor(em: Emitter) { this.em = em; }
 
-  const endField = (end: number): void => {
-    let s = fieldStart, e = end;
+  endField(end: number): void {
+    const buf = this.buf;
+    let s = this.fieldStart, e = end;
     if (e > s && buf.charCodeAt(e - 1) === 13) e--; // CR of CRLF
-    if (quoted && buf.charCodeAt(s) === 34) { s++; if (e > s && buf.charCodeAt(e - 1) === 34) e--; }
+    if (this.quoted && buf.charCodeAt(s) === 34) { s++; if (e > s && buf.charCodeAt(e - 1) === 34) e--; }
     if (s === 0 && buf.charCodeAt(0) === 0xfeff) s = 1;
-    row.push({ start: s, end: e });
-    quoted = false;
-  };
-  const endRecord = (next: number): void => {
-    if (first) {
-      first = false;
-      const values = row.map((c) => buf.slice(c.start, c.end));
+    this.row.push({ start: s, end: e });
+    this.quoted = false;
+  }
+
+  endRecord(next: number): void {
+    if (this.first) {
+      this.first = false;
+      const values = this.row.map((c) => this.buf.slice(c.start, c.end));
       if (looksLikeHeader(values)) {
-        headers = values.map((v) => v.trim());
-        classes = headers.map(classifyHeader);
-        row = [];
-        lastRecordEnd = next;
+        this.headers = values.map((v) => v.trim());
+        this.classes = this.headers.map(classifyHeader);
+        this.row = [];
+        this.lastRecordEnd = next;
         return;
       }
     }
-    row.forEach((c, k) => {
+    const { headers, classes, segCells } = this;
+    this.row.forEach((c, k) => {
       segCells.push({ start: c.start, end: c.end, column: headers?.[k] ?? `#${k + 1}`, cls: classes[k] ?? "UNKNOWN" });
     });
-    row = [];
-    lastRecordEnd = next;
-  };
-  const flush = (): void => {
-    if (lastRecordEnd === 0) return;
-    em.segment(buf.slice(0, lastRecordEnd), segCells);
-    buf = buf.slice(lastRecordEnd);
-    i -= lastRecordEnd;
-    fieldStart -= lastRecordEnd;
-    row = row.map((c) => ({ start: c.start - lastRecordEnd, end: c.end - lastRecordEnd }));
-    segCells = [];
-    lastRecordEnd = 0;
-  };
+    this.row = [];
+    this.lastRecordEnd = next;
+  }
 
-  for (;;) {
-    const n = await it.next();
-    const done = n.done === true;
-    if (!done) buf += n.value;
-    if (delim === "") {
-      const nl = buf.indexOf("\n");
-      if (nl < 0 && !done) continue;
-      delim = sniffDelimiter(buf.slice(0, nl < 0 ? buf.length : nl), ext);
-    }
-    const d = delim.charCodeAt(0);
-    const len = buf.length;
+  flush(): void {
+    const cut = this.lastRecordEnd;
+    if (cut === 0) return;
+    this.em.segment(this.buf.slice(0, cut), this.segCells);
+    this.buf = this.buf.slice(cut);
+    this.i -= cut;
+    this.fieldStart -= cut;
+    this.row = this.row.map((c) => ({ start: c.start - cut, end: c.end - cut }));
+    this.segCells = [];
+    this.lastRecordEnd = 0;
+  }
+
+  /** Parses what is buffered; `done` when no more input follows. */
+  consume(done: boolean): void {
+    const buf = this.buf, d = this.delim, len = buf.length;
+    let i = this.i;
     while (i < len) {
       const c = buf.charCodeAt(i);
-      if (inQ) {
+      if (this.inQ) {
         if (c === 34) {
           if (i + 1 >= len && !done) break; // need the next char to tell "" from a closing quote
           if (buf.charCodeAt(i + 1) === 34) { i += 2; continue; }
-          inQ = false;
+          this.inQ = false;
         }
         i++;
         continue;
       }
-      if (c === 34 && (i === fieldStart || (i === 1 && fieldStart === 0 && buf.charCodeAt(0) === 0xfeff))) { inQ = true; quoted = true; }
-      else if (c === d) { endField(i); fieldStart = i + 1; }
-      else if (c === 10) { endField(i); fieldStart = i + 1; endRecord(i + 1); }
+      if (c === 34 && (i === this.fieldStart || (i === 1 && this.fieldStart === 0 && buf.charCodeAt(0) === 0xfeff))) { this.inQ = true; this.quoted = true; }
+      else if (c === d) { this.endField(i); this.fieldStart = i + 1; }
+      else if (c === 10) { this.endField(i); this.fieldStart = i + 1; this.endRecord(i + 1); }
       i++;
     }
+    this.i = i;
+  }
+}
+
+export async function scanCsv(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[], ext: string): Promise<void> {
+  const it = chunks[Symbol.asyncIterator]();
+  const st = new CsvState(em);
+  for (;;) {
+    const n = await it.next();
+    const done = n.done === true;
+    if (!done) st.buf += n.value;
+    if (st.delim === 0) {
+      const nl = st.buf.indexOf("\n");
+      if (nl < 0 && !done) continue;
+      st.delim = sniffDelimiter(st.buf.slice(0, nl < 0 ? st.buf.length : nl), ext).charCodeAt(0);
+    }
+    st.consume(done);
     if (done) {
-      if (inQ) notes.push({ file: em.file, reason: "unbalanced-quote", byteOffset: em.byte, detail: "a quoted field is never closed; the rest of the file was read as one field" });
-      if (fieldStart < buf.length || row.length > 0) { endField(buf.length); endRecord(buf.length); }
-      flush();
-      if (buf.length > 0) em.segment(buf);
+      if (st.inQ) notes.push({ file: em.file, reason: "unbalanced-quote", byteOffset: em.byte, detail: "a quoted field is never closed; the rest of the file was read as one field" });
+      if (st.fieldStart < st.buf.length || st.row.length > 0) { st.endField(st.buf.length); st.endRecord(st.buf.length); }
+      st.flush();
+      if (st.buf.length > 0) em.segment(st.buf);
       return;
     }
-    if (len - lastRecordEnd > MAX_RECORD) {
-      notes.push(inQ
+    if (st.buf.length - st.lastRecordEnd > MAX_RECORD) {
+      notes.push(st.inQ
         ? { file: em.file, reason: "unbalanced-quote", byteOffset: em.byte, detail: `a quoted field runs past ${MAX_RECORD} characters; the rest of the file is scanned as plain text without columns` }
         : { file: em.file, reason: "long-line", byteOffset: em.byte, detail: `a record runs past ${MAX_RECORD} characters; the rest of the file is scanned as plain text without columns` });
-      flush();
-      await scanText({ [Symbol.asyncIterator]: () => it }, em, notes, buf);
+      st.flush();
+      await scanText({ [Symbol.asyncIterator]: () => it }, em, notes, st.buf);
       return;
     }
-    if (lastRecordEnd >= TARGET) flush();
+    if (st.lastRecordEnd >= TARGET) st.flush();
   }
 }

@@ -3,7 +3,7 @@
 import type { Emitter } from "../emitter.ts";
 import type { SkipNote } from "../pii.types.ts";
 
-export const TARGET = 256 * 1024;
+export const TARGET = 32 * 1024;
 export const MAX_LINE = 1024 * 1024;
 export const OVERLAP = 256;
 
