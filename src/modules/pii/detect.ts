@@ -79,80 +79,63 @@ function push(ctx: Ctx, type: EntityType, start: number, end: number, score: num
   ctx.out.push({ type, start, end, score: Math.min(1, Math.round(score * 100) / 100), reasons, detail, column: null });
 }
 
-function detectIds(ctx: Ctx): void {
-  const { text } = ctx;
-  RE_ID.lastIndex = 0;
-  for (let m = RE_ID.exec(text); m; m = RE_ID.exec(text)) {
-    const kind = twIdKind(m[0]);
-    if (!kind) continue;
-    const s = m.index, e = s + 10;
-    if (kind === "national") {
-      const cue = hasCue(ctx, s, e, "TW_NATIONAL_ID");
-      push(ctx, "TW_NATIONAL_ID", s, e, cue ? 1 : 0.9, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
-    } else {
-      const cue = hasCue(ctx, s, e, "TW_RESIDENT_CERT") || hasCue(ctx, s, e, "TW_NATIONAL_ID");
-      // Old-format certificates share their shape with e-invoice numbers (字軌 + 8 digits).
-      if (kind === "arc_old" && ctx.cues.before(s, INVOICE_BIT, BEFORE) < ctx.cues.before(s, cueBit("TW_RESIDENT_CERT"), BEFORE)) continue;
-      const base = kind === "arc_new" ? 0.9 : 0.7;
-      push(ctx, "TW_RESIDENT_CERT", s, e, cue ? 1 : base, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
-    }
+function onId(ctx: Ctx, s: number, raw: string): void {
+  const kind = twIdKind(raw);
+  if (!kind) return;
+  const e = s + 10;
+  if (kind === "national") {
+    const cue = hasCue(ctx, s, e, "TW_NATIONAL_ID");
+    push(ctx, "TW_NATIONAL_ID", s, e, cue ? 1 : 0.9, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
+  } else {
+    const cue = hasCue(ctx, s, e, "TW_RESIDENT_CERT") || hasCue(ctx, s, e, "TW_NATIONAL_ID");
+    // Old-format certificates share their shape with e-invoice numbers (字軌 + 8 digits).
+    if (kind === "arc_old" && ctx.cues.before(s, INVOICE_BIT, BEFORE) < ctx.cues.before(s, cueBit("TW_RESIDENT_CERT"), BEFORE)) return;
+    const base = kind === "arc_new" ? 0.9 : 0.7;
+    push(ctx, "TW_RESIDENT_CERT", s, e, cue ? 1 : base, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
   }
 }
 
-function detectPhones(ctx: Ctx): void {
-  const { text } = ctx;
-  if (want(ctx, "TW_MOBILE")) {
-    RE_MOBILE.lastIndex = 0;
-    for (let m = RE_MOBILE.exec(text); m; m = RE_MOBILE.exec(text)) {
-      const s = m.index, e = s + m[0].length;
-      const p = classifyTwPhone(m[0]);
-      if (p?.kind !== "mobile") continue;
-      if (negativeNearer(ctx, s, "TW_MOBILE")) continue;
-      const cue = hasCue(ctx, s, e, "TW_MOBILE");
-      const bare = /^\d{10}$/.test(m[0]);
-      push(ctx, "TW_MOBILE", s, e, cue ? 1 : bare ? 0.75 : 0.85, cue ? R_PAT_CON : R_PAT, "mobile");
-    }
-  }
-  if (want(ctx, "TW_LANDLINE")) {
-    RE_LANDLINE.lastIndex = 0;
-    for (let m = RE_LANDLINE.exec(text); m; m = RE_LANDLINE.exec(text)) {
-      const s = m.index, e = s + m[0].length;
-      const p = classifyTwPhone(m[0]);
-      if (p?.kind !== "landline") continue;
-      if (negativeNearer(ctx, s, "TW_LANDLINE")) continue;
-      const cue = hasCue(ctx, s, e, "TW_LANDLINE") || hasCue(ctx, s, e, "TW_MOBILE");
-      const shaped = /[-()+ ]/.test(m[0]);
-      if (!shaped && !cue) continue;
-      push(ctx, "TW_LANDLINE", s, e, cue ? 1 : 0.8, cue ? R_PAT_CON : R_PAT, "landline");
-    }
-  }
+function onMobile(ctx: Ctx, s: number, raw: string): void {
+  const e = s + raw.length;
+  const p = classifyTwPhone(raw);
+  if (p?.kind !== "mobile") return;
+  if (negativeNearer(ctx, s, "TW_MOBILE")) return;
+  const cue = hasCue(ctx, s, e, "TW_MOBILE");
+  const bare = /^\d{10}$/.test(raw);
+  push(ctx, "TW_MOBILE", s, e, cue ? 1 : bare ? 0.75 : 0.85, cue ? R_PAT_CON : R_PAT, "mobile");
 }
 
-function detectCards(ctx: Ctx): void {
-  if (!want(ctx, "CREDIT_CARD")) return;
-  const { text } = ctx;
-  RE_CARD.lastIndex = 0;
-  for (let m = RE_CARD.exec(text); m; m = RE_CARD.exec(text)) {
-    const s = m.index;
-    let raw = m[0];
-    const digits = onlyDigits(raw);
-    let brand = isValidCard(digits);
-    // A greedy match may have swallowed a following number group: retry at each separator from the right.
-    for (let i = raw.length - 1, nd = digits.length; !brand && i > 0 && nd >= 13; i--) {
-      const c = raw.charCodeAt(i);
-      if (c >= 48 && c <= 57) nd--;
-      else if ((brand = isValidCard(digits.slice(0, nd)))) raw = raw.slice(0, i);
-    }
-    if (!brand) continue;
-    const e = s + raw.length;
-    RE_CARD.lastIndex = e;
-    const cue = hasCue(ctx, s, e, "CREDIT_CARD");
-    const neg = negativeNearer(ctx, s, "CREDIT_CARD");
-    let score = cue ? 1 : 0.85;
-    if (neg) score = 0.3;
-    if (!cue && raw.length === 13) score = 0.45; // EAN-13 look-alikes
-    push(ctx, "CREDIT_CARD", s, e, score, cue ? R_PAT_CHE_CON : R_PAT_CHE, brand);
+function onLandline(ctx: Ctx, s: number, raw: string): void {
+  const e = s + raw.length;
+  const p = classifyTwPhone(raw);
+  if (p?.kind !== "landline") return;
+  if (negativeNearer(ctx, s, "TW_LANDLINE")) return;
+  const cue = hasCue(ctx, s, e, "TW_LANDLINE") || hasCue(ctx, s, e, "TW_MOBILE");
+  const shaped = /[-()+ ]/.test(raw);
+  if (!shaped && !cue) return;
+  push(ctx, "TW_LANDLINE", s, e, cue ? 1 : 0.8, cue ? R_PAT_CON : R_PAT, "landline");
+}
+
+/** A card candidate at s; returns where the card regex resumes (the end of the accepted card, or of the match). */
+function onCard(ctx: Ctx, s: number, matched: string): number {
+  let raw = matched;
+  const digits = onlyDigits(raw);
+  let brand = isValidCard(digits);
+  // A greedy match may have swallowed a following number group: retry at each separator from the right.
+  for (let i = raw.length - 1, nd = digits.length; !brand && i > 0 && nd >= 13; i--) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) nd--;
+    else if ((brand = isValidCard(digits.slice(0, nd)))) raw = raw.slice(0, i);
   }
+  if (!brand) return s + matched.length;
+  const e = s + raw.length;
+  const cue = hasCue(ctx, s, e, "CREDIT_CARD");
+  const neg = negativeNearer(ctx, s, "CREDIT_CARD");
+  let score = cue ? 1 : 0.85;
+  if (neg) score = 0.3;
+  if (!cue && raw.length === 13) score = 0.45; // EAN-13 look-alikes
+  push(ctx, "CREDIT_CARD", s, e, score, cue ? R_PAT_CHE_CON : R_PAT_CHE, brand);
+  return e;
 }
 
 const EMAIL_LOCAL = (c: number): boolean =>
@@ -179,18 +162,12 @@ function detectEmails(ctx: Ctx): void {
   }
 }
 
-function detectIps(ctx: Ctx): void {
-  if (!want(ctx, "IP_ADDRESS")) return;
-  const { text } = ctx;
-  RE_IPV4.lastIndex = 0;
-  for (let m = RE_IPV4.exec(text); m; m = RE_IPV4.exec(text)) {
-    const info = ipInfo(m[0]);
-    if (!info) continue;
-    // Version numbers such as "v1.2.3.4" or "Version 1.0.0.1".
-    if (VERSION_CUE.test(text.slice(Math.max(0, m.index - 9), m.index))) continue;
-    push(ctx, "IP_ADDRESS", m.index, m.index + m[0].length, 0.9, R_PAT_CHE, info.scope);
-  }
-  detectIpv6(ctx);
+function onIpv4(ctx: Ctx, s: number, raw: string): void {
+  const info = ipInfo(raw);
+  if (!info) return;
+  // Version numbers such as "v1.2.3.4" or "Version 1.0.0.1".
+  if (VERSION_CUE.test(ctx.text.slice(Math.max(0, s - 9), s))) return;
+  push(ctx, "IP_ADDRESS", s, s + raw.length, 0.9, R_PAT_CHE, info.scope);
 }
 
 const isHexOrColon = (c: number): boolean => (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
@@ -218,25 +195,134 @@ function detectIpv6(ctx: Ctx): void {
   }
 }
 
-function detectCarriers(ctx: Ctx): void {
-  if (!want(ctx, "TW_EINVOICE_CARRIER")) return;
-  const { text } = ctx;
-  if (text.includes("/")) {
-    RE_CARRIER.lastIndex = 0;
-    for (let m = RE_CARRIER.exec(text); m; m = RE_CARRIER.exec(text)) {
-      const s = m.index, e = s + 8;
-      const cue = hasCue(ctx, s, e, "TW_EINVOICE_CARRIER");
-      const body = m[0].slice(1);
-      if (!cue && !(/[0-9.+-]/.test(body) && /[A-Z]/.test(body))) continue;
-      push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "mobile-barcode");
+function onCarrier(ctx: Ctx, s: number, raw: string): void {
+  const e = s + 8;
+  const cue = hasCue(ctx, s, e, "TW_EINVOICE_CARRIER");
+  const body = raw.slice(1);
+  if (!cue && !(/[0-9.+-]/.test(body) && /[A-Z]/.test(body))) return;
+  push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "mobile-barcode");
+}
+
+function onCdc(ctx: Ctx, s: number): void {
+  const e = s + 16;
+  const cue = hasCue(ctx, s, e, "TW_EINVOICE_CARRIER");
+  push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "citizen-certificate");
+}
+
+// ---- one pass over the text for the shape-first detectors ----
+// Each candidate regex is run sticky, only at positions where its lookbehind holds and a cheap test
+// of the next characters says it could match, and only from where its previous match ended (what a
+// global regex's lastIndex does). So the matches are exactly those of one global pass per regex,
+// found in one loop instead of seven passes over the text.
+const sticky = (re: RegExp): RegExp => new RegExp(re.source, "y");
+const Y_ID = sticky(RE_ID), Y_MOBILE = sticky(RE_MOBILE), Y_LANDLINE = sticky(RE_LANDLINE), Y_CARD = sticky(RE_CARD);
+const Y_IPV4 = sticky(RE_IPV4), Y_CARRIER = sticky(RE_CARRIER), Y_CDC = sticky(RE_CDC);
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** Matches of one kind, in order: starts and ends. */
+class Spans {
+  s: number[] = [];
+  e: number[] = [];
+  add(s: number, e: number): void { this.s.push(s); this.e.push(e); }
+}
+
+/** Sticky match of `re` at i: its end, or -1. */
+function at(re: RegExp, text: string, i: number): number {
+  re.lastIndex = i;
+  return re.test(text) ? re.lastIndex : -1;
+}
+
+/** True when at least 13 digits follow from i, with single spaces or dashes between them (a card could start here). */
+function cardLength(text: string, i: number): boolean {
+  let d = 0;
+  for (let j = i, n = text.length; j < n && d < 13; j++) {
+    const c = text.charCodeAt(j);
+    if (isDigit(c)) d++;
+    else if (!(d > 0 && (c === 32 || c === 45) && isDigit(text.charCodeAt(j + 1)))) return false;
+  }
+  return d >= 13;
+}
+
+function detectShapes(ctx: Ctx): void {
+  const text = ctx.text, n = text.length;
+  const ids = new Spans(), mobiles = new Spans(), landlines = new Spans(), ipv4 = new Spans(), carriers = new Spans(), cdcs = new Spans();
+  const cards: Detection[] = [];
+  const wantCards = want(ctx, "CREDIT_CARD"), wantIp = want(ctx, "IP_ADDRESS"), wantCarrier = want(ctx, "TW_EINVOICE_CARRIER");
+  const wantMobile = want(ctx, "TW_MOBILE"), wantLandline = want(ctx, "TW_LANDLINE");
+  let nId = 0, nMobile = 0, nLandline = 0, nCard = 0, nIp = 0, nCarrier = 0, nCdc = 0;
+  const main = ctx.out;
+  let prev = -1;
+  for (let i = 0; i < n; prev = text.charCodeAt(i), i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (isDigit(prev)) continue;
+      const c1 = text.charCodeAt(i + 1), c2 = text.charCodeAt(i + 2);
+      if (wantIp && i >= nIp && prev !== 46 && (c1 === 46 || (isDigit(c1) && (c2 === 46 || (isDigit(c2) && text.charCodeAt(i + 3) === 46))))) {
+        const e = at(Y_IPV4, text, i);
+        if (e >= 0) { ipv4.add(i, e); nIp = e; }
+      }
+      if (wantCards && i >= nCard && c >= 50 && c <= 54 && cardLength(text, i)) {
+        const e = at(Y_CARD, text, i);
+        if (e >= 0) { ctx.out = cards; nCard = onCard(ctx, i, text.slice(i, e)); ctx.out = main; }
+      }
+      if (isAlnum(prev) || prev === 43) continue;
+      // 09…, 0[2-8]…, 886…, 00886…
+      const intl = (c === 56 && c1 === 56 && c2 === 54) || (c === 48 && c1 === 48 && c2 === 56);
+      if (wantMobile && i >= nMobile && ((c === 48 && c1 === 57) || intl)) {
+        const e = at(Y_MOBILE, text, i);
+        if (e >= 0) { mobiles.add(i, e); nMobile = e; }
+      }
+      if (wantLandline && i >= nLandline && ((c === 48 && c1 >= 50 && c1 <= 56) || intl)) {
+        const e = at(Y_LANDLINE, text, i);
+        if (e >= 0) { landlines.add(i, e); nLandline = e; }
+      }
+    } else if (c >= 65 && c <= 90) {
+      if (isAlnum(prev)) continue;
+      const c1 = text.charCodeAt(i + 1);
+      if (i >= nId && (isDigit(c1) || (c1 >= 65 && c1 <= 68)) && isDigit(text.charCodeAt(i + 2))) {
+        const e = at(Y_ID, text, i);
+        if (e >= 0) { ids.add(i, e); nId = e; }
+      }
+      if (wantCarrier && i >= nCdc && isUpper(c1) && isDigit(text.charCodeAt(i + 2))) {
+        const e = at(Y_CDC, text, i);
+        if (e >= 0) { cdcs.add(i, e); nCdc = e; }
+      }
+    } else if (c === 43 || c === 40) {
+      // +886…, (0…
+      if (isAlnum(prev) || prev === 43) continue;
+      const c1 = text.charCodeAt(i + 1);
+      if (c === 43 ? c1 !== 56 : c1 !== 48) continue;
+      if (wantMobile && c === 43 && i >= nMobile) {
+        const e = at(Y_MOBILE, text, i);
+        if (e >= 0) { mobiles.add(i, e); nMobile = e; }
+      }
+      if (wantLandline && i >= nLandline) {
+        const e = at(Y_LANDLINE, text, i);
+        if (e >= 0) { landlines.add(i, e); nLandline = e; }
+      }
+    } else if (c === 47) {
+      if (!wantCarrier || i < nCarrier || isAlnum(prev) || prev === 47 || prev === 46) continue;
+      const e = at(Y_CARRIER, text, i);
+      if (e >= 0) { carriers.add(i, e); nCarrier = e; }
     }
   }
-  RE_CDC.lastIndex = 0;
-  for (let m = RE_CDC.exec(text); m; m = RE_CDC.exec(text)) {
-    const s = m.index, e = s + 16;
-    const cue = hasCue(ctx, s, e, "TW_EINVOICE_CARRIER");
-    push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "citizen-certificate");
-  }
+  // Handled in the order of the detectors before the single pass, so that ties between detections
+  // of equal span and score resolve as they always did.
+  const each = (sp: Spans, f: (ctx: Ctx, s: number, raw: string) => void): void => {
+    for (let k = 0; k < sp.s.length; k++) { const s = sp.s[k] ?? 0; f(ctx, s, text.slice(s, sp.e[k])); }
+  };
+  each(ids, onId);
+  each(mobiles, onMobile);
+  each(landlines, onLandline);
+  for (const d of cards) ctx.out.push(d);
+  detectEmails(ctx);
+  each(ipv4, onIpv4);
+  if (wantIp) detectIpv6(ctx);
+  each(carriers, onCarrier);
+  for (const s of cdcs.s) onCdc(ctx, s);
 }
 
 function detectMrz(ctx: Ctx): void {
@@ -420,12 +506,7 @@ export function resolveOverlaps(ds: Detection[]): Detection[] {
 export function detect(text: string, opts: DetectOptions = {}): Detection[] {
   const folded = foldWidth(text);
   const ctx: Ctx = { text: folded, cues: new CueIndex(folded), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current" };
-  detectIds(ctx);
-  detectPhones(ctx);
-  detectCards(ctx);
-  detectEmails(ctx);
-  detectIps(ctx);
-  detectCarriers(ctx);
+  detectShapes(ctx);
   detectMrz(ctx);
   detectAddresses(ctx);
   detectGated(ctx);

@@ -35,7 +35,7 @@ export interface PoolOptions extends EmitOptions {
  * Heap caps per worker. Scanning keeps little live data (a segment of ~256 K characters and its
  * detections), so a small heap makes V8 collect early and keeps RSS flat on inputs of any size.
  */
-export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 64 };
+export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
 
 /** Main thread → worker: a file (or range) to scan, or the acknowledgement of one findings batch. */
 export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack" };
