@@ -70,6 +70,11 @@ for (const x of [...WORDS.values()].sort((a, b) => b.w.length - a.w.length)) {
   if (c >= 97 && c <= 122) FIRST[c - 32] = FIRST[c] ?? 0;
 }
 
+/** True when some cue word starts with the code unit c (ASCII letters in either case). */
+export function startsCue(c: number): boolean {
+  return FIRST[c] !== 0;
+}
+
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 function matches(text: string, i: number, x: Word): boolean {
@@ -95,24 +100,38 @@ export class CueIndex {
   readonly masks: number[] = [];
   readonly triggers: Trigger[] = [];
 
-  constructor(text: string) {
+  private freeCjk = 0;
+  private freeAscii = 0;
+
+  /**
+   * With `scan` false the index starts empty and the caller visits the text itself (detect.ts does,
+   * in the same loop that finds the shape-first candidates), calling visitCjk / visitAscii.
+   */
+  constructor(text: string, scan = true) {
     this.text = text;
+    if (!scan) return;
     // Every position whose character starts some cue word (zh-TW words anywhere; ASCII words at a
     // word start, any case) is tried against the words starting with that character. One table
     // lookup per character: cheaper than an alternation regex of all words over Han text.
-    let freeCjk = 0, freeAscii = 0;
     let prevLetter = false;
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c < 128) {
         const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-        if (letter && !prevLetter && FIRST[c] !== 0) freeAscii = this.at(text, i, freeAscii);
+        if (letter && !prevLetter && FIRST[c] !== 0) this.visitAscii(i);
         prevLetter = letter;
-      } else {
-        prevLetter = false;
-        if (FIRST[c] !== 0) freeCjk = this.at(text, i, freeCjk);
-      }
+      } else if (FIRST[c] !== 0) this.visitCjk(i);
     }
+  }
+
+  /** Records the zh-TW cue words starting at i (call for every i whose character startsCue, in order). */
+  visitCjk(i: number): void {
+    this.freeCjk = this.at(this.text, i, this.freeCjk);
+  }
+
+  /** Records the ASCII cue words starting at i (call at each word start whose letter startsCue, in order). */
+  visitAscii(i: number): void {
+    this.freeAscii = this.at(this.text, i, this.freeAscii);
   }
 
   /** Records the cue words starting at `i`; returns the new end of the last trigger (non-overlapping triggers). */

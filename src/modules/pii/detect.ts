@@ -3,7 +3,7 @@
 // detect() works on one string and returns UTF-16 offsets into it.
 import { foldWidth } from "./normalize.ts";
 import type { Detection, EntityType, Reason } from "./pii.types.ts";
-import { CueIndex, cueBit, INVOICE_BIT, NEG_BIT, type GatedType, type Trigger } from "./cues.ts";
+import { CueIndex, cueBit, startsCue, INVOICE_BIT, NEG_BIT, type GatedType, type Trigger } from "./cues.ts";
 import type { ColumnClass } from "./lexicon.ts";
 import {
   classifyTwPhone, ipInfo, isTwPlate, isValidCard, onlyDigits, parseBirthDate, twIdKind, twMrzLine2,
@@ -116,26 +116,30 @@ function onLandline(ctx: Ctx, s: number, raw: string): void {
   push(ctx, "TW_LANDLINE", s, e, cue ? 1 : 0.8, cue ? R_PAT_CON : R_PAT, "landline");
 }
 
-/** A card candidate at s; returns where the card regex resumes (the end of the accepted card, or of the match). */
-function onCard(ctx: Ctx, s: number, matched: string): number {
-  let raw = matched;
-  const digits = onlyDigits(raw);
+/**
+ * The card in a RE_CARD match: the longest prefix ending before a separator (or the whole match)
+ * that passes Luhn with an issuer's prefix and length. A greedy match may have swallowed a following
+ * number group, so each separator is tried from the right. Returns its length and brand, or null.
+ */
+function cardIn(matched: string): { length: number; brand: string } | null {
+  const digits = onlyDigits(matched);
   let brand = isValidCard(digits);
-  // A greedy match may have swallowed a following number group: retry at each separator from the right.
-  for (let i = raw.length - 1, nd = digits.length; !brand && i > 0 && nd >= 13; i--) {
-    const c = raw.charCodeAt(i);
+  if (brand) return { length: matched.length, brand };
+  for (let i = matched.length - 1, nd = digits.length; i > 0 && nd >= 13; i--) {
+    const c = matched.charCodeAt(i);
     if (c >= 48 && c <= 57) nd--;
-    else if ((brand = isValidCard(digits.slice(0, nd)))) raw = raw.slice(0, i);
+    else if ((brand = isValidCard(digits.slice(0, nd)))) return { length: i, brand };
   }
-  if (!brand) return s + matched.length;
-  const e = s + raw.length;
+  return null;
+}
+
+function onCard(ctx: Ctx, s: number, e: number, brand: string): void {
   const cue = hasCue(ctx, s, e, "CREDIT_CARD");
   const neg = negativeNearer(ctx, s, "CREDIT_CARD");
   let score = cue ? 1 : 0.85;
   if (neg) score = 0.3;
-  if (!cue && raw.length === 13) score = 0.45; // EAN-13 look-alikes
+  if (!cue && e - s === 13) score = 0.45; // EAN-13 look-alikes
   push(ctx, "CREDIT_CARD", s, e, score, cue ? R_PAT_CHE_CON : R_PAT_CHE, brand);
-  return e;
 }
 
 const EMAIL_LOCAL = (c: number): boolean =>
@@ -220,6 +224,7 @@ const Y_IPV4 = sticky(RE_IPV4), Y_CARRIER = sticky(RE_CARRIER), Y_CDC = sticky(R
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** Matches of one kind, in order: starts and ends. */
@@ -246,29 +251,45 @@ function cardLength(text: string, i: number): boolean {
   return d >= 13;
 }
 
+/**
+ * The one pass: records the cue words (into ctx.cues) and the matches of the shape-first regexes,
+ * then runs their validators and scores in detector order (scores need the whole cue index).
+ */
 function detectShapes(ctx: Ctx): void {
-  const text = ctx.text, n = text.length;
-  const ids = new Spans(), mobiles = new Spans(), landlines = new Spans(), ipv4 = new Spans(), carriers = new Spans(), cdcs = new Spans();
-  const cards: Detection[] = [];
+  const text = ctx.text, n = text.length, cues = ctx.cues;
+  const ids = new Spans(), mobiles = new Spans(), landlines = new Spans(), ipv4 = new Spans(), carriers = new Spans(), cdcs = new Spans(), cards = new Spans();
+  const brands: string[] = [];
   const wantCards = want(ctx, "CREDIT_CARD"), wantIp = want(ctx, "IP_ADDRESS"), wantCarrier = want(ctx, "TW_EINVOICE_CARRIER");
   const wantMobile = want(ctx, "TW_MOBILE"), wantLandline = want(ctx, "TW_LANDLINE");
   let nId = 0, nMobile = 0, nLandline = 0, nCard = 0, nIp = 0, nCarrier = 0, nCdc = 0;
-  const main = ctx.out;
   let prev = -1;
-  for (let i = 0; i < n; prev = text.charCodeAt(i), i++) {
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
+    const p = prev;
+    prev = c;
+    if (c >= 128) {
+      if (startsCue(c)) cues.visitCjk(i);
+      continue;
+    }
+    if (c >= 97 && c <= 122) {
+      if (startsCue(c) && !isLetter(p)) cues.visitAscii(i);
+      continue;
+    }
     if (c >= 48 && c <= 57) {
-      if (isDigit(prev)) continue;
+      if (isDigit(p)) continue;
       const c1 = text.charCodeAt(i + 1), c2 = text.charCodeAt(i + 2);
-      if (wantIp && i >= nIp && prev !== 46 && (c1 === 46 || (isDigit(c1) && (c2 === 46 || (isDigit(c2) && text.charCodeAt(i + 3) === 46))))) {
+      if (wantIp && i >= nIp && p !== 46 && (c1 === 46 || (isDigit(c1) && (c2 === 46 || (isDigit(c2) && text.charCodeAt(i + 3) === 46))))) {
         const e = at(Y_IPV4, text, i);
         if (e >= 0) { ipv4.add(i, e); nIp = e; }
       }
       if (wantCards && i >= nCard && c >= 50 && c <= 54 && cardLength(text, i)) {
         const e = at(Y_CARD, text, i);
-        if (e >= 0) { ctx.out = cards; nCard = onCard(ctx, i, text.slice(i, e)); ctx.out = main; }
+        if (e >= 0) {
+          const card = cardIn(text.slice(i, e));
+          if (card) { cards.add(i, i + card.length); brands.push(card.brand); nCard = i + card.length; } else nCard = e;
+        }
       }
-      if (isAlnum(prev) || prev === 43) continue;
+      if (isAlnum(p) || p === 43) continue;
       // 09…, 0[2-8]…, 886…, 00886…
       const intl = (c === 56 && c1 === 56 && c2 === 54) || (c === 48 && c1 === 48 && c2 === 56);
       if (wantMobile && i >= nMobile && ((c === 48 && c1 === 57) || intl)) {
@@ -280,7 +301,8 @@ function detectShapes(ctx: Ctx): void {
         if (e >= 0) { landlines.add(i, e); nLandline = e; }
       }
     } else if (c >= 65 && c <= 90) {
-      if (isAlnum(prev)) continue;
+      if (startsCue(c) && !isLetter(p)) cues.visitAscii(i);
+      if (isAlnum(p)) continue;
       const c1 = text.charCodeAt(i + 1);
       if (i >= nId && (isDigit(c1) || (c1 >= 65 && c1 <= 68)) && isDigit(text.charCodeAt(i + 2))) {
         const e = at(Y_ID, text, i);
@@ -292,7 +314,7 @@ function detectShapes(ctx: Ctx): void {
       }
     } else if (c === 43 || c === 40) {
       // +886…, (0…
-      if (isAlnum(prev) || prev === 43) continue;
+      if (isAlnum(p) || p === 43) continue;
       const c1 = text.charCodeAt(i + 1);
       if (c === 43 ? c1 !== 56 : c1 !== 48) continue;
       if (wantMobile && c === 43 && i >= nMobile) {
@@ -304,7 +326,7 @@ function detectShapes(ctx: Ctx): void {
         if (e >= 0) { landlines.add(i, e); nLandline = e; }
       }
     } else if (c === 47) {
-      if (!wantCarrier || i < nCarrier || isAlnum(prev) || prev === 47 || prev === 46) continue;
+      if (!wantCarrier || i < nCarrier || isAlnum(p) || p === 47 || p === 46) continue;
       const e = at(Y_CARRIER, text, i);
       if (e >= 0) { carriers.add(i, e); nCarrier = e; }
     }
@@ -317,7 +339,7 @@ function detectShapes(ctx: Ctx): void {
   each(ids, onId);
   each(mobiles, onMobile);
   each(landlines, onLandline);
-  for (const d of cards) ctx.out.push(d);
+  for (let k = 0; k < cards.s.length; k++) onCard(ctx, cards.s[k] ?? 0, cards.e[k] ?? 0, brands[k] ?? "");
   detectEmails(ctx);
   each(ipv4, onIpv4);
   if (wantIp) detectIpv6(ctx);
@@ -505,7 +527,7 @@ export function resolveOverlaps(ds: Detection[]): Detection[] {
  */
 export function detect(text: string, opts: DetectOptions = {}): Detection[] {
   const folded = foldWidth(text);
-  const ctx: Ctx = { text: folded, cues: new CueIndex(folded), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current" };
+  const ctx: Ctx = { text: folded, cues: new CueIndex(folded, false), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current" };
   detectShapes(ctx);
   detectMrz(ctx);
   detectAddresses(ctx);
