@@ -9,32 +9,39 @@ export const OVERLAP = 256;
 
 /** Feeds text chunks into an emitter; `initial` is text already read (e.g. after a format switch). */
 export async function scanText(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[], initial = ""): Promise<void> {
-  let buf = initial;
+  // Each chunk is cut after its last newline: what comes before (with the unfinished line carried
+  // from earlier chunks) goes out in line-aligned segments, the rest is carried. Concatenating every
+  // chunk onto one growing buffer and slicing segments off it made V8 copy the buffer over and over.
+  let carry = "";
   let warned = false;
-  const drain = (final: boolean): void => {
-    while (buf.length >= TARGET || (final && buf.length > 0)) {
-      // Segments of at most TARGET characters where lines allow (a decoded chunk of 1 MB can hold
-      // a million characters; smaller segments keep the worker's live heap small).
-      let nl = buf.length > TARGET ? buf.lastIndexOf("\n", TARGET - 1) : buf.lastIndexOf("\n");
-      if (nl < 0) nl = buf.indexOf("\n");
-      if (nl >= 0) {
-        em.segment(buf.slice(0, nl + 1));
-        buf = buf.slice(nl + 1);
-        continue;
-      }
-      if (final) { em.segment(buf); buf = ""; return; }
-      if (buf.length < MAX_LINE) return;
+  const lines = (text: string): void => {
+    while (text.length > TARGET) {
+      let nl = text.lastIndexOf("\n", TARGET - 1);
+      if (nl < 0) nl = text.indexOf("\n");
+      if (nl < 0 || nl + 1 >= text.length) break;
+      em.segment(text.slice(0, nl + 1));
+      text = text.slice(nl + 1);
+    }
+    if (text.length > 0) em.segment(text);
+  };
+  const add = (c: string): void => {
+    const last = c.lastIndexOf("\n");
+    if (last < 0) {
+      carry += c;
+      if (carry.length < MAX_LINE) return;
       if (!warned) {
         warned = true;
         notes.push({ file: em.file, reason: "long-line", byteOffset: em.byte, detail: `line longer than ${MAX_LINE} characters scanned in overlapping windows; no part skipped` });
       }
-      em.segment(buf, undefined, buf.length - OVERLAP);
-      buf = buf.slice(buf.length - OVERLAP);
+      em.segment(carry, undefined, carry.length - OVERLAP);
+      carry = carry.slice(carry.length - OVERLAP);
+      return;
     }
+    const text = carry + c.slice(0, last + 1);
+    carry = c.slice(last + 1);
+    lines(text);
   };
-  for await (const c of chunks) {
-    buf += c;
-    drain(false);
-  }
-  drain(true);
+  if (initial.length > 0) add(initial);
+  for await (const c of chunks) add(c);
+  if (carry.length > 0) em.segment(carry);
 }
