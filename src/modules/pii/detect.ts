@@ -504,9 +504,35 @@ const better = (a: Detection, b: Detection): boolean =>
       : a.end - a.start > b.end - b.start;
 const byStartThenLongest = (a: Detection, b: Detection): number => a.start - b.start || b.end - a.end;
 
-/** Keeps the best of overlapping detections: higher score, then checksum-bearing type, then longer span. */
-export function resolveOverlaps(ds: Detection[]): Detection[] {
-  ds.sort(byStartThenLongest);
+const KEY_START = 2 ** 20, KEY_INDEX = 2 ** 13;
+let keys = new Float64Array(1024);
+
+/**
+ * Sorts by start, longest first, equal spans in their current order (what a stable sort with
+ * byStartThenLongest gives). Each detection becomes one exact double (start, inverted length, index:
+ * 20 + 20 + 13 bits) and a native numeric sort orders them; beyond those sizes, the comparator sort.
+ */
+function sortByStartThenLongest(ds: Detection[]): Detection[] {
+  const n = ds.length;
+  if (n < 2) return ds;
+  if (n >= KEY_INDEX) return ds.sort(byStartThenLongest);
+  if (keys.length < n) keys = new Float64Array(Math.max(n, keys.length * 2));
+  for (let k = 0; k < n; k++) {
+    const d = ds[k];
+    if (d === undefined || d.start >= KEY_START || d.end - d.start >= KEY_START) return ds.sort(byStartThenLongest);
+    keys[k] = (d.start * KEY_START + (KEY_START - 1 - (d.end - d.start))) * KEY_INDEX + k;
+  }
+  const view = keys.subarray(0, n).sort();
+  const out: Detection[] = new Array<Detection>(n);
+  for (let j = 0; j < n; j++) {
+    const key = view[j] ?? 0;
+    out[j] = ds[key - Math.floor(key / KEY_INDEX) * KEY_INDEX] as Detection;
+  }
+  return out;
+}
+
+/** The sweep of resolveOverlaps over detections already sorted by start, longest first. */
+function keepBest(ds: readonly Detection[]): Detection[] {
   const out: Detection[] = [];
   for (const d of ds) {
     const last = out[out.length - 1];
@@ -519,6 +545,26 @@ export function resolveOverlaps(ds: Detection[]): Detection[] {
     out.push(d);
   }
   return out;
+}
+
+/** Keeps the best of overlapping detections: higher score, then checksum-bearing type, then longer span. */
+export function resolveOverlaps(ds: Detection[]): Detection[] {
+  return keepBest(sortByStartThenLongest(ds));
+}
+
+/**
+ * resolveOverlaps(a.concat(b)) for `a` already resolved (sorted, no overlaps): when `b` is sorted too,
+ * the two are merged (ties: `a` first, as the stable sort would keep them) instead of sorted again.
+ */
+export function resolveOverlapsWith(a: Detection[], b: Detection[]): Detection[] {
+  for (let k = 1; k < b.length; k++) if (byStartThenLongest(b[k - 1] as Detection, b[k] as Detection) > 0) return resolveOverlaps(a.concat(b));
+  const merged: Detection[] = [];
+  let i = 0, j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i], y = b[j];
+    if (y === undefined || (x !== undefined && byStartThenLongest(x, y) <= 0)) { merged.push(x as Detection); i++; } else { merged.push(y); j++; }
+  }
+  return keepBest(merged);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Turns decoded text segments (with optional structured cells) into findings with absolute UTF-16
 // offsets, byte offsets in the source encoding, 1-based lines and column names.
-import { detect, detectValue, resolveOverlaps, SUPPRESSED_BY_NEGATIVE_COLUMN, type DetectOptions } from "./detect.ts";
+import { detect, detectValue, resolveOverlaps, resolveOverlapsWith, SUPPRESSED_BY_NEGATIVE_COLUMN, type DetectOptions } from "./detect.ts";
 import type { ColumnClass } from "./lexicon.ts";
 import { maskFor } from "./mask.ts";
 import type { Detection, Finding } from "./pii.types.ts";
@@ -82,7 +82,7 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
     const d = detectValue(c.cls, text.slice(c.start, c.end), opts) as Placed | null;
     if (d && d.score >= min) { d.start += c.start; d.end += c.start; extra.push(d); }
   }
-  const all = (extra.length > 0 ? resolveOverlaps(ds.concat(extra)) : ds) as Placed[];
+  const all = (extra.length > 0 ? resolveOverlapsWith(ds, extra) : ds) as Placed[];
   const out: Placed[] = [];
   // Detections and cells are both sorted by start: walk them together.
   let ci = 0;
