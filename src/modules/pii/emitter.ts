@@ -4,7 +4,7 @@ import { detect, detectValue, resolveOverlaps, resolveOverlapsWith, SUPPRESSED_B
 import type { ColumnClass } from "./lexicon.ts";
 import { maskFor } from "./mask.ts";
 import type { Detection, Finding } from "./pii.types.ts";
-import { byteLength, type Encoding } from "./source.ts";
+import type { Encoding } from "./source.ts";
 
 /**
  * A structured cell inside a segment: offsets relative to the segment text. `escaped`: the cell is the
@@ -150,6 +150,9 @@ export class Emitter {
     const ds = analyzeSegment(text, cells, this.opts);
     let cur = 0, byte = this.byte, line = this.line;
     const big5 = this.encoding === "big5";
+    const decoded = cells !== undefined && cells.some((c) => c.escaped === true);
+    const { file, utf16 } = this;
+    const showValues = this.opts.showValues === true;
     let nextNl = text.indexOf("\n");
     // Moves the running byte offset and line from `cur` to `to`: bytes by a short loop or natively,
     // lines by stepping over the newlines (each found once per segment).
@@ -164,21 +167,24 @@ export class Emitter {
       if (d.start >= consumed) break;
       advance(d.start);
       const raw = text.slice(d.start, d.end);
-      const value = DECODED.get(d) ?? raw;
+      const value = decoded ? (DECODED.get(d) ?? raw) : raw;
+      let size = 0;
+      if (big5) for (let i = d.start; i < d.end; i++) size += text.charCodeAt(i) < 0x80 ? 1 : 2;
+      else size = utf8Bytes(text, d.start, d.end);
       const f: Finding = {
-        file: this.file,
+        file,
         type: d.type,
-        start: this.utf16 + d.start,
-        end: this.utf16 + d.end,
+        start: utf16 + d.start,
+        end: utf16 + d.end,
         byteStart: byte,
-        byteEnd: byte + byteLength(raw, this.encoding),
+        byteEnd: byte + size,
         line,
         column: d.column,
         score: d.score,
         masked: maskFor(d.type, value),
       };
       if (d.detail !== undefined) f.detail = d.detail;
-      if (this.opts.showValues) f.value = value;
+      if (showValues) f.value = value;
       this.findings++;
       this.onFinding(f);
     }

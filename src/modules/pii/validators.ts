@@ -109,14 +109,15 @@ export function isValidCard(digits: string): CardBrand | null {
   return brand !== null && luhn(digits) ? brand : null;
 }
 
-/** Keeps only ASCII digits. */
+const NON_DIGITS = /[^0-9]+/g;
+
+/** Keeps only ASCII digits (the string itself when it has nothing else; runs once per candidate). */
 export function onlyDigits(s: string): string {
-  let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) out += s.charAt(i);
+    if (c < 48 || c > 57) return s.replace(NON_DIGITS, "");
   }
-  return out;
+  return s;
 }
 
 /**
@@ -124,12 +125,8 @@ export function onlyDigits(s: string): string {
  * Returns the national form (leading 0) and its class, or null.
  */
 export function classifyTwPhone(raw: string): { national: string; kind: "mobile" | "landline" | "tollfree" } | null {
-  let d = "";
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c === 35) break; // "#" starts an extension
-    if (c >= 48 && c <= 57) d += raw.charAt(i);
-  }
+  const hash = raw.indexOf("#"); // "#" starts an extension
+  let d = onlyDigits(hash < 0 ? raw : raw.slice(0, hash));
   if (d.startsWith("886")) d = "0" + d.slice(3).replace(/^0/, "");
   if (!d.startsWith("0")) return null;
   if (/^09\d{8}$/.test(d)) return { national: d, kind: "mobile" };
