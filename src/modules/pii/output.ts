@@ -16,6 +16,28 @@ export function findingRecord(f: Finding, showValues: boolean): Record<string, u
   return r;
 }
 
+/** JSON of strings that repeat across findings (file names, columns, details), kept per renderer. */
+export class JsonCache {
+  private readonly m = new Map<string, string>();
+  get(s: string): string {
+    let j = this.m.get(s);
+    if (j === undefined) { j = JSON.stringify(s); if (this.m.size < 10_000) this.m.set(s, j); }
+    return j;
+  }
+}
+
+/**
+ * One jsonl line of a finding: exactly JSON.stringify(findingRecord(f, showValues)), written out
+ * field by field (repeated strings from the cache), without the record object and the generic
+ * serializer: this runs once per finding of `scan --format jsonl`.
+ */
+export function jsonlLine(f: Finding, showValues: boolean, cache: JsonCache): string {
+  let line = `{"file":${cache.get(f.file)},"type":"${f.type}","start":${String(f.start)},"end":${String(f.end)},"byteStart":${String(f.byteStart)},"byteEnd":${String(f.byteEnd)},"line":${String(f.line)},"column":${f.column === null ? "null" : cache.get(f.column)},"score":${String(f.score)},"masked":${JSON.stringify(f.masked)}`;
+  if (showValues && f.value !== undefined) line += `,"value":${JSON.stringify(f.value)}`;
+  if (f.detail !== undefined) line += `,"detail":${cache.get(f.detail)}`;
+  return line + "}\n";
+}
+
 function csvField(v: unknown): string {
   const s = typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : "";
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
@@ -31,6 +53,7 @@ export class FindingWriter {
   private buf = "";
   private n = 0;
   private waiting: Promise<void> | null = null;
+  private readonly cache = new JsonCache();
 
   constructor(out: Writable, format: OutputFormat, showValues: boolean) {
     this.out = out;
@@ -43,7 +66,7 @@ export class FindingWriter {
   finding(f: Finding): void {
     const r = findingRecord(f, this.showValues);
     switch (this.format) {
-      case "jsonl": this.buf += JSON.stringify(r) + "\n"; break;
+      case "jsonl": this.buf += jsonlLine(f, this.showValues, this.cache); break;
       case "json": this.buf += (this.n > 0 ? ",\n" : "\n") + JSON.stringify(r); break;
       case "csv": this.buf += CSV_KEYS.filter((k) => k !== "value" || this.showValues).map((k) => csvField(r[k])).join(",") + "\n"; break;
       case "table": {

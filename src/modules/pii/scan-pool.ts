@@ -8,8 +8,8 @@ import type { EmitOptions } from "./emitter.ts";
 import type { Finding } from "./pii.types.ts";
 import { scanFile, type FileResult, type RangeTask } from "./scan.ts";
 import { planRanges } from "./split.ts";
-import { decodeBatch } from "./transfer.ts";
-import { findingRecord } from "./output.ts";
+import { decodeBatch, type Batch } from "./transfer.ts";
+import { JsonCache, jsonlLine } from "./output.ts";
 
 export interface PoolOptions extends EmitOptions {
   workers?: number;
@@ -41,7 +41,7 @@ export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSiz
 export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack" };
 
 export type WorkerMessage =
-  | { kind: "findings"; json: string }
+  | { kind: "findings"; batch: Batch }
   | { kind: "rendered"; text: string; count: number; byType: Record<string, number> }
   | { kind: "done"; result: FileResult }
   | { kind: "error"; file: string; message: string };
@@ -68,8 +68,9 @@ export async function scanFiles(
   const stats: PoolStats = { workerCpuSeconds: [] };
   if (n < 1) return stats;
   if (inProcess === true) {
+    const cache = new JsonCache();
     const each = onJsonl === undefined ? onFinding
-      : (f: Finding): void => { onJsonl(JSON.stringify(findingRecord(f, emitOpts.showValues === true)) + "\n", 1, { [f.type]: 1 }); };
+      : (f: Finding): void => { onJsonl(jsonlLine(f, emitOpts.showValues === true, cache), 1, { [f.type]: 1 }); };
     for (const f of files) onFile(await scanFile(f, emitOpts, each));
     return stats;
   }
@@ -108,7 +109,7 @@ export async function scanFiles(
     };
     w.on("message", (m: WorkerMessage) => {
       if (m.kind === "findings" || m.kind === "rendered") {
-        if (m.kind === "rendered") onJsonl?.(m.text, m.count, m.byType); else decodeBatch(m.json, onFinding);
+        if (m.kind === "rendered") onJsonl?.(m.text, m.count, m.byType); else decodeBatch(m.batch, onFinding);
         const ack = (): void => { w.postMessage({ kind: "ack" } satisfies ToWorker); };
         if (ready) void ready().then(ack); else ack();
       }

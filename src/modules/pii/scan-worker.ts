@@ -1,14 +1,15 @@
 // Worker thread: scans the files (or file ranges) it is sent, streaming findings back in batches of
-// 2,000 (compact JSON, transfer.ts). Backpressure: at most MAX_IN_FLIGHT batches may be unacknowledged
-// by the main thread; beyond that the worker stops reading its file until an ack arrives, so neither
-// the message queue nor the main thread's memory grows with the number of findings.
+// 2,000 (numbers in a transferred array, strings concatenated: transfer.ts). Backpressure: at most
+// MAX_IN_FLIGHT batches may be unacknowledged by the main thread; beyond that the worker stops reading
+// its file until an ack arrives, so neither the message queue nor the main thread's memory grows with
+// the number of findings.
 import { parentPort, workerData } from "node:worker_threads";
 import type { EntityType, Finding } from "./pii.types.ts";
 import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
 import { scanFile } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
-import { encodeBatch } from "./transfer.ts";
-import { findingRecord } from "./output.ts";
+import { BatchWriter } from "./transfer.ts";
+import { JsonCache, jsonlLine } from "./output.ts";
 
 type Data = Omit<EmitOptions, "types"> & { types?: EntityType[]; renderJsonl?: boolean };
 const { renderJsonl, ...data } = workerData as Data;
@@ -30,7 +31,9 @@ port?.on("message", (m: ToWorker) => {
   const { file, range } = m;
   const cpu0 = process.threadCpuUsage();
   let batch: Finding[] = [];
-  const send = (msg: WorkerMessage): void => { port.postMessage(msg); };
+  const writer = new BatchWriter(file, BATCH);
+  const cache = new JsonCache();
+  const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
   const flush = (): void => {
     inFlight++;
     if (renderJsonl === true) {
@@ -39,17 +42,19 @@ port?.on("message", (m: ToWorker) => {
       let text = "";
       for (const f of batch) {
         byType[f.type] = (byType[f.type] ?? 0) + 1;
-        text += JSON.stringify(findingRecord(f, opts.showValues === true)) + "\n";
+        text += jsonlLine(f, opts.showValues === true, cache);
       }
       send({ kind: "rendered", text, count: batch.length, byType });
-    } else send({ kind: "findings", json: encodeBatch(file, batch) });
-    batch = [];
+      batch = [];
+    } else {
+      const { batch: b, transfer } = writer.take();
+      send({ kind: "findings", batch: b }, transfer);
+    }
   };
-  scanFile(file, opts, (f) => {
-    batch.push(f);
-    if (batch.length >= BATCH) flush();
-  }, range, gate).then((result) => {
-    if (batch.length > 0) flush();
+  scanFile(file, opts, renderJsonl === true
+    ? (f) => { batch.push(f); if (batch.length >= BATCH) flush(); }
+    : (f) => { if (writer.add(f)) flush(); }, range, gate).then((result) => {
+    if (batch.length > 0 || writer.count > 0) flush();
     const cpu = process.threadCpuUsage(cpu0);
     send({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 } });
   }, (e: unknown) => {
