@@ -10,7 +10,7 @@ import type { Encoding } from "./source.ts";
  * A structured cell inside a segment: offsets relative to the segment text. `escaped`: the cell is the
  * body of a JSON string with backslash escapes; it is scanned decoded, offsets mapped back to the text.
  */
-export interface Cell { start: number; end: number; column: string; cls: ColumnClass; escaped?: boolean }
+export interface Cell { start: number; end: number; column: string; cls: ColumnClass; escaped: boolean }
 
 /** Decoded values of detections found in escaped JSON strings (the text holds the escaped form). */
 const DECODED = new WeakMap<Detection, string>();

@@ -73,7 +73,7 @@ export async function scanPostgres(
               if (v === null || v === "") return;
               const start = text.length;
               text += v;
-              cells.push({ start, end: text.length, column: t.columns[k] ?? `#${k + 1}`, cls: classes[k] ?? "UNKNOWN", row: res.rows, col: k });
+              cells.push({ start, end: text.length, column: t.columns[k] ?? `#${k + 1}`, cls: classes[k] ?? "UNKNOWN", escaped: false, row: res.rows, col: k });
               text += "\n";
             });
           }

@@ -67,7 +67,7 @@ class CsvState {
     }
     const { headers, classes, segCells } = this;
     this.row.forEach((c, k) => {
-      segCells.push({ start: c.start, end: c.end, column: headers?.[k] ?? `#${k + 1}`, cls: classes[k] ?? "UNKNOWN" });
+      segCells.push({ start: c.start, end: c.end, column: headers?.[k] ?? `#${k + 1}`, cls: classes[k] ?? "UNKNOWN", escaped: false });
     });
     this.row = [];
     this.lastRecordEnd = next;

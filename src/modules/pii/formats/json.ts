@@ -74,8 +74,7 @@ class JsonState {
       return;
     }
     const { path, cls } = this.valuePath();
-    const cell: Cell = { start: isString ? s + 1 : s, end: isString ? e - 1 : e, column: path, cls };
-    if (isString && this.strEscaped) cell.escaped = true;
+    const cell: Cell = { start: isString ? s + 1 : s, end: isString ? e - 1 : e, column: path, cls, escaped: isString && this.strEscaped };
     this.cells.push(cell);
   }
 
@@ -139,6 +138,6 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
     if (st.safe >= TARGET) st.flush(false);
   }
   if (st.scalarStart >= 0) st.scalar(st.scalarStart, st.buf.length, false);
-  if (st.inStr) st.cells.push({ start: st.strStart + 1, end: st.buf.length, column: st.valuePath().path, cls: "UNKNOWN" });
+  if (st.inStr) st.cells.push({ start: st.strStart + 1, end: st.buf.length, column: st.valuePath().path, cls: "UNKNOWN", escaped: false });
   st.flush(true);
 }

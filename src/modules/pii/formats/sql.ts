@@ -32,7 +32,7 @@ export async function scanSqlDump(chunks: AsyncIterable<string>, em: Emitter, no
   let warned = false;
 
   const cell = (s: number, e: number, c: Cols, k: number): void => {
-    cells.push({ start: s, end: e, column: c.names[k] ?? `${c.names[0]?.split(".")[0] ?? "?"}.#${k + 1}`, cls: c.classes[k] ?? "UNKNOWN" });
+    cells.push({ start: s, end: e, column: c.names[k] ?? `${c.names[0]?.split(".")[0] ?? "?"}.#${k + 1}`, cls: c.classes[k] ?? "UNKNOWN", escaped: false });
   };
 
   /** Scans INSERT value tuples from `p` to `end`; state carries across lines. */
