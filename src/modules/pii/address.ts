@@ -34,9 +34,14 @@ function backName(text: string, p: number, max: number, stops: string): number {
   return q;
 }
 
+// Every county and city name is three characters ending in 市 or 縣 (checked at load).
+const CITY_SET: ReadonlySet<string> = new Set(CITIES);
+if (CITIES.some((c) => c.length !== 3 || !"市縣".includes(c.charAt(2)))) throw new Error("CITIES: expected three-character names ending in 市 or 縣");
+
 function cityBefore(text: string, p: number): number {
-  for (const c of CITIES) if (p >= c.length && text.startsWith(c, p - c.length)) return p - c.length;
-  return -1;
+  const last = text.charCodeAt(p - 1);
+  if (last !== 0x5e02 && last !== 0x7e23) return -1; // 市, 縣
+  return p >= 3 && CITY_SET.has(text.slice(p - 3, p)) ? p - 3 : -1;
 }
 
 /** Parses an address whose house-number 號 is at index `hao`; returns its span or null. */
@@ -122,7 +127,11 @@ export function parseAddressAt(text: string, hao: number): AddressSpan | null {
 export function isAddressValue(v: string): boolean {
   const i = v.indexOf("號");
   if (i >= 0 && parseAddressAt(v, i)) return true;
-  for (const c of CITIES) if (v.includes(c) && v.length >= c.length + 3) return true;
+  if (v.length < 6) return false; // a city (3 characters) and at least 3 more
+  for (let k = 2; k < v.length; k++) {
+    const c = v.charCodeAt(k);
+    if ((c === 0x5e02 || c === 0x7e23) && CITY_SET.has(v.slice(k - 2, k + 1))) return true;
+  }
   return false;
 }
 

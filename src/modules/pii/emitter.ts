@@ -77,7 +77,7 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
   const extra: Placed[] = [];
   const min = opts.minScore ?? 0.5;
   for (const c of cells) {
-    if (c.escaped === true && c.end > c.start) { for (const d of escapedCell(text, c, opts, min)) extra.push(d); continue; }
+    if (c.escaped && c.end > c.start) { for (const d of escapedCell(text, c, opts, min)) extra.push(d); continue; }
     if (c.cls === "UNKNOWN" || c.cls === "NEGATIVE" || c.end <= c.start) continue;
     const d = detectValue(c.cls, text.slice(c.start, c.end), opts) as Placed | null;
     if (d && d.score >= min) { d.start += c.start; d.end += c.start; extra.push(d); }
@@ -150,7 +150,7 @@ export class Emitter {
     const ds = analyzeSegment(text, cells, this.opts);
     let cur = 0, byte = this.byte, line = this.line;
     const big5 = this.encoding === "big5";
-    const decoded = cells !== undefined && cells.some((c) => c.escaped === true);
+    const decoded = cells !== undefined && cells.some((c) => c.escaped);
     const { file, utf16 } = this;
     const showValues = this.opts.showValues === true;
     let nextNl = text.indexOf("\n");

@@ -37,10 +37,6 @@ export const SURNAMES: string =
   "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周徐蘇葉莊呂江何蕭羅高簡朱鍾施游詹沈彭胡余盧潘顏梁趙柯翁魏方孫戴范宋鄧杜侯曹薛傅丁温溫紀蔣歐藍連唐馬董石卓程姚康馮古姜湯汪白田涂鄒巫尤鐘龔嚴韓黎阮袁童陸金錢邵塗" +
   "駱倪夏鄞孔甘段毛賀雷姬葛池凃萬鍾麥俞華邢易喬唐武雲韋秦殷魯查鄔龍熊任史陶尹包左卜饒郝宋封伍闕于車房辜粘戚利聶關畢艾屈閻殷景晏柳柴欒麻祝丘鮑褚郁危談向";
 
-const SURNAME_SET = new Set(Array.from(SURNAMES));
-export function isSurnameChar(ch: string): boolean {
-  return SURNAME_SET.has(ch);
-}
 
 /** Words that start with a surname character but are not names (hard negatives, pii.md §2.11). */
 export const NOT_NAMES: ReadonlySet<string> = new Set([

@@ -1,6 +1,6 @@
 // Chinese personal names (pii.md §2.11): surname list + 1–2 given-name characters, accepted only next
 // to a cue (收件人, 姓名 …), an honorific (先生, 小姐 …), another personal-data item, or a name column.
-import { COMPOUND_SURNAMES, NAME_SUFFIXES, NOT_NAMES, isSurnameChar } from "./lexicon.ts";
+import { COMPOUND_SURNAMES, NAME_SUFFIXES, NOT_NAMES, SURNAMES } from "./lexicon.ts";
 
 const isHan = (c: number): boolean => c >= 0x4e00 && c <= 0x9fff;
 
@@ -12,17 +12,25 @@ const STOPS: readonly string[] = [
 ];
 const PLACE_AFTER = new Set(["市", "縣", "區", "鄉", "鎮", "路", "街", "村", "里", "港", "站", "山", "島"]);
 
-const STOP_FIRST = new Set(STOPS.map((w) => w.charAt(0)));
+// Tables by code unit, so that the hot checks read a byte instead of making a one-character string.
+const STOP_FIRST = new Uint8Array(65536);
+for (const w of STOPS) STOP_FIRST[w.charCodeAt(0)] = 1;
+const SURNAME = new Uint8Array(65536);
+for (const ch of SURNAMES) if (ch.length === 1) SURNAME[ch.charCodeAt(0)] = 1;
+const COMPOUND_FIRST = new Uint8Array(65536);
+for (const w of COMPOUND_SURNAMES) COMPOUND_FIRST[w.charCodeAt(0)] = 1;
+const COMPOUND: ReadonlySet<string> = new Set(COMPOUND_SURNAMES);
+
 function startsWithStop(text: string, pos: number): boolean {
-  if (!STOP_FIRST.has(text.charAt(pos))) return false;
+  if (STOP_FIRST[text.charCodeAt(pos)] !== 1) return false;
   for (const s of STOPS) if (text.startsWith(s, pos)) return true;
   return false;
 }
 
 function surnameLength(text: string, pos: number): number {
-  const two = text.slice(pos, pos + 2);
-  if (COMPOUND_SURNAMES.includes(two)) return 2;
-  return isSurnameChar(text.charAt(pos)) ? 1 : 0;
+  const c = text.charCodeAt(pos);
+  if (COMPOUND_FIRST[c] === 1 && pos + 2 <= text.length && COMPOUND.has(text.slice(pos, pos + 2))) return 2;
+  return SURNAME[c] === 1 ? 1 : 0;
 }
 
 /** Given a position where a name should start, returns the name span or null. */
