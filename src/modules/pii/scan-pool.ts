@@ -32,10 +32,12 @@ export interface PoolOptions extends EmitOptions {
 }
 
 /**
- * Heap caps per worker. Scanning keeps little live data (a segment of ~256 K characters and its
- * detections), so a small heap makes V8 collect early and keeps RSS flat on inputs of any size.
+ * Heap caps per worker. Scanning keeps little live data (a segment of ~32 K characters and its
+ * detections), so a small heap makes V8 collect early and keeps RSS flat on inputs of any size. The
+ * young generation is 16 MB: at 8 MB a worker spent about a fifth more CPU in scavenges (bench/RESULTS.md,
+ * pii run 3), at 32 MB peak RSS grew by about 10 MB per worker for little gain.
  */
-export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
+export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 };
 
 /** Main thread → worker: a file (or range) to scan, or the acknowledgement of one findings batch. */
 export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack" };
