@@ -84,11 +84,19 @@ export class FindingWriter {
     this.buf = "";
   }
 
-  /** Appends jsonl lines rendered elsewhere (by the scan workers); only for the jsonl format. */
-  jsonlLines(text: string, count: number): void {
-    this.buf += text;
+  /**
+   * Appends jsonl lines rendered elsewhere (by the scan workers, as UTF-8 bytes; or as a string);
+   * only for the jsonl format.
+   */
+  jsonlLines(lines: string | Uint8Array, count: number): void {
     this.n += count;
-    if (this.buf.length > 1 << 16) this.flushSync();
+    if (typeof lines === "string") {
+      this.buf += lines;
+      if (this.buf.length > 1 << 16) this.flushSync();
+      return;
+    }
+    this.flushSync();
+    if (!this.out.write(lines)) this.waiting ??= once(this.out, "drain").then(() => { this.waiting = null; });
   }
 
   /** Resolves when the output has drained what was written (backpressure for the scan's producers). */

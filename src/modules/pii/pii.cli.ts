@@ -79,7 +79,7 @@ function withCommon(c: Command): Command {
 async function runScan(
   paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void,
   onSource?: (source: string, lines: number, columns?: Record<string, number>) => void, ready?: () => Promise<void>,
-  jsonl?: (text: string, count: number) => void,
+  jsonl?: (lines: string | Uint8Array, count: number) => void,
 ): Promise<ScanSummary> {
   const t0 = performance.now();
   const skipped: SkipNote[] = [];
@@ -95,10 +95,10 @@ async function runScan(
     onFinding(f);
   };
   // jsonl output: the workers render the lines; here only the counts are kept.
-  const onJsonl = jsonl && ((text: string, n: number, byType: Readonly<Record<string, number>>): void => {
+  const onJsonl = jsonl && ((lines: string | Uint8Array, n: number, byType: Readonly<Record<string, number>>): void => {
     summary.findings += n;
     for (const [t, k] of Object.entries(byType)) summary.byType[t as EntityType] = (summary.byType[t as EntityType] ?? 0) + k;
-    jsonl(text, n);
+    jsonl(lines, n);
   });
   await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}), ...(onJsonl ? { onJsonl } : {}) }, count, (r) => {
     summary.files++;
@@ -169,7 +169,7 @@ export function registerPiiCommands(program: Command): void {
     .action(async (paths: string[], o: CommonOpts & { format: OutputFormat; failOnFindings?: boolean }) => {
       failIfEmpty(paths, o);
       const w = new FindingWriter(process.stdout, o.format, o.showValues === true);
-      const jsonl = o.format === "jsonl" ? (text: string, n: number): void => { w.jsonlLines(text, n); } : undefined;
+      const jsonl = o.format === "jsonl" ? (lines: string | Uint8Array, n: number): void => { w.jsonlLines(lines, n); } : undefined;
       const summary = await runScan(paths, o, (f) => { w.finding(f); }, undefined, () => w.ready(), jsonl);
       await w.end(summary);
       for (const n of summary.skipped) {

@@ -1,11 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Finding } from "./pii.types.ts";
 import { scanFile } from "./scan.ts";
-import { scanFiles } from "./scan-pool.ts";
+import { scanFiles, workerModule } from "./scan-pool.ts";
+import { pathToFileURL } from "node:url";
 
 test("a large file split into ranges across workers gives exactly the findings of a whole-file scan", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pii-pool-"));
@@ -26,6 +27,27 @@ test("a large file split into ranges across workers gives exactly the findings o
     assert.equal(whole.length, 429 * 3);
     assert.deepEqual(split.map(key).sort(), [...expect, ...expect].sort());
     assert.equal(results.length, 2); // one result per file, ranges merged
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("workers run the built bundle only when it is newer than every source file; otherwise the TypeScript worker", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pii-bundle-"));
+  try {
+    const src = join(dir, "src"), built = join(dir, "scan-worker.mjs");
+    mkdirSync(join(src, "formats"), { recursive: true });
+    writeFileSync(join(src, "detect.ts"), "");
+    writeFileSync(join(src, "formats", "csv.ts"), "");
+    const at = (p: string, seconds: number): void => { utimesSync(p, seconds, seconds); };
+    const pick = (): string => workerModule(pathToFileURL(built), pathToFileURL(src + "/")).href;
+    const source = new URL("./scan-worker.ts", import.meta.url).href;
+    assert.equal(pick(), source); // not built
+    writeFileSync(built, "");
+    at(join(src, "detect.ts"), 1000); at(join(src, "formats", "csv.ts"), 1000); at(built, 2000);
+    assert.equal(pick(), pathToFileURL(built).href); // fresh
+    at(join(src, "formats", "csv.ts"), 3000); // a source edited after the build, in a subfolder
+    assert.equal(pick(), source);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

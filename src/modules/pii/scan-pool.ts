@@ -2,7 +2,9 @@
 // acknowledged so that a worker never runs more than a few batches ahead of the main thread).
 // Large plain UTF-8 files (text, logs, NDJSON) are split into line-aligned ranges (split.ts) so that
 // several workers share one file; findings of a split file then arrive range by range, not in order.
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EmitOptions } from "./emitter.ts";
 import type { Finding } from "./pii.types.ts";
@@ -28,7 +30,7 @@ export interface PoolOptions extends EmitOptions {
    * receives them with the count per type, instead of onFinding receiving finding objects: the main
    * thread then allocates one string per batch, which keeps its heap small on millions of findings.
    */
-  onJsonl?: (text: string, count: number, byType: Readonly<Record<string, number>>) => void;
+  onJsonl?: (lines: string | Uint8Array, count: number, byType: Readonly<Record<string, number>>) => void;
 }
 
 /**
@@ -44,12 +46,40 @@ export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kin
 
 export type WorkerMessage =
   | { kind: "findings"; batch: Batch }
-  | { kind: "rendered"; text: string; count: number; byType: Record<string, number> }
+  | { kind: "rendered"; bytes: Uint8Array; count: number; byType: Record<string, number> }
   | { kind: "done"; result: FileResult }
   | { kind: "error"; file: string; message: string };
 
 /** What the pool measured: CPU seconds of each worker slot (its threads' time on their tasks). */
 export interface PoolStats { workerCpuSeconds: number[] }
+
+const SOURCE_WORKER = new URL("./scan-worker.ts", import.meta.url);
+const BUILT_WORKER = new URL("../../../dist/pii/scan-worker.mjs", import.meta.url);
+
+/** Newest modification time of the .ts files under dir (recursively). */
+function newestSource(dir: string): number {
+  let t = 0;
+  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    if (f.endsWith(".ts")) t = Math.max(t, statSync(`${dir}/${f}`).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The module the scan workers run: the plain-JavaScript bundle from `npm run build`
+ * (scripts/build-pii-worker.ts) when it is newer than every source file of this module, otherwise
+ * the TypeScript file itself (a worker loading TypeScript strips types with its own copy of Node's
+ * stripper: ~30 MB more per worker). A stale bundle is never run.
+ */
+export function workerModule(built: URL = BUILT_WORKER, sources: URL = new URL(".", import.meta.url)): URL {
+  try {
+    const path = fileURLToPath(built);
+    if (existsSync(path) && statSync(path).mtimeMs >= newestSource(fileURLToPath(sources))) return built;
+  } catch {
+    // unreadable: fall back to the sources
+  }
+  return SOURCE_WORKER;
+}
 
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(availableParallelism(), 8));
@@ -97,11 +127,12 @@ export async function scanFiles(
   };
   const workers = Math.min(opts.workers ?? defaultWorkers(), tasks.length);
   const queue = [...tasks];
+  const workerUrl = workerModule();
   const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined, renderJsonl: onJsonl !== undefined };
   // One worker per slot; a worker that dies (e.g. its heap cap is reached) costs only the task it was
   // on, which is reported as skipped, and a fresh worker takes over the rest of the queue.
   const slot = (k: number): Promise<void> => new Promise<void>((resolve) => {
-    const w = new Worker(new URL("./scan-worker.ts", import.meta.url), { workerData: serializable, resourceLimits: WORKER_LIMITS });
+    const w = new Worker(workerUrl, { workerData: serializable, resourceLimits: WORKER_LIMITS });
     let current: { file: string; range?: RangeTask } | undefined;
     let finished = false;
     const next = (): void => {
@@ -111,7 +142,7 @@ export async function scanFiles(
     };
     w.on("message", (m: WorkerMessage) => {
       if (m.kind === "findings" || m.kind === "rendered") {
-        if (m.kind === "rendered") onJsonl?.(m.text, m.count, m.byType); else decodeBatch(m.batch, onFinding);
+        if (m.kind === "rendered") onJsonl?.(m.bytes, m.count, m.byType); else decodeBatch(m.batch, onFinding);
         const ack = (): void => { w.postMessage({ kind: "ack" } satisfies ToWorker); };
         if (ready) void ready().then(ack); else ack();
       }

@@ -4,7 +4,7 @@
 // its file until an ack arrives, so neither the message queue nor the main thread's memory grows with
 // the number of findings.
 import { parentPort, workerData } from "node:worker_threads";
-import type { EntityType, Finding } from "./pii.types.ts";
+import type { EntityType } from "./pii.types.ts";
 import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
 import { scanFile } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
@@ -17,6 +17,8 @@ const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : u
 const port = parentPort;
 const BATCH = 2000;
 const MAX_IN_FLIGHT = 4;
+const RENDERED_CHARS = 64 * 1024;
+const encoder = new TextEncoder();
 
 let inFlight = 0;
 let wake: (() => void) | null = null;
@@ -30,31 +32,33 @@ port?.on("message", (m: ToWorker) => {
   }
   const { file, range } = m;
   const cpu0 = process.threadCpuUsage();
-  let batch: Finding[] = [];
   const writer = new BatchWriter(file, BATCH);
   const cache = new JsonCache();
+  // --format jsonl: the lines themselves, rendered here as findings arrive and sent as UTF-8 bytes
+  // that postMessage moves (the main thread only writes them); a batch ends at about 64 K characters.
+  let lines = "", rendered = 0;
+  let byType: Record<string, number> = {};
   const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
   const flush = (): void => {
     inFlight++;
     if (renderJsonl === true) {
-      // The output lines themselves, so that the main thread only writes them (no per-finding objects there).
-      const byType: Record<string, number> = {};
-      let text = "";
-      for (const f of batch) {
-        byType[f.type] = (byType[f.type] ?? 0) + 1;
-        text += jsonlLine(f, opts.showValues === true, cache);
-      }
-      send({ kind: "rendered", text, count: batch.length, byType });
-      batch = [];
+      const bytes = encoder.encode(lines);
+      send({ kind: "rendered", bytes, count: rendered, byType }, [bytes.buffer]);
+      lines = ""; rendered = 0; byType = {};
     } else {
       const { batch: b, transfer } = writer.take();
       send({ kind: "findings", batch: b }, transfer);
     }
   };
+  const showValues = opts.showValues === true;
   scanFile(file, opts, renderJsonl === true
-    ? (f) => { batch.push(f); if (batch.length >= BATCH) flush(); }
+    ? (f) => {
+      lines += jsonlLine(f, showValues, cache);
+      byType[f.type] = (byType[f.type] ?? 0) + 1;
+      if (++rendered >= BATCH || lines.length >= RENDERED_CHARS) flush();
+    }
     : (f) => { if (writer.add(f)) flush(); }, range, gate).then((result) => {
-    if (batch.length > 0 || writer.count > 0) flush();
+    if (rendered > 0 || writer.count > 0) flush();
     const cpu = process.threadCpuUsage(cpu0);
     send({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 } });
   }, (e: unknown) => {

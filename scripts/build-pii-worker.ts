@@ -1,0 +1,23 @@
+// Builds the pii scan worker (src/modules/pii/scan-worker.ts and what it imports) into one plain
+// JavaScript module, dist/pii/scan-worker.mjs. A worker that loads TypeScript strips the types of
+// every module itself, with its own copy of Node's type stripper: about 30 MB more resident memory
+// and a slower start per worker (bench/RESULTS.md, pii run 3). scan-pool.ts uses this file when it is
+// newer than every source file of the module, and the TypeScript worker otherwise, so a stale build
+// is never run.
+import { build } from "esbuild";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+export const PII_WORKER_BUNDLE = join(root, "dist", "pii", "scan-worker.mjs");
+
+if (import.meta.main) {
+  await build({
+    entryPoints: [join(root, "src", "modules", "pii", "scan-worker.ts")],
+    outfile: PII_WORKER_BUNDLE,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node24",
+    logLevel: "warning",
+  });
+}
