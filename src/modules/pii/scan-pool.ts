@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { EmitOptions } from "./emitter.ts";
 import type { Finding } from "./pii.types.ts";
 import { scanFile, type FileResult, type RangeTask } from "./scan.ts";
-import { planRanges } from "./split.ts";
+import { splitPlan } from "./split.ts";
 import { decodeBatch, type Batch } from "./transfer.ts";
 import { JsonCache, jsonlLine } from "./output.ts";
 
@@ -107,13 +107,39 @@ export async function scanFiles(
     return stats;
   }
   // Tasks: whole files, or line-aligned ranges of large plain files (when there are spare workers).
-  const tasks: Array<{ file: string; range?: RangeTask }> = [];
-  const pendingRanges = new Map<string, { left: number; merged: FileResult }>();
+  // Ranges are queued as the counting pass over their file finds them (split.ts), so workers start on
+  // the first range while the pass goes on; a worker that finds the queue empty while a pass is still
+  // running waits for the next range.
+  type Task = { file: string; range?: RangeTask };
+  const queue: Task[] = [];
+  const pendingRanges = new Map<string, { left: number; complete: boolean; merged: FileResult }>();
+  let producing = 0;
+  let waiting: Array<() => void> = [];
+  const wake = (): void => { const ws = waiting; waiting = []; for (const w of ws) w(); };
+  const finishRanges = (file: string): void => {
+    const p = pendingRanges.get(file);
+    if (p && p.complete && p.left === 0) { pendingRanges.delete(file); onFile(p.merged); }
+  };
+  let slotsWanted = 0;
   for (const file of files) {
-    const ranges = n >= 1 && (opts.workers ?? defaultWorkers()) > 1 ? await planRanges(file, splitMinBytes, rangeBytes) : null;
-    if (!ranges) { tasks.push({ file }); continue; }
-    pendingRanges.set(file, { left: ranges.length, merged: { file, bytes: 0, findings: 0, notes: [], lines: 0 } });
-    for (const range of ranges) tasks.push({ file, range });
+    const plan = (opts.workers ?? defaultWorkers()) > 1 ? await splitPlan(file, splitMinBytes, rangeBytes) : null;
+    if (!plan) { queue.push({ file }); slotsWanted++; continue; }
+    slotsWanted += plan.parts;
+    const p = { left: 0, complete: false, merged: { file, bytes: 0, findings: 0, notes: [], lines: 0 } as FileResult };
+    pendingRanges.set(file, p);
+    producing++;
+    void (async (): Promise<void> => {
+      try {
+        for await (const range of plan.ranges) { p.left++; queue.push({ file, range }); wake(); }
+      } catch (e) {
+        p.merged.notes.push({ file, reason: "unreadable", detail: `reading stopped while splitting the file: ${e instanceof Error ? e.message : String(e)}` });
+      } finally {
+        p.complete = true;
+        producing--;
+        finishRanges(file);
+        wake();
+      }
+    })();
   }
   const done = (r: FileResult): void => {
     const p = pendingRanges.get(r.file);
@@ -123,20 +149,21 @@ export async function scanFiles(
     if (r.cpuSeconds !== undefined) m.cpuSeconds = (m.cpuSeconds ?? 0) + r.cpuSeconds;
     if (r.encoding !== undefined) m.encoding = r.encoding;
     if (r.format !== undefined) m.format = r.format;
-    if (--p.left === 0) { pendingRanges.delete(r.file); onFile(m); }
+    p.left--;
+    finishRanges(r.file);
   };
-  const workers = Math.min(opts.workers ?? defaultWorkers(), tasks.length);
-  const queue = [...tasks];
+  const workers = Math.min(opts.workers ?? defaultWorkers(), slotsWanted);
   const workerUrl = workerModule();
   const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined, renderJsonl: onJsonl !== undefined };
   // One worker per slot; a worker that dies (e.g. its heap cap is reached) costs only the task it was
   // on, which is reported as skipped, and a fresh worker takes over the rest of the queue.
   const slot = (k: number): Promise<void> => new Promise<void>((resolve) => {
     const w = new Worker(workerUrl, { workerData: serializable, resourceLimits: WORKER_LIMITS });
-    let current: { file: string; range?: RangeTask } | undefined;
+    let current: Task | undefined;
     let finished = false;
     const next = (): void => {
       current = queue.shift();
+      if (current === undefined && producing > 0) { waiting.push(next); return; }
       if (current === undefined) { finished = true; void w.terminate().then(() => { resolve(); }); return; }
       w.postMessage({ kind: "task", ...current } satisfies ToWorker);
     };
@@ -161,7 +188,7 @@ export async function scanFiles(
         done({ file: current.file, bytes: 0, findings: 0, notes: [{ file: current.file, reason: "unreadable", detail: `scan of this part stopped${where}: ${e.message}` }] });
       }
       void w.terminate();
-      resolve(queue.length > 0 ? slot(k) : undefined);
+      resolve(queue.length > 0 || producing > 0 ? slot(k) : undefined);
     });
     next();
   });
