@@ -131,7 +131,10 @@ if (bigMb > 0) {
   await writeThroughput(big, seed + 2, bigMb, "big.log", 9);
   const b = child(["--workers", "1", join(big, "big.log")]);
   log(`### One ${(b.bytes / 1e6).toFixed(0)} MB log-like file, 1 worker: peak RSS ${b.maxRssMb} MB (whole process), ${(b.bytes / 1e6 / b.cpuSeconds).toFixed(1)} MB per CPU-second (worker thread ${(b.bytes / 1e6 / (b.workerCpuSeconds[0] ?? 1)).toFixed(1)}), ${(b.bytes / 1e6 / b.wallSeconds).toFixed(1)} MB/s wall, ${b.findings} findings; load after ${load()}`);
+  const b2 = child(["--workers", "2", join(big, "big.log")]);
+  log(`- same file, 2 workers (line-aligned ranges): ${(b.wallSeconds / b2.wallSeconds).toFixed(2)}× the 1-worker wall time (${b.wallSeconds} s → ${b2.wallSeconds} s), peak RSS ${b2.maxRssMb} MB, worker threads ${perWorker(b2)}, main ${b2.mainCpuSeconds} s; load after ${load()}`);
   json.big = b;
+  json.big2 = b2;
   log("");
 }
 writeFileSync(join(out, "results.md"), md.join("\n") + "\n");
