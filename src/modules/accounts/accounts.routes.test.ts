@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { generateSync } from "otplib";
-import { buildTestApp, Client, seedOrg, TEST_PASSWORD, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
+import { buildTestApp, Client, seedOrg, signedInClient, TEST_PASSWORD, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
 import { LOCKOUT_THRESHOLD } from "./accounts.service.ts";
 
 let t: TestApp;
@@ -17,13 +17,7 @@ async function rowCount(table: string): Promise<number> {
   return (await t.database.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]?.n ?? -1;
 }
 
-async function signedIn(email: string, totp?: string): Promise<Client> {
-  const c = new Client(t.app);
-  // each sign-in with TOTP needs a fresh time step (codes are single-use)
-  t.clock.advance(31_000);
-  await c.signIn(email, TEST_PASSWORD, totp, epoch());
-  return c;
-}
+const signedIn = (email: string, totp?: string): Promise<Client> => signedInClient(t, email, totp);
 
 before(async () => {
   t = await buildTestApp();

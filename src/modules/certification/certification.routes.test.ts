@@ -3,7 +3,7 @@
 // the team) are refused and nothing is written.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { buildTestApp, Client, seedOrg, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
+import { buildTestApp, signedInClient, seedOrg, type Client, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
 import { schemesRoutes } from "../schemes/schemes.routes.ts";
 import type { CertificationTimers } from "./certification.jobs.ts";
 import { certificationRoutes } from "./certification.routes.ts";
@@ -47,10 +47,7 @@ after(async () => t.close());
 async function as(org: SeededOrg, key: string): Promise<Client> {
   const u = org.users[key];
   assert.ok(u);
-  const c = new Client(t.app);
-  t.clock.advance(31_000);
-  await c.signIn(u.email, undefined, u.totp, Math.floor(t.clock.now().getTime() / 1000));
-  return c;
+  return signedInClient(t, u.email, u.totp);
 }
 async function auditRows(): Promise<number> {
   return (await t.database.query<{ n: number }>("select count(*)::int as n from audit_log")).rows[0]?.n ?? -1;

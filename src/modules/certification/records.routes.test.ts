@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import ExcelJS from "exceljs";
-import { buildTestApp, Client, seedOrg, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
+import { buildTestApp, Client, seedOrg, signedInClient, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
 import { certificationRoutes } from "./certification.routes.ts";
 import type { AccreditationService } from "./accreditation.service.ts";
 import type { CertificationService } from "./certification.service.ts";
@@ -90,10 +90,7 @@ async function driveToFindings(): Promise<void> {
 async function as(org: SeededOrg, key: string): Promise<Client> {
   const u = org.users[key];
   assert.ok(u);
-  const c = new Client(t.app);
-  t.clock.advance(31_000);
-  await c.signIn(u.email, undefined, u.totp, Math.floor(t.clock.now().getTime() / 1000));
-  return c;
+  return signedInClient(t, u.email, u.totp);
 }
 const count = async (table: string): Promise<number> => (await t.database.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]?.n ?? -1;
 const problem = (res: { statusCode: number; headers: Record<string, unknown> }, status: number): void => {

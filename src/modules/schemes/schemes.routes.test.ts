@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { buildTestApp, Client, seedOrg, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
+import { buildTestApp, signedInClient, seedOrg, type Client, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
 import { schemesRoutes } from "./schemes.routes.ts";
 import { createSchemesService, type SchemesService } from "./schemes.service.ts";
 
@@ -25,12 +25,7 @@ before(async () => {
 });
 after(async () => t.close());
 
-async function signedIn(email: string, totp?: string): Promise<Client> {
-  const c = new Client(t.app);
-  t.clock.advance(31_000);
-  await c.signIn(email, undefined, totp, Math.floor(t.clock.now().getTime() / 1000));
-  return c;
-}
+const signedIn = (email: string, totp?: string): Promise<Client> => signedInClient(t, email, totp);
 
 test("anyone reads schemes and versions; the OpenAPI document lists them", async () => {
   const res = await t.app.inject({ method: "GET", url: "/api/v1/schemes" });

@@ -78,6 +78,17 @@ export async function buildTestApp(options: { register?: (app: FastifyInstance, 
   };
 }
 
+/**
+ * A client signed in to the test app as `email` (password TEST_PASSWORD; `totp` the user's secret when
+ * the role needs MFA). The clock moves on one TOTP step first: codes are single-use per step.
+ */
+export async function signedInClient(t: Pick<TestApp, "app" | "clock">, email: string, totp?: string): Promise<Client> {
+  const c = new Client(t.app);
+  t.clock.advance(31_000);
+  await c.signIn(email, TEST_PASSWORD, totp, Math.floor(t.clock.now().getTime() / 1000));
+  return c;
+}
+
 /** A cookie-jar client for one browser: keeps the session cookie and CSRF token. */
 export class Client {
   cookie: string | undefined;
