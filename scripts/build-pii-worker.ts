@@ -8,16 +8,14 @@ import { build } from "esbuild";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
-export const PII_WORKER_BUNDLE = join(root, "dist", "pii", "scan-worker.mjs");
 
-if (import.meta.main) {
-  await build({
-    entryPoints: [join(root, "src", "modules", "pii", "scan-worker.ts")],
-    outfile: PII_WORKER_BUNDLE,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    logLevel: "warning",
-  });
-}
+// The path scan-pool.ts looks for (BUILT_WORKER there).
+await build({
+  entryPoints: [join(root, "src", "modules", "pii", "scan-worker.ts")],
+  outfile: join(root, "dist", "pii", "scan-worker.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node24",
+  logLevel: "warning",
+});

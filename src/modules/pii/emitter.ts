@@ -100,6 +100,13 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
   return out;
 }
 
+/** Big5 bytes of text[from, to): 1 for ASCII, 2 otherwise. */
+function big5Bytes(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n += text.charCodeAt(i) < 0x80 ? 1 : 2;
+  return n;
+}
+
 /** UTF-8 bytes of text[from, to) (a lone surrogate counts 3, as the encoder's U+FFFD). */
 function utf8Bytes(text: string, from: number, to: number): number {
   let n = to - from;
@@ -158,7 +165,7 @@ export class Emitter {
     // lines by stepping over the newlines (each found once per segment).
     const advance = (to: number): void => {
       if (to <= cur) return;
-      if (big5) for (let i = cur; i < to; i++) byte += text.charCodeAt(i) < 0x80 ? 1 : 2;
+      if (big5) byte += big5Bytes(text, cur, to);
       else byte += to - cur < 64 ? utf8Bytes(text, cur, to) : Buffer.byteLength(text.slice(cur, to), "utf8");
       while (nextNl >= 0 && nextNl < to) { line++; nextNl = text.indexOf("\n", nextNl + 1); }
       cur = to;
@@ -168,9 +175,7 @@ export class Emitter {
       advance(d.start);
       const raw = text.slice(d.start, d.end);
       const value = decoded ? (DECODED.get(d) ?? raw) : raw;
-      let size = 0;
-      if (big5) for (let i = d.start; i < d.end; i++) size += text.charCodeAt(i) < 0x80 ? 1 : 2;
-      else size = utf8Bytes(text, d.start, d.end);
+      const size = big5 ? big5Bytes(text, d.start, d.end) : utf8Bytes(text, d.start, d.end);
       const f: Finding = {
         file,
         type: d.type,

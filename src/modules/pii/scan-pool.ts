@@ -2,9 +2,10 @@
 // acknowledged so that a worker never runs more than a few batches ahead of the main thread).
 // Large plain UTF-8 files (text, logs, NDJSON) are split into line-aligned ranges (split.ts) so that
 // several workers share one file; findings of a split file then arrive range by range, not in order.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { newestMtime } from "../../platform/newest.ts";
 import { Worker } from "node:worker_threads";
 import type { EmitOptions } from "./emitter.ts";
 import type { Finding } from "./pii.types.ts";
@@ -56,15 +57,6 @@ export interface PoolStats { workerCpuSeconds: number[] }
 const SOURCE_WORKER = new URL("./scan-worker.ts", import.meta.url);
 const BUILT_WORKER = new URL("../../../dist/pii/scan-worker.mjs", import.meta.url);
 
-/** Newest modification time of the .ts files under dir (recursively). */
-function newestSource(dir: string): number {
-  let t = 0;
-  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
-    if (f.endsWith(".ts")) t = Math.max(t, statSync(`${dir}/${f}`).mtimeMs);
-  }
-  return t;
-}
-
 /**
  * The module the scan workers run: the plain-JavaScript bundle from `npm run build`
  * (scripts/build-pii-worker.ts) when it is newer than every source file of this module, otherwise
@@ -74,7 +66,7 @@ function newestSource(dir: string): number {
 export function workerModule(built: URL = BUILT_WORKER, sources: URL = new URL(".", import.meta.url)): URL {
   try {
     const path = fileURLToPath(built);
-    if (existsSync(path) && statSync(path).mtimeMs >= newestSource(fileURLToPath(sources))) return built;
+    if (existsSync(path) && statSync(path).mtimeMs >= newestMtime(fileURLToPath(sources), ".ts")) return built;
   } catch {
     // unreadable: fall back to the sources
   }

@@ -151,11 +151,3 @@ export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 
   })();
   return { encoding, gzip, chunks };
 }
-
-/** Bytes that a decoded string occupied in its source encoding (Big5: 1 for ASCII, 2 otherwise). */
-export function byteLength(s: string, encoding: Encoding): number {
-  if (encoding === "utf-8") return Buffer.byteLength(s, "utf8");
-  let n = 0;
-  for (let i = 0; i < s.length; i++) n += s.charCodeAt(i) < 0x80 ? 1 : 2;
-  return n;
-}
