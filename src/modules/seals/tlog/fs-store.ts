@@ -121,7 +121,11 @@ export class FsLogStore implements LogStore {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw e;
     }
-    const sizes = names.map(parseDecimal).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
+    // writeCheckpoint archives checkpoints/<size> before it commits `checkpoint`: a copy above the
+    // committed size is what a crash between the two renames leaves behind. It was never committed
+    // (nobody was told of it) and the next writer replaces it, so it is not listed.
+    const committed = parseDecimal((await this.readCheckpoint())?.split("\n")[1] ?? "") ?? -1;
+    const sizes = names.map(parseDecimal).filter((n): n is number => n !== undefined && n <= committed).sort((a, b) => a - b);
     return Promise.all(sizes.map((n) => readFile(join(this.dir, "checkpoints", String(n)), "utf8")));
   }
 }
