@@ -2,10 +2,8 @@
 // fails on any Content-Security-Policy violation or uncaught page error, and an axe-core check
 // that fails on serious or critical accessibility violations.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import AxeBuilder from "@axe-core/playwright";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { zhTW } from "../web/i18n/zh-TW.ts";
 
@@ -13,7 +11,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 export interface Browser {
-  /** A fresh browser profile (its own user-data-dir, cookies and storage): one person. */
+  /** A fresh browser context (its own cookies and storage): one person. */
   person(): Promise<Person>;
   close(): Promise<void>;
 }
@@ -27,19 +25,15 @@ export interface Person {
 }
 
 export async function launchBrowser(): Promise<Browser> {
+  // One Chromium per test file; each person is a browser context of it, with cookies and storage
+  // of its own (starting a Chromium per person cost a second or more each).
+  const chromiumBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   const people: Person[] = [];
   return {
     async person() {
-      const dir = mkdtempSync(join(tmpdir(), "ectrust-chromium-"));
-      const context = await chromium.launchPersistentContext(dir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ARGS,
-        locale: "zh-TW",
-        viewport: { width: 1280, height: 900 },
-      });
+      const context = await chromiumBrowser.newContext({ locale: "zh-TW", viewport: { width: 1280, height: 900 } });
       context.setDefaultTimeout(15_000);
-      const page = context.pages()[0] ?? (await context.newPage());
+      const page = await context.newPage();
       const problems: string[] = [];
       context.on("console", (m) => {
         const text = m.text();
@@ -52,7 +46,6 @@ export async function launchBrowser(): Promise<Browser> {
         problems,
         async close() {
           await context.close();
-          rmSync(dir, { recursive: true, force: true });
         },
       };
       people.push(person);
@@ -60,14 +53,41 @@ export async function launchBrowser(): Promise<Browser> {
     },
     async close() {
       for (const p of people) await p.close().catch(() => undefined);
+      await chromiumBrowser.close();
     },
   };
 }
 
-/** Serious and critical axe-core violations on the current page, as readable lines. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[] }>;
+}
+
+/**
+ * Serious and critical axe-core violations on the current page, as readable lines. axe-core is
+ * injected once per document (into every frame, so it can look inside them) and run in the page
+ * itself; @axe-core/playwright re-injected it and opened a helper page on every call, three
+ * times the cost.
+ */
 export async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return results.violations
+  for (const frame of page.frames()) {
+    try {
+      if (!(await frame.evaluate("typeof window.axe === 'object'"))) await frame.evaluate(AXE_SOURCE);
+    } catch {
+      // a frame that went away while we looked: nothing to check in it
+    }
+  }
+  const violations = await page.evaluate(async (tags: string[]) => {
+    const page = globalThis as unknown as { document: unknown; axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } };
+    const results = await page.axe.run(page.document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return results.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.map(String) })) }));
+  }, AXE_TAGS);
+  return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact ?? "?"}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }

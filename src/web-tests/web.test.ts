@@ -10,7 +10,7 @@ import { en } from "../web/i18n/en.ts";
 import { zhTW as zh } from "../web/i18n/zh-TW.ts";
 import { startTestServer } from "../platform/testing/server.ts";
 import { DEMO_AUTHORITY, DEMO_CB_ADMIN } from "./demo-accounts.ts";
-import { launchBrowser, linkIn, type Browser, type Person, assertAccessible as accessible } from "./browser.ts";
+import { launchBrowser, linkIn, type Browser, type Person, assertAccessible as accessible, axeViolations as axeViolationLines } from "./browser.ts";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser;
@@ -63,6 +63,15 @@ test("the authority signs in with e-mail, password and a TOTP code", async () =>
   await page.getByRole("navigation", { name: zh.nav.main }).waitFor();
   await accessible(page, "home");
   noCspViolations(admin);
+});
+
+test("the accessibility check finds what it is there to find", async () => {
+  // The check every page test relies on: a page with an unlabelled field, an image without
+  // text and a button without a name must be reported, so an empty list means something.
+  const { page } = await browser.person();
+  await page.setContent(`<!doctype html><html lang="en"><title>bad</title><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"><button></button></main></html>`);
+  const found = (await axeViolationLines(page)).map((line) => line.split(" ")[0]);
+  for (const id of ["image-alt", "label", "button-name"]) assert.ok(found.includes(id), `axe-core did not report ${id}: ${found.join(", ")}`);
 });
 
 test("every authority page passes axe-core and keeps focus management", async () => {
