@@ -1,21 +1,25 @@
-// The whole test command: type-check, lint, build the browser assets, then run every test
-// tier twice — once on the embedded PGlite, once on the real PostgreSQL server.
+// The whole test command: type-check, lint and build, and every test file twice — once on the
+// embedded PGlite, once on the real PostgreSQL server.
 //
 //   npm test                       everything
 //   npm test -- --only pglite      one engine (pglite | postgres)
 //   npm test -- --skip-checks      no tsc / eslint / build (quick local loop)
 //   npm test -- src/modules/pii    only test files under these paths
 //
-// Type-check, lint and build run side by side; then the engines' tiers run side by side, their
-// output lines prefixed with the tier. Browser tests (files that import playwright-core or call
-// launchBrowser) run after all the others, BROWSER_TEST_CONCURRENCY at a time per engine (default 1).
+// The build runs first (browser tests serve its assets). Then type-check, lint and the test files
+// share one pool of TEST_JOBS slots (default 4): a job is one test file on one engine, run as its
+// own process. A file runs on PostgreSQL as well as PGlite when it uses a database (see below). Browser tests (files that import playwright-core or call launchBrowser) start
+// first, at most TEST_BROWSER_JOBS at a time (default 2), because they are the longest; the other
+// files fill the free slots, larger files first. The suite waits on timers, sockets and Chromium
+// more than it computes, so a full pool finishes far sooner than tiers run one after another.
+// Each job's output is printed when it ends (in full when it failed), then the slowest jobs.
 //
 // TEST_DATABASE_URL names the PostgreSQL server (default postgres://root@127.0.0.1:5432/test);
 // each test file creates its own fresh database there and drops it afterwards.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import pg from "pg";
 
 const args = process.argv.slice(2);
@@ -36,46 +40,6 @@ function valueOf(flag: string): string | undefined {
 function fail(message: string): never {
   console.error(`test: ${message}`);
   process.exit(1);
-}
-
-interface Step {
-  name: string;
-  cmd: string;
-  args: string[];
-  env?: NodeJS.ProcessEnv;
-}
-
-/**
- * Runs the steps side by side, each line of their output prefixed with the step's name, and
- * fails once all have ended if any of them failed. The suite waits on timers, sockets and
- * Chromium far more than it computes, so lanes that run together finish sooner than in a row.
- */
-async function lanes(steps: Step[]): Promise<void> {
-  const results = await Promise.all(
-    steps.map(
-      (step) =>
-        new Promise<{ step: Step; code: number | string; seconds: number }>((resolve) => {
-          const started = Date.now();
-          console.log(`\n== ${step.name}: ${step.cmd} ${step.args.join(" ")}`);
-          const child = spawn(step.cmd, step.args, { env: step.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-          const prefix = steps.length > 1 ? `[${step.name}] ` : "";
-          for (const stream of [child.stdout, child.stderr]) {
-            createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
-              (stream === child.stderr ? process.stderr : process.stdout).write(`${prefix}${line}\n`);
-            });
-          }
-          child.on("error", (e) => {
-            resolve({ step, code: e.message, seconds: (Date.now() - started) / 1000 });
-          });
-          child.on("close", (code, signal) => {
-            resolve({ step, code: code ?? signal ?? "?", seconds: (Date.now() - started) / 1000 });
-          });
-        }),
-    ),
-  );
-  for (const r of results) console.log(`== ${r.step.name}: ${r.code === 0 ? "ok" : `FAILED (exit ${String(r.code)})`} in ${r.seconds.toFixed(0)} s`);
-  const failed = results.filter((r) => r.code !== 0).map((r) => r.step.name);
-  if (failed.length > 0) fail(`${failed.join(", ")} failed`);
 }
 
 function hasTs(dir: string): boolean {
@@ -113,35 +77,202 @@ async function postgresReachable(): Promise<string | undefined> {
   }
 }
 
-if (!skipChecks) {
-  const projects = ["tsconfig.json", ...(hasTs("src/web") ? ["src/web/tsconfig.json"] : []), ...(hasTs("src/widget") ? ["src/widget/tsconfig.json"] : [])];
-  await lanes([
-    { name: "type-check", cmd: "sh", args: ["-c", projects.map((p) => `tsc --noEmit -p ${p}`).join(" && ")] },
-    { name: "lint", cmd: "eslint", args: [".", "--max-warnings", "0"] },
-    { name: "build", cmd: "npm", args: ["run", "--silent", "build"] },
-  ]);
-}
-
 const files = testFiles();
 if (files.length === 0) fail("no test files found");
 if (engines.includes("postgres")) {
   const why = await postgresReachable();
   if (why) fail(`PostgreSQL at ${pgUrl} is not reachable (${why}). Start it, or set TEST_DATABASE_URL.`);
 }
-// Browser tests drive Chromium against a server of their own: three of them at once on a
-// two-core machine starve each other into timeouts, so they run after the rest, fewer at a time.
+
+const slots = positiveInt("TEST_JOBS", 4);
+const browserSlots = positiveInt("TEST_BROWSER_JOBS", 2);
+/** A job that runs longer than this is killed and reported (a hang must not eat CI's budget). */
+const jobTimeoutMs = positiveInt("TEST_JOB_TIMEOUT_S", 600) * 1000;
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`${name} must be a positive whole number, not "${raw}"`);
+  return n;
+}
+
+interface Job {
+  name: string;
+  cmd: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  browser: boolean;
+  /** a check (type-check, lint) rather than a test file: reported with its own heading */
+  check: boolean;
+  /** the job to queue once this one has ended (the same file on PostgreSQL), if any */
+  followUp?: (() => Job | undefined) | undefined;
+}
+
+interface Outcome {
+  job: Job;
+  ok: boolean;
+  why: string;
+  seconds: number;
+  output: string;
+}
+
 const isBrowserTest = (file: string): boolean => /from "playwright-core"|launchBrowser\(/.test(readFileSync(file, "utf8"));
-const browserFiles = files.filter(isBrowserTest);
-const otherFiles = files.filter((f) => !browserFiles.includes(f));
-const browserConcurrency = process.env.BROWSER_TEST_CONCURRENCY ?? "1";
 const engineEnv = (engine: string): NodeJS.ProcessEnv => ({ ...process.env, ECTRUST_TEST_DB: engine, TEST_DATABASE_URL: pgUrl });
-// The engines run side by side (two files at a time each, three with one engine): first every
-// engine's non-browser files, then every engine's browser files (BROWSER_TEST_CONCURRENCY per
-// engine, default 1, so at most one Chromium per engine).
-if (otherFiles.length > 0) {
-  await lanes(engines.map((engine) => ({ name: `tests on ${engine}`, cmd: process.execPath, args: ["--test", `--test-concurrency=${engines.length > 1 ? 2 : 3}`, "--test-reporter=spec", ...otherFiles], env: engineEnv(engine) })));
+// Longest first, as far as we can tell before running: browser files, then by size.
+const ordered = files
+  .map((file) => ({ file, browser: isBrowserTest(file), size: statSync(file).size }))
+  .sort((a, b) => Number(b.browser) - Number(a.browser) || b.size - a.size);
+// With both engines, each file runs on PGlite first; it runs on PostgreSQL too when it asked which
+// engine to use (testEngine() in src/platform/testing/db.ts, which testDatabase and the test
+// server call, leaves a mark). A file that never touches a database behaves the same on both, so
+// it runs once. With --only, every file runs on that engine.
+const markDir = mkdtempSync(join(tmpdir(), "ectrust-test-marks-"));
+process.on("exit", () => {
+  rmSync(markDir, { recursive: true, force: true });
+});
+const bothEngines = engines.length === 2;
+let jobCount = 0;
+function fileJob(file: string, engine: string, browser: boolean): Job {
+  const env = engineEnv(engine);
+  let followUp: Job["followUp"];
+  if (bothEngines && engine === "pglite") {
+    env.ECTRUST_TEST_ENGINE_MARK = join(markDir, String(jobCount++));
+    const mark = env.ECTRUST_TEST_ENGINE_MARK;
+    followUp = () => (existsSync(mark) ? fileJob(file, "postgres", browser) : undefined);
+  }
+  return { name: `${file} on ${engine}`, cmd: process.execPath, args: ["--test-reporter=spec", file], env, browser, check: false, followUp };
 }
-if (browserFiles.length > 0) {
-  await lanes(engines.map((engine) => ({ name: `browser tests on ${engine}`, cmd: process.execPath, args: ["--test", `--test-concurrency=${browserConcurrency}`, "--test-reporter=spec", ...browserFiles], env: engineEnv(engine) })));
+// Browser files run once, on PostgreSQL (the system of record): they drive the same HTTP API whose
+// every route the other files test on both engines, and a second Chromium run per flow cost a fifth
+// of the suite's CPU time. `--only pglite` runs them on PGlite.
+const jobs: Job[] = ordered.map(({ file, browser }) => fileJob(file, bothEngines ? (browser ? "postgres" : "pglite") : (engines[0] ?? "pglite"), browser));
+
+/** Process groups of the running jobs: stopped with the runner (Ctrl-C, CI's kill). */
+const runningGroups = new Set<number>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const pid of runningGroups) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
 }
-console.log(`\nAll test tiers passed on ${engines.join(" and ")}.`);
+
+function runJob(job: Job): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const chunks: Buffer[] = [];
+    // Its own process group, so a timeout or Ctrl-C stops the servers and browsers it started too.
+    const child = spawn(job.cmd, job.args, { env: job.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) runningGroups.add(pid);
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL"); // the job and what it started
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }, jobTimeoutMs);
+    const done = (ok: boolean, why: string): void => {
+      clearTimeout(timer);
+      if (pid !== undefined) runningGroups.delete(pid);
+      resolve({ job, ok, why, seconds: (Date.now() - started) / 1000, output: Buffer.concat(chunks).toString("utf8") });
+    };
+    child.on("error", (e) => {
+      done(false, e.message);
+    });
+    child.on("close", (code, signal) => {
+      if (timedOut) done(false, `killed after ${jobTimeoutMs / 1000} s`);
+      else done(code === 0, code === 0 ? "ok" : `exit ${code ?? signal ?? "?"}`);
+    });
+  });
+}
+
+function report(o: Outcome): void {
+  const line = `${o.ok ? "ok" : "FAILED"}  ${o.seconds.toFixed(1).padStart(6)} s  ${o.job.name}${o.ok ? "" : ` (${o.why})`}`;
+  if (o.ok) {
+    // A passing test file says how many tests it ran; a check says nothing unless it warns.
+    const counts = /ℹ tests (\d+)/.exec(o.output);
+    console.log(`${line}${counts ? `  [${counts[1]} tests]` : ""}`);
+    if (o.job.check && o.output.trim() !== "") console.log(indent(o.output));
+  } else {
+    console.log(`${line}\n${indent(o.output)}`);
+  }
+}
+
+const indent = (text: string): string =>
+  text
+    .trimEnd()
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
+
+async function runPool(queue: Job[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let running = 0;
+  let runningBrowsers = 0;
+  await new Promise<void>((resolveAll) => {
+    const next = (): void => {
+      while (running < slots) {
+        const i = queue.findIndex((j) => !j.browser || runningBrowsers < browserSlots);
+        if (i < 0) break;
+        const [job] = queue.splice(i, 1);
+        if (!job) break;
+        running++;
+        if (job.browser) runningBrowsers++;
+        void runJob(job).then((o) => {
+          running--;
+          if (job.browser) runningBrowsers--;
+          outcomes.push(o);
+          report(o);
+          // A follow-up starts as soon as a slot allows: ahead of the files not yet started.
+          const more = job.followUp?.();
+          if (more) queue.unshift(more);
+          next();
+        });
+      }
+      if (running === 0 && queue.length === 0) resolveAll();
+    };
+    next();
+  });
+  return outcomes;
+}
+
+if (!skipChecks) {
+  const projects = ["tsconfig.json", ...(hasTs("src/web") ? ["src/web/tsconfig.json"] : []), ...(hasTs("src/widget") ? ["src/widget/tsconfig.json"] : [])];
+  console.log("== build: npm run build");
+  const build = await runJob({ name: "build", cmd: "npm", args: ["run", "--silent", "build"], env: process.env, browser: false, check: true });
+  report(build);
+  if (!build.ok) fail("the build failed");
+  // The checks take a slot each, after the browser files and before the rest.
+  const checks: Job[] = [
+    { name: "type-check", cmd: "sh", args: ["-c", projects.map((p) => `tsc --noEmit -p ${p}`).join(" && ")], env: process.env, browser: false, check: true },
+    { name: "lint", cmd: "eslint", args: [".", "--max-warnings", "0"], env: process.env, browser: false, check: true },
+  ];
+  const firstOther = jobs.findIndex((j) => !j.browser);
+  jobs.splice(firstOther < 0 ? jobs.length : firstOther, 0, ...checks);
+}
+
+const started = Date.now();
+console.log(`== ${files.length} test files on ${engines.join(" and ")}${bothEngines ? " (on PostgreSQL, those that use a database)" : ""}${skipChecks ? "" : ", type-check and lint"}: ${slots} jobs at a time, at most ${browserSlots} in a browser`);
+const outcomes = await runPool(jobs);
+const failed = outcomes.filter((o) => !o.ok);
+console.log(`\n== slowest jobs`);
+for (const o of [...outcomes].sort((a, b) => b.seconds - a.seconds).slice(0, 10)) console.log(`${o.seconds.toFixed(1).padStart(8)} s  ${o.job.name}`);
+const testCount = outcomes.reduce((n, o) => n + Number(/ℹ tests (\d+)/.exec(o.output)?.[1] ?? 0), 0);
+console.log(`\n== ${outcomes.length} jobs, ${testCount} tests, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+if (failed.length > 0) {
+  console.log(`\n== failed:`);
+  for (const o of failed) console.log(`  ${o.job.name} (${o.why})`);
+  fail(`${failed.length} of ${outcomes.length} jobs failed`);
+}
+console.log(`\nAll checks and tests passed on ${engines.join(" and ")}.`);
