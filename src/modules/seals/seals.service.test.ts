@@ -15,7 +15,7 @@ import { auditLog } from "./tlog/audit.ts";
 import { FsLogStore } from "./tlog/fs-store.ts";
 import { createSealsService, statusSlot } from "./seals.service.ts";
 import { fakeRegistry, fakeShop, type FakeShop } from "./seals.testing.ts";
-import { sealCounters, sealKeys } from "./seals.tables.ts";
+import { sealAnchors, sealCounters, sealKeys } from "./seals.tables.ts";
 
 test("seals service: keys, issuance, suspension, reissue, withdrawal, lists, publication, verification", async () => {
   const database = await testDatabase();
@@ -233,6 +233,28 @@ test("status: list 1 full → list 2 (indices never reused); the hourly job re-s
     assert.equal(report.entryTypes.anchor, 2);
   } finally {
     await svc.close();
+    await database.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("two servers starting at once on an empty database create one key set and one anchor", async () => {
+  const database = await testDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), "ectrust-seals-init-"));
+  const clock = new FixedClock("2026-11-27T00:00:00Z");
+  const masterKey = randomBytes(32);
+  const make = () => createSealsService({ db: database.db, clock, masterKey, registry: fakeRegistry(new Map()), dataDir, publicUrl: "https://ectrust.example", logDelayMs: 5 });
+  const [a, b] = [make(), make()];
+  try {
+    // Both look before either writes: without the lock each created a key set of its own.
+    await Promise.all([a.init(), b.init()]);
+    const keyRows = await database.db.select().from(sealKeys);
+    assert.deepEqual(keyRows.map((k) => k.role).sort(), ["issuing", "log", "root", "status"]);
+    assert.equal((await database.db.select().from(sealAnchors)).length, 1);
+    assert.equal((await a.keys.currentAnchor())?.version, 1);
+  } finally {
+    await a.close();
+    await b.close();
     await database.close();
     await rm(dataDir, { recursive: true, force: true });
   }
