@@ -5,7 +5,7 @@
 // busiest thread (a worker, or the main thread decoding findings) bounds it from below.
 import { parseArgs } from "node:util";
 import { scanFiles } from "../../src/modules/pii/scan-pool.ts";
-import { expandPaths } from "../../src/modules/pii/scan.ts";
+import { expandPaths } from "../../src/modules/pii/files.ts";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { workers: { type: "string", default: "1" } } });
 const files = await expandPaths(positionals, []);

@@ -6,10 +6,8 @@ import type { EmitOptions } from "./emitter.ts";
 import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft } from "./inventory.ts";
 import { loadKeyRing } from "./keys.ts";
 import type { Operator } from "./operators.ts";
-import { safeDbName, scanPostgres } from "./pg-scan.ts";
 import { ENTITY_TYPES, isEntityType, type EntityType, type Finding, type ScanSummary, type SkipNote } from "./pii.types.ts";
-import { protectFile, unprotectFile } from "./protect-files.ts";
-import { expandPaths } from "./scan.ts";
+import { expandPaths } from "./files.ts";
 import { defaultWorkers, scanFiles } from "./scan-pool.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import { FindingWriter, type OutputFormat } from "./output.ts";
@@ -107,12 +105,17 @@ async function runScan(
     onSource?.(r.file, r.lines ?? 0, r.columns);
     progress.fileDone(r.file);
   });
-  for (const url of o.postgres) {
-    try {
-      const tables = await scanPostgres(url, { ...emit, sample: o.pgSample ?? 1000 }, count, skipped);
-      for (const t of tables) onSource?.(`${safeDbName(url)}/${t.table}`, t.rows);
-    } catch (e) {
-      skipped.push({ file: safeDbName(url), reason: "unreadable", detail: `database not scanned: ${e instanceof Error ? e.message : String(e)}` });
+  // The detection engine and pg load only where this thread needs them: a scan with workers
+  // leaves both to the workers.
+  if (o.postgres.length > 0) {
+    const { safeDbName, scanPostgres } = await import("./pg-scan.ts");
+    for (const url of o.postgres) {
+      try {
+        const tables = await scanPostgres(url, { ...emit, sample: o.pgSample ?? 1000 }, count, skipped);
+        for (const t of tables) onSource?.(`${safeDbName(url)}/${t.table}`, t.rows);
+      } catch (e) {
+        skipped.push({ file: safeDbName(url), reason: "unreadable", detail: `database not scanned: ${e instanceof Error ? e.message : String(e)}` });
+      }
     }
   }
   progress.stop();
@@ -144,6 +147,7 @@ async function rewriteAll(paths: string[], outDir: string, o: CommonOpts, op: Op
   let total = 0;
   const emit: EmitOptions = { minScore: o.minScore ?? 0.5, ubnRule: o.ubnRule ?? "current" };
   if (o.types) emit.types = o.types;
+  const { protectFile } = await import("./protect-files.ts");
   for (const f of files) {
     const out = join(outDir, basename(f));
     const r = await protectFile(f, out, op, emit);
@@ -239,6 +243,7 @@ export function registerPiiCommands(program: Command): void {
       }
       const notes: SkipNote[] = [];
       let failed = 0;
+      const { unprotectFile } = await import("./protect-files.ts");
       for (const f of await expandPaths(paths, notes)) {
         const r = await unprotectFile(f, join(o.outDir, basename(f)), keys);
         failed += r.failed;

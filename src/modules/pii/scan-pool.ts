@@ -9,7 +9,7 @@ import { newestMtime } from "../../platform/newest.ts";
 import { Worker } from "node:worker_threads";
 import type { EmitOptions } from "./emitter.ts";
 import type { Finding } from "./pii.types.ts";
-import { scanFile, type FileResult, type RangeTask } from "./scan.ts";
+import type { FileResult, RangeTask } from "./scan.ts";
 import { splitPlan } from "./split.ts";
 import { decodeBatch, type Batch } from "./transfer.ts";
 import { JsonCache, jsonlLine } from "./output.ts";
@@ -95,6 +95,8 @@ export async function scanFiles(
     const cache = new JsonCache();
     const each = onJsonl === undefined ? onFinding
       : (f: Finding): void => { onJsonl(jsonlLine(f, emitOpts.showValues === true, cache), 1, { [f.type]: 1 }); };
+    // The detection engine is loaded here only when this thread scans (the workers load their own).
+    const { scanFile } = await import("./scan.ts");
     for (const f of files) onFile(await scanFile(f, emitOpts, each));
     return stats;
   }

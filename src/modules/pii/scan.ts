@@ -1,7 +1,5 @@
 // Scanning files: format by extension (or content), streamed through the format's reader into the
 // emitter. One file at a time here; scan-pool.ts spreads files over worker threads.
-import { lstat, readdir, stat } from "node:fs/promises";
-import { basename, extname, join } from "node:path";
 import { Emitter, type EmitOptions } from "./emitter.ts";
 import { scanCsv } from "./formats/csv.ts";
 import { scanJson } from "./formats/json.ts";
@@ -9,22 +7,10 @@ import { scanSqlDump } from "./formats/sql.ts";
 import { scanText } from "./formats/text.ts";
 import type { Finding, SkipNote } from "./pii.types.ts";
 import { openSource, type ByteRange } from "./source.ts";
+import { formatOf, type Format } from "./files.ts";
 
 /** Where a range of a split file starts in the whole file. */
 export interface RangeTask extends ByteRange { utf16: number; line: number; format: Format }
-
-export type Format = "text" | "csv" | "json" | "sql";
-
-/** The format of a file from its name (ignoring a trailing .gz). */
-export function formatOf(path: string): { format: Format; ext: string } {
-  let name = basename(path).toLowerCase();
-  if (name.endsWith(".gz")) name = name.slice(0, -3);
-  const ext = extname(name);
-  if (ext === ".csv" || ext === ".tsv" || ext === ".tab") return { format: "csv", ext };
-  if (ext === ".json" || ext === ".ndjson" || ext === ".jsonl" || ext === ".geojson") return { format: "json", ext };
-  if (ext === ".sql" || ext === ".dump" || ext === ".pgsql") return { format: "sql", ext };
-  return { format: "text", ext };
-}
 
 export interface FileResult {
   file: string;
@@ -84,23 +70,3 @@ export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: F
   };
 }
 
-/** Expands paths: directories recursively (skipping .git and symlinks), files as given. */
-export async function expandPaths(paths: readonly string[], notes: SkipNote[]): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (p: string, top: boolean): Promise<void> => {
-    let st;
-    try {
-      st = top ? await stat(p) : await lstat(p);
-    } catch (e) {
-      notes.push({ file: p, reason: "unreadable", detail: e instanceof Error ? e.message : String(e) });
-      return;
-    }
-    if (st.isDirectory()) {
-      const entries = (await readdir(p)).sort();
-      for (const e of entries) if (e !== ".git" && e !== "node_modules") await walk(join(p, e), false);
-    } else if (st.isFile()) out.push(p);
-    else if (top) notes.push({ file: p, reason: "not-a-file", detail: "not a regular file or directory" });
-  };
-  for (const p of paths) await walk(p, true);
-  return out;
-}

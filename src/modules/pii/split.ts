@@ -4,7 +4,8 @@
 // are handed out as the pass finds them: a worker starts on the first range while the pass goes on.
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { formatOf, type RangeTask } from "./scan.ts";
+import { formatOf } from "./files.ts";
+import type { RangeTask } from "./scan.ts";
 import { detectEncoding, looksBinary } from "./source.ts";
 
 export const SPLIT_MIN_BYTES = 48 * 1024 * 1024;
