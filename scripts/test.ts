@@ -144,8 +144,8 @@ function fileJob(file: string, engine: string, browser: boolean): Job {
   return { name: `${file} on ${engine}`, cmd: process.execPath, args: ["--test-reporter=spec", file], env, browser, check: false, followUp };
 }
 // Browser files run once, on PostgreSQL (the system of record): they drive the same HTTP API whose
-// every route the other files test on both engines, and a second Chromium run per flow cost a fifth
-// of the suite's CPU time. `--only pglite` runs them on PGlite.
+// every route the other files test on both engines, and a second Chromium run per flow was about a sixth
+// of the suite's CPU time, Chromium included. `--only pglite` runs them on PGlite.
 const jobs: Job[] = ordered.map(({ file, browser }) => fileJob(file, bothEngines ? (browser ? "postgres" : "pglite") : (engines[0] ?? "pglite"), browser));
 
 /** Process groups of the running jobs: stopped with the runner (Ctrl-C, CI's kill). */
