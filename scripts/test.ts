@@ -1,5 +1,5 @@
-// The whole test command: type-check, lint and build, and every test file twice — once on the
-// embedded PGlite, once on the real PostgreSQL server.
+// The whole test command: build, type-check, lint, and every test file on the embedded PGlite and,
+// when it uses a database, on the real PostgreSQL server.
 //
 //   npm test                       everything
 //   npm test -- --only pglite      one engine (pglite | postgres)
@@ -8,8 +8,9 @@
 //
 // The build runs first (browser tests serve its assets). Then type-check, lint and the test files
 // share one pool of TEST_JOBS slots (default 4): a job is one test file on one engine, run as its
-// own process. A file runs on PostgreSQL as well as PGlite when it uses a database (see below). Browser tests (files that import playwright-core or call launchBrowser) start
-// first, at most TEST_BROWSER_JOBS at a time (default 2), because they are the longest; the other
+// own process. A file runs on PostgreSQL as well as PGlite when it uses a database (see below).
+// Browser tests (files that import playwright-core or call launchBrowser) start first, at most
+// TEST_BROWSER_JOBS at a time (default 2), because they are the longest; the other
 // files fill the free slots, larger files first. The suite waits on timers, sockets and Chromium
 // more than it computes, so a full pool finishes far sooner than tiers run one after another.
 // Each job's output is printed when it ends (in full when it failed), then the slowest jobs.
@@ -103,7 +104,7 @@ interface Job {
   args: string[];
   env: NodeJS.ProcessEnv;
   browser: boolean;
-  /** a check (type-check, lint) rather than a test file: reported with its own heading */
+  /** the build, type-check or lint rather than a test file: what it prints is shown even when it passes */
   check: boolean;
   /** the job to queue once this one has ended (the same file on PostgreSQL), if any */
   followUp?: (() => Job | undefined) | undefined;
@@ -177,7 +178,7 @@ function runJob(job: Job): Promise<Outcome> {
     const timer = setTimeout(() => {
       timedOut = true;
       try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL"); // the job and what it started
+        if (pid !== undefined) process.kill(-pid, "SIGKILL"); // the job and what it started
       } catch {
         child.kill("SIGKILL");
       }
@@ -201,12 +202,18 @@ function report(o: Outcome): void {
   const line = `${o.ok ? "ok" : "FAILED"}  ${o.seconds.toFixed(1).padStart(6)} s  ${o.job.name}${o.ok ? "" : ` (${o.why})`}`;
   if (o.ok) {
     // A passing test file says how many tests it ran; a check says nothing unless it warns.
-    const counts = /ℹ tests (\d+)/.exec(o.output);
-    console.log(`${line}${counts ? `  [${counts[1]} tests]` : ""}`);
+    const tests = testsIn(o.output);
+    console.log(`${line}${tests === undefined ? "" : `  [${tests} tests]`}`);
     if (o.job.check && o.output.trim() !== "") console.log(indent(o.output));
   } else {
     console.log(`${line}\n${indent(o.output)}`);
   }
+}
+
+/** The number of tests a test file's spec report says it ran. */
+function testsIn(output: string): number | undefined {
+  const m = /ℹ tests (\d+)/.exec(output);
+  return m ? Number(m[1]) : undefined;
 }
 
 const indent = (text: string): string =>
@@ -268,7 +275,7 @@ const outcomes = await runPool(jobs);
 const failed = outcomes.filter((o) => !o.ok);
 console.log(`\n== slowest jobs`);
 for (const o of [...outcomes].sort((a, b) => b.seconds - a.seconds).slice(0, 10)) console.log(`${o.seconds.toFixed(1).padStart(8)} s  ${o.job.name}`);
-const testCount = outcomes.reduce((n, o) => n + Number(/ℹ tests (\d+)/.exec(o.output)?.[1] ?? 0), 0);
+const testCount = outcomes.reduce((n, o) => n + (testsIn(o.output) ?? 0), 0);
 console.log(`\n== ${outcomes.length} jobs, ${testCount} tests, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 if (failed.length > 0) {
   console.log(`\n== failed:`);

@@ -83,8 +83,8 @@ export async function axeViolations(page: Page): Promise<string[]> {
     }
   }
   const violations = await page.evaluate(async (tags: string[]) => {
-    const page = globalThis as unknown as { document: unknown; axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } };
-    const results = await page.axe.run(page.document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    const win = globalThis as unknown as { document: unknown; axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } };
+    const results = await win.axe.run(win.document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
     return results.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.map(String) })) }));
   }, AXE_TAGS);
   return violations

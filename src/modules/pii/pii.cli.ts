@@ -105,8 +105,8 @@ async function runScan(
     onSource?.(r.file, r.lines ?? 0, r.columns);
     progress.fileDone(r.file);
   });
-  // The detection engine and pg load only where this thread needs them: a scan with workers
-  // leaves both to the workers.
+  // pg and the detection engine load in this thread only for --postgres: file scans leave the
+  // engine to the workers.
   if (o.postgres.length > 0) {
     const { safeDbName, scanPostgres } = await import("./pg-scan.ts");
     for (const url of o.postgres) {

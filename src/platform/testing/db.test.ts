@@ -9,13 +9,13 @@ import { test } from "node:test";
 
 const dbModule = new URL("./db.ts", import.meta.url).href;
 
-function runWithMark(code: string): { mark: string; marked: boolean; stdout: string } {
+function runWithMark(code: string): { marked: boolean; stdout: string } {
   const dir = mkdtempSync(join(tmpdir(), "ectrust-mark-"));
   const mark = join(dir, "mark");
   try {
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { env: { ...process.env, ECTRUST_TEST_ENGINE_MARK: mark, ECTRUST_TEST_DB: "postgres" }, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    return { mark, marked: existsSync(mark), stdout: r.stdout.trim() };
+    return { marked: existsSync(mark), stdout: r.stdout.trim() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

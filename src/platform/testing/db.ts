@@ -13,13 +13,14 @@ export interface TestDatabase extends Database {
   readonly url: string | undefined;
 }
 
+let engineMarked = false;
+
 /**
  * The engine this test run asks for. Every test that depends on the engine asks through here
  * (testDatabase does), so asking is what marks a test file as engine-dependent: with
  * ECTRUST_TEST_ENGINE_MARK set, the first call creates that file, and `npm test` runs the file
  * on PostgreSQL too. A file that never asks runs once.
  */
-let engineMarked = false;
 export function testEngine(): "pglite" | "postgres" {
   const mark = process.env.ECTRUST_TEST_ENGINE_MARK;
   if (mark && !engineMarked) {
