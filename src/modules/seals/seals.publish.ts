@@ -1,6 +1,7 @@
 // The publication folder (design note §5.1): files written atomically under `<dir>/trust/…`
 // and served as-is under /trust/…, with the log folder (tlog-tiles layout, written by the
 // Sequencer) served under /log/…. Each path class has its Cache-Control here, in one table.
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -40,7 +41,9 @@ export function createPublisher(o: { dir: string; logDir: string }) {
       const file = join(o.dir, rel);
       if (immutable && existsSync(file)) return;
       await mkdir(dirname(file), { recursive: true });
-      const tmp = `${file}.tmp-${String(process.pid)}`;
+      // Unique per write, not per process: two writers in one process (two servers in a test,
+      // or two jobs re-signing the same list) must not share a temporary file.
+      const tmp = `${file}.tmp-${randomBytes(6).toString("hex")}`;
       await writeFile(tmp, content);
       await rename(tmp, file);
     },
