@@ -7,23 +7,29 @@ const isAlnum = (c: number): boolean =>
   (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xff10 && c <= 0xff5a) ||
   (c >= 0x3400 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff);
 
+const STARS = Array.from({ length: 33 }, (_, n) => "*".repeat(n));
+/** `ch` n times; runs of "*" (the default) come from a table. */
+const repeat = (ch: string, n: number): string => (ch === "*" && n < STARS.length ? (STARS[n] ?? "") : ch.repeat(n));
+
 /** Masks letters/digits/CJK except the first `head` and last `tail` of them; separators are kept. */
 export function maskMiddle(v: string, head: number, tail: number, ch = "*"): string {
-  let total = 0;
-  for (let i = 0; i < v.length; i++) if (isAlnum(v.charCodeAt(i))) total++;
+  let total = 0, plain = true;
+  for (let i = 0; i < v.length; i++) if (isAlnum(v.charCodeAt(i))) total++; else plain = false;
   if (head + tail >= total) { head = Math.min(head, Math.floor(total / 3)); tail = Math.min(tail, Math.floor(total / 3)); }
+  // No separators (most IDs, phones and cards): one repeat between two slices.
+  if (plain) return total - head - tail <= 0 ? v : v.slice(0, head) + repeat(ch, total - head - tail) + v.slice(total - tail);
   // Copies runs of kept characters as slices and masked runs as repeats: a handful of strings per
   // value instead of one per character (this runs once per finding).
   let out = "";
   let k = 0, from = 0, masked = 0;
   for (let i = 0; i < v.length; i++) {
-    if (!isAlnum(v.charCodeAt(i))) { if (masked > 0) { out += ch.repeat(masked); masked = 0; from = i; } continue; }
+    if (!isAlnum(v.charCodeAt(i))) { if (masked > 0) { out += repeat(ch, masked); masked = 0; from = i; } continue; }
     const hide = k >= head && k < total - tail;
     k++;
     if (hide) { if (masked === 0) out += v.slice(from, i); masked++; }
-    else if (masked > 0) { out += ch.repeat(masked); masked = 0; from = i; }
+    else if (masked > 0) { out += repeat(ch, masked); masked = 0; from = i; }
   }
-  return masked > 0 ? out + ch.repeat(masked) : out + v.slice(from);
+  return masked > 0 ? out + repeat(ch, masked) : out + v.slice(from);
 }
 
 /** Keeps only the last `n` alphanumerics visible (keep-last-N). */

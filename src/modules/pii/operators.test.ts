@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { parseKeyList, KeyError } from "./keys.ts";
 import { decryptToken, DecryptError, encryptValue, hmacToken, protectText, unprotectText } from "./operators.ts";
-import { keepLast, maskFor } from "./mask.ts";
+import { keepLast, maskFor, maskMiddle } from "./mask.ts";
 
 const ring = parseKeyList(`k1:${randomBytes(32).toString("base64")}`);
 const other = parseKeyList(`k1:${randomBytes(32).toString("base64")}`);
@@ -45,6 +45,13 @@ test("masks follow Taiwan display conventions", () => {
   assert.equal(maskFor("TW_MOBILE", "0912-345-678"), "0912-***-678");
   assert.equal(maskFor("EMAIL", "chen@example.tw"), "c***@example.tw");
   assert.equal(keepLast("0912345678", 3), "*******678");
+  // values without separators take a shorter path; these pin it to the general one
+  assert.equal(keepLast("0912345678", 3, "#"), "#######678");
+  assert.equal(keepLast("1".repeat(40), 4), "*".repeat(36) + "1111");
+  assert.equal(maskMiddle("ab", 3, 3), "**");
+  assert.equal(maskMiddle("", 1, 1), "");
+  assert.equal(maskMiddle("王小明", 1, 1), "王*明");
+  assert.equal(maskMiddle("A12-3456", 1, 1, "x"), "Axx-xxx6");
 });
 
 test("bad keys are refused with a clear error", () => {

@@ -62,6 +62,8 @@ test("phones: normalisation and classes (pii.md §2.4)", () => {
     assert.equal(classifyTwPhone(l)?.kind, "landline", l);
   }
   assert.equal(classifyTwPhone("091234567"), null);
+  assert.deepEqual(classifyTwPhone("0912345678"), { national: "0912345678", kind: "mobile" });
+  assert.equal(classifyTwPhone("09123456a8"), null);
   assert.equal(classifyTwPhone("0800-123-456")?.kind, "tollfree");
 });
 

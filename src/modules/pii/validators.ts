@@ -125,6 +125,7 @@ export function onlyDigits(s: string): string {
  * Returns the national form (leading 0) and its class, or null.
  */
 export function classifyTwPhone(raw: string): { national: string; kind: "mobile" | "landline" | "tollfree" } | null {
+  if (raw.length === 10 && raw.charCodeAt(0) === 48 && raw.charCodeAt(1) === 57 && onlyDigits(raw) === raw) return { national: raw, kind: "mobile" };
   const hash = raw.indexOf("#"); // "#" starts an extension
   let d = onlyDigits(hash < 0 ? raw : raw.slice(0, hash));
   if (d.startsWith("886")) d = "0" + d.slice(3).replace(/^0/, "");
