@@ -1,12 +1,9 @@
 // The `ectrust` command. Each module adds its own commands through register*Commands; only the
 // module that owns the command given is loaded (cli.commands.ts).
-import { Command } from "commander";
+import { rootProgram } from "./cli.program.ts";
 import { modulesFor } from "./cli.commands.ts";
 
-const program = new Command("ectrust")
-  .description("ectrust — the e-commerce trust programme platform")
-  .showHelpAfterError()
-  .configureHelp({ sortSubcommands: true });
+const program = rootProgram();
 
 for (const m of modulesFor(process.argv.slice(2))) (await m.load())(program);
 

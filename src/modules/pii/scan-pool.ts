@@ -57,13 +57,19 @@ export interface PoolStats { workerCpuSeconds: number[] }
 const SOURCE_WORKER = new URL("./scan-worker.ts", import.meta.url);
 const BUILT_WORKER = new URL("../../../dist/pii/scan-worker.mjs", import.meta.url);
 
+/** `true` in the bundled `ectrust pii` (scripts/build-pii.ts defines it); not defined in the sources. */
+declare const ECTRUST_PII_BUNDLE: boolean | undefined;
+
 /**
  * The module the scan workers run: the plain-JavaScript bundle from `npm run build`
- * (scripts/build-pii-worker.ts) when it is newer than every source file of this module, otherwise
+ * (scripts/build-pii.ts) when it is newer than every source file of this module, otherwise
  * the TypeScript file itself (a worker loading TypeScript strips types with its own copy of Node's
  * stripper: ~30 MB more per worker). A stale bundle is never run.
  */
 export function workerModule(built: URL = BUILT_WORKER, sources: URL = new URL(".", import.meta.url)): URL {
+  // In the bundled CLI (dist/pii/cli/…) the worker bundle sits one folder up; bin/ectrust.js ran
+  // this build only after checking it against every source of both bundles.
+  if (typeof ECTRUST_PII_BUNDLE !== "undefined" && ECTRUST_PII_BUNDLE) return new URL("../scan-worker.mjs", import.meta.url);
   try {
     const path = fileURLToPath(built);
     if (existsSync(path) && statSync(path).mtimeMs >= newestMtime(fileURLToPath(sources), ".ts")) return built;

@@ -1,0 +1,2 @@
+/** See pii-bundle.js. */
+export function freshPiiBundle(dir: string): URL | null;
