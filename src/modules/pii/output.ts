@@ -86,17 +86,18 @@ export class FindingWriter {
 
   /**
    * Appends jsonl lines rendered elsewhere (by the scan workers, as UTF-8 bytes; or as a string);
-   * only for the jsonl format.
+   * only for the jsonl format. `done` is called once the bytes have been written (or the write failed).
    */
-  jsonlLines(lines: string | Uint8Array, count: number): void {
+  jsonlLines(lines: string | Uint8Array, count: number, done?: () => void): void {
     this.n += count;
     if (typeof lines === "string") {
       this.buf += lines;
       if (this.buf.length > 1 << 16) this.flushSync();
+      done?.();
       return;
     }
     this.flushSync();
-    if (!this.out.write(lines)) this.waiting ??= once(this.out, "drain").then(() => { this.waiting = null; });
+    if (!this.out.write(lines, () => done?.())) this.waiting ??= once(this.out, "drain").then(() => { this.waiting = null; });
   }
 
   /** Resolves when the output has drained what was written (backpressure for the scan's producers). */

@@ -52,3 +52,50 @@ test("workers run the built bundle only when it is newer than every source file;
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("rendered jsonl: a worker stops reading while four batches are not finished with by its consumer, and gets each buffer back to reuse", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pii-jsonl-"));
+  try {
+    const lines: string[] = [];
+    for (let i = 0; i < 6000; i++) lines.push(`第${i}行 收件人：陳志明 手機 0912-345-678 身分證 A123456789`);
+    const p = join(dir, "app.log");
+    writeFileSync(p, lines.join("\n") + "\n");
+    const expected: string[] = [];
+    await scanFiles([p], { inProcess: true, onJsonl: (l) => { expected.push(typeof l === "string" ? l : ""); } }, () => undefined, () => undefined);
+
+    const got: string[] = [];
+    const views: Uint8Array[] = [];
+    const pending: Array<() => void> = [];
+    let prompt = false;
+    const scan = scanFiles([p], {
+      workers: 1,
+      onJsonl: (l, _n, _t, done) => {
+        assert.ok(l instanceof Uint8Array && done !== undefined);
+        got.push(Buffer.from(l).toString("utf8")); // a copy: the buffer goes back to the worker
+        views.push(l);
+        if (prompt) setImmediate(done); else pending.push(done);
+      },
+    }, () => undefined, () => undefined);
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    let held: number;
+    try {
+      for (let i = 0; i < 200 && pending.length < 4; i++) await sleep(10);
+      await sleep(300);
+      held = pending.length;
+      await sleep(300);
+      // the worker checks before each read of the file, and one read can make more than one batch
+      assert.equal(pending.length, held, "no more batches while four are not done");
+      assert.ok(held >= 4 && held <= 8, `held ${held}`);
+      assert.ok(views.every((v) => v.byteLength > 0));
+    } finally {
+      prompt = true;
+      for (const done of pending.splice(0)) { done(); done(); } // a second call is ignored
+      await scan;
+    }
+    assert.ok(got.length > held + 4, `only ${got.length} batches`);
+    assert.equal(got.join(""), expected.join(""));
+    assert.ok(views.every((v) => v.byteLength === 0), "every buffer was moved back to the worker");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

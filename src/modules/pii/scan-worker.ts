@@ -19,6 +19,8 @@ const BATCH = 2000;
 const MAX_IN_FLIGHT = 4;
 const RENDERED_CHARS = 64 * 1024;
 const encoder = new TextEncoder();
+/** Buffers of rendered lines that the main thread has written and handed back (at most MAX_IN_FLIGHT + 1). */
+const spare: Uint8Array[] = [];
 
 let inFlight = 0;
 let wake: (() => void) | null = null;
@@ -26,6 +28,7 @@ const gate = (): Promise<void> => (inFlight < MAX_IN_FLIGHT ? Promise.resolve() 
 
 port?.on("message", (m: ToWorker) => {
   if (m.kind === "ack") {
+    if (m.bytes !== undefined && spare.length <= MAX_IN_FLIGHT) spare.push(m.bytes);
     inFlight--;
     if (wake !== null && inFlight < MAX_IN_FLIGHT) { const w = wake; wake = null; w(); }
     return;
@@ -35,15 +38,20 @@ port?.on("message", (m: ToWorker) => {
   const writer = new BatchWriter(file, BATCH);
   const cache = new JsonCache();
   // --format jsonl: the lines themselves, rendered here as findings arrive and sent as UTF-8 bytes
-  // that postMessage moves (the main thread only writes them); a batch ends at about 64 K characters.
+  // that postMessage moves (the main thread only writes them, then moves the buffer back for reuse);
+  // a batch ends at about 64 K characters.
   let lines = "", rendered = 0;
   let byType: Record<string, number> = {};
   const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
   const flush = (): void => {
     inFlight++;
     if (renderJsonl === true) {
-      const bytes = encoder.encode(lines);
-      send({ kind: "rendered", bytes, count: rendered, byType }, [bytes.buffer]);
+      // a UTF-16 code unit takes at most 3 bytes in UTF-8
+      const need = lines.length * 3;
+      let bytes = spare.pop();
+      if (bytes === undefined || bytes.length < need) bytes = new Uint8Array(Math.max(need, RENDERED_CHARS * 3));
+      const { written } = encoder.encodeInto(lines, bytes);
+      send({ kind: "rendered", bytes, length: written, count: rendered, byType }, [bytes.buffer as ArrayBuffer]);
       lines = ""; rendered = 0; byType = {};
     } else {
       const { batch: b, transfer } = writer.take();
