@@ -42,15 +42,56 @@ export async function splitPlan(path: string, minBytes = SPLIT_MIN_BYTES, rangeB
   return { parts, ranges: rangesOf(path, size, parts, format) };
 }
 
+/** What `countUtf8` adds up over a run of bytes. */
+export interface Counts { u16: number; lines: number }
+
+/** Bytes that are set in every byte of a 32-bit word: the count (0–4) of bytes whose top bit is set in `m`. */
+const bytesSet = (m: number): number => Math.imul((m >>> 7) & 0x01010101, 0x01010101) >>> 24;
+
+/**
+ * Adds the UTF-16 units and newlines of b[from, to) to `c`: one unit per byte that does not continue a
+ * UTF-8 sequence (not 10xxxxxx), one more per 4-byte lead (11110xxx and above, as the decoder's
+ * surrogate pair or replacement), one line per "\n". Four bytes at a time on aligned words, each test
+ * done on all four bytes at once with masks; the same counts as a loop over the bytes (split.test.ts),
+ * about four times faster.
+ */
+export function countUtf8(b: Uint8Array, from: number, to: number, c: Counts): void {
+  let u16 = c.u16, lines = c.lines, i = from;
+  const lead = (x: number): void => {
+    if ((x & 0xc0) !== 0x80) u16++;
+    if (x >= 0xf0) u16++;
+    if (x === 10) lines++;
+  };
+  while (i < to && ((b.byteOffset + i) & 3) !== 0) lead(b[i++] ?? 0);
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const w32 = new Uint32Array(b.buffer, b.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      const w = w32[k] ?? 0;
+      // continuation bytes: top bits 10
+      const cont = w & ~(w << 1) & 0x80808080;
+      // bytes 0xF0 and above: top four bits set
+      const four = w & (w << 1) & (w << 2) & (w << 3) & 0x80808080;
+      // newlines: bytes equal to 0x0A are the zero bytes of w ^ 0x0A0A0A0A (exact, no borrow between bytes)
+      const v = w ^ 0x0a0a0a0a;
+      const nl = ~(((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v | 0x7f7f7f7f);
+      u16 += 4 - bytesSet(cont) + bytesSet(four);
+      lines += bytesSet(nl);
+    }
+    i += words << 2;
+  }
+  while (i < to) lead(b[i++] ?? 0);
+  c.u16 = u16; c.lines = lines;
+}
+
 /** Counts UTF-16 units and lines over the file's bytes and cuts a range at the first newline past each target. */
-class Cutter {
+export class Cutter {
   private made = 0;
   private start = 0;
   private startU16 = 0;
   private startLine = 1;
   private pos = 0;
-  private u16 = 0;
-  private line = 1;
+  private readonly at: Counts = { u16: 0, lines: 1 };
   private target: number;
   private readonly size: number;
   private readonly parts: number;
@@ -61,26 +102,28 @@ class Cutter {
     this.target = Math.floor(size / parts);
   }
 
-  /** The next chunk of the file; returns the ranges completed in it. (A plain loop, not in a generator, so that V8 optimizes it.) */
-  feed(b: Buffer): RangeTask[] {
+  /** The next chunk of the file; returns the ranges completed in it. */
+  feed(b: Uint8Array): RangeTask[] {
     const out: RangeTask[] = [];
-    let u16 = this.u16, line = this.line;
-    for (let i = 0; i < b.length; i++) {
-      const x = b[i] ?? 0;
-      if ((x & 0xc0) !== 0x80) u16++;
-      if (x >= 0xf0) u16++;
-      if (x === 10) {
-        line++;
-        if (this.pos + i + 1 >= this.target && this.made < this.parts - 1) {
-          const end = this.pos + i + 1;
-          out.push({ start: this.start, end, utf16: this.startU16, line: this.startLine, format: this.format });
-          this.made++;
-          this.start = end; this.startU16 = u16; this.startLine = line;
-          this.target = Math.floor((this.size * (this.made + 1)) / this.parts);
-        }
+    const at = this.at;
+    let i = 0;
+    while (i < b.length) {
+      // no cut before the byte at target - 1 (a range ends after the first newline at or past it): count in bulk
+      const bulkEnd = this.made < this.parts - 1 ? Math.min(b.length, Math.max(i, this.target - 1 - this.pos)) : b.length;
+      if (bulkEnd > i) { countUtf8(b, i, bulkEnd, at); i = bulkEnd; continue; }
+      // then to the next newline, where the range ends
+      let nl = b.indexOf(10, i);
+      if (nl < 0) nl = b.length;
+      countUtf8(b, i, Math.min(b.length, nl + 1), at);
+      i = nl + 1;
+      if (nl < b.length) {
+        const end = this.pos + i;
+        out.push({ start: this.start, end, utf16: this.startU16, line: this.startLine, format: this.format });
+        this.made++;
+        this.start = end; this.startU16 = at.u16; this.startLine = at.lines;
+        this.target = Math.floor((this.size * (this.made + 1)) / this.parts);
       }
     }
-    this.u16 = u16; this.line = line;
     this.pos += b.length;
     return out;
   }
