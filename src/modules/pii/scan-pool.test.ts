@@ -53,7 +53,7 @@ test("workers run the built bundle only when it is newer than every source file;
   }
 });
 
-test("rendered jsonl: a worker stops reading while four batches are not finished with by its consumer, and gets each buffer back to reuse", async () => {
+test("rendered jsonl: workers wait while the consumer is not ready, and get each buffer back once the consumer is done with it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pii-jsonl-"));
   try {
     const lines: string[] = [];
@@ -62,39 +62,49 @@ test("rendered jsonl: a worker stops reading while four batches are not finished
     writeFileSync(p, lines.join("\n") + "\n");
     const expected: string[] = [];
     await scanFiles([p], { inProcess: true, onJsonl: (l) => { expected.push(typeof l === "string" ? l : ""); } }, () => undefined, () => undefined);
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+    // A consumer that holds its readiness, and finishes with each batch only later.
     const got: string[] = [];
     const views: Uint8Array[] = [];
-    const pending: Array<() => void> = [];
-    let prompt = false;
+    const dones: Array<() => void> = [];
+    let release: () => void = () => undefined;
+    let gate: Promise<void> | null = new Promise<void>((r) => { release = r; });
     const scan = scanFiles([p], {
       workers: 1,
+      ready: () => gate ?? Promise.resolve(),
       onJsonl: (l, _n, _t, done) => {
         assert.ok(l instanceof Uint8Array && done !== undefined);
         got.push(Buffer.from(l).toString("utf8")); // a copy: the buffer goes back to the worker
         views.push(l);
-        if (prompt) setImmediate(done); else pending.push(done);
+        dones.push(done);
       },
     }, () => undefined, () => undefined);
-    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     let held: number;
     try {
-      for (let i = 0; i < 200 && pending.length < 4; i++) await sleep(10);
+      for (let i = 0; i < 200 && got.length < 4; i++) await sleep(10);
       await sleep(300);
-      held = pending.length;
+      held = got.length;
       await sleep(300);
       // the worker checks before each read of the file, and one read can make more than one batch
-      assert.equal(pending.length, held, "no more batches while four are not done");
+      assert.equal(got.length, held, "no more batches while four are not acknowledged");
       assert.ok(held >= 4 && held <= 8, `held ${held}`);
-      assert.ok(views.every((v) => v.byteLength > 0));
+      assert.ok(views.every((v) => v.byteLength > 0), "nothing goes back before done");
     } finally {
-      prompt = true;
-      for (const done of pending.splice(0)) { done(); done(); } // a second call is ignored
+      // done with the held batches while the worker still scans (twice: the second call is ignored), then ready
+      for (const done of dones) { done(); done(); }
+      gate = null;
+      release();
       await scan;
     }
     assert.ok(got.length > held + 4, `only ${got.length} batches`);
     assert.equal(got.join(""), expected.join(""));
-    assert.ok(views.every((v) => v.byteLength === 0), "every buffer was moved back to the worker");
+    assert.ok(views.slice(0, held).every((v) => v.byteLength === 0), "the held batches' buffers went back to the worker");
+
+    // A consumer that never calls done loses nothing but the reuse.
+    const plain: string[] = [];
+    await scanFiles([p], { workers: 1, onJsonl: (l) => { plain.push(Buffer.from(l).toString("utf8")); } }, () => undefined, () => undefined);
+    assert.equal(plain.join(""), expected.join(""));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -29,10 +29,11 @@ export interface PoolOptions extends EmitOptions {
   /**
    * When given, workers render each batch as jsonl lines (the `scan --format jsonl` output) and this
    * receives them as UTF-8 bytes with the count per type, instead of onFinding receiving finding
-   * objects. `done` must be called once the bytes are no longer needed (written out): their buffer
-   * then goes back to the worker for a later batch, so the main thread holds no garbage buffers
-   * between its rare collections (about 40 MB of them on a 1 GB scan; bench/RESULTS.md, pii run 6).
-   * Until then the batch counts as unacknowledged. In-process scans pass strings and no `done`.
+   * objects. Calling `done` once the bytes are no longer needed (written out) moves their buffer back
+   * to the worker for a later batch, so the main thread holds no garbage buffers between its rare
+   * collections (40–60 MB of them on a 1 GB scan; bench/RESULTS.md, pii run 6); a consumer that
+   * never calls it only loses the reuse. Backpressure stays with `ready`. In-process scans pass
+   * strings and no `done`.
    */
   onJsonl?: (lines: string | Uint8Array, count: number, byType: Readonly<Record<string, number>>, done?: () => void) => void;
 }
@@ -46,10 +47,10 @@ export interface PoolOptions extends EmitOptions {
 export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 };
 
 /**
- * Main thread → worker: a file (or range) to scan, or the acknowledgement of one findings batch
- * (for rendered lines, with their buffer back for reuse).
+ * Main thread → worker: a file (or range) to scan, the acknowledgement of one findings batch, or the
+ * buffer of a batch of rendered lines, written and handed back for reuse.
  */
-export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack"; bytes?: Uint8Array };
+export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack" } | { kind: "spare"; bytes: Uint8Array };
 
 export type WorkerMessage =
   | { kind: "findings"; batch: Batch }
@@ -175,16 +176,16 @@ export async function scanFiles(
       w.postMessage({ kind: "task", ...current } satisfies ToWorker);
     };
     w.on("message", (m: WorkerMessage) => {
-      if (m.kind === "rendered") {
-        const { bytes } = m;
-        let acked = false;
-        onJsonl?.(bytes.subarray(0, m.length), m.count, m.byType, () => {
-          if (acked) return;
-          acked = true;
-          w.postMessage({ kind: "ack", bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
-        });
-      } else if (m.kind === "findings") {
-        decodeBatch(m.batch, onFinding);
+      if (m.kind === "findings" || m.kind === "rendered") {
+        if (m.kind === "rendered") {
+          const { bytes } = m;
+          let given = false;
+          onJsonl?.(bytes.subarray(0, m.length), m.count, m.byType, () => {
+            if (given) return;
+            given = true;
+            w.postMessage({ kind: "spare", bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+          });
+        } else decodeBatch(m.batch, onFinding);
         const ack = (): void => { w.postMessage({ kind: "ack" } satisfies ToWorker); };
         if (ready) void ready().then(ack); else ack();
       }

@@ -19,7 +19,7 @@ const BATCH = 2000;
 const MAX_IN_FLIGHT = 4;
 const RENDERED_CHARS = 64 * 1024;
 const encoder = new TextEncoder();
-/** Buffers of rendered lines that the main thread has written and handed back (at most MAX_IN_FLIGHT + 1). */
+/** Buffers of rendered lines that the main thread has written and handed back (kept: at most MAX_IN_FLIGHT + 1). */
 const spare: Uint8Array[] = [];
 
 let inFlight = 0;
@@ -27,8 +27,11 @@ let wake: (() => void) | null = null;
 const gate = (): Promise<void> => (inFlight < MAX_IN_FLIGHT ? Promise.resolve() : new Promise<void>((r) => { wake = r; }));
 
 port?.on("message", (m: ToWorker) => {
+  if (m.kind === "spare") {
+    if (spare.length <= MAX_IN_FLIGHT) spare.push(m.bytes);
+    return;
+  }
   if (m.kind === "ack") {
-    if (m.bytes !== undefined && spare.length <= MAX_IN_FLIGHT) spare.push(m.bytes);
     inFlight--;
     if (wake !== null && inFlight < MAX_IN_FLIGHT) { const w = wake; wake = null; w(); }
     return;
