@@ -121,9 +121,12 @@ export async function signIn(page: Page, options: { url: string; email: string; 
     await page.waitForURL(/\/sign-in\/verify$/);
     for (let attempt = 1; ; attempt++) {
       await page.getByLabel(zhTW.mfa.code, { exact: true }).fill(options.totp());
+      // The answer to this code, not what the page shows right after the click: on the second
+      // attempt the first refusal's alert is still on screen until the page re-renders.
+      const answered = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname.endsWith("/auth/mfa"));
       await page.getByRole("button", { name: zhTW.mfa.submit, exact: true }).click();
-      await nav.or(page.getByRole("alert")).first().waitFor();
-      if (await nav.isVisible()) return;
+      if ((await answered).ok()) break;
+      await page.getByRole("alert").first().waitFor();
       if (attempt === 2) throw new Error(`the verification code was refused twice for ${options.email}`);
       await page.waitForTimeout(30_500 - (Date.now() % 30_000)); // into the next 30-second step
     }
