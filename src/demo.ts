@@ -4,6 +4,7 @@
 import type { Role } from "./platform/auth/roles.ts";
 import type { Server } from "./server.ts";
 import { seedCertificationDemo } from "./modules/certification/certification.demo.ts"; // certification (issue 4)
+import { seedRegistryDemo } from "./modules/registry/registry.demo.ts"; // registry (issue 3)
 
 export const DEMO_PASSWORD = "ectrust-demo-2026";
 
@@ -77,7 +78,8 @@ export const demoAccounts: DemoAccount[] = DEMO_ORGS.flatMap((o) => o.accounts.m
 
 /**
  * Seeds the demo organisations and accounts; returns what it created (empty when all existed).
- * certification (issue 4): `{ certification: true }` adds a mark holder and an audit in progress
+ * certification (issue 4): `{ certification: true }` adds a mark holder (with a confirmed registry
+ * identity) and an audit in progress
  * (`ectrust start` / `ectrust demo`); test servers leave it out so browser tests start clean.
  */
 export async function seedDemo(server: Server, options: { certification?: boolean } = {}): Promise<{ created: string[] }> {
@@ -91,6 +93,8 @@ export async function seedDemo(server: Server, options: { certification?: boolea
       created.push(a.email);
     }
   }
+  // registry (issue 3): the mark holder's identity first, so that its application carries the shop
+  if (options.certification) created.push(...(await seedRegistryDemo(server)));
   if (options.certification) created.push(...(await seedCertificationDemo(server))); // certification (issue 4)
   return { created };
 }

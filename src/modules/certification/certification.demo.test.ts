@@ -1,5 +1,6 @@
 // The demo certification data seeds through the real server's services, once: an active TWPIMS
-// mark with its inventory and public certificate, and an application in its on-site audit.
+// mark with its inventory and public certificate, held by a shop confirmed in the public registry,
+// and an application in its on-site audit.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { pino } from "pino";
@@ -30,11 +31,17 @@ test("demo: one active TWPIMS mark, one application mid-audit; a second run chan
   const markNumber = /TWPIMS-\d{6}-01/.exec(markLine ?? "")?.[0];
   assert.ok(markNumber, created.join("\n"));
   const cert = await server.services.certificationRecords.certificates.certificate(markNumber);
-  assert.deepEqual([cert.status, cert.holder.nameZh], ["active", "台北3C購物（示範）"]);
+  assert.deepEqual([cert.status, cert.holder.nameZh], ["active", "台北3C購物股份有限公司（示範）"]); // the registered legal name, from the registry
   const { rows } = await database.query<{ status: string; n: number }>("select status, count(*)::int as n from cert_applications group by status order by status");
   assert.deepEqual(rows, [{ status: "active", n: 1 }, { status: "onsite_audit", n: 1 }]);
   const { rows: inv } = await database.query<{ n: number }>("select count(*)::int as n from cert_inventory_items");
   assert.equal(inv[0]?.n, 3);
+  // the mark holder is a confirmed shop in the public registry: by name, by business number and by domain
+  for (const q of ["台北3C", "22099131", "www.taipei3c.example"]) {
+    const found = await server.services.registry.search({ q, limit: 10, offset: 0 });
+    assert.deepEqual(found.items.map((x) => [x.legalNameZh, x.origins]), [["台北3C購物股份有限公司（示範）", ["https://www.taipei3c.example"]]], q);
+  }
+  assert.ok(created.some((x) => x.startsWith("registry: Taipei 3C Shopping (demo) is confirmed")), created.join("\n"));
   const again = await seedDemo(server, { certification: true });
   assert.deepEqual(again.created, []);
 });
