@@ -13,9 +13,7 @@ import type { Page } from "playwright-core";
 import { DEMO_PASSWORD, demoAccounts } from "../demo.ts";
 import { startTestServer } from "../platform/testing/server.ts";
 import { readFileSync } from "node:fs";
-import { Readable } from "node:stream";
-import { eq } from "drizzle-orm";
-import { registryOrigins } from "../modules/registry/registry.tables.ts";
+import { confirmDemoShop } from "../modules/registry/registry.demo.ts";
 import { certTextEn, certTextZh } from "../web/pages/certification/text.ts";
 import { schemesTextEn, schemesTextZh } from "../web/pages/schemes/text.ts";
 import { launchBrowser, type Browser, type Person, assertAccessible as accessible, signIn as signInAs } from "./browser.ts";
@@ -47,10 +45,11 @@ let markNumber = "";
 
 /**
  * Shop 1 gets a confirmed registry entry through the registry's own service (its wizard has its
- * own browser test), so that the application carries the shop and its page shows the mark.
+ * own browser test; confirmDemoShop is the demo data's path), so that the application carries the
+ * shop and its page shows the mark.
  */
 async function confirmShop1(): Promise<string> {
-  const { accounts, registry, evidence } = server.server.services;
+  const { accounts } = server.server.services;
   const org = await accounts.findOrganisationByName("HaoHaoMai Online Shop (demo)");
   const owner = await accounts.findUserByEmail("owner@shop1.example");
   const authorityOrg = await accounts.findOrganisationByName("E-commerce Privacy Mark Authority (demo)");
@@ -58,14 +57,7 @@ async function confirmShop1(): Promise<string> {
   if (!org || !owner || !authorityOrg || !admin) throw new Error("demo data missing");
   const shopActor = { kind: "user", userId: owner.id, orgId: org.id, orgKind: "merchant", role: "merchant_admin" } as const;
   const authorityActor = { kind: "user", userId: admin.id, orgId: authorityOrg.id, orgKind: "authority", role: "authority_admin" } as const;
-  const shop = await registry.createShop(shopActor, { legalNameZh: SHOP_NAME, legalNameEn: "HaoHaoMai Online Co., Ltd.", ubn: "04595252", representative: "王小明", address: "臺北市中正區重慶南路一段122號", contactEmail: "owner@shop1.example", contactPhone: "02 2311 1234", serviceChannel: "LINE @haohaomai", salesModel: "own_site", sector: "online_shop" });
-  await registry.addOrigin(shopActor, shop.id, "https://www.haohaomai.example");
-  await server.server.database.db.update(registryOrigins).set({ status: "proven", method: "dns", provenAt: new Date(), proofExpiresAt: new Date(Date.now() + 30 * 86_400_000) }).where(eq(registryOrigins.host, "www.haohaomai.example"));
-  const file = await evidence.upload(shopActor, org.id, { filename: "registration.pdf", stream: Readable.from([Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")]), declaredType: "application/pdf" });
-  await registry.attachDocument(shopActor, shop.id, { evidenceId: file.id, kind: "business_registration", note: "" });
-  await registry.act(shopActor, shop.id, "submit", "");
-  await registry.act(authorityActor, shop.id, "approve", "登記資料相符");
-  return shop.id;
+  return confirmDemoShop(server.server, shopActor, authorityActor, { legalNameZh: SHOP_NAME, legalNameEn: "HaoHaoMai Online Co., Ltd.", ubn: "04595252", representative: "王小明", address: "臺北市中正區重慶南路一段122號", contactEmail: "owner@shop1.example", contactPhone: "02 2311 1234", serviceChannel: "LINE @haohaomai", salesModel: "own_site", sector: "online_shop" }, "https://www.haohaomai.example", "登記資料相符");
 }
 const SHOP_NAME = "好好買網路商店股份有限公司";
 let shopId = "";
