@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { after, before, test } from "node:test";
+import { promises as dnsPromises } from "node:dns";
+import { after, before, mock, test } from "node:test";
 import tls from "node:tls";
 import { createFetcher, header, parseAllowHost } from "./fetcher.ts";
 import { isNetError } from "./net.errors.ts";
-import { dnsServerResolver, type Resolver } from "./resolver.ts";
+import { dnsServerResolver, isReservedExampleName, systemResolver, type Resolver } from "./resolver.ts";
 import { makeTestPki, startTestDns, type TestDns } from "./testing.ts";
 
 const pki = makeTestPki();
@@ -122,6 +123,22 @@ test("names are checked on the resolved address (real DNS server on loopback)", 
   await rejectsWith(f.fetch("http://nowhere.test/"), "dns-failed");
   const ok = createFetcher({ resolver: dnsServerResolver([dns.server]), allowHosts: [`shop.test:${plain}`] });
   assert.equal((await ok.fetch(`http://shop.test:${plain}/`)).status, 200);
+});
+
+test("reserved example names (RFC 2606) are refused without a DNS query; a fetch of one fails as a DNS failure", async () => {
+  for (const n of ["www.taipei3c.example", "SHOP.EXAMPLE.", "example", "x.invalid", "example.com", "a.b.example.org", "www.example.net"]) assert.ok(isReservedExampleName(n), n);
+  for (const n of ["example.com.tw", "myexample.com", "shop.test", "localhost", "examples.org", "example.co"]) assert.ok(!isReservedExampleName(n), n);
+  const lookup = mock.method(dnsPromises, "lookup");
+  const resolveTxt = mock.method(dnsPromises, "resolveTxt");
+  try {
+    await assert.rejects(systemResolver.lookup("www.taipei3c.example"), (e: unknown) => isNetError(e) && e.code === "dns-failed" && /reserved example name/.test(e.message));
+    assert.deepEqual(await systemResolver.txt("_ectrust.www.taipei3c.example"), []);
+    await assert.rejects(createFetcher().fetch("https://www.taipei3c.example/"), (e: unknown) => isNetError(e) && e.code === "dns-failed");
+    assert.equal(lookup.mock.callCount() + resolveTxt.mock.callCount(), 0, "no query was sent");
+  } finally {
+    lookup.mock.restore();
+    resolveTxt.mock.restore();
+  }
 });
 
 test("TXT records come through the same resolver", async () => {

@@ -21,9 +21,20 @@ function codeOf(e: unknown): string {
   return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : "";
 }
 
+/**
+ * Names reserved for documentation and examples (RFC 2606, RFC 6761 §6.4–6.5): `.example`,
+ * `.invalid`, and example.com / .net / .org. They never name a real host, so they are never looked
+ * up: the demo data's shops (`www.taipei3c.example`) then cost no DNS query, and nothing else either.
+ */
+export function isReservedExampleName(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, "");
+  return /(?:^|\.)(?:example|invalid)$/.test(h) || /(?:^|\.)example\.(?:com|net|org)$/.test(h);
+}
+
 /** The operating system's resolver (getaddrinfo for addresses, the configured servers for TXT). */
 export const systemResolver: Resolver = {
   async lookup(hostname) {
+    if (isReservedExampleName(hostname)) throw new NetError("dns-failed", `DNS: ${hostname} is a reserved example name (RFC 2606) and is not looked up`);
     try {
       const all = await dnsPromises.lookup(hostname, { all: true, order: "verbatim" });
       const out = all.flatMap((a): ResolvedAddress[] => (a.family === 4 || a.family === 6 ? [{ address: a.address, family: a.family }] : []));
@@ -35,6 +46,7 @@ export const systemResolver: Resolver = {
     }
   },
   async txt(name) {
+    if (isReservedExampleName(name)) return [];
     try {
       return (await dnsPromises.resolveTxt(name)).map((chunks) => chunks.join(""));
     } catch (e) {
