@@ -1,6 +1,6 @@
 // Demo registry data for `npm start` / `ectrust demo`: "Taipei 3C Shopping", the demo's mark holder,
-// gets a confirmed identity, so that the public registry, "is this shop safe?" and its seal show a
-// real shop on a first run. Through the registry's own service (profile, document, submit, the
+// gets a confirmed identity, so that the public registry, its certificate and its seal (/verify) show
+// a real shop on a first run. Through the registry's own service (profile, document, submit, the
 // authority's approval, each audited), except one step: the demo's domains are fictional
 // (.example) and cannot answer an HTTP or DNS proof, so the origin is marked proven directly, as
 // the browser tests do, for as long as the confirmation lasts (a demo left running a year then
