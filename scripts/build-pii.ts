@@ -11,7 +11,7 @@
 // any file either build took in, the worker included, makes the launcher fall back to the
 // TypeScript sources (and so does moving the project). `--out <dir>` builds elsewhere (tests).
 import { build } from "esbuild";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -27,7 +27,9 @@ const worker = await build({
 });
 
 // Packages stay imports from node_modules (commander, pg, exceljs …): only our own code is bundled.
+// The folder is emptied first: chunk names change with their content, and old chunks would pile up.
 const outdir = join(out, "cli");
+rmSync(outdir, { recursive: true, force: true });
 const cli = await build({
   ...common,
   entryPoints: [join(root, "src", "modules", "pii", "pii.main.ts")],

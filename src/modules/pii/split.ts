@@ -45,7 +45,7 @@ export async function splitPlan(path: string, minBytes = SPLIT_MIN_BYTES, rangeB
 /** What `countUtf8` adds up over a run of bytes. */
 export interface Counts { u16: number; lines: number }
 
-/** Bytes that are set in every byte of a 32-bit word: the count (0–4) of bytes whose top bit is set in `m`. */
+/** How many (0–4) of the four bytes of `m` have their top bit set (`m` has no other bits set). */
 const bytesSet = (m: number): number => Math.imul((m >>> 7) & 0x01010101, 0x01010101) >>> 24;
 
 /**
