@@ -31,6 +31,24 @@ test("text: UTF-16 and byte offsets, lines", async () => {
   assert.deepEqual(f.map((x) => x.line), [2, 2, 3]);
 });
 
+test("a text file read in many chunks: every finding's value sits at its offsets, across the 64 KB reads", async () => {
+  // 3-byte characters and a 4-byte emoji shift the lines against the 64 KB reads, so that multi-byte
+  // characters and findings straddle them; each chunk is decoded before the next read reuses the buffer.
+  const lines: string[] = [];
+  for (let i = 0; i < 9000; i++) lines.push(`${"陳".repeat(i % 13)}😀 第${i}行 手機 09${String(10_000_000 + i * 7).slice(0, 8)} 身分證 A123456789`);
+  const t = lines.join("\n") + "\n";
+  assert.ok(Buffer.byteLength(t) > 6 * 65_536);
+  const { f, r } = await scan("chunks.txt", t);
+  assert.equal(r.bytes, Buffer.byteLength(t));
+  const bytes = Buffer.from(t);
+  assert.equal(f.filter((x) => x.type === "TW_NATIONAL_ID").length, 9000);
+  assert.equal(f.filter((x) => x.type === "TW_MOBILE").length, 9000);
+  for (const x of f) {
+    assert.equal(t.slice(x.start, x.end), x.value);
+    assert.equal(bytes.subarray(x.byteStart, x.byteEnd).toString(), x.value);
+  }
+});
+
 test("CSV: BOM, zh headers, quoted newlines and commas, negative order-number column", async () => {
   const t = "\uFEFF姓名,手機,訂單編號,備註\n陳志明,0912345678,0912000111,\"多行\n身分證 A123456789, 好\"\n林美玲,0987654321,0987000111,無\n";
   const { f, r } = await scan("b.csv", t);

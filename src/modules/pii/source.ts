@@ -1,6 +1,7 @@
 // Opening a file for scanning: gzip detection, binary sniffing, UTF-8 / Big5 detection, and a
 // streamed decode into text chunks (constant memory). Problems become SkipNotes, never exceptions.
 import { createReadStream } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { isUtf8 } from "node:buffer";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
@@ -102,7 +103,29 @@ export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 
     })().catch(() => undefined);
     bytes = readAll(gunzip, file, notes, true);
   } else {
-    bytes = (async function* () { yield head; yield* rawIter; })();
+    // Plain files: the rest is read into one buffer, again and again (each chunk is decoded before
+    // the next read), instead of a new one from the stream per chunk: fewer allocations in the
+    // worker's malloc arena, which otherwise keeps freed chunks resident (bench/RESULTS.md, pii run 7).
+    raw.destroy();
+    bytes = (async function* () {
+      yield head;
+      let fh: FileHandle | undefined;
+      try {
+        fh = await open(path, "r");
+        const buf = Buffer.allocUnsafe(chunkSize);
+        const end = range?.end ?? Infinity;
+        for (let pos = (range?.start ?? 0) + head.length; pos < end;) {
+          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos);
+          if (bytesRead === 0) break;
+          pos += bytesRead;
+          yield buf.subarray(0, bytesRead);
+        }
+      } catch (e) {
+        notes.push({ file, reason: "unreadable", detail: e instanceof Error ? e.message : String(e) });
+      } finally {
+        await fh?.close();
+      }
+    })();
   }
   // Sniff the first (decompressed) bytes.
   let sample = Buffer.alloc(0);
@@ -110,7 +133,7 @@ export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 
   while (sample.length < SNIFF) {
     const n = await bytes.next();
     if (n.done) break;
-    pending.push(n.value);
+    pending.push(Buffer.from(n.value)); // a copy: the reader reuses its buffer
     sample = Buffer.concat([sample, n.value]);
   }
   if (range && range.start > 0) {
