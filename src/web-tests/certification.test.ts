@@ -4,7 +4,8 @@
 // declared conflict is refused, on screen); the lead auditor audits with one finding; the shop
 // answers the corrective action and the auditor verifies it; the committee (the body's admin,
 // not on the team) grants with reasons; the mark is activated and public; the authority
-// suspends it (a level/months pair off the ladder is refused first) and lifts the suspension.
+// suspends it (a level/months pair off the ladder is refused first) and lifts the suspension;
+// at the end the holder gives the mark up (without a reason first, refused on screen).
 // Everything through the pages, each role with its own demo account; axe-core on each page,
 // no CSP violation or page error.
 import assert from "node:assert/strict";
@@ -504,4 +505,21 @@ test("the authority imports a new catalogue version, publishes it and sees the d
   await page.getByRole("region", { name: certTextEn.detail.history }).getByText(certTextEn.event.suspension_lifted).waitFor();
   await accessible(page, "case in English");
   assert.deepEqual(authority.problems, []);
+});
+
+test("the holder gives up the mark, with a reason; the public certificate and the registry say so", async () => {
+  const { page } = merchant;
+  await openCase(page, true);
+  await statusIs(page, "active");
+  await take(page, "holder_withdraws"); // without a reason: refused on screen
+  await page.locator("#cert-actions-title").locator("..").getByRole("alert").waitFor();
+  await statusIs(page, "active");
+  await page.getByLabel(c.detail.reasonLabel, { exact: true }).fill("停止線上銷售業務");
+  await take(page, "holder_withdraws");
+  await statusIs(page, "withdrawn");
+  await page.getByRole("region", { name: c.detail.history }).getByText(c.event.holder_withdraws).waitFor();
+  await accessible(page, "case (withdrawn, holder)");
+  await visitor.page.goto(`${server.url}/certificates/${markNumber}`);
+  await visitor.page.getByText(c.markStatus.withdrawn, { exact: true }).waitFor();
+  assert.deepEqual([...merchant.problems, ...visitor.problems], []);
 });
