@@ -1,6 +1,5 @@
 // Opening a file for scanning: gzip detection, binary sniffing, UTF-8 / Big5 detection, and a
 // streamed decode into text chunks (constant memory). Problems become SkipNotes, never exceptions.
-import { createReadStream } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { isUtf8 } from "node:buffer";
 import { createGunzip } from "node:zlib";
@@ -55,14 +54,13 @@ export function detectEncoding(sample: Buffer): { encoding: Encoding; valid: boo
   return { encoding: "utf-8", valid: false };
 }
 
-async function* readAll(stream: Readable, file: string, notes: SkipNote[], gzip: boolean): AsyncGenerator<Buffer> {
+/** A gunzip stream's output; a stream that fails ends it with a "truncated-gzip" note. */
+async function* readAll(stream: Readable, file: string, notes: SkipNote[]): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    notes.push(gzip
-      ? { file, reason: "truncated-gzip", detail: `gzip stream ended early (${msg}); scanned what was decompressed` }
-      : { file, reason: "unreadable", detail: msg });
+    notes.push({ file, reason: "truncated-gzip", detail: `gzip stream ended early (${msg}); scanned what was decompressed` });
   }
 }
 
@@ -73,17 +71,34 @@ async function* readAll(stream: Readable, file: string, notes: SkipNote[], gzip:
 /** A byte range of a plain UTF-8 file (line-aligned), scanned by one worker. */
 export interface ByteRange { start: number; end: number }
 
+/**
+ * The file's bytes (or a range of them) read into one buffer, again and again: each chunk must be used
+ * or copied before the next is asked for. New chunks per read stayed resident in the workers' malloc
+ * arenas (bench/RESULTS.md, pii run 7). A read error ends it with an "unreadable" note.
+ */
+async function* readReused(path: string, notes: SkipNote[], chunkSize: number, range?: ByteRange): AsyncGenerator<Buffer> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, "r");
+    const buf = Buffer.allocUnsafe(chunkSize);
+    const end = range?.end ?? Infinity;
+    for (let pos = range?.start ?? 0; pos < end;) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } catch (e) {
+    notes.push({ file: path, reason: "unreadable", detail: e instanceof Error ? e.message : String(e) });
+  } finally {
+    await fh?.close();
+  }
+}
+
 export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 << 20, range?: ByteRange): Promise<OpenedSource | null> {
   const file = path;
-  let raw: Readable;
-  try {
-    raw = createReadStream(path, range ? { highWaterMark: chunkSize, start: range.start, end: range.end - 1 } : { highWaterMark: chunkSize });
-  } catch (e) {
-    notes.push({ file, reason: "unreadable", detail: e instanceof Error ? e.message : String(e) });
-    return null;
-  }
   // Peek the first bytes to detect gzip.
-  const rawIter = readAll(raw, file, notes, false);
+  const rawIter = readReused(path, notes, chunkSize, range);
   const first = await rawIter.next();
   if (first.done) {
     return { encoding: "utf-8", gzip: false, chunks: (async function* () { /* empty file */ })() };
@@ -93,39 +108,17 @@ export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 
   let bytes: AsyncGenerator<Buffer>;
   if (gzip) {
     const gunzip = createGunzip();
-    // Feed raw chunks into gunzip in the background, with backpressure.
+    // Feed raw chunks into gunzip in the background, with backpressure; copies, as the reader reuses its buffer.
     void (async () => {
-      gunzip.write(head);
+      gunzip.write(Buffer.from(head));
       for await (const c of rawIter) {
-        if (!gunzip.write(c)) await new Promise<void>((r) => gunzip.once("drain", () => { r(); }));
+        if (!gunzip.write(Buffer.from(c))) await new Promise<void>((r) => gunzip.once("drain", () => { r(); }));
       }
       gunzip.end();
     })().catch(() => undefined);
-    bytes = readAll(gunzip, file, notes, true);
+    bytes = readAll(gunzip, file, notes);
   } else {
-    // Plain files: the rest is read into one buffer, again and again (each chunk is decoded before
-    // the next read), instead of a new one from the stream per chunk: fewer allocations in the
-    // worker's malloc arena, which otherwise keeps freed chunks resident (bench/RESULTS.md, pii run 7).
-    raw.destroy();
-    bytes = (async function* () {
-      yield head;
-      let fh: FileHandle | undefined;
-      try {
-        fh = await open(path, "r");
-        const buf = Buffer.allocUnsafe(chunkSize);
-        const end = range?.end ?? Infinity;
-        for (let pos = (range?.start ?? 0) + head.length; pos < end;) {
-          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos);
-          if (bytesRead === 0) break;
-          pos += bytesRead;
-          yield buf.subarray(0, bytesRead);
-        }
-      } catch (e) {
-        notes.push({ file, reason: "unreadable", detail: e instanceof Error ? e.message : String(e) });
-      } finally {
-        await fh?.close();
-      }
-    })();
+    bytes = (async function* () { yield head; yield* rawIter; })();
   }
   // Sniff the first (decompressed) bytes.
   let sample = Buffer.alloc(0);
@@ -149,7 +142,7 @@ export async function openSource(path: string, notes: SkipNote[], chunkSize = 1 
   }
   if (looksBinary(sample)) {
     notes.push({ file, reason: "binary", detail: "binary content (NUL or control bytes); file skipped" });
-    raw.destroy();
+    await rawIter.return(undefined); // closes the file (queued after the gzip feeder's current read, if any)
     return null;
   }
   const { encoding, valid } = detectEncoding(sample.subarray(0, SNIFF));
