@@ -42,7 +42,8 @@ port?.on("message", (m: ToWorker) => {
   }
   const { file, range } = m;
   const cpu0 = process.threadCpuUsage();
-  const writer = new BatchWriter(file, BATCH);
+  // finding batches (library callers) or rendered lines (--format jsonl), never both
+  const writer = renderJsonl === true ? null : new BatchWriter(file, BATCH);
   const cache = new JsonCache();
   // --format jsonl: the lines themselves, rendered here as findings arrive and sent as UTF-8 bytes
   // that postMessage moves (the main thread only writes them, then moves the buffer back for reuse);
@@ -52,7 +53,7 @@ port?.on("message", (m: ToWorker) => {
   const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
   const flush = (): void => {
     inFlight++;
-    if (renderJsonl === true) {
+    if (writer === null) {
       // a UTF-16 code unit takes at most 3 bytes in UTF-8
       const need = lines.length * 3;
       let bytes = spare.pop();
@@ -72,8 +73,8 @@ port?.on("message", (m: ToWorker) => {
       byType[f.type] = (byType[f.type] ?? 0) + 1;
       if (++rendered >= RENDERED_LINES || lines.length >= RENDERED_CHARS) flush();
     }
-    : (f) => { if (writer.add(f)) flush(); }, range, gate).then((result) => {
-    if (rendered > 0 || writer.count > 0) flush();
+    : (f) => { if (writer?.add(f) === true) flush(); }, range, gate).then((result) => {
+    if (rendered > 0 || (writer?.count ?? 0) > 0) flush();
     const cpu = process.threadCpuUsage(cpu0);
     send({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 } });
   }, (e: unknown) => {
