@@ -73,10 +73,16 @@ function cellText(v: unknown, row: number, col: number, errors: RowError[]): str
   return "";
 }
 
-async function xlsxRecords(stream: Readable): Promise<string[][]> {
+/** The first sheet's rows as text cells (row 1 first); exported for its test. */
+export async function xlsxRecords(stream: Readable): Promise<string[][]> {
   const errors: RowError[] = [];
   const records: string[][] = [];
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: "emit", sharedStrings: "cache", hyperlinks: "ignore", styles: "ignore", entries: "ignore" });
+  // exceljs#3064: the streaming reader sometimes ends its pass over the zip before xl/workbook.xml,
+  // which exceljs itself writes last (about 1 read in 100 of our own exports), and then reads
+  // `model.sheets` of nothing. Until the workbook part arrives the sheets only have no names, and
+  // names are not used here (the first sheet is the register).
+  (reader as unknown as { model?: { sheets: unknown[] } }).model ??= { sheets: [] };
   try {
     for await (const sheet of reader) {
       for await (const row of sheet) {

@@ -13,6 +13,7 @@ import type { Actor } from "../../platform/actor.ts";
 import { AppError } from "../../platform/errors.ts";
 import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft } from "../pii/inventory.ts";
 import { inventoryToCsv, type InventoryItemInput } from "./inventory.io.ts";
+import { xlsxRecords } from "./inventory.service.ts";
 import { accreditedBody, buildActor, buildCertWorld, type Body, type CertWorld } from "./testing.ts";
 
 let w: CertWorld;
@@ -106,6 +107,15 @@ test("CSV and XLSX exports import back to the same rows (replace)", async () => 
   const after = (await inv.list(merchant, appId, { limit: 100, offset: 0 })).items;
   assert.deepEqual(after.map(({ id: _i, updatedAt: _u, createdAt: _c, updatedBy: _b, origin: _o, ...r }) => r), before);
   assert.equal(after[0]?.origin, "import");
+  // exceljs's streaming reader sometimes ends its pass before xl/workbook.xml, the last entry
+  // (exceljs#3064; about 1 read in 100, which once failed this test): the reader, fed the export only
+  // up to that entry's local header, gives the same rows as the whole file
+  const exported = Buffer.from(xlsx.body);
+  const cut = exported.indexOf("xl/workbook.xml", exported.indexOf("docProps/core.xml")) - 30;
+  assert.equal(exported.readUInt32LE(cut), 0x04034b50, "a local file header");
+  const whole = await xlsxRecords(Readable.from([exported]));
+  assert.ok(whole.length >= 2);
+  assert.deepEqual(await xlsxRecords(Readable.from([exported.subarray(0, cut)])), whole);
   // a dry run reads and checks, and writes nothing
   const n = await audits();
   const dry = await inv.importFile(merchant, appId, { evidenceId: await upload(merchant, "again.csv", String(csv.body), "text/csv"), mode: "append", dryRun: true });
