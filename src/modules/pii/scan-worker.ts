@@ -9,7 +9,7 @@ import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
 import { scanFile } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
 import { BatchWriter } from "./transfer.ts";
-import { JsonCache, jsonlLine } from "./output.ts";
+import { JsonlEncoder } from "./output.ts";
 
 type Data = Omit<EmitOptions, "types"> & { types?: EntityType[]; renderJsonl?: boolean };
 const { renderJsonl, ...data } = workerData as Data;
@@ -17,14 +17,20 @@ const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : u
 const port = parentPort;
 const BATCH = 2000;
 const MAX_IN_FLIGHT = 4;
-// Rendered jsonl goes in batches of up to 256 K characters or 8,000 lines: against 64 K / 2,000, the
+// Rendered jsonl goes in batches of up to 256 KiB or 8,000 lines: against 64 K / 2,000, the
 // command's peak RSS on a 1 GB log with two workers fell by about 13 MB and its system time by a
 // fifth (fewer writes); bench/RESULTS.md, pii run 7.
-const RENDERED_CHARS = 256 * 1024;
+const RENDERED_BYTES = 256 * 1024;
 const RENDERED_LINES = 8000;
-const encoder = new TextEncoder();
 /** Buffers of rendered lines that the main thread has written and handed back (kept: at most MAX_IN_FLIGHT + 1). */
 const spare: Uint8Array[] = [];
+/** A new batch buffer: the batch limit plus room for the line that crosses it (a longer line grows it). */
+const batchBuffer = (): Uint8Array => spare.pop() ?? new Uint8Array(RENDERED_BYTES + (64 << 10));
+
+// --format jsonl: the lines themselves, rendered here as UTF-8 bytes as findings arrive and sent in
+// buffers that postMessage moves (the main thread only writes them, then moves the buffer back for
+// reuse); a batch ends at about RENDERED_BYTES. One renderer for all the tasks of this worker.
+const lines = renderJsonl === true ? new JsonlEncoder(opts.showValues === true, batchBuffer()) : null;
 
 let inFlight = 0;
 let wake: (() => void) | null = null;
@@ -43,41 +49,33 @@ port?.on("message", (m: ToWorker) => {
   const { file, range } = m;
   const cpu0 = process.threadCpuUsage();
   // finding batches (library callers) or rendered lines (--format jsonl), never both
-  const writer = renderJsonl === true ? null : new BatchWriter(file, BATCH);
-  const cache = new JsonCache();
-  // --format jsonl: the lines themselves, rendered here as findings arrive and sent as UTF-8 bytes
-  // that postMessage moves (the main thread only writes them, then moves the buffer back for reuse);
-  // a batch ends at about RENDERED_CHARS characters.
-  let lines = "", rendered = 0;
+  const writer = lines === null ? new BatchWriter(file, BATCH) : null;
   let byType: Record<string, number> = {};
   const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
   const flush = (): void => {
     inFlight++;
-    if (writer === null) {
-      // a UTF-16 code unit takes at most 3 bytes in UTF-8
-      const need = lines.length * 3;
-      let bytes = spare.pop();
-      if (bytes === undefined || bytes.length < need) bytes = new Uint8Array(Math.max(need, RENDERED_CHARS * 3));
-      const { written } = encoder.encodeInto(lines, bytes);
-      send({ kind: "rendered", bytes, length: written, count: rendered, byType }, [bytes.buffer as ArrayBuffer]);
-      lines = ""; rendered = 0; byType = {};
-    } else {
+    if (lines !== null) {
+      const { bytes, length, lines: count } = lines;
+      send({ kind: "rendered", bytes, length, count, byType }, [bytes.buffer as ArrayBuffer]);
+      lines.reset(batchBuffer());
+      byType = {};
+    } else if (writer !== null) {
       const { batch: b, transfer } = writer.take();
       send({ kind: "findings", batch: b }, transfer);
     }
   };
-  const showValues = opts.showValues === true;
-  scanFile(file, opts, renderJsonl === true
+  scanFile(file, opts, lines !== null
     ? (f) => {
-      lines += jsonlLine(f, showValues, cache);
+      lines.line(f);
       byType[f.type] = (byType[f.type] ?? 0) + 1;
-      if (++rendered >= RENDERED_LINES || lines.length >= RENDERED_CHARS) flush();
+      if (lines.lines >= RENDERED_LINES || lines.length >= RENDERED_BYTES) flush();
     }
     : (f) => { if (writer?.add(f) === true) flush(); }, range, gate).then((result) => {
-    if (rendered > 0 || (writer?.count ?? 0) > 0) flush();
+    if ((lines?.lines ?? 0) > 0 || (writer?.count ?? 0) > 0) flush();
     const cpu = process.threadCpuUsage(cpu0);
     send({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 } });
   }, (e: unknown) => {
+    lines?.reset(lines.bytes); // what a failed task rendered is not sent (its findings are not counted either)
     send({ kind: "error", file, message: e instanceof Error ? e.message : String(e) });
   });
 });

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ENTITY_TYPES, type Finding } from "./pii.types.ts";
 import { BatchWriter, decodeBatch } from "./transfer.ts";
-import { findingRecord, JsonCache, jsonlLine } from "./output.ts";
+import { findingRecord, JsonCache, JsonlEncoder, jsonlLine } from "./output.ts";
 
 const STRINGS = ["", "a", "陳○明", "quote \" back\\slash", "line\nbreak\ttab", "\u0000\u001f\u2028\u2029", "\uD800 lone", "emoji 😀", "<script>", "A12****789"];
 
@@ -46,5 +46,28 @@ test("jsonl lines are byte for byte JSON.stringify of the finding record, with a
   const cache = new JsonCache();
   for (const f of findings(500)) {
     for (const show of [false, true]) assert.equal(jsonlLine(f, show, cache), JSON.stringify(findingRecord(f, show)) + "\n");
+  }
+});
+
+test("the byte renderer writes exactly the UTF-8 of the jsonl lines, across buffer growth and reuse", () => {
+  const cache = new JsonCache();
+  const all = findings(500);
+  // Also numbers past 2^31 and odd strings in every repeated field.
+  all.push({ file: "\uDC00\u0001/x", type: "EMAIL", start: 2 ** 31, end: 2 ** 31 + 3, byteStart: 2 ** 40, byteEnd: 2 ** 40 + 9, line: 2 ** 31 - 1, column: "a\"b\\c\u007f\u0080\u07ff\u0800\uffff", score: 0.95, masked: "😀\uD83D", detail: "\r\n" });
+  for (const show of [false, true]) {
+    const enc = new JsonlEncoder(show, new Uint8Array(8)); // tiny: grows on the first line
+    let want = "";
+    for (const [k, f] of all.entries()) {
+      enc.line(f);
+      want += jsonlLine(f, show, cache);
+      if (k % 97 === 96) { // a batch ends: the same buffer is reused for the next one
+        assert.equal(new TextDecoder().decode(enc.bytes.subarray(0, enc.length)), want);
+        assert.deepEqual(enc.bytes.subarray(0, enc.length), new TextEncoder().encode(want));
+        assert.equal(enc.lines, 97);
+        enc.reset(enc.bytes);
+        want = "";
+      }
+    }
+    assert.deepEqual(enc.bytes.subarray(0, enc.length), new TextEncoder().encode(want));
   }
 });
