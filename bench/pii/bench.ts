@@ -1,7 +1,7 @@
 // The whole pii benchmark: accuracy of ectrust and both peers on a held-out labelled corpus, then
 // throughput (MB/s per CPU-second, 1 vs 2 workers), peer throughput, peak RSS on a large single file,
-// and the `ectrust pii scan` command on that file.
-//   node bench/pii/bench.ts [--seed 20261126] [--records 5000] [--size-mb 200] [--big-mb 1000] [--skip-peers]
+// and the `ectrust pii scan` command on the mixed corpus and that file.
+//   node bench/pii/bench.ts [--seed 20261126] [--records 5000] [--size-mb 100] [--big-mb 1000] [--skip-peers]
 // Writes bench/out/pii/results.md and results.json (git-ignored); the numbers go to bench/RESULTS.md by hand.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync } from "node:fs";
@@ -137,25 +137,33 @@ if (bigMb > 0) {
   json.big = b;
   json.big2 = b2;
   log("");
+}
 
-  // 5. The same file through the command users run: bin/ectrust.js (the bundled CLI when npm run build
-  // made it and it is fresh), jsonl to /dev/null, peak RSS and CPU from /usr/bin/time (GNU time).
-  if (existsSync("/usr/bin/time")) {
-    const { freshPiiBundle } = await import("../../bin/pii-bundle.js");
-    const entry = freshPiiBundle(join(import.meta.dirname, "..", "..", "dist", "pii", "cli")) ? "the bundled CLI (dist/pii/cli)" : "the TypeScript sources (no fresh bundle: run npm run build)";
-    log(`### \`ectrust pii scan --workers N\` on the ${(b.bytes / 1e6).toFixed(0)} MB file, jsonl to /dev/null (${entry})`);
+// 5. The command users run: bin/ectrust.js (the bundled CLI when npm run build made it and it is fresh),
+// jsonl to /dev/null, peak RSS and CPU from /usr/bin/time (GNU time), on the mixed corpus and on the
+// large file, 1 and 2 workers.
+if (existsSync("/usr/bin/time")) {
+  const { freshPiiBundle } = await import("../../bin/pii-bundle.js");
+  const entry = freshPiiBundle(join(import.meta.dirname, "..", "..", "dist", "pii", "cli")) ? "the bundled CLI (dist/pii/cli)" : "the TypeScript sources (no fresh bundle: run npm run build)";
+  const cliRun = (workers: number, path: string): { rssMb: number; wall: number; cpu: number } => {
+    const r = spawnSync("/usr/bin/time", ["-f", "%M %e %U %S", node, "bin/ectrust.js", "pii", "scan", "--workers", String(workers), path], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 26 });
+    const [kb = 0, wall = 0, user = 0, sys = 0] = (r.stderr.trim().split("\n").pop() ?? "").split(" ").map(Number);
+    return { rssMb: Math.round(kb / 1024), wall, cpu: Math.round((user + sys) * 100) / 100 };
+  };
+  const inputs: Array<{ label: string; path: string; bytes: number; findings: number }> = [{ label: `the ${mb.toFixed(0)} MB mixed corpus`, path: tp, bytes: w1.bytes, findings: w1.findings }];
+  const big = json.big as ChildResult | undefined;
+  if (big) inputs.push({ label: `the ${(big.bytes / 1e6).toFixed(0)} MB log-like file`, path: join(out, "big", "big.log"), bytes: big.bytes, findings: big.findings });
+  const cli: Record<string, unknown> = { entry };
+  for (const input of inputs) {
+    log(`### \`ectrust pii scan --workers N\` on ${input.label}, jsonl to /dev/null (${entry})`);
     log("");
-    const cliRun = (workers: number): { rssMb: number; wall: number; cpu: number } => {
-      const r = spawnSync("/usr/bin/time", ["-f", "%M %e %U %S", node, "bin/ectrust.js", "pii", "scan", "--workers", String(workers), join(big, "big.log")], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 26 });
-      const [kb = 0, wall = 0, user = 0, sys = 0] = (r.stderr.trim().split("\n").pop() ?? "").split(" ").map(Number);
-      return { rssMb: Math.round(kb / 1024), wall, cpu: Math.round((user + sys) * 100) / 100 };
-    };
-    const c1 = cliRun(1), c2 = cliRun(2);
-    log(`- 1 worker: peak RSS ${c1.rssMb} MB, ${c1.wall} s wall, ${c1.cpu} CPU-s (${(b.bytes / 1e6 / c1.cpu).toFixed(1)} MB per CPU-second, rendering ${b.findings} jsonl lines included)`);
+    const c1 = cliRun(1, input.path), c2 = cliRun(2, input.path);
+    log(`- 1 worker: peak RSS ${c1.rssMb} MB, ${c1.wall} s wall, ${c1.cpu} CPU-s (${(input.bytes / 1e6 / c1.cpu).toFixed(1)} MB per CPU-second, rendering ${input.findings} jsonl lines included)`);
     log(`- 2 workers: peak RSS ${c2.rssMb} MB, ${c2.wall} s wall (${(c1.wall / c2.wall).toFixed(2)}× the 1-worker wall time), ${c2.cpu} CPU-s; load after ${load()}`);
-    json.cli = { entry, c1, c2 };
     log("");
+    cli[input.path] = { c1, c2 };
   }
+  json.cli = cli;
 }
 writeFileSync(join(out, "results.md"), md.join("\n") + "\n");
 writeFileSync(join(out, "results.json"), JSON.stringify(json, null, 2));
