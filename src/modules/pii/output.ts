@@ -38,6 +38,37 @@ export function jsonlLine(f: Finding, showValues: boolean, cache: JsonCache): st
   return line + "}\n";
 }
 
+/**
+ * One csv line of a finding: csvField of each of CSV_KEYS (`value` only when shown) joined by commas,
+ * written out without the record object. The type is a bare identifier and the numbers are never
+ * negative in findings (a negative one would still go through csvField's guard).
+ */
+export function csvLine(f: Finding, showValues: boolean): string {
+  const num = (n: number): string => (n >= 0 ? String(n) : csvField(n));
+  let line = `${csvField(f.file)},${f.type},${num(f.start)},${num(f.end)},${num(f.byteStart)},${num(f.byteEnd)},${num(f.line)},${csvField(f.column)},${num(f.score)},${csvField(f.masked)}`;
+  if (showValues) line += `,${csvField(f.value)}`;
+  return `${line},${csvField(f.detail)}\n`;
+}
+
+/** One line of the table format. */
+export function tableLine(f: Finding, showValues: boolean): string {
+  const v = showValues ? (f.value ?? "") : f.masked;
+  return `${`${f.file}:${f.line}`.padEnd(28)} ${f.type.padEnd(20)} ${(f.column ?? "").slice(0, 24).padEnd(24)} ${f.score.toFixed(2)}  ${v}\n`;
+}
+
+/**
+ * A finding as the text a renderer outputs for it, outside the format's header and footer. For
+ * json that is ",\n" and the record: FindingWriter.rendered drops the comma before the first record.
+ */
+export function renderedText(format: OutputFormat, f: Finding, showValues: boolean, cache: JsonCache): string {
+  switch (format) {
+    case "jsonl": return jsonlLine(f, showValues, cache);
+    case "json": return ",\n" + jsonlLine(f, showValues, cache).slice(0, -1);
+    case "csv": return csvLine(f, showValues);
+    case "table": return tableLine(f, showValues);
+  }
+}
+
 const HEX = "0123456789abcdef";
 const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114, 34: 34, 92: 92 }; // \b \t \n \f \r \" \\
 const utf8 = new TextEncoder();
@@ -45,17 +76,19 @@ const K_END = utf8.encode(',"end":'), K_BYTE_START = utf8.encode(',"byteStart":'
 const K_VALUE = utf8.encode(',"value":');
 
 /**
- * Renders jsonl lines of findings straight into UTF-8 bytes: exactly the bytes of jsonlLine(f) encoded
- * as UTF-8, without a string per line and the encoding of the batch afterwards (together about 1 µs
- * a finding, on corpora with a finding every 35 bytes). What repeats is encoded once and copied in two
- * pieces: `{"file":…,"type":…,"start":` per file and type, `,"column":…,"score":…,"masked":` per
- * column and score. Numbers are written digit by digit; the masked value (and the raw value when
- * shown) is JSON-escaped and encoded character by character.
+ * Renders findings in an output format straight into UTF-8 bytes: exactly the UTF-8 of
+ * renderedText(format, f). For jsonl and json the record is written without a string per line and
+ * without encoding the batch afterwards (together about 1 µs a finding, on corpora with a finding
+ * every 35 bytes). What repeats is encoded once and copied in two pieces: `{"file":…,"type":…,"start":`
+ * per file and type, `,"column":…,"score":…,"masked":` per column and score. Numbers are written digit
+ * by digit; the masked value (and the raw value when shown) is JSON-escaped and encoded character by
+ * character. csv and table lines are built as strings (csvLine, tableLine) and encoded here.
  */
-export class JsonlEncoder {
+export class RenderEncoder {
   bytes: Uint8Array;
   length = 0;
   lines = 0;
+  readonly format: OutputFormat;
   private readonly showValues: boolean;
   private file: string | null = null;
   private heads = new Map<string, Uint8Array>();
@@ -63,7 +96,8 @@ export class JsonlEncoder {
   private readonly mids = new Map<string | null, Map<number, Uint8Array>>();
   private readonly details = new Map<string, Uint8Array>();
 
-  constructor(showValues: boolean, bytes: Uint8Array = new Uint8Array(1 << 16)) {
+  constructor(format: OutputFormat, showValues: boolean, bytes: Uint8Array = new Uint8Array(1 << 16)) {
+    this.format = format;
     this.showValues = showValues;
     this.bytes = bytes;
   }
@@ -75,8 +109,19 @@ export class JsonlEncoder {
     this.lines = 0;
   }
 
-  /** Appends the line of `f`. */
+  /** Appends the rendering of `f`. */
   line(f: Finding): void {
+    switch (this.format) {
+      case "jsonl": this.record(f); this.bytes[this.length++] = 10; break;
+      case "json": this.room(2); this.bytes[this.length++] = 44; this.bytes[this.length++] = 10; this.record(f); break;
+      case "csv": this.text(csvLine(f, this.showValues)); break;
+      case "table": this.text(tableLine(f, this.showValues)); break;
+    }
+    this.lines++;
+  }
+
+  /** The JSON record of `f` (then room for one more byte). */
+  private record(f: Finding): void {
     const value = this.showValues && f.value !== undefined ? f.value : undefined;
     // A UTF-16 unit takes at most 6 bytes escaped (\u001f) and never more than 3 as UTF-8.
     this.room(256 + 6 * (f.file.length + (f.column?.length ?? 0) + f.masked.length + (value?.length ?? 0) + (f.detail?.length ?? 0)));
@@ -95,8 +140,27 @@ export class JsonlEncoder {
       this.put(d);
     }
     this.bytes[this.length++] = 125; // }
-    this.bytes[this.length++] = 10;
-    this.lines++;
+  }
+
+  /** Plain UTF-8 of `s` (a lone surrogate as U+FFFD, as Node's UTF-8 encoder writes it). */
+  private text(s: string): void {
+    this.room(3 * s.length);
+    const out = this.bytes;
+    let p = this.length;
+    for (let i = 0, n = s.length; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 128) out[p++] = c;
+      else if (c < 0x800) { out[p++] = 0xc0 | (c >> 6); out[p++] = 0x80 | (c & 63); }
+      else if (c >= 0xd800 && c <= 0xdfff) {
+        const d = s.charCodeAt(i + 1);
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          out[p++] = 0xf0 | (cp >> 18); out[p++] = 0x80 | ((cp >> 12) & 63); out[p++] = 0x80 | ((cp >> 6) & 63); out[p++] = 0x80 | (cp & 63);
+          i++;
+        } else { out[p++] = 0xef; out[p++] = 0xbf; out[p++] = 0xbd; }
+      } else { out[p++] = 0xe0 | (c >> 12); out[p++] = 0x80 | ((c >> 6) & 63); out[p++] = 0x80 | (c & 63); }
+    }
+    this.length = p;
   }
 
   private head(file: string, type: string): Uint8Array {
@@ -213,17 +277,8 @@ export class FindingWriter {
   }
 
   finding(f: Finding): void {
-    const r = findingRecord(f, this.showValues);
-    switch (this.format) {
-      case "jsonl": this.buf += jsonlLine(f, this.showValues, this.cache); break;
-      case "json": this.buf += (this.n > 0 ? ",\n" : "\n") + JSON.stringify(r); break;
-      case "csv": this.buf += CSV_KEYS.filter((k) => k !== "value" || this.showValues).map((k) => csvField(r[k])).join(",") + "\n"; break;
-      case "table": {
-        const v = this.showValues ? (f.value ?? "") : f.masked;
-        this.buf += `${`${f.file}:${f.line}`.padEnd(28)} ${f.type.padEnd(20)} ${(f.column ?? "").slice(0, 24).padEnd(24)} ${f.score.toFixed(2)}  ${v}\n`;
-        break;
-      }
-    }
+    const text = renderedText(this.format, f, this.showValues, this.cache);
+    this.buf += this.format === "json" && this.n === 0 ? text.slice(1) : text;
     this.n++;
     if (this.buf.length > 1 << 16) this.flushSync();
   }
@@ -234,19 +289,21 @@ export class FindingWriter {
   }
 
   /**
-   * Appends jsonl lines rendered elsewhere (by the scan workers, as UTF-8 bytes; or as a string);
-   * only for the jsonl format. `done` is called once the bytes have been written (or the write failed).
+   * Appends findings rendered elsewhere in this writer's format (renderedText; by the scan workers as
+   * UTF-8 bytes, or as a string). `done` is called once the bytes have been written (or the write failed).
    */
-  jsonlLines(lines: string | Uint8Array, count: number, done?: () => void): void {
+  rendered(lines: string | Uint8Array, count: number, done?: () => void): void {
+    // json: the comma before the document's first record goes
+    const skip = this.format === "json" && this.n === 0 && count > 0 ? 1 : 0;
     this.n += count;
     if (typeof lines === "string") {
-      this.buf += lines;
+      this.buf += skip > 0 ? lines.slice(skip) : lines;
       if (this.buf.length > 1 << 16) this.flushSync();
       done?.();
       return;
     }
     this.flushSync();
-    if (!this.out.write(lines, () => done?.())) this.waiting ??= once(this.out, "drain").then(() => { this.waiting = null; });
+    if (!this.out.write(skip > 0 ? lines.subarray(skip) : lines, () => done?.())) this.waiting ??= once(this.out, "drain").then(() => { this.waiting = null; });
   }
 
   /** Resolves when the output has drained what was written (backpressure for the scan's producers). */

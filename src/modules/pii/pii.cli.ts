@@ -77,7 +77,7 @@ function withCommon(c: Command): Command {
 async function runScan(
   paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void,
   onSource?: (source: string, lines: number, columns?: Record<string, number>) => void, ready?: () => Promise<void>,
-  jsonl?: (lines: string | Uint8Array, count: number, done?: () => void) => void,
+  rendered?: { format: OutputFormat; write: (lines: string | Uint8Array, count: number, done?: () => void) => void },
 ): Promise<ScanSummary> {
   const t0 = performance.now();
   const skipped: SkipNote[] = [];
@@ -92,13 +92,13 @@ async function runScan(
     summary.byType[f.type] = (summary.byType[f.type] ?? 0) + 1;
     onFinding(f);
   };
-  // jsonl output: the workers render the lines; here only the counts are kept.
-  const onJsonl = jsonl && ((lines: string | Uint8Array, n: number, byType: Readonly<Record<string, number>>, done?: () => void): void => {
+  // Output of `scan`: the workers render the findings; here only the counts are kept.
+  const onRendered = rendered && ((lines: string | Uint8Array, n: number, byType: Readonly<Record<string, number>>, done?: () => void): void => {
     summary.findings += n;
     for (const [t, k] of Object.entries(byType)) summary.byType[t as EntityType] = (summary.byType[t as EntityType] ?? 0) + k;
-    jsonl(lines, n, done);
+    rendered.write(lines, n, done);
   });
-  await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}), ...(onJsonl ? { onJsonl } : {}) }, count, (r) => {
+  await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}), ...(rendered ? { onRendered, render: rendered.format } : {}) }, count, (r) => {
     summary.files++;
     summary.bytes += r.bytes;
     skipped.push(...r.notes);
@@ -173,8 +173,8 @@ export function registerPiiCommands(program: Command): void {
     .action(async (paths: string[], o: CommonOpts & { format: OutputFormat; failOnFindings?: boolean }) => {
       failIfEmpty(paths, o);
       const w = new FindingWriter(process.stdout, o.format, o.showValues === true);
-      const jsonl = o.format === "jsonl" ? (lines: string | Uint8Array, n: number, done?: () => void): void => { w.jsonlLines(lines, n, done); } : undefined;
-      const summary = await runScan(paths, o, (f) => { w.finding(f); }, undefined, () => w.ready(), jsonl);
+      const rendered = { format: o.format, write: (lines: string | Uint8Array, n: number, done?: () => void): void => { w.rendered(lines, n, done); } };
+      const summary = await runScan(paths, o, (f) => { w.finding(f); }, undefined, () => w.ready(), rendered);
       await w.end(summary);
       for (const n of summary.skipped) {
         if ((n.reason === "unreadable" || n.reason === "not-a-file") && (paths.includes(n.file) || n.file.startsWith("postgres"))) {

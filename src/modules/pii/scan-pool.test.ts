@@ -61,7 +61,7 @@ test("rendered jsonl: workers wait while the consumer is not ready, and get each
     const p = join(dir, "app.log");
     writeFileSync(p, lines.join("\n") + "\n");
     const expected: string[] = [];
-    await scanFiles([p], { inProcess: true, onJsonl: (l) => { expected.push(typeof l === "string" ? l : ""); } }, () => undefined, () => undefined);
+    await scanFiles([p], { inProcess: true, onRendered: (l) => { expected.push(typeof l === "string" ? l : ""); } }, () => undefined, () => undefined);
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
     // A consumer that holds its readiness, and finishes with each batch only later.
@@ -73,7 +73,7 @@ test("rendered jsonl: workers wait while the consumer is not ready, and get each
     const scan = scanFiles([p], {
       workers: 1,
       ready: () => gate ?? Promise.resolve(),
-      onJsonl: (l, _n, _t, done) => {
+      onRendered: (l, _n, _t, done) => {
         assert.ok(l instanceof Uint8Array && done !== undefined);
         got.push(Buffer.from(l).toString("utf8")); // a copy: the buffer goes back to the worker
         views.push(l);
@@ -103,7 +103,7 @@ test("rendered jsonl: workers wait while the consumer is not ready, and get each
 
     // A consumer that never calls done loses nothing but the reuse.
     const plain: string[] = [];
-    await scanFiles([p], { workers: 1, onJsonl: (l) => { plain.push(Buffer.from(l).toString("utf8")); } }, () => undefined, () => undefined);
+    await scanFiles([p], { workers: 1, onRendered: (l) => { plain.push(Buffer.from(l).toString("utf8")); } }, () => undefined, () => undefined);
     assert.equal(plain.join(""), expected.join(""));
   } finally {
     rmSync(dir, { recursive: true, force: true });

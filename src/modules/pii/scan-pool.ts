@@ -12,7 +12,7 @@ import type { Finding } from "./pii.types.ts";
 import type { FileResult, RangeTask } from "./scan.ts";
 import { splitPlan } from "./split.ts";
 import { decodeBatch, type Batch } from "./transfer.ts";
-import { JsonCache, jsonlLine } from "./output.ts";
+import { JsonCache, renderedText, type OutputFormat } from "./output.ts";
 
 export interface PoolOptions extends EmitOptions {
   workers?: number;
@@ -27,15 +27,16 @@ export interface PoolOptions extends EmitOptions {
    */
   ready?: () => Promise<void>;
   /**
-   * When given, workers render each batch as jsonl lines (the `scan --format jsonl` output) and this
-   * receives them as UTF-8 bytes with the count per type, instead of onFinding receiving finding
-   * objects. Calling `done` once the bytes are no longer needed (written out) moves their buffer back
-   * to the worker for a later batch, so the main thread holds no garbage buffers between its rare
-   * collections (40–60 MB of them on a 1 GB scan; bench/RESULTS.md, pii run 6); a consumer that
-   * never calls it only loses the reuse. Backpressure stays with `ready`. In-process scans pass
-   * strings and no `done`.
+   * When given, workers render each batch in the output format `render` (default jsonl; the text of
+   * output.ts renderedText) and this receives it as UTF-8 bytes with the count per type, instead of
+   * onFinding receiving finding objects. Calling `done` once the bytes are no longer needed (written
+   * out) moves their buffer back to the worker for a later batch, so the main thread holds no garbage
+   * buffers between its rare collections (40–60 MB of them on a 1 GB scan; bench/RESULTS.md, pii run 6);
+   * a consumer that never calls it only loses the reuse. Backpressure stays with `ready`. In-process
+   * scans pass strings and no `done`.
    */
-  onJsonl?: (lines: string | Uint8Array, count: number, byType: Readonly<Record<string, number>>, done?: () => void) => void;
+  onRendered?: (lines: string | Uint8Array, count: number, byType: Readonly<Record<string, number>>, done?: () => void) => void;
+  render?: OutputFormat;
 }
 
 /**
@@ -102,13 +103,13 @@ export async function scanFiles(
   onFile: (r: FileResult) => void,
 ): Promise<PoolStats> {
   const n = Math.min(opts.workers ?? defaultWorkers(), files.length);
-  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ready, onJsonl, ...emitOpts } = opts;
+  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ready, onRendered, render = "jsonl", ...emitOpts } = opts;
   const stats: PoolStats = { workerCpuSeconds: [] };
   if (n < 1) return stats;
   if (inProcess === true) {
     const cache = new JsonCache();
-    const each = onJsonl === undefined ? onFinding
-      : (f: Finding): void => { onJsonl(jsonlLine(f, emitOpts.showValues === true, cache), 1, { [f.type]: 1 }); };
+    const each = onRendered === undefined ? onFinding
+      : (f: Finding): void => { onRendered(renderedText(render, f, emitOpts.showValues === true, cache), 1, { [f.type]: 1 }); };
     // The detection engine is loaded here only when this thread scans (the workers load their own).
     const { scanFile } = await import("./scan.ts");
     for (const f of files) onFile(await scanFile(f, emitOpts, each));
@@ -162,7 +163,7 @@ export async function scanFiles(
   };
   const workers = Math.min(opts.workers ?? defaultWorkers(), slotsWanted);
   const workerUrl = workerModule();
-  const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined, renderJsonl: onJsonl !== undefined };
+  const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined, render: onRendered !== undefined ? render : undefined };
   // One worker per slot; a worker that dies (e.g. its heap cap is reached) costs only the task it was
   // on, which is reported as skipped, and a fresh worker takes over the rest of the queue.
   const slot = (k: number): Promise<void> => new Promise<void>((resolve) => {
@@ -180,7 +181,7 @@ export async function scanFiles(
         if (m.kind === "rendered") {
           const { bytes } = m;
           let given = false;
-          onJsonl?.(bytes.subarray(0, m.length), m.count, m.byType, () => {
+          onRendered?.(bytes.subarray(0, m.length), m.count, m.byType, () => {
             if (given) return;
             given = true;
             w.postMessage({ kind: "spare", bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);

@@ -9,10 +9,10 @@ import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
 import { scanFile } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
 import { BatchWriter } from "./transfer.ts";
-import { JsonlEncoder } from "./output.ts";
+import { RenderEncoder, type OutputFormat } from "./output.ts";
 
-type Data = Omit<EmitOptions, "types"> & { types?: EntityType[]; renderJsonl?: boolean };
-const { renderJsonl, ...data } = workerData as Data;
+type Data = Omit<EmitOptions, "types"> & { types?: EntityType[]; render?: OutputFormat };
+const { render, ...data } = workerData as Data;
 const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : undefined };
 const port = parentPort;
 const BATCH = 2000;
@@ -30,7 +30,7 @@ const batchBuffer = (): Uint8Array => spare.pop() ?? new Uint8Array(RENDERED_BYT
 // --format jsonl: the lines themselves, rendered here as UTF-8 bytes as findings arrive and sent in
 // buffers that postMessage moves (the main thread only writes them, then moves the buffer back for
 // reuse); a batch ends at about RENDERED_BYTES. One renderer for all the tasks of this worker.
-const lines = renderJsonl === true ? new JsonlEncoder(opts.showValues === true, batchBuffer()) : null;
+const lines = render !== undefined ? new RenderEncoder(render, opts.showValues === true, batchBuffer()) : null;
 
 let inFlight = 0;
 let wake: (() => void) | null = null;

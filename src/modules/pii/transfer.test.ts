@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ENTITY_TYPES, type Finding } from "./pii.types.ts";
 import { BatchWriter, decodeBatch } from "./transfer.ts";
-import { findingRecord, JsonCache, JsonlEncoder, jsonlLine } from "./output.ts";
+import { PassThrough } from "node:stream";
+import { csvLine, findingRecord, FindingWriter, JsonCache, RenderEncoder, jsonlLine, renderedText } from "./output.ts";
 
 const STRINGS = ["", "a", "陳○明", "quote \" back\\slash", "line\nbreak\ttab", "\u0000\u001f\u2028\u2029", "\uD800 lone", "emoji 😀", "<script>", "A12****789"];
 
@@ -55,7 +56,7 @@ test("the byte renderer writes exactly the UTF-8 of the jsonl lines, across buff
   // Also numbers past 2^31 and odd strings in every repeated field.
   all.push({ file: "\uDC00\u0001/x", type: "EMAIL", start: 2 ** 31, end: 2 ** 31 + 3, byteStart: 2 ** 40, byteEnd: 2 ** 40 + 9, line: 2 ** 31 - 1, column: "a\"b\\c\u007f\u0080\u07ff\u0800\uffff", score: 0.95, masked: "😀\uD83D", detail: "\r\n" });
   for (const show of [false, true]) {
-    const enc = new JsonlEncoder(show, new Uint8Array(8)); // tiny: grows on the first line
+    const enc = new RenderEncoder("jsonl", show, new Uint8Array(8)); // tiny: grows on the first line
     let want = "";
     for (const [k, f] of all.entries()) {
       enc.line(f);
@@ -70,4 +71,57 @@ test("the byte renderer writes exactly the UTF-8 of the jsonl lines, across buff
     }
     assert.deepEqual(enc.bytes.subarray(0, enc.length), new TextEncoder().encode(want));
   }
+});
+
+test("every output format: the byte renderer writes exactly the UTF-8 of renderedText, and json/csv/table match the writer's own rendering", async () => {
+  const all = findings(300);
+  all.push({ file: "=cmd,\"x\"\n.csv", type: "TW_MOBILE", start: 1, end: 2, byteStart: 3, byteEnd: 4, line: 5, column: "-formula\r", score: 0.5, masked: "@SUM(1)\uD800", detail: "a,b" });
+  for (const format of ["jsonl", "json", "csv", "table"] as const) {
+    for (const show of [false, true]) {
+      const cache = new JsonCache();
+      const enc = new RenderEncoder(format, show, new Uint8Array(4));
+      let want = "";
+      for (const f of all) { enc.line(f); want += renderedText(format, f, show, cache); }
+      assert.deepEqual(enc.bytes.subarray(0, enc.length), new Uint8Array(Buffer.from(want, "utf8")), `${format} ${String(show)}`);
+      assert.equal(enc.lines, all.length);
+      // The writer fed finding by finding and the writer fed the rendered bytes print the same document.
+      const direct = new PassThrough(), viaBytes = new PassThrough();
+      const a: Buffer[] = [], b: Buffer[] = [];
+      direct.on("data", (c: Buffer) => a.push(c));
+      viaBytes.on("data", (c: Buffer) => b.push(c));
+      const w1 = new FindingWriter(direct, format, show), w2 = new FindingWriter(viaBytes, format, show);
+      for (const f of all) w1.finding(f);
+      // in two batches, the first of one finding (json drops the comma before the document's first record)
+      const cut = new RenderEncoder(format, show);
+      const first = all[0];
+      assert.ok(first);
+      cut.line(first);
+      w2.rendered(enc.bytes.slice(0, cut.length), 1);
+      w2.rendered(enc.bytes.slice(cut.length, enc.length), all.length - 1);
+      const summary = { files: 1, bytes: 10, findings: all.length, byType: {}, skipped: [], seconds: 0 };
+      await w1.end(summary);
+      await w2.end(summary);
+      assert.equal(Buffer.concat(b).toString("utf8"), Buffer.concat(a).toString("utf8"), `${format} ${String(show)}`);
+      if (format === "json") assert.equal((JSON.parse(Buffer.concat(b).toString("utf8")) as { findings: unknown[] }).findings.length, all.length);
+    }
+  }
+});
+
+test("csv lines: each column of the record, quoted when it holds a quote, comma or line break, and a leading = + - @ tab or CR neutralised", () => {
+  // The rule spelled out here, field by field over the record (the writer builds the line directly).
+  const field = (v: unknown): string => {
+    const s = typeof v === "string" ? v : typeof v === "number" ? String(v) : "";
+    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const keys = ["file", "type", "start", "end", "byteStart", "byteEnd", "line", "column", "score", "masked", "value", "detail"];
+  const all = findings(300);
+  all.push({ file: "-x.csv", type: "EMAIL", start: 0, end: 1, byteStart: 0, byteEnd: 1, line: 1, column: "+c", score: 1, masked: "=1+1", value: "@x", detail: "\tq" });
+  for (const show of [false, true]) {
+    for (const f of all) {
+      const r = findingRecord(f, show);
+      assert.equal(csvLine(f, show), keys.filter((k) => k !== "value" || show).map((k) => field(r[k])).join(",") + "\n");
+    }
+  }
+  assert.equal(csvLine(all[all.length - 1] as Finding, true), "'-x.csv,EMAIL,0,1,0,1,1,'+c,1,'=1+1,'@x,'\tq\n");
 });
