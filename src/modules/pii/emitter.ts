@@ -132,6 +132,12 @@ export class Emitter {
   findings = 0;
   /** Non-empty cells seen per column (structured inputs), for prevalence in the inventory. */
   readonly cellsPerColumn = new Map<string, number>();
+  /**
+   * Called at the end of each segment with its text and how much of it the segment consumed (after
+   * that segment's findings): consecutive calls hand over the decoded file, each character once, so
+   * a caller can rewrite the file as it is scanned (protect-files.ts).
+   */
+  onConsumed: ((text: string, consumed: number) => void) | null = null;
 
   constructor(file: string, encoding: Encoding, opts: EmitOptions, onFinding: (f: Finding) => void, base?: { utf16: number; byte: number; line: number }) {
     if (base) { this.utf16 = base.utf16; this.byte = base.byte; this.line = base.line; }
@@ -194,6 +200,7 @@ export class Emitter {
       this.onFinding(f);
     }
     advance(consumed);
+    this.onConsumed?.(text, consumed);
     this.utf16 += consumed;
     this.byte = byte;
     this.line = line;

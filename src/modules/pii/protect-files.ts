@@ -1,6 +1,8 @@
 // Rewriting files with every finding replaced by an operator's output (mask / protect), and
-// restoring encrypted values (unprotect). Two streamed passes per file: scan, then rewrite.
-import { createWriteStream } from "node:fs";
+// restoring encrypted values (unprotect). One streamed pass per file: the scan hands over its decoded
+// text segment by segment, after that segment's findings, and the rewritten segment is written out;
+// memory does not grow with the file or the number of findings.
+import { createWriteStream, mkdirSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { once } from "node:events";
@@ -15,54 +17,64 @@ import { openSource } from "./source.ts";
 
 export interface RewriteResult { file: string; output: string; replaced: number; notes: SkipNote[] }
 
-async function openOut(path: string): Promise<{ write: (s: string) => Promise<void>; end: () => Promise<void> }> {
-  await mkdir(dirname(path), { recursive: true });
+interface Out { write: (s: string) => void; ready: () => Promise<void>; end: () => Promise<void> }
+
+/** A UTF-8 (gzip when named .gz) output file; `ready` resolves once what was written has drained. */
+function openOutSync(path: string): Out {
+  mkdirSync(dirname(path), { recursive: true });
   const file = createWriteStream(path);
   let sink: Writable = file;
   if (path.endsWith(".gz")) { const gz = createGzip(); gz.pipe(file); sink = gz; }
+  let waiting: Promise<void> | null = null;
   return {
-    write: async (s: string) => { if (!sink.write(s)) await once(sink, "drain"); },
+    write: (s: string) => { if (!sink.write(s)) waiting ??= once(sink, "drain").then(() => { waiting = null; }); },
+    ready: () => waiting ?? Promise.resolve(),
     end: async () => { sink.end(); await once(file, "close"); },
   };
 }
 
-/** Scans `input`, then writes `output` with each finding replaced. Output is UTF-8 (gzip when named .gz). */
+async function openOut(path: string): Promise<{ write: (s: string) => Promise<void>; end: () => Promise<void> }> {
+  await mkdir(dirname(path), { recursive: true });
+  const o = openOutSync(path);
+  return { write: async (s: string) => { o.write(s); await o.ready(); }, end: o.end };
+}
+
+/**
+ * Writes `output`: `input` with each finding replaced, in one pass (the output file is created once
+ * the scan hands over its first text, so nothing is written for a binary or unreadable input).
+ * Output is UTF-8 (gzip when named .gz).
+ */
 export async function protectFile(input: string, output: string, op: Operator, opts: EmitOptions): Promise<RewriteResult> {
-  const starts: number[] = [], ends: number[] = [], types: EntityType[] = [];
-  const scan = await scanFile(input, { ...opts, showValues: false }, (f) => { starts.push(f.start); ends.push(f.end); types.push(f.type); });
-  const notes = [...scan.notes];
-  if (notes.some((n) => n.reason === "binary" || n.reason === "not-a-file")) return { file: input, output: "", replaced: 0, notes };
-  const src = await openSource(input, []);
-  if (!src) return { file: input, output: "", replaced: 0, notes };
-  if (src.encoding === "big5") notes.push({ file: input, reason: "invalid-utf8", detail: "Big5 input written out as UTF-8" });
-  const out = await openOut(output);
-  let pos = 0; // absolute UTF-16 offset of the start of `carry`
-  let carry = "";
-  let k = 0, replaced = 0, lastEnd = 0;
-  const emit = async (final: boolean): Promise<void> => {
+  // The output, once opened (a holder: the scan's callback opens it)
+  const sink: { out: Out | null } = { out: null };
+  // Findings of the current segment, as absolute UTF-16 spans.
+  let starts: number[] = [], ends: number[] = [], types: EntityType[] = [];
+  let base = 0; // absolute UTF-16 offset of the current segment's text
+  let written = 0; // absolute offset up to which output was produced (a replacement may run past a segment)
+  let replaced = 0;
+  const onConsumed = (text: string, consumed: number): void => {
+    const out = sink.out ??= openOutSync(output);
     let o = "";
-    let cur = 0; // index in carry already written
-    while (k < starts.length) {
-      const s = (starts[k] ?? 0) - pos, e = (ends[k] ?? 0) - pos;
-      if (s + pos < lastEnd) { k++; continue; }
-      if (e > carry.length && !final) break; // finish this span with the next chunk
-      o += carry.slice(cur, s) + applyOperator(op, types[k] ?? "EMAIL", carry.slice(s, e));
-      cur = Math.min(e, carry.length);
-      lastEnd = e + pos;
+    let cur = Math.max(0, written - base);
+    for (let k = 0; k < starts.length; k++) {
+      const s = (starts[k] ?? 0) - base, e = (ends[k] ?? 0) - base;
+      if (s < cur) continue; // overlaps what was already replaced
+      o += text.slice(cur, s) + applyOperator(op, types[k] ?? "EMAIL", text.slice(s, e));
+      cur = e;
       replaced++;
-      k++;
     }
-    const keepFrom = final ? carry.length : Math.max(cur, k < starts.length ? Math.min(carry.length, (starts[k] ?? 0) - pos) : carry.length);
-    o += carry.slice(cur, keepFrom);
-    await out.write(o);
-    carry = carry.slice(keepFrom);
-    pos += keepFrom;
+    if (cur < consumed) { o += text.slice(cur, consumed); cur = consumed; }
+    out.write(o);
+    written = base + cur;
+    base += consumed;
+    starts = []; ends = []; types = [];
   };
-  for await (const chunk of src.chunks) {
-    carry += chunk;
-    await emit(false);
-  }
-  await emit(true);
+  const scan = await scanFile(input, { ...opts, showValues: false }, (f) => { starts.push(f.start); ends.push(f.end); types.push(f.type); },
+    undefined, () => sink.out?.ready() ?? Promise.resolve(), onConsumed);
+  const notes = [...scan.notes];
+  if (sink.out === null && notes.some((n) => n.reason === "binary" || n.reason === "not-a-file" || n.reason === "unreadable")) return { file: input, output: "", replaced: 0, notes };
+  const out = sink.out ?? openOutSync(output); // an empty input: an empty output
+  if (scan.encoding?.startsWith("big5") === true) notes.push({ file: input, reason: "invalid-utf8", detail: "Big5 input written out as UTF-8" });
   await out.end();
   return { file: input, output, replaced, notes };
 }

@@ -30,13 +30,18 @@ export interface FileResult {
 /**
  * Scans one file, calling `onFinding` for each finding in file order. Never throws for bad content.
  * `gate`, when given, is awaited before each chunk of about 1 MB is read (backpressure from a consumer).
+ * `onConsumed`, when given, receives the decoded text as it is scanned (Emitter.onConsumed).
  */
-export async function scanFile(path: string, opts: EmitOptions, onFinding: (f: Finding) => void, range?: RangeTask, gate?: () => Promise<void>): Promise<FileResult> {
+export async function scanFile(
+  path: string, opts: EmitOptions, onFinding: (f: Finding) => void, range?: RangeTask, gate?: () => Promise<void>,
+  onConsumed?: (text: string, consumed: number) => void,
+): Promise<FileResult> {
   const notes: SkipNote[] = [];
   const src = await openSource(path, notes, 1 << 16, range);
   if (!src) return { file: path, bytes: 0, findings: 0, notes };
   const { format, ext } = formatOf(path);
   const em = new Emitter(path, src.encoding, opts, onFinding, range ? { utf16: range.utf16, byte: range.start, line: range.line } : undefined);
+  if (onConsumed) em.onConsumed = onConsumed;
   // Content sniffing for misnamed files: a pg_dump header or a leading "{" / "[" switch the reader.
   const it = src.chunks[Symbol.asyncIterator]();
   const first = await it.next();
