@@ -8,7 +8,7 @@ import { loadKeyRing } from "./keys.ts";
 import type { Operator } from "./operators.ts";
 import { ENTITY_TYPES, isEntityType, type EntityType, type Finding, type ScanSummary, type SkipNote } from "./pii.types.ts";
 import { expandPaths } from "./files.ts";
-import { defaultWorkers, scanFiles } from "./scan-pool.ts";
+import { defaultWorkers, rewriteFiles, scanFiles } from "./scan-pool.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import { FindingWriter, type OutputFormat } from "./output.ts";
 
@@ -147,14 +147,12 @@ async function rewriteAll(paths: string[], outDir: string, o: CommonOpts, op: Op
   let total = 0;
   const emit: EmitOptions = { minScore: o.minScore ?? 0.5, ubnRule: o.ubnRule ?? "current" };
   if (o.types) emit.types = o.types;
-  const { protectFile } = await import("./protect-files.ts");
-  for (const f of files) {
-    const out = join(outDir, basename(f));
-    const r = await protectFile(f, out, op, emit);
+  // Files are rewritten in worker threads with capped heaps, several at a time (--workers).
+  await rewriteFiles(files.map((f) => ({ input: f, output: join(outDir, basename(f)) })), op, { ...emit, workers: o.workers ?? defaultWorkers() }, (r) => {
     notes.push(...r.notes);
     total += r.replaced;
-    if (r.output) console.error(`${f} → ${r.output}: ${r.replaced} replaced`);
-  }
+    if (r.output) console.error(`${r.file} → ${r.output}: ${r.replaced} replaced`);
+  });
   for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
   return total;
 }

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { applyOperator, type Operator } from "./operators.ts";
-import { protectFile } from "./protect-files.ts";
+import { protectFile, tokenSafeCut, unprotectFile } from "./protect-files.ts";
+import type { KeyRing } from "./keys.ts";
 import { scanFile } from "./scan.ts";
 import { openSource } from "./source.ts";
 import type { Finding } from "./pii.types.ts";
@@ -65,6 +66,30 @@ test("protectFile writes the input with every finding replaced, across segment a
     assert.equal(bin.output, "");
     assert.ok(bin.notes.some((n) => n.reason === "binary"));
     assert.equal(existsSync(join(dir, "out", "image.bin")), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("unprotectFile decrypts a token wherever a read splits it, even inside its opening {{pii:", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pii-unprotect-"));
+  try {
+    const keys: KeyRing = { active: "k1", keys: new Map([["k1", Buffer.alloc(32, 7)]]) };
+    const token = applyOperator({ kind: "encrypt", keys }, "TW_MOBILE", "0912-345-678");
+    // Reads are 64 KiB: put the token's start 0 to 9 characters before a read's end.
+    for (let before = 0; before <= 9; before++) {
+      const input = join(dir, `p${before}.txt`), output = join(dir, "out", `p${before}.txt`);
+      const pad = "x".repeat((1 << 16) - before);
+      writeFileSync(input, `${pad}${token} 備註\n${token}\n`);
+      const r = await unprotectFile(input, output, keys);
+      assert.equal(r.failed, 0);
+      assert.equal(r.replaced, 2, `token starting ${before} characters before a read's end`);
+      assert.equal(readFileSync(output, "utf8"), `${pad}0912-345-678 備註\n0912-345-678\n`);
+    }
+    assert.equal(tokenSafeCut("abc{{p"), 3);
+    assert.equal(tokenSafeCut("abc{"), 3);
+    assert.equal(tokenSafeCut("abc{{pii:enc1:X"), 3);
+    assert.equal(tokenSafeCut("abc}"), 4);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -79,6 +79,22 @@ export async function protectFile(input: string, output: string, op: Operator, o
   return { file: input, output, replaced, notes };
 }
 
+const TOKEN_OPEN = "{{pii:";
+
+/**
+ * Where text read so far can be cut without splitting an encrypted token: before an unfinished token
+ * at the end, or before the start of "{{pii:" that the chunk ends in the middle of (a chunk may end
+ * anywhere: after "{{p", the next one starts with "ii:enc1:…").
+ */
+export function tokenSafeCut(carry: string): number {
+  const open = carry.lastIndexOf(TOKEN_OPEN);
+  if (open >= 0 && carry.indexOf("}}", open) < 0 && carry.length - open < 9000) return open;
+  for (let k = Math.min(TOKEN_OPEN.length - 1, carry.length); k > 0; k--) {
+    if (carry.endsWith(TOKEN_OPEN.slice(0, k))) return carry.length - k;
+  }
+  return carry.length;
+}
+
 /** Writes `output` with every {{pii:enc1:…}} token in `input` decrypted. */
 export async function unprotectFile(input: string, output: string, keys: KeyRing): Promise<RewriteResult & { failed: number }> {
   const notes: SkipNote[] = [];
@@ -88,9 +104,7 @@ export async function unprotectFile(input: string, output: string, keys: KeyRing
   let carry = "", replaced = 0, failed = 0;
   for await (const chunk of src.chunks) {
     carry += chunk;
-    // Hold back a possibly incomplete token at the end.
-    const open = carry.lastIndexOf("{{pii:");
-    const cut = open >= 0 && carry.indexOf("}}", open) < 0 && carry.length - open < 9000 ? open : carry.length;
+    const cut = tokenSafeCut(carry);
     const r = unprotectText(carry.slice(0, cut), keys);
     replaced += r.decrypted; failed += r.failed;
     await out.write(r.text);

@@ -10,6 +10,8 @@ import { Worker } from "node:worker_threads";
 import type { EmitOptions } from "./emitter.ts";
 import type { Finding } from "./pii.types.ts";
 import type { FileResult, RangeTask } from "./scan.ts";
+import type { Operator } from "./operators.ts";
+import type { RewriteResult } from "./protect-files.ts";
 import { splitPlan } from "./split.ts";
 import { decodeBatch, type Batch } from "./transfer.ts";
 import { JsonCache, renderedText, type OutputFormat } from "./output.ts";
@@ -51,13 +53,15 @@ export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSiz
  * Main thread → worker: a file (or range) to scan, the acknowledgement of one findings batch, or the
  * buffer of a batch of rendered lines, written and handed back for reuse.
  */
-export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack" } | { kind: "spare"; bytes: Uint8Array };
+export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack" } | { kind: "spare"; bytes: Uint8Array }
+  | { kind: "rewrite"; file: string; output: string; op: Operator };
 
 export type WorkerMessage =
   | { kind: "findings"; batch: Batch }
   /** jsonl lines in `bytes[0, length)`; the buffer may be larger */
   | { kind: "rendered"; bytes: Uint8Array; length: number; count: number; byType: Record<string, number> }
   | { kind: "done"; result: FileResult }
+  | { kind: "rewritten"; result: RewriteResult }
   | { kind: "error"; file: string; message: string };
 
 /** What the pool measured: CPU seconds of each worker slot (its threads' time on their tasks). */
@@ -195,7 +199,7 @@ export async function scanFiles(
         done(m.result);
         next();
       }
-      else { done({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }
+      else if (m.kind === "error") { done({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }
     });
     w.on("error", (e: Error) => {
       if (finished) return;
@@ -211,4 +215,46 @@ export async function scanFiles(
   });
   await Promise.all(Array.from({ length: workers }, (_, k) => slot(k)));
   return stats;
+}
+
+/**
+ * Rewrites files with every finding replaced by `op` (mask / protect), in worker threads with the
+ * scans' capped heaps, `workers` files at a time; `onResult` gets each file's result as it finishes.
+ * A worker that dies costs only its file, which is reported as skipped.
+ */
+export async function rewriteFiles(
+  jobs: ReadonlyArray<{ input: string; output: string }>, op: Operator, opts: EmitOptions & { workers?: number },
+  onResult: (r: RewriteResult) => void,
+): Promise<void> {
+  const { workers: wanted, ...emitOpts } = opts;
+  const queue = [...jobs];
+  const workers = Math.min(wanted ?? defaultWorkers(), queue.length);
+  const workerUrl = workerModule();
+  const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined };
+  const failed = (input: string, detail: string): void => { onResult({ file: input, output: "", replaced: 0, notes: [{ file: input, reason: "unreadable", detail }] }); };
+  const slot = (): Promise<void> => new Promise<void>((resolve) => {
+    const w = new Worker(workerUrl, { workerData: serializable, resourceLimits: WORKER_LIMITS });
+    let current: { input: string; output: string } | undefined;
+    let finished = false;
+    const next = (): void => {
+      current = queue.shift();
+      if (current === undefined) { finished = true; void w.terminate().then(() => { resolve(); }); return; }
+      w.postMessage({ kind: "rewrite", file: current.input, output: current.output, op } satisfies ToWorker);
+    };
+    w.on("message", (m: WorkerMessage) => {
+      if (m.kind === "rewritten") onResult(m.result);
+      else if (m.kind === "error") failed(m.file, m.message);
+      else return;
+      next();
+    });
+    w.on("error", (e: Error) => {
+      if (finished) return;
+      finished = true;
+      if (current !== undefined) failed(current.input, `rewrite stopped: ${e.message}`);
+      void w.terminate();
+      resolve(queue.length > 0 ? slot() : undefined);
+    });
+    next();
+  });
+  await Promise.all(Array.from({ length: workers }, () => slot()));
 }

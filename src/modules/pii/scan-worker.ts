@@ -10,6 +10,8 @@ import { scanFile } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
 import { BatchWriter } from "./transfer.ts";
 import { RenderEncoder, type OutputFormat } from "./output.ts";
+import type { Operator } from "./operators.ts";
+import { protectFile } from "./protect-files.ts";
 
 type Data = Omit<EmitOptions, "types"> & { types?: EntityType[]; render?: OutputFormat };
 const { render, ...data } = workerData as Data;
@@ -44,6 +46,17 @@ port?.on("message", (m: ToWorker) => {
   if (m.kind === "ack") {
     inFlight--;
     if (wake !== null && inFlight < MAX_IN_FLIGHT) { const w = wake; wake = null; w(); }
+    return;
+  }
+  if (m.kind === "rewrite") {
+    // The key ring's keys arrive as Uint8Arrays (structured clone); the operators take Buffers.
+    const op: Operator = m.op.kind === "hmac" || m.op.kind === "encrypt"
+      ? { kind: m.op.kind, keys: { active: m.op.keys.active, keys: new Map([...m.op.keys.keys].map(([id, k]) => [id, Buffer.from(k)])) } }
+      : m.op;
+    const { file } = m;
+    protectFile(file, m.output, op, opts).then((result) => { port.postMessage({ kind: "rewritten", result } satisfies WorkerMessage); }, (e: unknown) => {
+      port.postMessage({ kind: "error", file, message: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage);
+    });
     return;
   }
   const { file, range } = m;
