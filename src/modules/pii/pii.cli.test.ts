@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -87,4 +87,29 @@ test("inventory as CSV, JSON draft and XLSX", () => {
   const x = join(dir, "inv.xlsx");
   assert.equal(run(["inventory", csv, "--format", "xlsx", "-o", x]).code, 0);
   assert.ok(statSync(x).size > 1000);
+});
+
+test("mask / protect / unprotect never overwrite an input, and keep same-named files of different folders apart", () => {
+  const root = join(dir, "tree");
+  mkdirSync(join(root, "a"), { recursive: true });
+  mkdirSync(join(root, "b"), { recursive: true });
+  writeFileSync(join(root, "a", "x.txt"), "手機 0912-345-678\n");
+  writeFileSync(join(root, "b", "x.txt"), "手機 0922-111-222\n");
+  // Folders as cp -r puts them: out/a/x.txt and out/b/x.txt, not one x.txt over the other.
+  const both = run(["mask", join(root, "a"), join(root, "b"), "--out-dir", join(dir, "m2"), "--op", "keep-last", "--keep", "3"]);
+  assert.equal(both.code, 0, both.err);
+  assert.equal(readFileSync(join(dir, "m2", "a", "x.txt"), "utf8"), "手機 ****-***-678\n");
+  assert.equal(readFileSync(join(dir, "m2", "b", "x.txt"), "utf8"), "手機 ****-***-222\n");
+  // Two file arguments with one name: the second is refused, not written over the first.
+  const files = run(["mask", join(root, "a", "x.txt"), join(root, "b", "x.txt"), "--out-dir", join(dir, "m3")]);
+  assert.equal(files.code, 1);
+  assert.match(files.err, /output-conflict: its output .*x\.txt is already that of .*a\/x\.txt/);
+  assert.equal(readFileSync(join(dir, "m3", "x.txt"), "utf8"), "手機 0912-***-678\n");
+  // --out-dir where the inputs are: refused, and the input is untouched.
+  for (const cmd of [["mask"], ["protect", "--op", "hmac"], ["unprotect"]]) {
+    const self = run([...cmd, join(root, "a", "x.txt"), "--out-dir", join(root, "a")], { ECTRUST_PII_KEY: key });
+    assert.equal(self.code, 1, `${cmd[0] ?? ""}: ${self.err}`);
+    assert.match(self.err, /output-conflict: .*is an input file, and inputs are never overwritten/);
+    assert.equal(readFileSync(join(root, "a", "x.txt"), "utf8"), "手機 0912-345-678\n");
+  }
 });

@@ -1,13 +1,12 @@
 // `ectrust pii …`: scan, inventory, mask, protect, unprotect.
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
 import type { EmitOptions } from "./emitter.ts";
 import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft } from "./inventory.ts";
 import { loadKeyRing } from "./keys.ts";
 import type { Operator } from "./operators.ts";
 import { ENTITY_TYPES, isEntityType, type EntityType, type Finding, type ScanSummary, type SkipNote } from "./pii.types.ts";
-import { expandPaths } from "./files.ts";
+import { expandPaths, rewriteJobs } from "./files.ts";
 import { defaultWorkers, rewriteFiles, scanFiles } from "./scan-pool.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import { FindingWriter, type OutputFormat } from "./output.ts";
@@ -143,17 +142,18 @@ function operatorFrom(o: { op: string; keep?: number; keyFile?: string; keyEnv?:
 
 async function rewriteAll(paths: string[], outDir: string, o: CommonOpts, op: Operator): Promise<number> {
   const notes: SkipNote[] = [];
-  const files = await expandPaths(paths, notes);
+  const jobs = await rewriteJobs(paths, outDir, notes);
   let total = 0;
   const emit: EmitOptions = { minScore: o.minScore ?? 0.5, ubnRule: o.ubnRule ?? "current" };
   if (o.types) emit.types = o.types;
   // Files are rewritten in worker threads with capped heaps, several at a time (--workers).
-  await rewriteFiles(files.map((f) => ({ input: f, output: join(outDir, basename(f)) })), op, { ...emit, workers: o.workers ?? defaultWorkers() }, (r) => {
+  await rewriteFiles(jobs, op, { ...emit, workers: o.workers ?? defaultWorkers() }, (r) => {
     notes.push(...r.notes);
     total += r.replaced;
     if (r.output) console.error(`${r.file} → ${r.output}: ${r.replaced} replaced`);
   });
   for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
+  if (notes.some((n) => n.reason === "output-conflict")) process.exitCode = 1;
   return total;
 }
 
@@ -242,13 +242,14 @@ export function registerPiiCommands(program: Command): void {
       const notes: SkipNote[] = [];
       let failed = 0;
       const { unprotectFile } = await import("./protect-files.ts");
-      for (const f of await expandPaths(paths, notes)) {
-        const r = await unprotectFile(f, join(o.outDir, basename(f)), keys);
+      for (const { input, output } of await rewriteJobs(paths, o.outDir, notes)) {
+        const r = await unprotectFile(input, output, keys);
         failed += r.failed;
         notes.push(...r.notes);
-        console.error(`${f} → ${r.output}: ${r.replaced} decrypted${r.failed ? `, ${r.failed} failed (unknown key or altered)` : ""}`);
+        console.error(`${input} → ${r.output}: ${r.replaced} decrypted${r.failed ? `, ${r.failed} failed (unknown key or altered)` : ""}`);
       }
       for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
+      if (notes.some((n) => n.reason === "output-conflict")) process.exitCode = 1;
       if (failed > 0) process.exitCode = 4;
     });
 }

@@ -77,7 +77,9 @@ export interface SkipNote {
     | "json-syntax"
     | "unreadable"
     | "too-large-field"
-    | "not-a-file";
+    | "not-a-file"
+    /** mask / protect / unprotect: the output would overwrite an input or another file's output */
+    | "output-conflict";
   detail: string;
   byteOffset?: number;
 }
