@@ -105,6 +105,16 @@ test("mask / protect / unprotect never overwrite an input, and keep same-named f
   assert.equal(files.code, 1);
   assert.match(files.err, /output-conflict: its output .*x\.txt is already that of .*a\/x\.txt/);
   assert.equal(readFileSync(join(dir, "m3", "x.txt"), "utf8"), "手機 0912-***-678\n");
+  // A missing input, or an --out-dir that cannot be made (an existing file): exit 1, saying why.
+  writeFileSync(join(dir, "not-a-dir"), "");
+  for (const cmd of [["mask"], ["unprotect"]]) {
+    const missing = run([...cmd, join(root, "nope.txt"), "--out-dir", join(dir, "m4")], { ECTRUST_PII_KEY: key });
+    assert.equal(missing.code, 1, `${cmd[0] ?? ""}: ${missing.err}`);
+    assert.match(missing.err, /nope\.txt: unreadable: ENOENT/);
+    const blocked = run([...cmd, join(root, "a"), "--out-dir", join(dir, "not-a-dir")], { ECTRUST_PII_KEY: key });
+    assert.equal(blocked.code, 1, `${cmd[0] ?? ""}: ${blocked.err}`);
+    assert.match(blocked.err, /x\.txt: unreadable: .*ENOTDIR/);
+  }
   // --out-dir where the inputs are: refused, and the input is untouched.
   for (const cmd of [["mask"], ["protect", "--op", "hmac"], ["unprotect"]]) {
     const self = run([...cmd, join(root, "a", "x.txt"), "--out-dir", join(root, "a")], { ECTRUST_PII_KEY: key });

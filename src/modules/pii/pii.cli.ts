@@ -147,13 +147,15 @@ async function rewriteAll(paths: string[], outDir: string, o: CommonOpts, op: Op
   const emit: EmitOptions = { minScore: o.minScore ?? 0.5, ubnRule: o.ubnRule ?? "current" };
   if (o.types) emit.types = o.types;
   // Files are rewritten in worker threads with capped heaps, several at a time (--workers).
+  const unwritten: string[] = []; // inputs of which no copy was written (binary files are skipped by design, not counted)
   await rewriteFiles(jobs, op, { ...emit, workers: o.workers ?? defaultWorkers() }, (r) => {
     notes.push(...r.notes);
     total += r.replaced;
     if (r.output) console.error(`${r.file} → ${r.output}: ${r.replaced} replaced`);
+    else if (r.notes.some((n) => n.reason === "unreadable")) unwritten.push(r.file);
   });
   for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
-  if (notes.some((n) => n.reason === "output-conflict")) process.exitCode = 1;
+  if (unwritten.length > 0 || notes.some((n) => n.reason === "output-conflict" || ((n.reason === "unreadable" || n.reason === "not-a-file") && paths.includes(n.file)))) process.exitCode = 1;
   return total;
 }
 
@@ -242,14 +244,20 @@ export function registerPiiCommands(program: Command): void {
       const notes: SkipNote[] = [];
       let failed = 0;
       const { unprotectFile } = await import("./protect-files.ts");
+      let unwritten = false;
       for (const { input, output } of await rewriteJobs(paths, o.outDir, notes)) {
-        const r = await unprotectFile(input, output, keys);
-        failed += r.failed;
-        notes.push(...r.notes);
-        console.error(`${input} → ${r.output}: ${r.replaced} decrypted${r.failed ? `, ${r.failed} failed (unknown key or altered)` : ""}`);
+        try {
+          const r = await unprotectFile(input, output, keys);
+          failed += r.failed;
+          notes.push(...r.notes);
+          console.error(`${input} → ${r.output}: ${r.replaced} decrypted${r.failed ? `, ${r.failed} failed (unknown key or altered)` : ""}`);
+        } catch (e) {
+          unwritten = true;
+          notes.push({ file: input, reason: "unreadable", detail: `not restored: ${e instanceof Error ? e.message : String(e)}` });
+        }
       }
       for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
-      if (notes.some((n) => n.reason === "output-conflict")) process.exitCode = 1;
+      if (unwritten || notes.some((n) => n.reason === "output-conflict" || ((n.reason === "unreadable" || n.reason === "not-a-file") && paths.includes(n.file)))) process.exitCode = 1;
       if (failed > 0) process.exitCode = 4;
     });
 }

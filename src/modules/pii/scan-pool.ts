@@ -2,7 +2,8 @@
 // acknowledged so that a worker never runs more than a few batches ahead of the main thread).
 // Large plain UTF-8 files (text, logs, NDJSON) are split into line-aligned ranges (split.ts) so that
 // several workers share one file; findings of a split file then arrive range by range, not in order.
-import { existsSync, statSync } from "node:fs";
+// The same workers rewrite files for mask / protect (rewriteFiles).
+import { existsSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { newestMtime } from "../../platform/newest.ts";
@@ -50,15 +51,15 @@ export interface PoolOptions extends EmitOptions {
 export const WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 };
 
 /**
- * Main thread → worker: a file (or range) to scan, the acknowledgement of one findings batch, or the
- * buffer of a batch of rendered lines, written and handed back for reuse.
+ * Main thread → worker: a file (or range) to scan, the acknowledgement of one findings batch, the
+ * buffer of a batch of rendered output, written and handed back for reuse, or a file to rewrite.
  */
 export type ToWorker = { kind: "task"; file: string; range?: RangeTask } | { kind: "ack" } | { kind: "spare"; bytes: Uint8Array }
   | { kind: "rewrite"; file: string; output: string; op: Operator };
 
 export type WorkerMessage =
   | { kind: "findings"; batch: Batch }
-  /** jsonl lines in `bytes[0, length)`; the buffer may be larger */
+  /** rendered output (renderedText of `count` findings) in `bytes[0, length)`; the buffer may be larger */
   | { kind: "rendered"; bytes: Uint8Array; length: number; count: number; byType: Record<string, number> }
   | { kind: "done"; result: FileResult }
   | { kind: "rewritten"; result: RewriteResult }
@@ -220,7 +221,8 @@ export async function scanFiles(
 /**
  * Rewrites files with every finding replaced by `op` (mask / protect), in worker threads with the
  * scans' capped heaps, `workers` files at a time; `onResult` gets each file's result as it finishes.
- * A worker that dies costs only its file, which is reported as skipped.
+ * A worker that dies costs only its file, which is reported as skipped, and its partial output is
+ * removed (a half-rewritten copy would pass for a finished one).
  */
 export async function rewriteFiles(
   jobs: ReadonlyArray<{ input: string; output: string }>, op: Operator, opts: EmitOptions & { workers?: number },
@@ -231,7 +233,10 @@ export async function rewriteFiles(
   const workers = Math.min(wanted ?? defaultWorkers(), queue.length);
   const workerUrl = workerModule();
   const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined };
-  const failed = (input: string, detail: string): void => { onResult({ file: input, output: "", replaced: 0, notes: [{ file: input, reason: "unreadable", detail }] }); };
+  const failed = (job: { input: string; output: string }, detail: string): void => {
+    rmSync(job.output, { force: true });
+    onResult({ file: job.input, output: "", replaced: 0, notes: [{ file: job.input, reason: "unreadable", detail }] });
+  };
   const slot = (): Promise<void> => new Promise<void>((resolve) => {
     const w = new Worker(workerUrl, { workerData: serializable, resourceLimits: WORKER_LIMITS });
     let current: { input: string; output: string } | undefined;
@@ -243,14 +248,14 @@ export async function rewriteFiles(
     };
     w.on("message", (m: WorkerMessage) => {
       if (m.kind === "rewritten") onResult(m.result);
-      else if (m.kind === "error") failed(m.file, m.message);
+      else if (m.kind === "error" && current !== undefined) failed(current, m.message);
       else return;
       next();
     });
     w.on("error", (e: Error) => {
       if (finished) return;
       finished = true;
-      if (current !== undefined) failed(current.input, `rewrite stopped: ${e.message}`);
+      if (current !== undefined) failed(current, `rewrite stopped: ${e.message}`);
       void w.terminate();
       resolve(queue.length > 0 ? slot() : undefined);
     });

@@ -1,8 +1,9 @@
 // Worker thread: scans the files (or file ranges) it is sent, streaming findings back in batches of
-// 2,000 (numbers in a transferred array, strings concatenated: transfer.ts). Backpressure: at most
-// MAX_IN_FLIGHT batches may be unacknowledged by the main thread; beyond that the worker stops reading
-// its file until an ack arrives, so neither the message queue nor the main thread's memory grows with
-// the number of findings.
+// 2,000 (numbers in a transferred array, strings concatenated: transfer.ts), or the scan command's
+// output already rendered. Backpressure: at most MAX_IN_FLIGHT batches may be unacknowledged by the
+// main thread; beyond that the worker stops reading its file until an ack arrives, so neither the
+// message queue nor the main thread's memory grows with the number of findings. It also rewrites
+// files for mask / protect (protect-files.ts), one at a time.
 import { parentPort, workerData } from "node:worker_threads";
 import type { EntityType } from "./pii.types.ts";
 import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
@@ -19,7 +20,7 @@ const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : u
 const port = parentPort;
 const BATCH = 2000;
 const MAX_IN_FLIGHT = 4;
-// Rendered jsonl goes in batches of up to 256 KiB or 8,000 lines: against 64 K / 2,000, the
+// Rendered output goes in batches of up to 256 KiB or 8,000 findings: against 64 K / 2,000, the
 // command's peak RSS on a 1 GB log with two workers fell by about 13 MB and its system time by a
 // fifth (fewer writes); bench/RESULTS.md, pii run 7.
 const RENDERED_BYTES = 256 * 1024;
@@ -29,7 +30,7 @@ const spare: Uint8Array[] = [];
 /** A new batch buffer: the batch limit plus room for the line that crosses it (a longer line grows it). */
 const batchBuffer = (): Uint8Array => spare.pop() ?? new Uint8Array(RENDERED_BYTES + (64 << 10));
 
-// --format jsonl: the lines themselves, rendered here as UTF-8 bytes as findings arrive and sent in
+// `scan --format …`: the output itself, rendered here as UTF-8 bytes as findings arrive and sent in
 // buffers that postMessage moves (the main thread only writes them, then moves the buffer back for
 // reuse); a batch ends at about RENDERED_BYTES. One renderer for all the tasks of this worker.
 const lines = render !== undefined ? new RenderEncoder(render, opts.showValues === true, batchBuffer()) : null;
