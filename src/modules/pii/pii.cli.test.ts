@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -122,4 +122,19 @@ test("mask / protect / unprotect never overwrite an input, and keep same-named f
     assert.match(self.err, /output-conflict: .*is an input file, and inputs are never overwritten/);
     assert.equal(readFileSync(join(root, "a", "x.txt"), "utf8"), "手機 0912-345-678\n");
   }
+});
+
+test("scan piped into a reader that stops early (| head) exits quietly with status 141", async () => {
+  const big = join(dir, "many.log");
+  writeFileSync(big, "手機 0912-345-678 身分證 A123456789\n".repeat(200_000));
+  const child = spawn(process.execPath, [cli, "pii", "scan", big, "--no-progress"], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+  // Read the first chunk of output, then close the pipe as head does.
+  const first = await new Promise<string>((resolve) => { child.stdout.once("data", (d: Buffer) => { resolve(d.toString()); }); });
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => { child.on("exit", (c) => { resolve(c); }); });
+  assert.match(first, /^\{"file":/);
+  assert.equal(code, 141, err);
+  assert.doesNotMatch(err, /EPIPE|Error/);
 });

@@ -122,6 +122,17 @@ async function runScan(
   return summary;
 }
 
+/**
+ * When the reader of stdout goes away (`ectrust pii scan … | head`), stop at once and quietly with
+ * status 141 (128 + SIGPIPE), as Unix tools do, instead of scanning on and dying with a stack trace.
+ */
+function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(141);
+    throw e;
+  });
+}
+
 function failIfEmpty(paths: readonly string[], o: CommonOpts): void {
   if (paths.length === 0 && o.postgres.length === 0) {
     console.error("error: give at least one file or directory, or --postgres <url>");
@@ -172,6 +183,7 @@ export function registerPiiCommands(program: Command): void {
     .option("--fail-on-findings", "exit with status 3 when anything is found")
     .action(async (paths: string[], o: CommonOpts & { format: OutputFormat; failOnFindings?: boolean }) => {
       failIfEmpty(paths, o);
+      exitQuietlyOnClosedStdout();
       const w = new FindingWriter(process.stdout, o.format, o.showValues === true);
       const rendered = { format: o.format, write: (lines: string | Uint8Array, n: number, done?: () => void): void => { w.rendered(lines, n, done); } };
       const summary = await runScan(paths, o, (f) => { w.finding(f); }, undefined, () => w.ready(), rendered);
