@@ -63,8 +63,12 @@ test("sweep job → scan job → graded origin; a second sweep queues nothing", 
   const grade = await until("the scan", () => scanner.getLatestGrade({ origin }));
   assert.match(grade.grade, /^[A-F][+-]?$/);
   assert.deepEqual(await scanner.sweep(), { shops: 1, queued: 0 });
-  const stats = await queue.stats();
-  const scans = stats.find((s) => s.name === SCANNER_JOBS.scan);
-  assert.equal(scans?.completed, 1, JSON.stringify(stats));
+  // The grade is stored inside the job's handler; the queue marks the job completed only after the
+  // handler returns, so wait for the queue to settle before counting.
+  const scans = await until("the scan job to settle", async () => {
+    const s = (await queue.stats()).find((x) => x.name === SCANNER_JOBS.scan);
+    return s !== undefined && s.active === 0 && s.queued === 0 ? s : null;
+  });
+  assert.equal(scans.completed, 1, JSON.stringify(scans));
   assert.equal(scans.failed, 0);
 });
