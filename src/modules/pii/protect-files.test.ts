@@ -60,6 +60,11 @@ test("protectFile writes the input with every finding replaced, across segment a
         if (name !== "empty.txt") assert.ok(r.replaced > 0, `${op.kind} ${name}: nothing replaced`);
       }
     }
+    // A scan that stops part-way (here the operator fails on the first value): no partial copy is left.
+    const broken = await protectFile(join(dir, "bom.csv"), join(dir, "out", "broken.csv"), { kind: "hmac", keys: { active: "gone", keys: new Map() } }, {});
+    assert.equal(broken.output, "");
+    assert.ok(broken.notes.some((n) => n.reason === "unreadable" && n.detail.includes("scan stopped")), JSON.stringify(broken.notes));
+    assert.equal(existsSync(join(dir, "out", "broken.csv")), false);
     // A binary file: skipped, and no output file is created.
     writeFileSync(join(dir, "image.bin"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0]));
     const bin = await protectFile(join(dir, "image.bin"), join(dir, "out", "image.bin"), { kind: "mask" }, {});

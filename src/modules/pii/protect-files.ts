@@ -2,7 +2,7 @@
 // restoring encrypted values (unprotect). One streamed pass per file: the scan hands over its decoded
 // text segment by segment, after that segment's findings, and the rewritten segment is written out;
 // memory does not grow with the file or the number of findings.
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { once } from "node:events";
@@ -41,8 +41,8 @@ async function openOut(path: string): Promise<{ write: (s: string) => Promise<vo
 
 /**
  * Writes `output`: `input` with each finding replaced, in one pass (the output file is created once
- * the scan hands over its first text, so nothing is written for a binary or unreadable input).
- * Output is UTF-8 (gzip when named .gz).
+ * the scan hands over its first text, so nothing is written for a binary or unreadable input, and it
+ * is removed if the scan stops part-way). Output is UTF-8 (gzip when named .gz).
  */
 export async function protectFile(input: string, output: string, op: Operator, opts: EmitOptions): Promise<RewriteResult> {
   // The output, once opened (a holder: the scan's callback opens it)
@@ -72,7 +72,12 @@ export async function protectFile(input: string, output: string, op: Operator, o
   const scan = await scanFile(input, { ...opts, showValues: false }, (f) => { starts.push(f.start); ends.push(f.end); types.push(f.type); },
     undefined, () => sink.out?.ready() ?? Promise.resolve(), onConsumed);
   const notes = [...scan.notes];
-  if (sink.out === null && notes.some((n) => n.reason === "binary" || n.reason === "not-a-file" || n.reason === "unreadable")) return { file: input, output: "", replaced: 0, notes };
+  if (notes.some((n) => n.reason === "unreadable")) {
+    // The scan stopped part-way: a copy that is only partly rewritten would pass for a finished one.
+    if (sink.out !== null) { await sink.out.end(); rmSync(output, { force: true }); }
+    return { file: input, output: "", replaced: 0, notes };
+  }
+  if (sink.out === null && notes.some((n) => n.reason === "binary" || n.reason === "not-a-file")) return { file: input, output: "", replaced: 0, notes };
   const out = sink.out ?? openOutSync(output); // an empty input: an empty output
   if (scan.encoding?.startsWith("big5") === true) notes.push({ file: input, reason: "invalid-utf8", detail: "Big5 input written out as UTF-8" });
   await out.end();
