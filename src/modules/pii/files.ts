@@ -1,5 +1,6 @@
-// Which files a scan reads and how: path expansion and the format by name. Apart from the
-// detection engine, so that the CLI's main thread, which hands files to workers, does not load it.
+// Which files a scan reads and how: path expansion and the format by name; and where mask / protect
+// / unprotect write their copies. Apart from the detection engine, so that the CLI's main thread,
+// which hands files to workers, does not load it.
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import type { SkipNote } from "./pii.types.ts";
@@ -41,11 +42,11 @@ export async function expandPaths(paths: readonly string[], notes: SkipNote[]): 
 export interface RewriteJob { input: string; output: string }
 
 /**
- * Where `mask`, `protect` and `unprotect` write each input: under `outDir`, as `cp -r` would put it (a
- * file argument at its name, a directory argument as a folder of that name with its tree), so that
- * same-named files of different folders stay apart. Refused with an "output-conflict" note, and not rewritten: an input
- * whose output would be one of the inputs (inputs are never overwritten), and an input whose output
- * another input already has.
+ * Where `mask`, `protect` and `unprotect` write each input: under `outDir`, as `cp -r` would put it
+ * (a file argument at its name, a directory argument as a folder of that name with its tree), so
+ * that same-named files of different folders stay apart. Refused with an "output-conflict" note, and
+ * not rewritten: an input whose output would be one of the inputs (inputs are never overwritten), and
+ * an input whose output another input already has.
  */
 export async function rewriteJobs(paths: readonly string[], outDir: string, notes: SkipNote[]): Promise<RewriteJob[]> {
   const candidates: RewriteJob[] = [];
