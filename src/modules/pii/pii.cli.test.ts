@@ -50,11 +50,16 @@ test("malformed flags: clear error and a non-zero exit", () => {
     ["scan"], ["scan", join(dir, "missing.csv")], ["inventory", csv, "--format", "xlsx"],
     ["protect", csv, "--out-dir", join(dir, "p"), "--op", "rot13"], ["protect", csv],
     ["mask", csv, "--out-dir", join(dir, "m"), "--op", "keep-last", "--keep", "many"],
+    // mask and protect rewrite files: a database flag is refused, not silently ignored
+    ["mask", csv, "--out-dir", join(dir, "m"), "--postgres", "postgres://127.0.0.1/test"],
   ]) {
     const r = run(args);
     assert.notEqual(r.code, 0, args.join(" "));
     assert.ok(r.err.length > 0, args.join(" "));
   }
+  // each command's help shows its own default operator
+  assert.match(run(["mask", "--help"]).out, /default:\s+"mask"/);
+  assert.match(run(["protect", "--help"]).out, /default:\s+"encrypt"/);
   const nokey = run(["protect", csv, "--out-dir", join(dir, "p"), "--key-env", "NO_SUCH_VAR"]);
   assert.equal(nokey.code, 2);
   assert.match(nokey.err, /no key/);

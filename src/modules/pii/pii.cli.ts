@@ -49,23 +49,32 @@ function parsePgUrl(v: string): string {
 
 const collect = (v: string, prev: string[]): string[] => [...prev, parsePgUrl(v)];
 
-interface CommonOpts {
+/** Options of every command that detects: scan, inventory, mask, protect. */
+interface DetectOpts {
   types?: Set<EntityType>;
   minScore?: number;
   ubnRule?: "current" | "legacy";
   workers?: number;
+}
+
+interface CommonOpts extends DetectOpts {
   postgres: string[];
   pgSample?: number;
   progress?: boolean;
   showValues?: boolean;
 }
 
-function withCommon(c: Command): Command {
+function withDetect(c: Command): Command {
   return c
     .addOption(new Option("--types <list>", "only these entity types, comma-separated").argParser(parseTypes))
     .addOption(new Option("--min-score <n>", "drop findings scoring below n (0–1)").argParser(parseScore).default(0.5))
     .addOption(new Option("--ubn-rule <rule>", "UBN checksum: current (÷5, 2023) or legacy (÷10)").choices(["current", "legacy"]).default("current"))
-    .addOption(new Option("--workers <n>", "worker threads across files").argParser(parseCount(1, 64)))
+    .addOption(new Option("--workers <n>", "worker threads across files").argParser(parseCount(1, 64)));
+}
+
+/** scan and inventory: detection, plus live databases and the progress bar (mask and protect rewrite files only). */
+function withCommon(c: Command): Command {
+  return withDetect(c)
     .addOption(new Option("--postgres <url>", "also scan a live PostgreSQL database, read-only (repeatable)").argParser(collect).default([]))
     .addOption(new Option("--pg-sample <rows>", "rows per table from --postgres; 0 scans every row").argParser(parseCount(0, 1_000_000_000)).default(1000))
     .option("--progress", "show a progress bar on stderr even when stdout is not a terminal")
@@ -151,7 +160,7 @@ function operatorFrom(o: { op: string; keep?: number; keyFile?: string; keyEnv?:
   }
 }
 
-async function rewriteAll(paths: string[], outDir: string, o: CommonOpts, op: Operator): Promise<number> {
+async function rewriteAll(paths: string[], outDir: string, o: DetectOpts, op: Operator): Promise<number> {
   const notes: SkipNote[] = [];
   const jobs = await rewriteJobs(paths, outDir, notes);
   let total = 0;
@@ -215,16 +224,17 @@ export function registerPiiCommands(program: Command): void {
       console.error(`inventory: ${rows.length} rows from ${summary.files} files, ${summary.findings} findings, ${summary.skipped.length} skipped parts`);
     });
 
-  const opOption = new Option("--op <operator>", "mask | keep-last | redact | hmac | encrypt").choices(["mask", "keep-last", "redact", "hmac", "encrypt"]);
+  // One Option per command: a shared one would show the last command's default in both helps.
+  const opOption = (def: string): Option => new Option("--op <operator>", "mask | keep-last | redact | hmac | encrypt").choices(["mask", "keep-last", "redact", "hmac", "encrypt"]).default(def);
   const rewrite = (name: string, desc: string, defOp: string): void => {
-    withCommon(pii.command(name).argument("<paths...>", "files or directories"))
+    withDetect(pii.command(name).argument("<paths...>", "files or directories"))
       .description(desc)
       .requiredOption("--out-dir <dir>", "write rewritten files here (inputs are never modified)")
-      .addOption(opOption.default(defOp))
+      .addOption(opOption(defOp))
       .addOption(new Option("--keep <n>", "characters kept by keep-last").argParser(parseCount(0, 64)).default(4))
       .option("--key-file <file>", "key ring file for hmac / encrypt")
       .option("--key-env <name>", "environment variable holding id:key (default ECTRUST_PII_KEY)")
-      .action(async (paths: string[], o: CommonOpts & { outDir: string; op: string; keep?: number; keyFile?: string; keyEnv?: string }) => {
+      .action(async (paths: string[], o: DetectOpts & { outDir: string; op: string; keep?: number; keyFile?: string; keyEnv?: string }) => {
         let op: Operator;
         try {
           op = operatorFrom(o);
