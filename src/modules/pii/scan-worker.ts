@@ -62,7 +62,7 @@ port?.on("message", (m: ToWorker) => {
   }
   const { file, range } = m;
   const cpu0 = process.threadCpuUsage();
-  // finding batches (library callers) or rendered lines (--format jsonl), never both
+  // finding batches (library callers) or rendered output (scan --format …), never both
   const writer = lines === null ? new BatchWriter(file, BATCH) : null;
   let byType: Record<string, number> = {};
   const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
