@@ -145,22 +145,7 @@ export class RenderEncoder {
   /** Plain UTF-8 of `s` (a lone surrogate as U+FFFD, as Node's UTF-8 encoder writes it). */
   private text(s: string): void {
     this.room(3 * s.length);
-    const out = this.bytes;
-    let p = this.length;
-    for (let i = 0, n = s.length; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 128) out[p++] = c;
-      else if (c < 0x800) { out[p++] = 0xc0 | (c >> 6); out[p++] = 0x80 | (c & 63); }
-      else if (c >= 0xd800 && c <= 0xdfff) {
-        const d = s.charCodeAt(i + 1);
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          out[p++] = 0xf0 | (cp >> 18); out[p++] = 0x80 | ((cp >> 12) & 63); out[p++] = 0x80 | ((cp >> 6) & 63); out[p++] = 0x80 | (cp & 63);
-          i++;
-        } else { out[p++] = 0xef; out[p++] = 0xbf; out[p++] = 0xbd; }
-      } else { out[p++] = 0xe0 | (c >> 12); out[p++] = 0x80 | ((c >> 6) & 63); out[p++] = 0x80 | (c & 63); }
-    }
-    this.length = p;
+    this.utf8(s, false);
   }
 
   private head(file: string, type: string): Uint8Array {
@@ -219,13 +204,19 @@ export class RenderEncoder {
 
   /** JSON.stringify(s) as UTF-8 (lone surrogates escaped as \udxxx, as JSON.stringify does). */
   private quoted(s: string): void {
+    this.bytes[this.length++] = 34;
+    this.utf8(s, true);
+    this.bytes[this.length++] = 34;
+  }
+
+  /** `s` as UTF-8; `json`: with JSON string escapes, else lone surrogates as U+FFFD. */
+  private utf8(s: string, json: boolean): void {
     const out = this.bytes;
     let p = this.length;
-    out[p++] = 34;
     for (let i = 0, n = s.length; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c >= 32 && c < 128 && c !== 34 && c !== 92) { out[p++] = c; continue; }
       if (c < 128) {
+        if (!json || (c >= 32 && c !== 34 && c !== 92)) { out[p++] = c; continue; }
         const short = SHORT_ESCAPES[c];
         out[p++] = 92;
         if (short !== undefined) out[p++] = short;
@@ -238,15 +229,14 @@ export class RenderEncoder {
           const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
           out[p++] = 0xf0 | (cp >> 18); out[p++] = 0x80 | ((cp >> 12) & 63); out[p++] = 0x80 | ((cp >> 6) & 63); out[p++] = 0x80 | (cp & 63);
           i++;
-        } else {
+        } else if (json) {
           out[p++] = 92; out[p++] = 117;
           for (let shift = 12; shift >= 0; shift -= 4) out[p++] = HEX.charCodeAt((c >> shift) & 15);
-        }
+        } else { out[p++] = 0xef; out[p++] = 0xbf; out[p++] = 0xbd; }
       } else {
         out[p++] = 0xe0 | (c >> 12); out[p++] = 0x80 | ((c >> 6) & 63); out[p++] = 0x80 | (c & 63);
       }
     }
-    out[p++] = 34;
     this.length = p;
   }
 }

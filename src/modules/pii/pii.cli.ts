@@ -131,6 +131,11 @@ async function runScan(
   return summary;
 }
 
+/** A note that fails a rewrite command: a conflict, or a path given on the command line that could not be read. */
+function failsRewrite(n: SkipNote, paths: readonly string[]): boolean {
+  return n.reason === "output-conflict" || ((n.reason === "unreadable" || n.reason === "not-a-file") && paths.includes(n.file));
+}
+
 /**
  * When the reader of stdout goes away (`ectrust pii scan … | head`), stop at once and quietly with
  * status 141 (128 + SIGPIPE), as Unix tools do, instead of scanning on and dying with a stack trace.
@@ -175,7 +180,7 @@ async function rewriteAll(paths: string[], outDir: string, o: DetectOpts, op: Op
     else if (r.notes.some((n) => n.reason === "unreadable")) unwritten.push(r.file);
   });
   for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
-  if (unwritten.length > 0 || notes.some((n) => n.reason === "output-conflict" || ((n.reason === "unreadable" || n.reason === "not-a-file") && paths.includes(n.file)))) process.exitCode = 1;
+  if (unwritten.length > 0 || notes.some((n) => failsRewrite(n, paths))) process.exitCode = 1;
   return total;
 }
 
@@ -279,7 +284,7 @@ export function registerPiiCommands(program: Command): void {
         }
       }
       for (const n of notes) console.error(`skipped ${n.file}: ${n.reason}: ${n.detail}`);
-      if (unwritten || notes.some((n) => n.reason === "output-conflict" || ((n.reason === "unreadable" || n.reason === "not-a-file") && paths.includes(n.file)))) process.exitCode = 1;
+      if (unwritten || notes.some((n) => failsRewrite(n, paths))) process.exitCode = 1;
       if (failed > 0) process.exitCode = 4;
     });
 }

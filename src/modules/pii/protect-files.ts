@@ -3,7 +3,6 @@
 // text segment by segment, after that segment's findings, and the rewritten segment is written out;
 // memory does not grow with the file or the number of findings.
 import { createWriteStream, mkdirSync, rmSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
@@ -20,7 +19,7 @@ export interface RewriteResult { file: string; output: string; replaced: number;
 interface Out { write: (s: string) => void; ready: () => Promise<void>; end: () => Promise<void> }
 
 /** A UTF-8 (gzip when named .gz) output file; `ready` resolves once what was written has drained. */
-function openOutSync(path: string): Out {
+function openOut(path: string): Out {
   mkdirSync(dirname(path), { recursive: true });
   const file = createWriteStream(path);
   let sink: Writable = file;
@@ -31,12 +30,6 @@ function openOutSync(path: string): Out {
     ready: () => waiting ?? Promise.resolve(),
     end: async () => { sink.end(); await once(file, "close"); },
   };
-}
-
-async function openOut(path: string): Promise<{ write: (s: string) => Promise<void>; end: () => Promise<void> }> {
-  await mkdir(dirname(path), { recursive: true });
-  const o = openOutSync(path);
-  return { write: async (s: string) => { o.write(s); await o.ready(); }, end: o.end };
 }
 
 /**
@@ -53,7 +46,7 @@ export async function protectFile(input: string, output: string, op: Operator, o
   let written = 0; // absolute offset up to which output was produced (a replacement may run past a segment)
   let replaced = 0;
   const onConsumed = (text: string, consumed: number): void => {
-    const out = sink.out ??= openOutSync(output);
+    const out = sink.out ??= openOut(output);
     let o = "";
     let cur = Math.max(0, written - base);
     for (let k = 0; k < starts.length; k++) {
@@ -78,7 +71,7 @@ export async function protectFile(input: string, output: string, op: Operator, o
     return { file: input, output: "", replaced: 0, notes };
   }
   if (sink.out === null && notes.some((n) => n.reason === "binary" || n.reason === "not-a-file")) return { file: input, output: "", replaced: 0, notes };
-  const out = sink.out ?? openOutSync(output); // an empty input: an empty output
+  const out = sink.out ?? openOut(output); // an empty input: an empty output
   if (scan.encoding?.startsWith("big5") === true) notes.push({ file: input, reason: "invalid-utf8", detail: "Big5 input written out as UTF-8" });
   await out.end();
   return { file: input, output, replaced, notes };
@@ -105,19 +98,20 @@ export async function unprotectFile(input: string, output: string, keys: KeyRing
   const notes: SkipNote[] = [];
   const src = await openSource(input, notes);
   if (!src) return { file: input, output: "", replaced: 0, failed: 0, notes };
-  const out = await openOut(output);
+  const out = openOut(output);
   let carry = "", replaced = 0, failed = 0;
   for await (const chunk of src.chunks) {
     carry += chunk;
     const cut = tokenSafeCut(carry);
     const r = unprotectText(carry.slice(0, cut), keys);
     replaced += r.decrypted; failed += r.failed;
-    await out.write(r.text);
+    out.write(r.text);
+    await out.ready();
     carry = carry.slice(cut);
   }
   const r = unprotectText(carry, keys);
   replaced += r.decrypted; failed += r.failed;
-  await out.write(r.text);
+  out.write(r.text);
   await out.end();
   return { file: input, output, replaced, failed, notes };
 }
