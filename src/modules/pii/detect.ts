@@ -251,6 +251,12 @@ function cardLength(text: string, i: number): boolean {
   return d >= 13;
 }
 
+/** Calls a shape's validator with each of its matches (a plain function: see valueHit). */
+function eachSpan(ctx: Ctx, sp: Spans, f: (ctx: Ctx, s: number, raw: string) => void): void {
+  const text = ctx.text;
+  for (let k = 0; k < sp.s.length; k++) { const s = sp.s[k] ?? 0; f(ctx, s, text.slice(s, sp.e[k])); }
+}
+
 /**
  * The one pass: records the cue words (into ctx.cues) and the matches of the shape-first regexes,
  * then runs their validators and scores in detector order (scores need the whole cue index).
@@ -333,17 +339,14 @@ function detectShapes(ctx: Ctx): void {
   }
   // Handled in the order of the detectors before the single pass, so that ties between detections
   // of equal span and score resolve as they always did.
-  const each = (sp: Spans, f: (ctx: Ctx, s: number, raw: string) => void): void => {
-    for (let k = 0; k < sp.s.length; k++) { const s = sp.s[k] ?? 0; f(ctx, s, text.slice(s, sp.e[k])); }
-  };
-  each(ids, onId);
-  each(mobiles, onMobile);
-  each(landlines, onLandline);
+  eachSpan(ctx, ids, onId);
+  eachSpan(ctx, mobiles, onMobile);
+  eachSpan(ctx, landlines, onLandline);
   for (let k = 0; k < cards.s.length; k++) onCard(ctx, cards.s[k] ?? 0, cards.e[k] ?? 0, brands[k] ?? "");
   detectEmails(ctx);
-  each(ipv4, onIpv4);
+  eachSpan(ctx, ipv4, onIpv4);
   if (wantIp) detectIpv6(ctx);
-  each(carriers, onCarrier);
+  eachSpan(ctx, carriers, onCarrier);
   for (const s of cdcs.s) onCdc(ctx, s);
 }
 
@@ -584,6 +587,16 @@ export function detect(text: string, opts: DetectOptions = {}): Detection[] {
 }
 
 /**
+ * detectValue's detection of `type` over [s, e), or null when the type is not wanted. A plain function,
+ * not a closure inside detectValue: V8 optimised a closure created per call again and again, for
+ * every file (bench/RESULTS.md, pii run 9).
+ */
+function valueHit(opts: DetectOptions, s: number, e: number, type: EntityType, score: number, reasons: Reason[], detail?: string): Detection | null {
+  if (opts.types && !opts.types.has(type)) return null;
+  return { type, start: s, end: e, score, reasons, detail, column: null };
+}
+
+/**
  * Validates a whole cell whose column header (or JSON key) was classified as `cls`. Returns a detection
  * over the trimmed value, or null. Used for structured inputs where the header is the context.
  */
@@ -593,59 +606,55 @@ export function detectValue(cls: ColumnClass, value: string, opts: DetectOptions
   const v = foldWidth(value.trim());
   if (v.length === 0 || v.length > 200) return null;
   const s = lead, e = lead + v.length;
-  const mk = (type: EntityType, score: number, reasons: Reason[], detail?: string): Detection | null => {
-    if (opts.types && !opts.types.has(type)) return null;
-    return { type, start: s, end: e, score, reasons, detail, column: null };
-  };
   switch (cls) {
     case "TW_NATIONAL_ID":
     case "TW_RESIDENT_CERT": {
       const k = twIdKind(v);
       if (!k) return null;
-      return mk(k === "national" ? "TW_NATIONAL_ID" : "TW_RESIDENT_CERT", 1, R_CHE_HEA, k);
+      return valueHit(opts, s, e, k === "national" ? "TW_NATIONAL_ID" : "TW_RESIDENT_CERT", 1, R_CHE_HEA, k);
     }
     case "TW_BUSINESS_NUMBER": {
       const r = ubnValidity(v);
       if (!r || (opts.ubnRule === "legacy" && r !== "both")) return null;
-      return mk(cls, 0.95, R_CHE_HEA, r === "both" ? "both-rules" : "2023-rule");
+      return valueHit(opts, s, e, cls, 0.95, R_CHE_HEA, r === "both" ? "both-rules" : "2023-rule");
     }
     case "TW_MOBILE":
     case "TW_LANDLINE": {
       if (!/^[0-9+()\- #]{8,24}$/.test(v)) return null;
       const p = classifyTwPhone(v);
       if (!p || p.kind === "tollfree") return null;
-      return mk(p.kind === "mobile" ? "TW_MOBILE" : "TW_LANDLINE", 1, R_PAT_HEA, p.kind);
+      return valueHit(opts, s, e, p.kind === "mobile" ? "TW_MOBILE" : "TW_LANDLINE", 1, R_PAT_HEA, p.kind);
     }
     case "CREDIT_CARD": {
       if (!/^[0-9 -]{13,23}$/.test(v)) return null;
       const b = isValidCard(onlyDigits(v));
-      return b ? mk(cls, 1, R_CHE_HEA, b) : null;
+      return b ? valueHit(opts, s, e, cls, 1, R_CHE_HEA, b) : null;
     }
     case "TW_BANK_ACCOUNT": {
       if (!/^(?:\(\d{3}\) ?|\d{3}-)?[0-9][0-9-]{9,20}$/.test(v)) return null;
       const n = onlyDigits(v).length;
-      return n >= 10 && n <= 19 ? mk(cls, 0.95, R_PAT_HEA) : null;
+      return n >= 10 && n <= 19 ? valueHit(opts, s, e, cls, 0.95, R_PAT_HEA) : null;
     }
     case "EMAIL":
-      return /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$/.test(v) ? mk(cls, 1, R_PAT_HEA) : null;
+      return /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}$/.test(v) ? valueHit(opts, s, e, cls, 1, R_PAT_HEA) : null;
     case "IP_ADDRESS": {
       const i = ipInfo(v);
-      return i ? mk(cls, 1, R_CHE_HEA, i.scope) : null;
+      return i ? valueHit(opts, s, e, cls, 1, R_CHE_HEA, i.scope) : null;
     }
     case "DATE_OF_BIRTH":
-      return parseBirthDate(v) ? mk(cls, 0.95, R_PAT_HEA) : null;
+      return parseBirthDate(v) ? valueHit(opts, s, e, cls, 0.95, R_PAT_HEA) : null;
     case "TW_ADDRESS":
-      return isAddressValue(v) ? mk(cls, 0.95, R_PAT_HEA) : null;
+      return isAddressValue(v) ? valueHit(opts, s, e, cls, 0.95, R_PAT_HEA) : null;
     case "PERSON_NAME_ZH":
-      return isNameValue(v) ? mk(cls, 0.95, R_GAZ_HEA) : null;
+      return isNameValue(v) ? valueHit(opts, s, e, cls, 0.95, R_GAZ_HEA) : null;
     case "TW_PASSPORT":
-      return /^\d{9}$/.test(v) ? mk(cls, 0.95, R_PAT_HEA) : null;
+      return /^\d{9}$/.test(v) ? valueHit(opts, s, e, cls, 0.95, R_PAT_HEA) : null;
     case "TW_NHI_CARD":
-      return /^\d{4} ?\d{4} ?\d{4}$/.test(v) ? mk(cls, 0.9, R_PAT_HEA) : null;
+      return /^\d{4} ?\d{4} ?\d{4}$/.test(v) ? valueHit(opts, s, e, cls, 0.9, R_PAT_HEA) : null;
     case "TW_EINVOICE_CARRIER":
-      return /^\/[0-9A-Z.+-]{7}$/.test(v) || /^[A-Z]{2}\d{14}$/.test(v) ? mk(cls, 0.95, R_PAT_HEA) : null;
+      return /^\/[0-9A-Z.+-]{7}$/.test(v) || /^[A-Z]{2}\d{14}$/.test(v) ? valueHit(opts, s, e, cls, 0.95, R_PAT_HEA) : null;
     case "TW_LICENSE_PLATE":
-      return isTwPlate(v) ? mk(cls, 0.9, R_PAT_HEA) : null;
+      return isTwPlate(v) ? valueHit(opts, s, e, cls, 0.9, R_PAT_HEA) : null;
   }
 }
 
