@@ -138,6 +138,12 @@ export class Emitter {
    * a caller can rewrite the file as it is scanned (protect-files.ts).
    */
   onConsumed: ((text: string, consumed: number) => void) | null = null;
+  /**
+   * Absolute UTF-16 end of the last finding emitted. Windows over a long line or a huge JSON string
+   * overlap: a finding that starts before a window's `consumed` and runs past it was reported whole,
+   * and the next window must not report its tail again ("b@example.com" of "a.b@example.com").
+   */
+  private reach = 0;
 
   constructor(file: string, encoding: Encoding, opts: EmitOptions, onFinding: (f: Finding) => void, base?: { utf16: number; byte: number; line: number }) {
     if (base) { this.utf16 = base.utf16; this.byte = base.byte; this.line = base.line; }
@@ -178,6 +184,8 @@ export class Emitter {
     };
     for (const d of ds) {
       if (d.start >= consumed) break;
+      if (utf16 + d.start < this.reach) continue;
+      this.reach = utf16 + d.end;
       advance(d.start);
       const raw = text.slice(d.start, d.end);
       const value = decoded ? (DECODED.get(d) ?? raw) : raw;

@@ -4,7 +4,10 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type { Finding } from "./pii.types.ts";
+import { Emitter } from "./emitter.ts";
+import { scanJson } from "./formats/json.ts";
+import { scanSqlDump } from "./formats/sql.ts";
+import type { Finding, SkipNote } from "./pii.types.ts";
 import { scanFile, type FileResult } from "./scan.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pii-scan-"));
@@ -158,4 +161,53 @@ test("JSON strings with \\uXXXX and other escapes are scanned decoded, offsets p
   ]);
   for (const x of f) assert.equal(Buffer.byteLength(t.slice(0, x.start)), x.byteStart);
   assert.equal(f[0]?.masked, "陳○明");
+});
+
+/** Runs a format reader over `text` in 64 K-character chunks; returns the findings and the longest segment scanned. */
+async function readWith(reader: (chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[]) => Promise<void>, text: string): Promise<{ f: Finding[]; longest: number }> {
+  const f: Finding[] = [];
+  let longest = 0;
+  class Measured extends Emitter {
+    override segment(t: string, cells?: Parameters<Emitter["segment"]>[1], consumed = t.length): void {
+      longest = Math.max(longest, t.length);
+      super.segment(t, cells, consumed);
+    }
+  }
+  const em = new Measured("mem", "utf-8", { showValues: true }, (x) => f.push(x));
+  await reader((async function* () { for (let i = 0; i < text.length; i += 65_536) yield text.slice(i, i + 65_536); })(), em, []);
+  return { f, longest };
+}
+
+test("a JSON string of several MB after other keys is scanned in bounded windows, each value reported once", async () => {
+  // Before, a long string was windowed only when it began the buffer: after a key it grew the buffer
+  // to its whole length (a 30 MB string took a worker past its heap cap and aborted the process).
+  const n = 200_000;
+  const t = `{"id":"A123456789","note":"${" a.bc@example.com".repeat(n)}","tel":"0912345678"}`;
+  const { f, longest } = await readWith(scanJson, t);
+  assert.ok(longest < 1_200_000, `a segment of ${longest} characters`);
+  const emails = f.filter((x) => x.type === "EMAIL");
+  assert.equal(emails.length, n); // no tail of a value cut by a window ("c@example.com") reported again
+  assert.ok(emails.every((x) => x.value === "a.bc@example.com" && t.slice(x.start, x.end) === x.value));
+  assert.deepEqual(brief(f.filter((x) => x.type !== "EMAIL")), [["TW_NATIONAL_ID", "A123456789", "id"], ["TW_MOBILE", "0912345678", "tel"]]);
+});
+
+test("a long line is scanned in windows: a value across a window edge is reported once, whole", async () => {
+  // 64 K reads make windows of 1 M characters that overlap by 256: the padding puts the first edges
+  // inside the local parts of e-mail addresses, whose tails are valid addresses themselves.
+  const n = 190_000;
+  const t = "x".repeat(12) + " a.bc@example.com".repeat(n) + "\n";
+  const { f } = await scan("edge.txt", t);
+  assert.equal(f.length, n);
+  assert.ok(f.every((x) => x.value === "a.bc@example.com" && t.slice(x.start, x.end) === x.value));
+});
+
+test("pg_dump: a string literal over many lines is cut into cells of its column, the buffer bounded", async () => {
+  const lines = 100_000; // 2.1 M characters in one INSERT string
+  const body = Array.from({ length: lines }, (_, i) => `第${i}行 身分證 A123456789`).join("\n");
+  const t = `CREATE TABLE notes (\n    id integer,\n    body text\n);\nINSERT INTO notes (id, body) VALUES (1, '${body}');\nINSERT INTO notes VALUES (2, '0912345678');\n`;
+  const { f, longest } = await readWith(scanSqlDump, t);
+  assert.ok(longest < 1_200_000, `a segment of ${longest} characters`);
+  assert.equal(f.length, lines + 1);
+  assert.ok(f.slice(0, lines).every((x) => x.type === "TW_NATIONAL_ID" && x.column === "notes.body" && t.slice(x.start, x.end) === x.value));
+  assert.deepEqual(brief(f.slice(lines)), [["TW_MOBILE", "0912345678", "notes.body"]]);
 });

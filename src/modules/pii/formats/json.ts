@@ -127,11 +127,13 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
   for await (const chunk of chunks) {
     st.buf += chunk;
     st.consume();
-    const i = st.i;
-    if (st.inStr && i - st.strStart > MAX_STRING && st.safe === 0) {
-      // A huge string: scan what we have and continue inside it.
-      em.segment(st.buf.slice(0, i), st.cells.filter((c) => c.start < i - 256), i - 256);
-      const cut = i - 256;
+    if (st.inStr && st.i - st.strStart > MAX_STRING) {
+      // A huge string (a document, a base64 blob): what comes before it is scanned first (it starts
+      // where the string's quote is), then what we have of the string, and the scan goes on inside it
+      // with 256 characters of overlap. The buffer stays under MAX_STRING + a chunk.
+      if (st.safe > 0) st.flush(false);
+      const i = st.i, cut = i - 256;
+      em.segment(st.buf.slice(0, i), st.cells.filter((c) => c.start < cut), cut);
       st.cells = [];
       st.buf = st.buf.slice(cut); st.i -= cut; st.strStart = 0;
     }

@@ -139,6 +139,14 @@ export async function scanSqlDump(chunks: AsyncIterable<string>, em: Emitter, no
       st.insert = null;
       st.lineStart = st.buf.length;
     }
+    const ins = st.insert;
+    if (ins?.inStr && ins.tokStart >= 0 && st.lineStart - ins.tokStart > MAX_LINE) {
+      // A string literal over many lines (a text column holding a whole document): its cell is cut
+      // at a line start, so that the buffer stays bounded; the rest goes on as a cell of the same column.
+      st.cell(ins.tokStart, st.lineStart, ins, ins.col);
+      ins.tokStart = st.lineStart;
+      st.flush(st.lineStart);
+    }
     if (st.lineStart >= TARGET && !(st.insert?.inStr)) st.flush(st.lineStart);
   }
   if (st.lineStart < st.buf.length) st.line(st.lineStart, st.buf.length);
