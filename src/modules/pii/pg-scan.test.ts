@@ -64,3 +64,47 @@ test("live PostgreSQL tables are scanned read-only, per column, sampled or in fu
     await admin.end();
   }
 });
+
+test("PostgreSQL: a value of several MB is scanned in windows, wide rows in small fetches, bytea skipped with a note", async (t) => {
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch {
+    t.skip("PostgreSQL not reachable");
+    return;
+  }
+  const db = `pii_big_${process.pid}_${Date.now()}`;
+  await admin.query(`CREATE DATABASE ${db}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${db}`;
+  try {
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    await c.query("CREATE TABLE docs (id serial, body text, photo bytea)");
+    // 2.6 M characters: windows of 1 M characters end inside e-mail addresses, whose tails are addresses too.
+    const n = 150_000;
+    const body = "中".repeat(12) + " a.bc@example.com".repeat(n);
+    await c.query("INSERT INTO docs (body, photo) VALUES ($1, $2)", [body, Buffer.alloc(1 << 20, 7)]);
+    await c.query("CREATE TABLE wide (id serial, note text)");
+    for (let i = 0; i < 300; i++) await c.query("INSERT INTO wide (note) VALUES ($1)", [`${"x".repeat(20_000)} 手機 09${String(10_000_000 + i)}`]);
+    await c.end();
+    const notes: SkipNote[] = [];
+    const found: Finding[] = [];
+    const res = await scanPostgres(url.toString(), { sample: 0, showValues: true }, (f) => found.push(f), notes);
+    assert.deepEqual(res.map((r) => [r.table, r.rows, r.columns]), [["public.docs", 1, ["id", "body"]], ["public.wide", 300, ["id", "note"]]]);
+    assert.deepEqual(notes.map((x) => [x.reason, x.detail]), [["binary", "bytea column photo not scanned (binary data)"]]);
+    const emails = found.filter((f) => f.file.endsWith("public.docs"));
+    assert.equal(emails.length, n);
+    for (const f of emails) {
+      assert.equal(f.value, "a.bc@example.com");
+      assert.equal(body.slice(f.start, f.end), f.value);
+      assert.equal(f.byteStart, Buffer.byteLength(body.slice(0, f.start)));
+    }
+    const phones = found.filter((f) => f.file.endsWith("public.wide"));
+    assert.deepEqual(phones.map((f) => f.line), Array.from({ length: 300 }, (_, i) => i + 1));
+    assert.ok(phones.every((f) => f.type === "TW_MOBILE" && f.column === "note" && f.start === 20_004));
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.end();
+  }
+});
