@@ -1,7 +1,7 @@
 // The whole pii benchmark: accuracy of ectrust and both peers on a held-out labelled corpus, then
 // throughput (MB/s per CPU-second, 1 vs 2 workers), peer throughput, peak RSS on a large single file,
 // and the `ectrust pii scan` command on the mixed corpus and that file.
-//   node bench/pii/bench.ts [--seed 20261126] [--records 5000] [--size-mb 100] [--big-mb 1000] [--skip-peers]
+//   node bench/pii/bench.ts [--seed 20261126] [--records 5000] [--size-mb 100] [--big-mb 1000] [--big-mixed-mb 1000] [--skip-peers]
 // Writes bench/out/pii/results.md and results.json (git-ignored); the numbers go to bench/RESULTS.md by hand.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync } from "node:fs";
@@ -15,7 +15,7 @@ import { markdown, readJsonl, score, type Report } from "./score.ts";
 
 const { values } = parseArgs({ options: {
   seed: { type: "string", default: "20261126" }, records: { type: "string", default: "5000" },
-  "size-mb": { type: "string", default: "100" }, "big-mb": { type: "string", default: "1000" },
+  "size-mb": { type: "string", default: "100" }, "big-mb": { type: "string", default: "1000" }, "big-mixed-mb": { type: "string", default: "1000" },
   "skip-peers": { type: "boolean", default: false }, out: { type: "string", default: "bench/out/pii" },
 } });
 const out = values.out;
@@ -81,20 +81,33 @@ interface ChildResult {
 }
 const child = (args: string[]): ChildResult =>
   JSON.parse(execFileSync(node, ["bench/pii/rss.ts", ...args], { encoding: "utf8", maxBuffer: 1 << 26 })) as never;
+// Scaling against one core: "1 worker" alone still uses the second core for V8's compiler and GC threads
+// (about 1.2 s of TurboFan per isolate on the mixed corpus), so 1 worker vs 2 workers understates what
+// the second core adds. The textbook speedup, T(1 core) / T(2 cores), runs the 1-worker scan pinned to
+// one core with taskset (util-linux); both numbers are reported.
+const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+const oneCore = (args: string[]): ChildResult | null => hasTaskset
+  ? JSON.parse(execFileSync("taskset", ["-c", "0", node, "bench/pii/rss.ts", ...args], { encoding: "utf8", maxBuffer: 1 << 26 })) as never
+  : null;
+const vsOneCore = (c: ChildResult | null, two: ChildResult): string => c
+  ? `; against 1 worker pinned to one core (taskset -c 0: ${c.wallSeconds} s wall, ${c.cpuSeconds} CPU-s), 2 workers on 2 cores are **${(c.wallSeconds / two.wallSeconds).toFixed(2)}×**`
+  : "; taskset not found, so no one-core baseline";
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(" ");
 const w1 = child(["--workers", "1", tp]);
 const load1 = load();
 const w2 = child(["--workers", "2", tp]);
 const load2 = load();
+const w1core = oneCore(["--workers", "1", tp]);
 const mb = w1.bytes / 1e6;
 const perWorker = (r: ChildResult): string => r.workerCpuSeconds.map((x) => `${(x).toFixed(2)} s`).join(" + ");
 log(`### Throughput: ${mb.toFixed(0)} MB mixed corpus (${w1.files} files, ${w1.findings} findings)`);
 log("");
 log(`- 1 worker: ${(mb / w1.cpuSeconds).toFixed(1)} MB per CPU-second (whole process: ${w1.cpuSeconds} CPU-s), ${(mb / w1.wallSeconds).toFixed(1)} MB/s wall, peak RSS ${w1.maxRssMb} MB; worker thread ${perWorker(w1)} CPU (${(mb / (w1.workerCpuSeconds[0] ?? 1)).toFixed(1)} MB per worker-CPU-second), main thread ${w1.mainCpuSeconds} s; load after ${load1}`);
 log(`- 2 workers: ${(mb / w2.wallSeconds).toFixed(1)} MB/s wall (${(w1.wallSeconds / w2.wallSeconds).toFixed(2)}× the 1-worker wall time), ${(mb / w2.cpuSeconds).toFixed(1)} MB per CPU-second (${w2.cpuSeconds} CPU-s), peak RSS ${w2.maxRssMb} MB; worker threads ${perWorker(w2)} CPU, main ${w2.mainCpuSeconds} s; load after ${load2}`);
+log(`- scaling: 2 workers are ${(w1.wallSeconds / w2.wallSeconds).toFixed(2)}× 1 worker (both on 2 cores)${vsOneCore(w1core, w2)}`);
 log(`- scaling estimate for idle cores (busiest thread's CPU time, 1 vs 2 workers): ${(w1.idleWallEstimate / w2.idleWallEstimate).toFixed(2)}× (${w1.idleWallEstimate} s → ${w2.idleWallEstimate} s)`);
 log(`- load average after: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (the machine is shared; wall-clock numbers are noisy, CPU-second numbers less so)`);
-json.throughput = { w1, w2 };
+json.throughput = { w1, w2, w1core };
 const logs = join(out, "logs");
 await writeThroughput(logs, seed + 3, Number(values["size-mb"]), "app.log", 9);
 const lg = child(["--workers", "1", join(logs, "app.log")]);
@@ -139,6 +152,23 @@ if (bigMb > 0) {
   log("");
 }
 
+// 4b. The same on a large mixed corpus (many CSV, JSON, SQL and text files): memory and scaling where
+// every format's reader and the per-file work run, not just the text path.
+const bigMixedMb = Number(values["big-mixed-mb"]);
+if (bigMixedMb > 0) {
+  const bm = join(out, "big-mixed");
+  await writeThroughput(bm, seed + 4, bigMixedMb);
+  const m1 = child(["--workers", "1", bm]);
+  const m2 = child(["--workers", "2", bm]);
+  const m1core = oneCore(["--workers", "1", bm]);
+  log(`### A ${(m1.bytes / 1e6).toFixed(0)} MB mixed corpus (${m1.files} files, ${m1.findings} findings)`);
+  log("");
+  log(`- 1 worker: peak RSS ${m1.maxRssMb} MB, ${(m1.bytes / 1e6 / m1.cpuSeconds).toFixed(1)} MB per CPU-second (worker thread ${(m1.bytes / 1e6 / (m1.workerCpuSeconds[0] ?? 1)).toFixed(1)}), ${m1.wallSeconds} s wall`);
+  log(`- 2 workers: peak RSS ${m2.maxRssMb} MB, ${m2.wallSeconds} s wall, ${(m1.wallSeconds / m2.wallSeconds).toFixed(2)}× 1 worker${vsOneCore(m1core, m2)}; worker threads ${perWorker(m2)}, main ${m2.mainCpuSeconds} s, whole process ${m2.cpuSeconds} CPU-s; load after ${load()}`);
+  log("");
+  json.bigMixed = { m1, m2, m1core };
+}
+
 // 5. The command users run: bin/ectrust.js (the bundled CLI when npm run build made it and it is fresh),
 // jsonl to /dev/null, peak RSS and CPU from /usr/bin/time (GNU time), on the mixed corpus and on the
 // large file, 1 and 2 workers.
@@ -153,6 +183,8 @@ if (existsSync("/usr/bin/time")) {
   const inputs: Array<{ label: string; path: string; bytes: number; findings: number }> = [{ label: `the ${mb.toFixed(0)} MB mixed corpus`, path: tp, bytes: w1.bytes, findings: w1.findings }];
   const big = json.big as ChildResult | undefined;
   if (big) inputs.push({ label: `the ${(big.bytes / 1e6).toFixed(0)} MB log-like file`, path: join(out, "big", "big.log"), bytes: big.bytes, findings: big.findings });
+  const bigMixed = (json.bigMixed as { m1: ChildResult } | undefined)?.m1;
+  if (bigMixed) inputs.push({ label: `the ${(bigMixed.bytes / 1e6).toFixed(0)} MB mixed corpus`, path: join(out, "big-mixed"), bytes: bigMixed.bytes, findings: bigMixed.findings });
   const cli: Record<string, unknown> = { entry };
   for (const input of inputs) {
     log(`### \`ectrust pii scan --workers N\` on ${input.label}, jsonl to /dev/null (${entry})`);
