@@ -211,3 +211,16 @@ test("pg_dump: a string literal over many lines is cut into cells of its column,
   assert.ok(f.slice(0, lines).every((x) => x.type === "TW_NATIONAL_ID" && x.column === "notes.body" && t.slice(x.start, x.end) === x.value));
   assert.deepEqual(brief(f.slice(lines)), [["TW_MOBILE", "0912345678", "notes.body"]]);
 });
+
+test("pg_dump: a COPY row longer than 1 M characters is scanned as text to its end, the next rows as cells again", async () => {
+  // Its tail used to be read as a row of its own: a cell of the first column (id), which suppressed
+  // the phone numbers in it as order-number look-alikes.
+  const n = 100_000;
+  const t = `COPY public.t (id, body) FROM stdin;\n1\t${"身分證 A123456789 手機 0912-345-678 ".repeat(n)}\n2\t0987654321\n\\.\n`;
+  const { f, r } = await scan("long-copy.sql", t);
+  assert.ok(r.notes.some((x) => x.reason === "long-line"));
+  assert.equal(f.filter((x) => x.type === "TW_NATIONAL_ID").length, n);
+  assert.equal(f.filter((x) => x.value === "0912-345-678").length, n);
+  assert.deepEqual(brief(f.slice(-1)), [["TW_MOBILE", "0987654321", "t.body"]]);
+  for (const x of f) assert.equal(t.slice(x.start, x.end), x.value);
+});

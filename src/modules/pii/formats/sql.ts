@@ -4,7 +4,7 @@
 import type { Cell, Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
 import type { SkipNote } from "../pii.types.ts";
-import { MAX_LINE, TARGET } from "./text.ts";
+import { MAX_LINE, OVERLAP, TARGET } from "./text.ts";
 
 const RE_COPY = /^COPY\s+([\w."]+)\s*(?:\(([^)]{0,8000})\))?\s+FROM\s+stdin/i;
 const RE_CREATE = /^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF NOT EXISTS\s+)?([\w."]+)\s*\(/i;
@@ -128,8 +128,23 @@ class SqlState {
 export async function scanSqlDump(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[]): Promise<void> {
   const st = new SqlState(em);
   let warned = false;
+  // Inside a line too long for cells: the rest of it is scanned as text, in windows that overlap by
+  // OVERLAP characters, up to its end. (Its tail used to be read as a COPY row: a cell of the first
+  // column, "id", whose class then suppressed the phone numbers in it.)
+  let long = false;
+  const window = (): void => {
+    em.segment(st.buf, undefined, st.buf.length - OVERLAP);
+    st.buf = st.buf.slice(st.buf.length - OVERLAP);
+  };
   for await (const chunk of chunks) {
     st.buf += chunk;
+    if (long) {
+      const nl = st.buf.indexOf("\n");
+      if (nl < 0) { if (st.buf.length > MAX_LINE) window(); continue; }
+      em.segment(st.buf.slice(0, nl + 1));
+      st.buf = st.buf.slice(nl + 1);
+      long = false;
+    }
     st.lines();
     if (st.buf.length - st.lineStart > MAX_LINE) {
       if (!warned) {
@@ -137,7 +152,10 @@ export async function scanSqlDump(chunks: AsyncIterable<string>, em: Emitter, no
         notes.push({ file: em.file, reason: "long-line", byteOffset: em.byte, detail: `a dump line longer than ${MAX_LINE} characters was scanned as text without columns` });
       }
       st.insert = null;
-      st.lineStart = st.buf.length;
+      st.flush(st.lineStart); // the complete lines before it, with their cells
+      window();
+      long = true;
+      continue;
     }
     const ins = st.insert;
     if (ins?.inStr && ins.tokStart >= 0 && st.lineStart - ins.tokStart > MAX_LINE) {
@@ -149,6 +167,7 @@ export async function scanSqlDump(chunks: AsyncIterable<string>, em: Emitter, no
     }
     if (st.lineStart >= TARGET && !(st.insert?.inStr)) st.flush(st.lineStart);
   }
+  if (long) { em.segment(st.buf); return; }
   if (st.lineStart < st.buf.length) st.line(st.lineStart, st.buf.length);
   st.flush(st.buf.length);
 }
