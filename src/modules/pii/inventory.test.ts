@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { InventoryBuilder, inventoryCsv, toInventoryDraft } from "./inventory.ts";
+import { InventoryBuilder, inventoryCsv, MAX_COLUMNS_PER_SOURCE, OTHER_COLUMNS, toInventoryDraft } from "./inventory.ts";
 import type { Finding } from "./pii.types.ts";
 
 const f = (type: Finding["type"], column: string | null, masked: string): Finding =>
@@ -32,4 +32,19 @@ test("CSV export neutralises spreadsheet formulas", () => {
   const b = new InventoryBuilder();
   b.add({ ...f("EMAIL", "=HYPERLINK(\"x\")", "a***@b.tw") });
   assert.ok(inventoryCsv(b.build()).includes("'=HYPERLINK"));
+});
+
+test("a source with a column per record (JSON keyed by record id) lists its first 1,000 columns and merges the rest", () => {
+  const b = new InventoryBuilder();
+  for (let i = 0; i < 5000; i++) b.add({ ...f("TW_MOBILE", `orders.A${String(i)}.phone`, "0912***678"), file: "orders.json" });
+  b.add({ ...f("TW_MOBILE", "orders.A7.phone", "0987***321"), file: "orders.json" }); // a column already listed
+  b.add({ ...f("EMAIL", "buyer.email", "a**@b.tw"), file: "other.json" }); // another source has its own columns
+  const rows = b.build();
+  assert.equal(rows.length, MAX_COLUMNS_PER_SOURCE + 2);
+  const other = rows.find((r) => r.column === OTHER_COLUMNS);
+  assert.equal(other?.findings, 4000);
+  assert.equal(other.records, 4000);
+  assert.match(other.note ?? "", /past the first 1000/);
+  assert.equal(rows.find((r) => r.column === "orders.A7.phone")?.findings, 2);
+  assert.equal(rows.find((r) => r.source === "other.json")?.column, "buyer.email");
 });

@@ -48,22 +48,39 @@ export interface InventoryRow {
   note?: string;
 }
 
-/** Accumulates findings into inventory rows; memory grows with sources × columns × types only. */
+/** Columns listed per source; findings in further columns are merged into one OTHER_COLUMNS row per type. */
+export const MAX_COLUMNS_PER_SOURCE = 1000;
+export const OTHER_COLUMNS = "(other columns)";
+const OTHER_NOTE = `columns past the first ${MAX_COLUMNS_PER_SOURCE} of this source, merged (JSON keys that are record ids or values make a column per record)`;
+
+/** Accumulates findings into inventory rows; memory grows with sources × types × at most MAX_COLUMNS_PER_SOURCE columns. */
 export class InventoryBuilder {
   private readonly rows = new Map<string, InventoryRow>();
   private readonly records = new Map<string, number>();
   private readonly columnRecords = new Map<string, Record<string, number>>();
+  /** Columns listed so far, per source. */
+  private readonly columns = new Map<string, Set<string>>();
 
   add(f: Finding): void {
-    const key = `${f.file}\u0000${f.column ?? ""}\u0000${f.type}`;
+    let column = f.column;
+    if (column !== null) {
+      let seen = this.columns.get(f.file);
+      if (!seen) { seen = new Set(); this.columns.set(f.file, seen); }
+      if (!seen.has(column)) {
+        if (seen.size < MAX_COLUMNS_PER_SOURCE) seen.add(column);
+        else column = OTHER_COLUMNS;
+      }
+    }
+    const key = `${f.file}\u0000${column ?? ""}\u0000${f.type}`;
     let r = this.rows.get(key);
     if (!r) {
       const cat = TYPE_CATEGORY[f.type];
       r = {
-        source: f.file, column: f.column, entityType: f.type, pdpaCategory: cat.code,
+        source: f.file, column, entityType: f.type, pdpaCategory: cat.code,
         pdpaCategoryName: PDPA_CATEGORIES[cat.code]?.zh ?? "", findings: 0, records: 0, prevalence: 0, maxScore: 0, samples: [],
       };
-      if (cat.note !== undefined) r.note = cat.note;
+      const note = column === OTHER_COLUMNS ? (cat.note !== undefined ? `${OTHER_NOTE}; ${cat.note}` : OTHER_NOTE) : cat.note;
+      if (note !== undefined) r.note = note;
       this.rows.set(key, r);
     }
     r.findings++;
@@ -81,7 +98,8 @@ export class InventoryBuilder {
     const out = [...this.rows.values()];
     for (const r of out) {
       const cols = this.columnRecords.get(r.source);
-      r.records = (r.column !== null ? cols?.[r.column] : undefined) ?? this.records.get(r.source) ?? r.findings;
+      // The merged columns' own record counts are not kept: their findings stand in for them.
+      r.records = r.column === OTHER_COLUMNS ? r.findings : (r.column !== null ? cols?.[r.column] : undefined) ?? this.records.get(r.source) ?? r.findings;
       r.prevalence = r.records > 0 ? Math.min(1, Math.round((r.findings / r.records) * 10000) / 10000) : 0;
     }
     return out.sort((a, b) => a.source.localeCompare(b.source) || (a.column ?? "").localeCompare(b.column ?? "") || a.entityType.localeCompare(b.entityType));
