@@ -95,10 +95,11 @@ test("PostgreSQL: a value of several MB is scanned in windows, wide rows in smal
     assert.deepEqual(notes.map((x) => [x.reason, x.detail]), [["binary", "bytea column photo not scanned (binary data)"]]);
     const emails = found.filter((f) => f.file.endsWith("public.docs"));
     assert.equal(emails.length, n);
+    const wide = Buffer.byteLength(body.slice(0, 12)) - 12; // the 12 中 take 3 bytes each; the rest is ASCII
     for (const f of emails) {
       assert.equal(f.value, "a.bc@example.com");
       assert.equal(body.slice(f.start, f.end), f.value);
-      assert.equal(f.byteStart, Buffer.byteLength(body.slice(0, f.start)));
+      assert.equal(f.byteStart, f.start + wide);
     }
     const phones = found.filter((f) => f.file.endsWith("public.wide"));
     assert.deepEqual(phones.map((f) => f.line), Array.from({ length: 300 }, (_, i) => i + 1));
