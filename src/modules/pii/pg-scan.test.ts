@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import pg from "pg";
@@ -8,7 +8,11 @@ import type { Finding, SkipNote } from "./pii.types.ts";
 // Runs against the real PostgreSQL server (TEST_DATABASE_URL) in a scratch database it creates and drops.
 const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test";
 
-test("live PostgreSQL tables are scanned read-only, per column, sampled or in full", async (t) => {
+/**
+ * Runs `body` against a scratch database created on the real PostgreSQL server and dropped afterwards;
+ * skips the test when the server is not reachable.
+ */
+async function withScratchDb(t: TestContext, prefix: string, body: (url: string) => Promise<void>): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -16,12 +20,22 @@ test("live PostgreSQL tables are scanned read-only, per column, sampled or in fu
     t.skip("PostgreSQL not reachable");
     return;
   }
-  const db = `pii_scan_${process.pid}_${Date.now()}`;
+  const db = `${prefix}_${process.pid}_${Date.now()}`;
   await admin.query(`CREATE DATABASE ${db}`);
   const url = new URL(adminUrl);
   url.pathname = `/${db}`;
   try {
-    const c = new pg.Client({ connectionString: url.toString() });
+    await body(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+
+test("live PostgreSQL tables are scanned read-only, per column, sampled or in full", async (t) => {
+  await withScratchDb(t, "pii_scan", async (url) => {
+    const c = new pg.Client({ connectionString: url });
     await c.connect();
     await c.query("CREATE SCHEMA shop; CREATE TABLE shop.customers (id serial, 姓名 text, mobile text, national_id text, note text, ubn text)");
     for (let i = 0; i < 50; i++) {
@@ -30,7 +44,7 @@ test("live PostgreSQL tables are scanned read-only, per column, sampled or in fu
     await c.end();
     const notes: SkipNote[] = [];
     const found: Finding[] = [];
-    const res = await scanPostgres(url.toString(), { sample: 10, batch: 4 }, (f) => found.push(f), notes);
+    const res = await scanPostgres(url, { sample: 10, batch: 4 }, (f) => found.push(f), notes);
     assert.deepEqual(notes, []);
     const first = res[0];
     assert.ok(first);
@@ -44,11 +58,11 @@ test("live PostgreSQL tables are scanned read-only, per column, sampled or in fu
     assert.deepEqual([email?.start, email?.end, email?.line], [6, 12, 1]);
     assert.ok(!JSON.stringify(found).includes("root@"));
     const all: Finding[] = [];
-    await scanPostgres(url.toString(), { sample: 0 }, (f) => all.push(f), notes);
+    await scanPostgres(url, { sample: 0 }, (f) => all.push(f), notes);
     assert.equal(all.length, 250);
     // The same through the CLI: inventory per column from the live database.
     const cli = new URL("../../cli.ts", import.meta.url).pathname;
-    const r = spawnSync(process.execPath, [cli, "pii", "inventory", "--postgres", url.toString(), "--format", "json"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [cli, "pii", "inventory", "--postgres", url, "--format", "json"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     const inv = JSON.parse(r.stdout) as { rows: Array<{ source: string; column: string; entityType: string; records: number; prevalence: number }> };
     const name = inv.rows.find((x) => x.entityType === "PERSON_NAME_ZH");
@@ -59,26 +73,12 @@ test("live PostgreSQL tables are scanned read-only, per column, sampled or in fu
     const down = spawnSync(process.execPath, [cli, "pii", "scan", "--postgres", "postgres://root@127.0.0.1:1/none"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(down.status, 1);
     assert.match(down.stderr, /database not scanned/);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 });
 
 test("PostgreSQL: a value of several MB is scanned in windows, wide rows in small fetches, bytea skipped with a note", async (t) => {
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch {
-    t.skip("PostgreSQL not reachable");
-    return;
-  }
-  const db = `pii_big_${process.pid}_${Date.now()}`;
-  await admin.query(`CREATE DATABASE ${db}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${db}`;
-  try {
-    const c = new pg.Client({ connectionString: url.toString() });
+  await withScratchDb(t, "pii_big", async (url) => {
+    const c = new pg.Client({ connectionString: url });
     await c.connect();
     await c.query("CREATE TABLE docs (id serial, body text, photo bytea)");
     // 2.6 M characters: windows of 1 M characters end inside e-mail addresses, whose tails are addresses too.
@@ -90,7 +90,7 @@ test("PostgreSQL: a value of several MB is scanned in windows, wide rows in smal
     await c.end();
     const notes: SkipNote[] = [];
     const found: Finding[] = [];
-    const res = await scanPostgres(url.toString(), { sample: 0, showValues: true }, (f) => found.push(f), notes);
+    const res = await scanPostgres(url, { sample: 0, showValues: true }, (f) => found.push(f), notes);
     assert.deepEqual(res.map((r) => [r.table, r.rows, r.columns]), [["public.docs", 1, ["id", "body"]], ["public.wide", 300, ["id", "note"]]]);
     assert.deepEqual(notes.map((x) => [x.reason, x.detail]), [["binary", "bytea column photo not scanned (binary data)"]]);
     const emails = found.filter((f) => f.file.endsWith("public.docs"));
@@ -104,8 +104,5 @@ test("PostgreSQL: a value of several MB is scanned in windows, wide rows in smal
     const phones = found.filter((f) => f.file.endsWith("public.wide"));
     assert.deepEqual(phones.map((f) => f.line), Array.from({ length: 300 }, (_, i) => i + 1));
     assert.ok(phones.every((f) => f.type === "TW_MOBILE" && f.column === "note" && f.start === 20_004));
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 });

@@ -4,7 +4,7 @@
 import type { Cell, Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
 import type { SkipNote } from "../pii.types.ts";
-import { MAX_LINE, OVERLAP, TARGET } from "./text.ts";
+import { MAX_LINE, scanWindow, TARGET } from "./text.ts";
 
 const RE_COPY = /^COPY\s+([\w."]+)\s*(?:\(([^)]{0,8000})\))?\s+FROM\s+stdin/i;
 const RE_CREATE = /^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF NOT EXISTS\s+)?([\w."]+)\s*\(/i;
@@ -128,19 +128,15 @@ class SqlState {
 export async function scanSqlDump(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[]): Promise<void> {
   const st = new SqlState(em);
   let warned = false;
-  // Inside a line too long for cells: the rest of it is scanned as text, in windows that overlap by
-  // OVERLAP characters, up to its end. (Its tail used to be read as a COPY row: a cell of the first
+  // Inside a line too long for cells: the rest of it is scanned as text, in overlapping windows, up
+  // to its end. (Its tail used to be read as a COPY row: a cell of the first
   // column, "id", whose class then suppressed the phone numbers in it.)
   let long = false;
-  const window = (): void => {
-    em.segment(st.buf, undefined, st.buf.length - OVERLAP);
-    st.buf = st.buf.slice(st.buf.length - OVERLAP);
-  };
   for await (const chunk of chunks) {
     st.buf += chunk;
     if (long) {
       const nl = st.buf.indexOf("\n");
-      if (nl < 0) { if (st.buf.length > MAX_LINE) window(); continue; }
+      if (nl < 0) { if (st.buf.length > MAX_LINE) st.buf = scanWindow(em, st.buf); continue; }
       em.segment(st.buf.slice(0, nl + 1));
       st.buf = st.buf.slice(nl + 1);
       long = false;
@@ -153,7 +149,7 @@ export async function scanSqlDump(chunks: AsyncIterable<string>, em: Emitter, no
       }
       st.insert = null;
       st.flush(st.lineStart); // the complete lines before it, with their cells
-      window();
+      st.buf = scanWindow(em, st.buf);
       long = true;
       continue;
     }

@@ -7,6 +7,15 @@ export const TARGET = 32 * 1024;
 export const MAX_LINE = 1024 * 1024;
 export const OVERLAP = 256;
 
+/**
+ * Scans `text` as one window of a value too long for a segment, leaving its last OVERLAP characters
+ * (returned) to start the next window, so that nothing at the cut is missed.
+ */
+export function scanWindow(em: Emitter, text: string): string {
+  em.segment(text, undefined, text.length - OVERLAP);
+  return text.slice(text.length - OVERLAP);
+}
+
 /** Feeds text chunks into an emitter; `initial` is text already read (e.g. after a format switch). */
 export async function scanText(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[], initial = ""): Promise<void> {
   // Each chunk is cut after its last newline: what comes before (with the unfinished line carried
@@ -33,8 +42,7 @@ export async function scanText(chunks: AsyncIterable<string>, em: Emitter, notes
         warned = true;
         notes.push({ file: em.file, reason: "long-line", byteOffset: em.byte, detail: `line longer than ${MAX_LINE} characters scanned in overlapping windows; no part skipped` });
       }
-      em.segment(carry, undefined, carry.length - OVERLAP);
-      carry = carry.slice(carry.length - OVERLAP);
+      carry = scanWindow(em, carry);
       return;
     }
     const text = carry + c.slice(0, last + 1);
