@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Emitter } from "./emitter.ts";
+import { scanCsv } from "./formats/csv.ts";
 import { scanJson } from "./formats/json.ts";
 import { scanSqlDump } from "./formats/sql.ts";
 import type { Finding, SkipNote } from "./pii.types.ts";
@@ -223,4 +224,32 @@ test("pg_dump: a COPY row longer than 1 M characters is scanned as text to its e
   assert.equal(f.filter((x) => x.value === "0912-345-678").length, n);
   assert.deepEqual(brief(f.slice(-1)), [["TW_MOBILE", "0987654321", "t.body"]]);
   for (const x of f) assert.equal(t.slice(x.start, x.end), x.value);
+});
+
+test("CSV: a record over 1 M characters is scanned as text in bounded windows, the records after it in their columns", async () => {
+  // Before, the rest of the file after such a record was read as plain text: no columns, so the
+  // phone numbers of the 手機 column after it lost their column (and a bare 09… number without a cue
+  // scored lower), and a quoted field's closing quote was never looked for.
+  const n = 80_000;
+  const long = "身分證 A123456789 email a.bc@example.com ".repeat(n); // 3.3 M characters
+  const rows = (from: number): string => Array.from({ length: 3 }, (_, k) => `${from + k},陳志明,0912345678\n`).join("");
+  for (const [name, record] of [["unquoted", `9,${long},x\n`], ["quoted, with newlines", `9,"${long.replaceAll("email", "\nemail")}",x\n`]] as const) {
+    const t = `編號,姓名,手機\n${rows(1)}${record}${rows(10)}`;
+    const { f, longest } = await readWith((c, em, notes) => scanCsv(c, em, notes, ".csv"), t);
+    assert.ok(longest < 1_200_000, `${name}: a segment of ${longest} characters`);
+    assert.equal(f.filter((x) => x.type === "TW_NATIONAL_ID" && x.column === null).length, n, name);
+    assert.equal(f.filter((x) => x.type === "EMAIL" && x.value === "a.bc@example.com").length, n, name);
+    const recordEnd = t.indexOf(record) + record.length;
+    const after = f.filter((x) => x.start >= recordEnd);
+    assert.deepEqual(brief(after), Array.from({ length: 3 }, () => [["PERSON_NAME_ZH", "陳志明", "姓名"], ["TW_MOBILE", "0912345678", "手機"]]).flat(), name);
+    for (const x of f) assert.equal(t.slice(x.start, x.end), x.value);
+    const lines = t.split("\n");
+    assert.equal(after[0]?.line, lines.findIndex((l) => l.startsWith("10,")) + 1, name);
+  }
+  // A first line this long (no newline at all) is not buffered whole to sniff the delimiter either.
+  const { f: one, longest } = await readWith((c, em, notes) => scanCsv(c, em, notes, ".csv"), long);
+  assert.ok(longest < 1_200_000, `one line: a segment of ${longest} characters`);
+  assert.equal(one.filter((x) => x.type === "TW_NATIONAL_ID").length, n);
+  const { r } = await scan("long-record.csv", `a,b\n1,${long}\n2,x\n`);
+  assert.ok(r.notes.some((x) => x.reason === "long-line"));
 });

@@ -3,7 +3,7 @@
 import type { Cell, Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
 import type { SkipNote } from "../pii.types.ts";
-import { scanText, TARGET } from "./text.ts";
+import { OVERLAP, TARGET } from "./text.ts";
 
 const MAX_RECORD = 1024 * 1024;
 
@@ -40,10 +40,17 @@ class CsvState {
   headers: string[] | null = null;
   classes: ColumnClass[] = [];
   first = true;
+  /**
+   * In a record longer than MAX_RECORD: the parser only looks for the record's end (quotes and
+   * newlines), and what it passes is scanned as plain text in overlapping windows; the record after
+   * it is parsed into cells again.
+   */
+  long = false;
   readonly em: Emitter;
   constructor(em: Emitter) { this.em = em; }
 
   endField(end: number): void {
+    if (this.long) { this.quoted = false; return; }
     const buf = this.buf;
     let s = this.fieldStart, e = end;
     if (e > s && buf.charCodeAt(e - 1) === 13) e--; // CR of CRLF
@@ -54,6 +61,13 @@ class CsvState {
   }
 
   endRecord(next: number): void {
+    if (this.long) {
+      // The long record ends here: flush() scans it (from the start of the buffer) as text without cells.
+      this.long = false;
+      this.row = [];
+      this.lastRecordEnd = next;
+      return;
+    }
     if (this.first) {
       this.first = false;
       const values = this.row.map((c) => this.buf.slice(c.start, c.end));
@@ -85,6 +99,25 @@ class CsvState {
     this.lastRecordEnd = 0;
   }
 
+  /**
+   * Enters or continues a long record: everything before it is flushed, then the buffer (the record
+   * so far) is scanned up to its last OVERLAP characters, which stay buffered to start the next window.
+   */
+  window(): void {
+    if (!this.long) {
+      this.flush();
+      this.long = true;
+      this.first = false; // a record this long is no header
+      this.row = [];
+    }
+    const cut = this.buf.length - OVERLAP;
+    if (cut <= 0) return;
+    this.em.segment(this.buf, undefined, cut);
+    this.buf = this.buf.slice(cut);
+    this.i -= cut;
+    this.fieldStart -= cut; // may go below 0: only compared with i, to tell an opening quote
+  }
+
   /** Parses what is buffered; `done` when no more input follows. */
   consume(done: boolean): void {
     const buf = this.buf, d = this.delim, len = buf.length;
@@ -112,13 +145,14 @@ class CsvState {
 export async function scanCsv(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[], ext: string): Promise<void> {
   const it = chunks[Symbol.asyncIterator]();
   const st = new CsvState(em);
+  let longNoted = false;
   for (;;) {
     const n = await it.next();
     const done = n.done === true;
     if (!done) st.buf += n.value;
     if (st.delim === 0) {
       const nl = st.buf.indexOf("\n");
-      if (nl < 0 && !done) continue;
+      if (nl < 0 && !done && st.buf.length <= MAX_RECORD) continue; // (a first line this long is sniffed from its start)
       st.delim = sniffDelimiter(st.buf.slice(0, nl < 0 ? st.buf.length : nl), ext).charCodeAt(0);
     }
     st.consume(done);
@@ -129,13 +163,18 @@ export async function scanCsv(chunks: AsyncIterable<string>, em: Emitter, notes:
       if (st.buf.length > 0) em.segment(st.buf);
       return;
     }
-    if (st.buf.length - st.lastRecordEnd > MAX_RECORD) {
-      notes.push(st.inQ
-        ? { file: em.file, reason: "unbalanced-quote", byteOffset: em.byte, detail: `a quoted field runs past ${MAX_RECORD} characters; the rest of the file is scanned as plain text without columns` }
-        : { file: em.file, reason: "long-line", byteOffset: em.byte, detail: `a record runs past ${MAX_RECORD} characters; the rest of the file is scanned as plain text without columns` });
-      st.flush();
-      await scanText({ [Symbol.asyncIterator]: () => it }, em, notes, st.buf);
-      return;
+    if (st.long) {
+      if (st.buf.length > MAX_RECORD) st.window();
+    } else if (st.buf.length - st.lastRecordEnd > MAX_RECORD) {
+      st.flush(); // the records before it, so that the note's offset is the long record's
+      if (!longNoted) {
+        longNoted = true;
+        notes.push({
+          file: em.file, reason: "long-line", byteOffset: em.byte,
+          detail: `a record runs past ${MAX_RECORD} characters${st.inQ ? " (in a quoted field)" : ""}; it is scanned as plain text without columns, in overlapping windows, and the records after it with their columns`,
+        });
+      }
+      st.window();
     }
     if (st.lastRecordEnd >= TARGET) st.flush();
   }
