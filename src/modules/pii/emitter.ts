@@ -9,8 +9,10 @@ import type { Encoding } from "./source.ts";
 /**
  * A structured cell inside a segment: offsets relative to the segment text. `escaped`: the cell is the
  * body of a JSON string with backslash escapes; it is scanned decoded, offsets mapped back to the text.
+ * `part`: a window of a value too long for one segment, whose rest follows in the next segment (not
+ * counted as a cell of its own in cellsPerColumn; the value's last part is).
  */
-export interface Cell { start: number; end: number; column: string; cls: ColumnClass; escaped: boolean }
+export interface Cell { start: number; end: number; column: string; cls: ColumnClass; escaped: boolean; part?: boolean }
 
 /** Decoded values of detections found in escaped JSON strings (the text holds the escaped form). */
 const DECODED = new WeakMap<Detection, string>();
@@ -160,7 +162,7 @@ export class Emitter {
   segment(text: string, cells?: readonly Cell[], consumed = text.length): void {
     if (cells) {
       for (const c of cells) {
-        if (c.end <= c.start || c.start >= consumed) continue;
+        if (c.end <= c.start || c.start >= consumed || c.part === true) continue;
         const n = this.cellsPerColumn.get(c.column);
         if (n !== undefined) this.cellsPerColumn.set(c.column, n + 1);
         else if (this.cellsPerColumn.size < 10_000) this.cellsPerColumn.set(c.column, 1);

@@ -188,8 +188,11 @@ test("a JSON string of several MB after other keys is scanned in bounded windows
   assert.ok(longest < 1_200_000, `a segment of ${longest} characters`);
   const emails = f.filter((x) => x.type === "EMAIL");
   assert.equal(emails.length, n); // no tail of a value cut by a window ("c@example.com") reported again
-  assert.ok(emails.every((x) => x.value === "a.bc@example.com" && t.slice(x.start, x.end) === x.value));
+  // Each window of the string is a cell of its key ("note"), and the string counts as one cell.
+  assert.ok(emails.every((x) => x.value === "a.bc@example.com" && t.slice(x.start, x.end) === x.value && x.column === "note"));
   assert.deepEqual(brief(f.filter((x) => x.type !== "EMAIL")), [["TW_NATIONAL_ID", "A123456789", "id"], ["TW_MOBILE", "0912345678", "tel"]]);
+  const { r } = await scan("long-string.json", t);
+  assert.deepEqual(r.columns, { id: 1, note: 1, tel: 1 });
 });
 
 test("a long line is scanned in windows: a value across a window edge is reported once, whole", async () => {
@@ -211,6 +214,8 @@ test("pg_dump: a string literal over many lines is cut into cells of its column,
   assert.equal(f.length, lines + 1);
   assert.ok(f.slice(0, lines).every((x) => x.type === "TW_NATIONAL_ID" && x.column === "notes.body" && t.slice(x.start, x.end) === x.value));
   assert.deepEqual(brief(f.slice(lines)), [["TW_MOBILE", "0912345678", "notes.body"]]);
+  const { r } = await scan("long-literal.sql", t);
+  assert.deepEqual(r.columns, { "notes.id": 2, "notes.body": 2 }); // the cut literal counts as one cell
 });
 
 test("pg_dump: a COPY row longer than 1 M characters is scanned as text to its end, the next rows as cells again", async () => {

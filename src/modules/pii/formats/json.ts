@@ -131,11 +131,20 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
       // A huge string (a document, a base64 blob): what comes before it is scanned first (it starts
       // where the string's quote is), then what we have of the string, and the scan goes on inside it
       // with 256 characters of overlap. The buffer stays under MAX_STRING + a chunk.
+      // The string is a cell of its key's column in each window (not a key itself: a key this long
+      // has no column to give). Its escapes are not decoded in windows (they could be cut at an edge).
       if (st.safe > 0) st.flush(false);
       const i = st.i, cut = i - 256;
-      em.segment(st.buf.slice(0, i), st.cells.filter((c) => c.start < cut), cut);
+      const cells = st.cells.filter((c) => c.start < cut);
+      const f = st.top();
+      if (!(f?.obj === true && f.expectKey) || st.overflow > 0) {
+        const { path, cls } = st.valuePath();
+        cells.push({ start: st.strStart + 1, end: i, column: path, cls, escaped: false, part: true });
+      }
+      em.segment(st.buf.slice(0, i), cells, cut);
       st.cells = [];
-      st.buf = st.buf.slice(cut); st.i -= cut; st.strStart = 0;
+      // The rest of the string starts the buffer: strStart -1 makes its cell start at 0 (a cell starts after the quote).
+      st.buf = st.buf.slice(cut); st.i -= cut; st.strStart = -1;
     }
     if (st.safe >= TARGET) st.flush(false);
   }

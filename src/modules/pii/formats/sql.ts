@@ -37,8 +37,8 @@ class SqlState {
   lineStart = 0;
   constructor(em: Emitter) { this.em = em; }
 
-  cell(s: number, e: number, c: Cols, k: number): void {
-    this.cells.push({ start: s, end: e, column: c.names[k] ?? `${c.names[0]?.split(".")[0] ?? "?"}.#${k + 1}`, cls: c.classes[k] ?? "UNKNOWN", escaped: false });
+  cell(s: number, e: number, c: Cols, k: number, part = false): void {
+    this.cells.push({ start: s, end: e, column: c.names[k] ?? `${c.names[0]?.split(".")[0] ?? "?"}.#${k + 1}`, cls: c.classes[k] ?? "UNKNOWN", escaped: false, part });
   }
 
   /** Scans INSERT value tuples from `p` to `end`; state carries across lines. */
@@ -115,7 +115,7 @@ class SqlState {
     const seg: Cell[] = [], rest: Cell[] = [];
     for (const c of this.cells) {
       if (c.start < upTo) seg.push(c);
-      else rest.push({ start: c.start - upTo, end: c.end - upTo, column: c.column, cls: c.cls, escaped: c.escaped });
+      else rest.push({ start: c.start - upTo, end: c.end - upTo, column: c.column, cls: c.cls, escaped: c.escaped, part: c.part });
     }
     this.em.segment(this.buf.slice(0, upTo), seg);
     this.cells = rest;
@@ -157,7 +157,7 @@ export async function scanSqlDump(chunks: AsyncIterable<string>, em: Emitter, no
     if (ins?.inStr && ins.tokStart >= 0 && st.lineStart - ins.tokStart > MAX_LINE) {
       // A string literal over many lines (a text column holding a whole document): its cell is cut
       // at a line start, so that the buffer stays bounded; the rest goes on as a cell of the same column.
-      st.cell(ins.tokStart, st.lineStart, ins, ins.col);
+      st.cell(ins.tokStart, st.lineStart, ins, ins.col, true);
       ins.tokStart = st.lineStart;
       st.flush(st.lineStart);
     }
