@@ -87,11 +87,15 @@ test("PostgreSQL: a value of several MB is scanned in windows, wide rows in smal
     await c.query("INSERT INTO docs (body, photo) VALUES ($1, $2)", [body, Buffer.alloc(1 << 20, 7)]);
     await c.query("CREATE TABLE wide (id serial, note text)");
     for (let i = 0; i < 300; i++) await c.query("INSERT INTO wide (note) VALUES ($1)", [`${"x".repeat(20_000)} 手機 09${String(10_000_000 + i)}`]);
+    // Row 301: an emoji (a surrogate pair) across the first window's edge, then an address: its byte
+    // offsets must count the pair as 4 bytes, not each half as 3.
+    const emoji = `${"x".repeat((1 << 20) - 1)}😀 y@example.com`;
+    await c.query("INSERT INTO wide (note) VALUES ($1)", [emoji]);
     await c.end();
     const notes: SkipNote[] = [];
     const found: Finding[] = [];
     const res = await scanPostgres(url, { sample: 0, showValues: true }, (f) => found.push(f), notes);
-    assert.deepEqual(res.map((r) => [r.table, r.rows, r.columns]), [["public.docs", 1, ["id", "body"]], ["public.wide", 300, ["id", "note"]]]);
+    assert.deepEqual(res.map((r) => [r.table, r.rows, r.columns]), [["public.docs", 1, ["id", "body"]], ["public.wide", 301, ["id", "note"]]]);
     assert.deepEqual(notes.map((x) => [x.reason, x.detail]), [["binary", "bytea column photo not scanned (binary data)"]]);
     const emails = found.filter((f) => f.file.endsWith("public.docs"));
     assert.equal(emails.length, n);
@@ -101,8 +105,14 @@ test("PostgreSQL: a value of several MB is scanned in windows, wide rows in smal
       assert.equal(body.slice(f.start, f.end), f.value);
       assert.equal(f.byteStart, f.start + wide);
     }
-    const phones = found.filter((f) => f.file.endsWith("public.wide"));
+    const phones = found.filter((f) => f.file.endsWith("public.wide") && f.line <= 300);
     assert.deepEqual(phones.map((f) => f.line), Array.from({ length: 300 }, (_, i) => i + 1));
     assert.ok(phones.every((f) => f.type === "TW_MOBILE" && f.column === "note" && f.start === 20_004));
+    const [after, ...more] = found.filter((f) => f.file.endsWith("public.wide") && f.line === 301);
+    assert.equal(more.length, 0);
+    assert.ok(after);
+    assert.equal(after.value, "y@example.com");
+    assert.equal(emoji.slice(after.start, after.end), after.value);
+    assert.equal(after.byteStart, Buffer.byteLength(emoji.slice(0, after.start)));
   });
 });

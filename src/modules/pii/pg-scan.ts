@@ -30,7 +30,8 @@ export function safeDbName(url: string): string {
 /** Characters scanned at once; a longer value is scanned in windows of WINDOW that overlap by OVERLAP. */
 const SEGMENT = 4 << 20, WINDOW = 1 << 20, OVERLAP = 256;
 
-interface PgCell extends Cell { row: number; col: number; offset: number; bytes: number; last: boolean }
+/** A window of a value: `offset` and `bytes` where it starts in the value, `span` the characters it reports (the rest is overlap). */
+interface PgCell extends Cell { row: number; col: number; offset: number; bytes: number; span: number; last: boolean }
 
 /**
  * Cells of fetched rows, scanned together (one segment, cells separated by newlines) once they hold
@@ -60,14 +61,20 @@ class CellScanner {
   value(v: string, row: number, col: number): void {
     const column = this.columns[col] ?? `#${col + 1}`, cls = this.classes[col] ?? "UNKNOWN";
     let bytes = 0;
-    for (let o = 0; o < v.length; o += WINDOW) {
-      const last = o + WINDOW >= v.length;
-      const w = last ? v.slice(o) : v.slice(o, o + WINDOW + OVERLAP);
+    for (let o = 0; o < v.length;) {
+      let next = o + WINDOW;
+      // A window never ends between the two halves of a surrogate pair: each half alone would count
+      // 3 bytes (as U+FFFD), and every byte offset after it would be 2 too many.
+      const high = v.charCodeAt(next - 1);
+      if (high >= 0xd800 && high <= 0xdbff) next--;
+      const last = next >= v.length;
+      const w = last ? v.slice(o) : v.slice(o, next + OVERLAP);
       const start = this.text.length;
       this.text += w + "\n";
-      this.cells.push({ start, end: start + w.length, column, cls, escaped: false, row, col, offset: o, bytes, last });
-      if (!last) bytes += Buffer.byteLength(v.slice(o, o + WINDOW));
+      this.cells.push({ start, end: start + w.length, column, cls, escaped: false, row, col, offset: o, bytes, span: next - o, last });
+      if (!last) bytes += Buffer.byteLength(v.slice(o, next));
       if (this.text.length >= SEGMENT) this.flush();
+      o = next;
     }
   }
 
@@ -86,7 +93,7 @@ class CellScanner {
       const c = cells[ci];
       if (!c || d.start < c.start || d.end > c.end) continue;
       // In a window's overlap: the next window reports it (whole); a tail of a value already reported is dropped.
-      if (!c.last && d.start - c.start >= WINDOW) continue;
+      if (!c.last && d.start - c.start >= c.span) continue;
       const start = c.offset + d.start - c.start;
       if (c.row === this.lastRow && c.col === this.lastCol && start < this.reach) continue;
       const value = text.slice(d.start, d.end);
