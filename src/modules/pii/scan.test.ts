@@ -8,6 +8,7 @@ import { Emitter } from "./emitter.ts";
 import { scanCsv } from "./formats/csv.ts";
 import { scanJson } from "./formats/json.ts";
 import { scanSqlDump } from "./formats/sql.ts";
+import { scanText } from "./formats/text.ts";
 import type { Finding, SkipNote } from "./pii.types.ts";
 import { scanFile, type FileResult } from "./scan.ts";
 
@@ -257,4 +258,28 @@ test("CSV: a record over 1 M characters is scanned as text in bounded windows, t
   assert.equal(one.filter((x) => x.type === "TW_NATIONAL_ID").length, n);
   const { r } = await scan("long-record.csv", `a,b\n1,${long}\n2,x\n`);
   assert.ok(r.notes.some((x) => x.reason === "long-line"));
+});
+
+test("windows never end inside a surrogate pair: byte offsets after emoji at window edges stay exact", async () => {
+  // A value of 1.4 M characters of emoji (surrogate pairs) is cut into windows; with one more
+  // character in front the cuts change parity, so in one of the two runs a cut would fall between the
+  // halves of a pair. Each half counted alone (3 bytes, as U+FFFD) made every later byte offset 2 too many.
+  const run = "😀".repeat(700_000);
+  for (const pad of ["", "x"]) {
+    const body = `${pad}${run} y@example.com ${"x".repeat(300_000)}`;
+    const cases: Array<[string, (c: AsyncIterable<string>, em: Emitter, notes: SkipNote[]) => Promise<void>, string]> = [
+      ["text", scanText, `${body}\n`],
+      ["csv", (c, em, notes) => scanCsv(c, em, notes, ".csv"), `a,b\n1,${body}\n`],
+      ["json", scanJson, `{"k":"${body}"}`],
+      ["sql", scanSqlDump, `COPY public.t (id, body) FROM stdin;\n1\t${body}\n\\.\n`],
+    ];
+    for (const [name, reader, t] of cases) {
+      const { f } = await readWith(reader, t);
+      assert.equal(f.length, 1, name);
+      const [x] = f;
+      assert.ok(x);
+      assert.equal(t.slice(x.start, x.end), "y@example.com", name);
+      assert.equal(x.byteStart, Buffer.byteLength(t.slice(0, x.start)), `${name}, pad "${pad}"`);
+    }
+  }
 });

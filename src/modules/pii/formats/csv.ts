@@ -3,7 +3,7 @@
 import type { Cell, Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
 import type { SkipNote } from "../pii.types.ts";
-import { OVERLAP, TARGET } from "./text.ts";
+import { TARGET, windowCut } from "./text.ts";
 
 const MAX_RECORD = 1024 * 1024;
 
@@ -101,7 +101,7 @@ class CsvState {
 
   /**
    * Enters or continues a long record: everything before it is flushed, then the buffer (the record
-   * so far) is scanned up to its last OVERLAP characters, which stay buffered to start the next window.
+   * so far) is scanned up to its last OVERLAP characters (windowCut), which stay buffered to start the next window.
    */
   window(): void {
     if (!this.long) {
@@ -110,7 +110,7 @@ class CsvState {
       this.first = false; // a record this long is no header
       this.row = [];
     }
-    const cut = this.buf.length - OVERLAP;
+    const cut = windowCut(this.buf);
     if (cut <= 0) return;
     this.em.segment(this.buf, undefined, cut);
     this.buf = this.buf.slice(cut);

@@ -5,7 +5,7 @@
 import { decodeJsonString, type Cell, type Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
 import type { SkipNote } from "../pii.types.ts";
-import { TARGET } from "./text.ts";
+import { TARGET, windowCut } from "./text.ts";
 
 export const MAX_DEPTH = 256;
 const MAX_STRING = 1024 * 1024;
@@ -134,14 +134,14 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
       // The string is a cell of its key's column in each window (not a key itself: a key this long
       // has no column to give). Its escapes are not decoded in windows (they could be cut at an edge).
       if (st.safe > 0) st.flush(false);
-      const i = st.i, cut = i - 256;
+      const i = st.i, head = st.buf.slice(0, i), cut = windowCut(head);
       const cells = st.cells.filter((c) => c.start < cut);
       const f = st.top();
       if (!(f?.obj === true && f.expectKey) || st.overflow > 0) {
         const { path, cls } = st.valuePath();
         cells.push({ start: st.strStart + 1, end: i, column: path, cls, escaped: false, part: true });
       }
-      em.segment(st.buf.slice(0, i), cells, cut);
+      em.segment(head, cells, cut);
       st.cells = [];
       // The rest of the string starts the buffer: strStart -1 makes its cell start at 0 (a cell starts after the quote).
       st.buf = st.buf.slice(cut); st.i -= cut; st.strStart = -1;

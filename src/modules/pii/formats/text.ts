@@ -8,12 +8,24 @@ export const MAX_LINE = 1024 * 1024;
 export const OVERLAP = 256;
 
 /**
+ * Where a window over `text` ends: OVERLAP characters before its end, but never between the two halves
+ * of a surrogate pair (each half alone would count 3 bytes, as U+FFFD, and every byte offset after
+ * it would be 2 too many).
+ */
+export function windowCut(text: string): number {
+  const cut = text.length - OVERLAP;
+  const c = text.charCodeAt(cut - 1);
+  return c >= 0xd800 && c <= 0xdbff ? cut - 1 : cut;
+}
+
+/**
  * Scans `text` as one window of a value too long for a segment, leaving its last OVERLAP characters
- * (returned) to start the next window, so that nothing at the cut is missed.
+ * or so (returned) to start the next window, so that nothing at the cut is missed.
  */
 export function scanWindow(em: Emitter, text: string): string {
-  em.segment(text, undefined, text.length - OVERLAP);
-  return text.slice(text.length - OVERLAP);
+  const cut = windowCut(text);
+  em.segment(text, undefined, cut);
+  return text.slice(cut);
 }
 
 /** Feeds text chunks into an emitter; `initial` is text already read (e.g. after a format switch). */
