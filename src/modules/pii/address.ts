@@ -44,6 +44,16 @@ function cityBefore(text: string, p: number): number {
   return p >= 3 && CITY_SET.has(text.slice(p - 3, p)) ? p - 3 : -1;
 }
 
+const RE_SUB = /之\d{1,3}/y;
+const RE_FLOOR = / ?(?:\d{1,3}|[一二三四五六七八九十]{1,3}|B\d)樓(?:之\d{1,3})?/y;
+const RE_ROOM = / ?\d{1,4}室/y;
+
+/** The end of a sticky match of `re` at e, or e when it does not match there. */
+function forward(re: RegExp, text: string, e: number): number {
+  re.lastIndex = e;
+  return re.test(text) ? re.lastIndex : e;
+}
+
 /** Parses an address whose house-number 號 is at index `hao`; returns its span or null. */
 export function parseAddressAt(text: string, hao: number): AddressSpan | null {
   // House number: N號, N之M號, N-M號.
@@ -111,15 +121,11 @@ export function parseAddressAt(text: string, hao: number): AddressSpan | null {
     const tail = z < p && (before === " " || before === "-") && isDigit(before2);
     if ((n === 3 || n === 5 || n === 6) && text.charAt(q) !== "0" && !isDigit(text.charCodeAt(q - 1)) && !tail) start = q;
   }
-  // Forward: 之M, floor, room.
+  // Forward: 之M, floor, room (sticky regexes at e: no slice, no closure per address).
   let e = hao + 1;
-  const fwd = (re: RegExp): void => {
-    const m = re.exec(text.slice(e, e + 16));
-    if (m) e += m[0].length;
-  };
-  fwd(/^之\d{1,3}/);
-  fwd(/^ ?(?:\d{1,3}|[一二三四五六七八九十]{1,3}|B\d)樓(?:之\d{1,3})?/);
-  fwd(/^ ?\d{1,4}室/);
+  e = forward(RE_SUB, text, e);
+  e = forward(RE_FLOOR, text, e);
+  e = forward(RE_ROOM, text, e);
   return { start, end: e, level };
 }
 
