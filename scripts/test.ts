@@ -6,9 +6,10 @@
 //   npm test -- --skip-checks      no tsc / eslint / build (quick local loop)
 //   npm test -- src/modules/pii    only test files under these paths
 //
-// The build runs first (browser tests serve its assets). Then type-check, lint and the test files
-// share one pool of TEST_JOBS slots (default 4): a job is one test file on one engine, run as its
-// own process. A file runs on PostgreSQL as well as PGlite when it uses a database (see below).
+// The build runs first (browser tests serve its assets). Then the type-check and lint (one job,
+// scripts/check.ts) and the test files share one pool of TEST_JOBS slots (default 4): a job is one
+// test file on one engine, run as its own process. A file runs on PostgreSQL as well as PGlite
+// when it uses a database (see below).
 // Browser tests (files that import playwright-core or call launchBrowser) start first, at most
 // TEST_BROWSER_JOBS at a time (default 2), because they are the longest; the other
 // files fill the free slots, larger files first. The suite waits on timers, sockets and Chromium
@@ -201,7 +202,7 @@ function runJob(job: Job): Promise<Outcome> {
 function report(o: Outcome): void {
   const line = `${o.ok ? "ok" : "FAILED"}  ${o.seconds.toFixed(1).padStart(6)} s  ${o.job.name}${o.ok ? "" : ` (${o.why})`}`;
   if (o.ok) {
-    // A passing test file says how many tests it ran; a check says nothing unless it warns.
+    // A passing test file says how many tests it ran; a check says what it checked, or warns.
     const tests = testsIn(o.output);
     console.log(`${line}${tests === undefined ? "" : `  [${tests} tests]`}`);
     if (o.job.check && o.output.trim() !== "") console.log(indent(o.output));
@@ -260,13 +261,12 @@ if (!skipChecks) {
   const build = await runJob({ name: "build", cmd: "npm", args: ["run", "--silent", "build"], env: process.env, browser: false, check: true });
   report(build);
   if (!build.ok) fail("the build failed");
-  // The checks take a slot each, after the browser files and before the rest.
-  const checks: Job[] = [
-    { name: "type-check", cmd: "sh", args: ["-c", projects.map((p) => `tsc --noEmit -p ${p}`).join(" && ")], env: process.env, browser: false, check: true },
-    { name: "lint", cmd: "eslint", args: [".", "--max-warnings", "0"], env: process.env, browser: false, check: true },
-  ];
+  // The type-check and the lint are one job (scripts/check.ts): it builds each project's program
+  // once and lints with it, where `tsc --noEmit` and `eslint .` apart built and checked every
+  // program twice. It takes a slot after the browser files and before the rest.
+  const checks: Job = { name: "type-check and lint", cmd: process.execPath, args: ["scripts/check.ts", ...projects], env: process.env, browser: false, check: true };
   const firstOther = jobs.findIndex((j) => !j.browser);
-  jobs.splice(firstOther < 0 ? jobs.length : firstOther, 0, ...checks);
+  jobs.splice(firstOther < 0 ? jobs.length : firstOther, 0, checks);
 }
 
 const started = Date.now();
