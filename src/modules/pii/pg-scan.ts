@@ -4,6 +4,7 @@
 import pg from "pg";
 import { analyzeSegment, type Cell, type EmitOptions } from "./emitter.ts";
 import { classifyHeader, type ColumnClass } from "./lexicon.ts";
+import { MAX_LINE, OVERLAP, pairSafe } from "./formats/text.ts";
 import { maskFor } from "./mask.ts";
 import type { Finding, SkipNote } from "./pii.types.ts";
 
@@ -27,8 +28,8 @@ export function safeDbName(url: string): string {
   }
 }
 
-/** Characters scanned at once; a longer value is scanned in windows of WINDOW that overlap by OVERLAP. */
-const SEGMENT = 4 << 20, WINDOW = 1 << 20, OVERLAP = 256;
+/** Characters scanned at once; a longer value is scanned in windows of MAX_LINE that overlap by OVERLAP (as in files). */
+const SEGMENT = 4 << 20;
 
 /** A window of a value: `offset` and `bytes` where it starts in the value, `span` the characters it reports (the rest is overlap). */
 interface PgCell extends Cell { row: number; col: number; offset: number; bytes: number; span: number; last: boolean }
@@ -62,11 +63,7 @@ class CellScanner {
     const column = this.columns[col] ?? `#${col + 1}`, cls = this.classes[col] ?? "UNKNOWN";
     let bytes = 0;
     for (let o = 0; o < v.length;) {
-      let next = o + WINDOW;
-      // A window never ends between the two halves of a surrogate pair: each half alone would count
-      // 3 bytes (as U+FFFD), and every byte offset after it would be 2 too many.
-      const high = v.charCodeAt(next - 1);
-      if (high >= 0xd800 && high <= 0xdbff) next--;
+      const next = pairSafe(v, o + MAX_LINE);
       const last = next >= v.length;
       const w = last ? v.slice(o) : v.slice(o, next + OVERLAP);
       const start = this.text.length;

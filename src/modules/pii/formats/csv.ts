@@ -100,12 +100,11 @@ class CsvState {
   }
 
   /**
-   * Enters or continues a long record: everything before it is flushed, then the buffer (the record
-   * so far) is scanned up to its last OVERLAP characters (windowCut), which stay buffered to start the next window.
+   * Enters or continues a long record (the records before it already flushed): the buffer, the record
+   * so far, is scanned up to its last OVERLAP characters (windowCut), which stay buffered to start the next window.
    */
   window(): void {
     if (!this.long) {
-      this.flush();
       this.long = true;
       this.first = false; // a record this long is no header
       this.row = [];

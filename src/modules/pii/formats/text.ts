@@ -8,14 +8,18 @@ export const MAX_LINE = 1024 * 1024;
 export const OVERLAP = 256;
 
 /**
- * Where a window over `text` ends: OVERLAP characters before its end, but never between the two halves
- * of a surrogate pair (each half alone would count 3 bytes, as U+FFFD, and every byte offset after
+ * `cut`, or one character less when it would fall between the two halves of a surrogate pair: a
+ * window must not end there (each half alone counts 3 bytes, as U+FFFD, and every byte offset after
  * it would be 2 too many).
  */
-export function windowCut(text: string): number {
-  const cut = text.length - OVERLAP;
+export function pairSafe(text: string, cut: number): number {
   const c = text.charCodeAt(cut - 1);
   return c >= 0xd800 && c <= 0xdbff ? cut - 1 : cut;
+}
+
+/** Where a window over `text` ends: OVERLAP characters before its end (pairSafe). */
+export function windowCut(text: string): number {
+  return pairSafe(text, text.length - OVERLAP);
 }
 
 /**
