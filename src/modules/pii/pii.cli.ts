@@ -103,7 +103,7 @@ async function runScan(
   // Output of `scan`: the workers render the findings; here only the counts are kept.
   const onRendered = rendered && ((lines: string | Uint8Array, n: number, byType: Readonly<Record<string, number>>, done?: () => void): void => {
     summary.findings += n;
-    for (const [t, k] of Object.entries(byType)) summary.byType[t as EntityType] = (summary.byType[t as EntityType] ?? 0) + k;
+    for (const t in byType) summary.byType[t as EntityType] = (summary.byType[t as EntityType] ?? 0) + (byType[t] ?? 0); // no entries array per batch
     rendered.write(lines, n, done);
   });
   await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}), ...(rendered ? { onRendered, render: rendered.format } : {}) }, count, (r) => {

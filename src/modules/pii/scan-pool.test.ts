@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Finding } from "./pii.types.ts";
 import { scanFile } from "./scan.ts";
 import { scanFiles, workerModule } from "./scan-pool.ts";
+import { MAX_IN_FLIGHT, RENDERED_BYTES } from "./transfer.ts";
 import { pathToFileURL } from "node:url";
 
 test("a large file split into ranges across workers gives exactly the findings of a whole-file scan", async () => {
@@ -57,11 +58,13 @@ test("rendered jsonl: workers wait while the consumer is not ready, and get each
   const dir = mkdtempSync(join(tmpdir(), "pii-jsonl-"));
   try {
     const lines: string[] = [];
-    for (let i = 0; i < 6000; i++) lines.push(`第${i}行 收件人：陳志明 手機 0912-345-678 身分證 A123456789`);
+    for (let i = 0; i < 24_000; i++) lines.push(`第${i}行 收件人：陳志明 手機 0912-345-678 身分證 A123456789`);
     const p = join(dir, "app.log");
     writeFileSync(p, lines.join("\n") + "\n");
     const expected: string[] = [];
     await scanFiles([p], { inProcess: true, onRendered: (l) => { expected.push(typeof l === "string" ? l : ""); } }, () => undefined, () => undefined);
+    const outputBytes = Buffer.byteLength(expected.join(""));
+    assert.ok(outputBytes > (MAX_IN_FLIGHT * 2 + 5) * RENDERED_BYTES, `output of ${outputBytes} bytes: too few batches for this test`);
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
     // A consumer that holds its readiness, and finishes with each batch only later.
@@ -82,13 +85,13 @@ test("rendered jsonl: workers wait while the consumer is not ready, and get each
     }, () => undefined, () => undefined);
     let held: number;
     try {
-      for (let i = 0; i < 200 && got.length < 4; i++) await sleep(10);
+      for (let i = 0; i < 200 && got.length < MAX_IN_FLIGHT; i++) await sleep(10);
       await sleep(300);
       held = got.length;
       await sleep(300);
       // the worker checks before each read of the file, and one read can make more than one batch
-      assert.equal(got.length, held, "no more batches while four are not acknowledged");
-      assert.ok(held >= 4 && held <= 8, `held ${held}`);
+      assert.equal(got.length, held, `no more batches while ${MAX_IN_FLIGHT} are not acknowledged`);
+      assert.ok(held >= MAX_IN_FLIGHT && held <= 2 * MAX_IN_FLIGHT, `held ${held}`);
       assert.ok(views.every((v) => v.byteLength > 0), "nothing goes back before done");
     } finally {
       // done with the held batches while the worker still scans (twice: the second call is ignored), then ready

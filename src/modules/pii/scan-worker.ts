@@ -9,7 +9,7 @@ import type { EntityType } from "./pii.types.ts";
 import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
 import { scanFile } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
-import { BatchWriter } from "./transfer.ts";
+import { BatchWriter, MAX_IN_FLIGHT, RENDERED_BYTES, RENDERED_LINES } from "./transfer.ts";
 import { RenderEncoder, type OutputFormat } from "./output.ts";
 import type { Operator } from "./operators.ts";
 import { protectFile } from "./protect-files.ts";
@@ -19,12 +19,6 @@ const { render, ...data } = workerData as Data;
 const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : undefined };
 const port = parentPort;
 const BATCH = 2000;
-const MAX_IN_FLIGHT = 4;
-// Rendered output goes in batches of up to 256 KiB or 8,000 findings: against 64 K / 2,000, the
-// command's peak RSS on a 1 GB log with two workers fell by about 13 MB and its system time by a
-// fifth (fewer writes); bench/RESULTS.md, pii run 7.
-const RENDERED_BYTES = 256 * 1024;
-const RENDERED_LINES = 8000;
 /** Buffers of rendered lines that the main thread has written and handed back (kept: at most MAX_IN_FLIGHT + 1). */
 const spare: Uint8Array[] = [];
 /** A new batch buffer: the batch limit plus room for the line that crosses it (a longer line grows it). */

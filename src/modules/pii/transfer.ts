@@ -5,6 +5,23 @@
 // worker about a fifth of its time and most of its garbage.
 import { ENTITY_TYPES, type EntityType, type Finding } from "./pii.types.ts";
 
+/**
+ * Batches a scan worker may have sent and not yet had acknowledged; beyond that it stops reading its
+ * file until an acknowledgement arrives (scan-worker.ts).
+ */
+export const MAX_IN_FLIGHT = 2;
+
+/**
+ * A batch of rendered output (`scan --format …`) ends at about 1 MiB or 32,000 findings. Each batch is
+ * a message to the main thread and two back (its acknowledgement and its buffer), and the main
+ * thread's garbage per message grew its young generation over a long scan: to 26 MB on 1 GB of mixed
+ * files with batches of 256 KiB, against 1 MB with these (and two, not four, in flight to keep the
+ * workers' buffers as they were); bench/RESULTS.md, pii run 11. Before that, 256 KiB / 8,000 had
+ * replaced 64 KiB / 2,000 for the same reason (run 7).
+ */
+export const RENDERED_BYTES = 1024 * 1024;
+export const RENDERED_LINES = 32_000;
+
 /** Numbers per finding: type, start, end, byteStart, byteEnd, line, score, column ref, detail ref. */
 const W = 9;
 const TYPE_INDEX = new Map<EntityType, number>(ENTITY_TYPES.map((t, i) => [t, i]));
