@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { freshPiiBundle } from "../../../bin/pii-bundle.js";
+import { freshPiiBundle, piiReexec } from "../../../bin/pii-bundle.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
 
@@ -91,4 +91,42 @@ test("bin/ectrust.js starts whichever entry it picks, for pii and for the other 
   const bad = node(["bin/ectrust.js", "pii", "scan", "--format", "xml", "x"]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.err, /xml/);
+});
+
+test("ectrust pii re-executes itself once with MALLOC_ARENA_MAX=2, keeping its arguments and node options; a set value stands", () => {
+  const argv = ["/usr/bin/node", "/p/bin/ectrust.js", "pii", "scan", "--workers", "2", "a b.csv"];
+  const r = piiReexec(argv, ["--max-old-space-size=900"], { PATH: "/bin" }, "linux", true);
+  assert.deepEqual(r, {
+    file: "/usr/bin/node",
+    args: ["/usr/bin/node", "--max-old-space-size=900", "/p/bin/ectrust.js", "pii", "scan", "--workers", "2", "a b.csv"],
+    env: { PATH: "/bin", MALLOC_ARENA_MAX: "2" },
+  });
+  assert.equal(piiReexec(argv, [], { MALLOC_ARENA_MAX: "8" }, "linux", true), null, "a user's value (and the second start) is left alone");
+  assert.equal(piiReexec(argv, [], {}, "darwin", true), null);
+  assert.equal(piiReexec(argv, [], {}, "linux", false), null);
+  assert.equal(piiReexec(["/usr/bin/node", "/p/bin/ectrust.js", "serve"], [], {}, "linux", true), null, "only pii commands");
+
+  // End to end: a preload prints the variable in each process image that starts; the pii command starts twice
+  // (launcher, then itself with the variable), the other commands once.
+  const dir = mkdtempSync(join(tmpdir(), "pii-reexec-"));
+  try {
+    const preload = join(dir, "arena.cjs");
+    writeFileSync(preload, "process.stderr.write(`arena=${process.env.MALLOC_ARENA_MAX ?? \"unset\"} pid=${process.pid}\\n`);\n");
+    const run = (args: string[], env: NodeJS.ProcessEnv): { code: number | null; starts: string[] } => {
+      const rest: NodeJS.ProcessEnv = { ...process.env, ...env, NODE_OPTIONS: `--require ${preload}` };
+      if (env.MALLOC_ARENA_MAX === undefined) delete rest.MALLOC_ARENA_MAX;
+      const c = spawnSync(process.execPath, ["bin/ectrust.js", ...args], { cwd: root, encoding: "utf8", timeout: 120_000, env: rest });
+      return { code: c.status, starts: c.stderr.split("\n").filter((l) => l.startsWith("arena=")) };
+    };
+    const pii = run(["pii", "scan", "--help"], {});
+    assert.equal(pii.code, 0);
+    assert.equal(pii.starts.length, 2, pii.starts.join("; "));
+    assert.match(pii.starts[0] ?? "", /^arena=unset /);
+    assert.match(pii.starts[1] ?? "", /^arena=2 /);
+    assert.equal(pii.starts[0]?.split("pid=")[1], pii.starts[1]?.split("pid=")[1], "the same process, not a child");
+    assert.deepEqual(run(["pii", "scan", "--help"], { MALLOC_ARENA_MAX: "4" }).starts.map((l) => l.split(" ")[0]), ["arena=4"]);
+    assert.deepEqual(run(["--help"], {}).starts.map((l) => l.split(" ")[0]), ["arena=unset"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
