@@ -18,29 +18,40 @@ export interface Cell { start: number; end: number; column: string; cls: ColumnC
 const DECODED = new WeakMap<Detection, string>();
 
 const ESCAPES: Record<string, string> = { "\"": "\"", "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+const HEX4 = /^[0-9A-Fa-f]{4}$/;
+
+/** Length of the escape sequence at raw[i] (6 for \uXXXX, 2 for \n and the like), or 1 when none starts there. */
+export function escapeLength(raw: string, i: number): number {
+  if (raw.charCodeAt(i) !== 92 || i + 1 >= raw.length) return 1;
+  const n = raw.charAt(i + 1);
+  if (n === "u") return HEX4.test(raw.slice(i + 2, i + 6)) ? 6 : 1;
+  return ESCAPES[n] !== undefined ? 2 : 1;
+}
 
 /**
  * Decodes the body of a JSON string. `map[i]` is the offset in `raw` where decoded character i starts,
  * and `map[text.length]` is `raw.length`, so a decoded span [s, e) is the raw span [map[s], map[e]).
- * Malformed escapes are kept as they are.
+ * Malformed escapes are kept as they are. Plain runs are copied as slices, not character by character
+ * (a window of a long string is a million characters), and a long string's map is an Int32Array (a
+ * growing array of a million numbers would be copied as it grows); a short string's is a plain array,
+ * which is cheaper to make (most cells are short).
  */
-export function decodeJsonString(raw: string): { text: string; map: number[] } {
-  let text = "";
-  const map: number[] = [];
+export function decodeJsonString(raw: string): { text: string; map: ArrayLike<number> } {
+  const long = raw.length > 65_536;
+  const map: number[] | Int32Array = long ? new Int32Array(raw.length + 1) : [];
+  let text = "", run = 0, n = 0;
   for (let i = 0; i < raw.length;) {
-    const c = raw.charAt(i);
-    if (c === "\\" && i + 1 < raw.length) {
-      const n = raw.charAt(i + 1);
-      if (n === "u" && /^[0-9A-Fa-f]{4}$/.test(raw.slice(i + 2, i + 6))) {
-        map.push(i); text += String.fromCharCode(parseInt(raw.slice(i + 2, i + 6), 16)); i += 6; continue;
-      }
-      const e = ESCAPES[n];
-      if (e !== undefined) { map.push(i); text += e; i += 2; continue; }
-    }
-    map.push(i); text += c; i++;
+    const len = escapeLength(raw, i);
+    if (len === 1) { map[n++] = i++; continue; }
+    if (i > run) text += raw.slice(run, i);
+    text += len === 6 ? String.fromCharCode(parseInt(raw.slice(i + 2, i + 6), 16)) : ESCAPES[raw.charAt(i + 1)] ?? "";
+    map[n++] = i;
+    i += len;
+    run = i;
   }
-  map.push(raw.length);
-  return { text, map };
+  if (raw.length > run) text += raw.slice(run);
+  map[n] = raw.length;
+  return { text, map: long ? (map as Int32Array).subarray(0, n + 1) : map };
 }
 
 /** Detections in an escaped JSON string cell, at offsets of the (escaped) segment text. */

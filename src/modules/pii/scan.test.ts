@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Emitter } from "./emitter.ts";
 import { scanCsv } from "./formats/csv.ts";
-import { scanJson } from "./formats/json.ts";
+import { escapeSafe, scanJson } from "./formats/json.ts";
 import { scanSqlDump } from "./formats/sql.ts";
 import { scanText } from "./formats/text.ts";
 import type { Finding, SkipNote } from "./pii.types.ts";
@@ -193,6 +193,28 @@ test("a JSON string of several MB after other keys is scanned in bounded windows
   assert.ok(emails.every((x) => x.value === "a.bc@example.com" && t.slice(x.start, x.end) === x.value && x.column === "note"));
   assert.deepEqual(brief(f.filter((x) => x.type !== "EMAIL")), [["TW_NATIONAL_ID", "A123456789", "id"], ["TW_MOBILE", "0912345678", "tel"]]);
   assert.deepEqual(columns, { id: 1, note: 1, tel: 1 });
+});
+
+test("a JSON string of several MB with escapes is scanned decoded in every window, and no window ends inside an escape", async () => {
+  // Before, only the string's last part was decoded: in the windows before it, "\n0912345678" read as
+  // "n0912345678" (a letter before the digits: no phone). Escapes of six characters (\u0020) make it
+  // likely that a window's edge would fall inside one.
+  const n = 80_000;
+  const unit = "\\u0020\\u0020手機\\n0912345678\\t";
+  const t = `{"id":"x","note":"${unit.repeat(n)}"}`;
+  assert.ok(t.length > 2_000_000);
+  const { f, longest } = await readWith(scanJson, t);
+  assert.ok(longest < 1_200_000, `a segment of ${longest} characters`);
+  const phones = f.filter((x) => x.type === "TW_MOBILE");
+  assert.equal(phones.length, n);
+  assert.ok(phones.every((x) => x.value === "0912345678" && t.slice(x.start, x.end) === "0912345678" && x.column === "note"));
+  assert.equal(f.length, n);
+  // the cut moves back to the escape's start; a cut outside any escape stays
+  assert.equal(escapeSafe("ab\\u0041cd", 0, 5), 2);
+  assert.equal(escapeSafe("ab\\u0041cd", 0, 8), 8);
+  assert.equal(escapeSafe("ab\\\\ncd", 0, 4), 4, "an escaped backslash is one escape; the n after it is plain");
+  assert.equal(escapeSafe("ab\\nc", 0, 3), 2);
+  assert.equal(escapeSafe("ab\\uZZ", 0, 3), 3, "a malformed \\u is plain text");
 });
 
 test("a long line is scanned in windows: a value across a window edge is reported once, whole", async () => {

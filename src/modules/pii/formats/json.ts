@@ -2,7 +2,7 @@
 // (arrays as "[]"), so keys act as column headers. Nesting deeper than MAX_DEPTH is still scanned,
 // with the path truncated. Malformed JSON never stops the scan. Strings with backslash escapes
 // (\uXXXX, \n …) are scanned decoded, with offsets mapped back to the escaped text (emitter.ts).
-import { decodeJsonString, type Cell, type Emitter } from "../emitter.ts";
+import { decodeJsonString, escapeLength, type Cell, type Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
 import type { SkipNote } from "../pii.types.ts";
 import { TARGET, windowCut } from "./text.ts";
@@ -122,6 +122,16 @@ class JsonState {
   }
 }
 
+/** `cut`, or the start of the escape sequence (from `from` on) that it would fall inside. */
+export function escapeSafe(text: string, from: number, cut: number): number {
+  for (let i = text.indexOf("\\", from); i >= 0 && i < cut; i = text.indexOf("\\", i)) {
+    const len = escapeLength(text, i);
+    if (i + len > cut) return i;
+    i += len;
+  }
+  return cut;
+}
+
 export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes: SkipNote[]): Promise<void> {
   const st = new JsonState(em, notes);
   for await (const chunk of chunks) {
@@ -132,14 +142,15 @@ export async function scanJson(chunks: AsyncIterable<string>, em: Emitter, notes
       // where the string's quote is), then what we have of the string, and the scan goes on inside it
       // with 256 characters of overlap. The buffer stays under MAX_STRING + a chunk.
       // The string is a cell of its key's column in each window (not a key itself: a key this long
-      // has no column to give). Its escapes are not decoded in windows (they could be cut at an edge).
+      // has no column to give), scanned decoded when the window has escapes; a window never ends
+      // inside an escape sequence, so each is decoded whole in one window.
       if (st.safe > 0) st.flush(false);
-      const i = st.i, head = st.buf.slice(0, i), cut = windowCut(head);
+      const i = st.i, head = st.buf.slice(0, i), from = st.strStart + 1, cut = escapeSafe(head, from, windowCut(head));
       const cells = st.cells.filter((c) => c.start < cut);
       const f = st.top();
       if (!(f?.obj === true && f.expectKey) || st.overflow > 0) {
         const { path, cls } = st.valuePath();
-        cells.push({ start: st.strStart + 1, end: i, column: path, cls, escaped: false, part: true });
+        cells.push({ start: from, end: i, column: path, cls, escaped: head.includes("\\", from), part: true });
       }
       em.segment(head, cells, cut);
       st.cells = [];
