@@ -15,9 +15,9 @@ export const MAX_IN_FLIGHT = 2;
  * A batch of rendered output (`scan --format …`) ends at about 1 MiB or 32,000 findings. Each batch is
  * a message to the main thread and two back (its acknowledgement and its buffer), and the main
  * thread's garbage per message grew its young generation over a long scan: to 26 MB on 1 GB of mixed
- * files with batches of 256 KiB, against 1–6.5 MB with these (and two, not four, in flight, so the
- * workers' buffers hold about as much as before); bench/RESULTS.md, pii run 11. Before that, 256 KiB / 8,000 had
- * replaced 64 KiB / 2,000 for the same reason (run 7).
+ * files with batches of 256 KiB, against 1–6.5 MB with these. Two in flight, not four: a worker's batch
+ * buffers (in flight, spare and current) then come to 2–4 MiB instead of 1–2 (bench/RESULTS.md, pii
+ * run 11). Before that, 256 KiB / 8,000 had replaced 64 KiB / 2,000 for the same reason (run 7).
  */
 export const RENDERED_BYTES = 1024 * 1024;
 export const RENDERED_LINES = 32_000;
