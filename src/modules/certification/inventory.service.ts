@@ -73,8 +73,30 @@ function cellText(v: unknown, row: number, col: number, errors: RowError[]): str
   return "";
 }
 
-/** The first sheet's rows as text cells (row 1 first); exported for its test. */
+/**
+ * The first sheet's rows as text cells (row 1 first); exported for its test. The file (an evidence
+ * file, so within the upload size cap) is read into memory first: exceljs's streaming reader, through
+ * unzipper, now and then fails on a whole, valid workbook with FILE_ENDED (a race in its own stream
+ * handling; it failed this module's test once in CI, on a file that reads fine every other time), and
+ * it then gets one more pass over the same bytes. A file that fails twice is refused.
+ */
 export async function xlsxRecords(stream: Readable): Promise<string[][]> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
+  } finally {
+    stream.destroy();
+  }
+  const bytes = Buffer.concat(chunks);
+  try {
+    return await xlsxPass(Readable.from([bytes]));
+  } catch (e) {
+    if (!(e instanceof AppError && e.cause instanceof Error && e.cause.message === "FILE_ENDED")) throw e;
+    return await xlsxPass(Readable.from([bytes]));
+  }
+}
+
+async function xlsxPass(stream: Readable): Promise<string[][]> {
   const errors: RowError[] = [];
   const records: string[][] = [];
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: "emit", sharedStrings: "cache", hyperlinks: "ignore", styles: "ignore", entries: "ignore" });

@@ -116,6 +116,12 @@ test("CSV and XLSX exports import back to the same rows (replace)", async () => 
   const whole = await xlsxRecords(Readable.from([exported]));
   assert.ok(whole.length >= 2);
   assert.deepEqual(await xlsxRecords(Readable.from([exported.subarray(0, cut)])), whole);
+  // a workbook that ends inside its sheet's entry ends unzipper's stream early (FILE_ENDED): after the
+  // second pass (the one a valid file gets when unzipper fails on it) it is refused
+  const sheetAt = exported.indexOf("xl/worksheets/sheet1.xml");
+  assert.ok(sheetAt > 0);
+  await assert.rejects(xlsxRecords(Readable.from([exported.subarray(0, sheetAt + 60)])), (e: unknown) =>
+    e instanceof AppError && e.code === "validation" && e.cause instanceof Error && e.cause.message === "FILE_ENDED");
   // a dry run reads and checks, and writes nothing
   const n = await audits();
   const dry = await inv.importFile(merchant, appId, { evidenceId: await upload(merchant, "again.csv", String(csv.body), "text/csv"), mode: "append", dryRun: true });
