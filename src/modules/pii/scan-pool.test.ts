@@ -54,6 +54,23 @@ test("workers run the built bundle only when it is newer than every source file;
   }
 });
 
+test("rendered output: findings before a long stretch without any are sent after 4 MiB more input, not with the next batch at the end", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pii-sparse-"));
+  try {
+    const pii = "收件人：陳志明 手機 0912-345-678 身分證 A123456789\n";
+    const filler = "The quick brown fox jumps over the lazy dog, again and again and again.\n".repeat(180_000); // 12.8 MB
+    const p = join(dir, "sparse.log");
+    writeFileSync(p, pii + filler + pii);
+    const counts: number[] = [];
+    let findings = 0;
+    await scanFiles([p], { workers: 1, onRendered: (_l, n) => { counts.push(n); } }, () => undefined, (r) => { findings += r.findings; });
+    assert.equal(findings, 6);
+    assert.deepEqual(counts, [3, 3], "the first three went out on their own, long before the file's end");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("rendered jsonl: workers wait while the consumer is not ready, and get each buffer back once the consumer is done with it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pii-jsonl-"));
   try {

@@ -31,7 +31,19 @@ const lines = render !== undefined ? new RenderEncoder(render, opts.showValues =
 
 let inFlight = 0;
 let wake: (() => void) | null = null;
-const gate = (): Promise<void> => (inFlight < MAX_IN_FLIGHT ? Promise.resolve() : new Promise<void>((r) => { wake = r; }));
+/**
+ * The task's unsent batch, when it has findings: sent once STALE_READS more chunks of 64 KB (4 MiB) have
+ * been read after it got its first. On sparse input a batch can take a whole file to fill, and the
+ * findings at its start would wait for the end of the scan.
+ */
+let unsent: (() => void) | null = null;
+let reads = 0;
+const STALE_READS = 64;
+/** Awaited before each chunk is read: sends a stale batch, then waits while MAX_IN_FLIGHT batches are unacknowledged. */
+const gate = (): Promise<void> => {
+  if (unsent !== null && ++reads >= STALE_READS) unsent();
+  return inFlight < MAX_IN_FLIGHT ? Promise.resolve() : new Promise<void>((r) => { wake = r; });
+};
 
 port?.on("message", (m: ToWorker) => {
   if (m.kind === "spare") {
@@ -61,6 +73,8 @@ port?.on("message", (m: ToWorker) => {
   let byType: Record<string, number> = {};
   const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
   const flush = (): void => {
+    unsent = null;
+    reads = 0;
     inFlight++;
     if (lines !== null) {
       const { bytes, length, lines: count } = lines;
@@ -77,12 +91,15 @@ port?.on("message", (m: ToWorker) => {
       lines.line(f);
       byType[f.type] = (byType[f.type] ?? 0) + 1;
       if (lines.lines >= RENDERED_LINES || lines.length >= RENDERED_BYTES) flush();
+      else unsent ??= flush;
     }
-    : (f) => { if (writer?.add(f) === true) flush(); }, range, gate).then((result) => {
+    : (f) => { if (writer?.add(f) === true) flush(); else unsent ??= flush; }, range, gate).then((result) => {
     if ((lines?.lines ?? 0) > 0 || (writer?.count ?? 0) > 0) flush();
     const cpu = process.threadCpuUsage(cpu0);
     send({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 } });
   }, (e: unknown) => {
+    unsent = null;
+    reads = 0;
     lines?.reset(lines.bytes); // what a failed task rendered is not sent (its findings are not counted either)
     send({ kind: "error", file, message: e instanceof Error ? e.message : String(e) });
   });
