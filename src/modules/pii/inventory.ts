@@ -62,30 +62,54 @@ export class InventoryBuilder {
   private readonly columns = new Map<string, Set<string>>();
 
   add(f: Finding): void {
-    let column = f.column;
-    if (column !== null) {
-      let seen = this.columns.get(f.file);
-      if (!seen) { seen = new Set(); this.columns.set(f.file, seen); }
+    const r = this.row(f.file, f.column, f.type);
+    r.findings++;
+    r.maxScore = Math.max(r.maxScore, f.score);
+    if (r.samples.length < 3 && !r.samples.includes(f.masked)) r.samples.push(f.masked);
+  }
+
+  /**
+   * Adds rows that another builder made from findings (a scan worker's, for one file or one range of
+   * a file: scan-pool.ts), as if their findings had been added here one by one.
+   */
+  merge(rows: readonly InventoryRow[]): void {
+    for (const x of rows) {
+      const r = this.row(x.source, x.column, x.entityType);
+      r.findings += x.findings;
+      r.maxScore = Math.max(r.maxScore, x.maxScore);
+      for (const m of x.samples) if (r.samples.length < 3 && !r.samples.includes(m)) r.samples.push(m);
+    }
+  }
+
+  /** Rows as added so far, without records and prevalence (build() computes those). */
+  partial(): InventoryRow[] {
+    return [...this.rows.values()];
+  }
+
+  /** The row of a source, column (past MAX_COLUMNS_PER_SOURCE: OTHER_COLUMNS) and type, made when new. */
+  private row(source: string, col: string | null, type: EntityType): InventoryRow {
+    let column = col;
+    if (column !== null && column !== OTHER_COLUMNS) {
+      let seen = this.columns.get(source);
+      if (!seen) { seen = new Set(); this.columns.set(source, seen); }
       if (!seen.has(column)) {
         if (seen.size < MAX_COLUMNS_PER_SOURCE) seen.add(column);
         else column = OTHER_COLUMNS;
       }
     }
-    const key = `${f.file}\u0000${column ?? ""}\u0000${f.type}`;
+    const key = `${source}\u0000${column ?? ""}\u0000${type}`;
     let r = this.rows.get(key);
     if (!r) {
-      const cat = TYPE_CATEGORY[f.type];
+      const cat = TYPE_CATEGORY[type];
       r = {
-        source: f.file, column, entityType: f.type, pdpaCategory: cat.code,
+        source, column, entityType: type, pdpaCategory: cat.code,
         pdpaCategoryName: PDPA_CATEGORIES[cat.code]?.zh ?? "", findings: 0, records: 0, prevalence: 0, maxScore: 0, samples: [],
       };
       const note = column === OTHER_COLUMNS ? (cat.note !== undefined ? `${OTHER_NOTE}; ${cat.note}` : OTHER_NOTE) : cat.note;
       if (note !== undefined) r.note = note;
       this.rows.set(key, r);
     }
-    r.findings++;
-    r.maxScore = Math.max(r.maxScore, f.score);
-    if (r.samples.length < 3 && !r.samples.includes(f.masked)) r.samples.push(f.masked);
+    return r;
   }
 
   /** Records per source: lines for text files, cells per column for structured ones. */

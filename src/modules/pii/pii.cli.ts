@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { writeFile } from "node:fs/promises";
 import type { EmitOptions } from "./emitter.ts";
-import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft } from "./inventory.ts";
+import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft, type InventoryRow } from "./inventory.ts";
 import { loadKeyRing } from "./keys.ts";
 import type { Operator } from "./operators.ts";
 import { ENTITY_TYPES, isEntityType, type EntityType, type Finding, type ScanSummary, type SkipNote } from "./pii.types.ts";
@@ -86,6 +86,7 @@ async function runScan(
   paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void,
   onSource?: (source: string, lines: number, columns?: Record<string, number>) => void, ready?: () => Promise<void>,
   rendered?: { format: OutputFormat; write: (lines: string | Uint8Array, count: number, done?: () => void) => void },
+  onInventory?: (rows: InventoryRow[]) => void,
 ): Promise<ScanSummary> {
   const t0 = performance.now();
   const skipped: SkipNote[] = [];
@@ -106,7 +107,18 @@ async function runScan(
     for (const t in byType) summary.byType[t as EntityType] = (summary.byType[t as EntityType] ?? 0) + (byType[t] ?? 0); // no entries array per batch
     rendered.write(lines, n, done);
   });
-  await scanFiles(files, { ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}), ...(rendered ? { onRendered, render: rendered.format } : {}) }, count, (r) => {
+  // Output of `inventory`: the workers aggregate the findings into rows; here they are counted and merged.
+  const inventoryRows = onInventory && ((rows: InventoryRow[]): void => {
+    for (const r of rows) {
+      summary.findings += r.findings;
+      summary.byType[r.entityType] = (summary.byType[r.entityType] ?? 0) + r.findings;
+    }
+    onInventory(rows);
+  });
+  await scanFiles(files, {
+    ...emit, workers: o.workers ?? defaultWorkers(), ...(ready ? { ready } : {}), ...(rendered ? { onRendered, render: rendered.format } : {}),
+    ...(inventoryRows ? { onInventory: inventoryRows } : {}),
+  }, count, (r) => {
     summary.files++;
     summary.bytes += r.bytes;
     skipped.push(...r.notes);
@@ -219,7 +231,7 @@ export function registerPiiCommands(program: Command): void {
       failIfEmpty(paths, o);
       if (o.format === "xlsx" && !o.output) { console.error("error: --format xlsx needs --output <file.xlsx>"); process.exit(2); }
       const inv = new InventoryBuilder();
-      const summary = await runScan(paths, { ...o, showValues: false }, (f) => { inv.add(f); }, (s, lines, cols) => { inv.setRecords(s, lines, cols); });
+      const summary = await runScan(paths, { ...o, showValues: false }, (f) => { inv.add(f); }, (s, lines, cols) => { inv.setRecords(s, lines, cols); }, undefined, undefined, (rows) => { inv.merge(rows); });
       const rows = inv.build();
       if (o.format === "xlsx" && o.output) await inventoryXlsx(rows, o.output);
       else {

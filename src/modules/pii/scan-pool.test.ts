@@ -7,6 +7,7 @@ import type { Finding } from "./pii.types.ts";
 import { scanFile } from "./scan.ts";
 import { scanFiles, workerModule } from "./scan-pool.ts";
 import { MAX_IN_FLIGHT, RENDERED_BYTES } from "./transfer.ts";
+import { InventoryBuilder, type InventoryRow } from "./inventory.ts";
 import { pathToFileURL } from "node:url";
 
 test("a large file split into ranges across workers gives exactly the findings of a whole-file scan", async () => {
@@ -49,6 +50,35 @@ test("workers run the built bundle only when it is newer than every source file;
     assert.equal(pick(), pathToFileURL(built).href); // fresh
     at(join(src, "formats", "csv.ts"), 3000); // a source edited after the build, in a subfolder
     assert.equal(pick(), source);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("inventory: rows aggregated in the workers (files and ranges of a split file) equal rows built from every finding", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pii-inv-"));
+  try {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push(i % 5 === 0 ? `第${i}行 收件人：陳志明 手機 09${String(10_000_000 + i * 7919).slice(0, 8)} 身分證 A123456789` : `普通的一行 ${i}`);
+    writeFileSync(join(dir, "app.log"), lines.join("\n") + "\n");
+    writeFileSync(join(dir, "orders.csv"), "姓名,手機,email\n" + Array.from({ length: 400 }, (_, i) => `王小明,0912-345-${String(100 + i)},u${i}@example.com`).join("\n") + "\n");
+    writeFileSync(join(dir, "events.ndjson"), Array.from({ length: 500 }, (_, i) => JSON.stringify({ buyer: { name: "林美玲", phone: "0922111222" }, id: i })).join("\n") + "\n");
+    const files = ["app.log", "orders.csv", "events.ndjson"].map((f) => join(dir, f));
+    const each = new InventoryBuilder();
+    const masks = new Set<string>();
+    await scanFiles(files, { inProcess: true }, (f) => { each.add(f); masks.add(`${f.file}|${f.column ?? ""}|${f.type}|${f.masked}`); }, (r) => { each.setRecords(r.file, r.lines ?? 0, r.columns); });
+    const rows = new InventoryBuilder();
+    let findings = 0, batches = 0;
+    await scanFiles(files, { workers: 2, splitMinBytes: 10_000, rangeBytes: 20_000, onInventory: (rs) => { batches++; rows.merge(rs); } },
+      () => { findings++; }, (r) => { rows.setRecords(r.file, r.lines ?? 0, r.columns); });
+    assert.equal(findings, 0, "no finding crosses to this thread");
+    assert.ok(batches > 3, `${batches} sets of rows: one per file or range`);
+    const want = each.build(), got = rows.build();
+    assert.ok(want.length >= 6);
+    // samples: the first three distinct masked values, which depend on the order the ranges finish in
+    const strip = (rs: InventoryRow[]): unknown[] => rs.map(({ samples, ...r }) => ({ ...r, samples: samples.length }));
+    assert.deepEqual(strip(got), strip(want));
+    assert.ok(got.every((r) => r.samples.every((m) => masks.has(`${r.source}|${r.column ?? ""}|${r.entityType}|${m}`))), "each sample is a masked value of its row's findings");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

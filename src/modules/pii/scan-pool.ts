@@ -15,6 +15,7 @@ import type { Operator } from "./operators.ts";
 import type { RewriteResult } from "./protect-files.ts";
 import { splitPlan } from "./split.ts";
 import { decodeBatch, type Batch } from "./transfer.ts";
+import type { InventoryRow } from "./inventory.ts";
 import { JsonCache, renderedText, type OutputFormat } from "./output.ts";
 
 export interface PoolOptions extends EmitOptions {
@@ -40,6 +41,13 @@ export interface PoolOptions extends EmitOptions {
    */
   onRendered?: (lines: string | Uint8Array, count: number, byType: Readonly<Record<string, number>>, done?: () => void) => void;
   render?: OutputFormat;
+  /**
+   * When given, workers aggregate their findings into inventory rows (InventoryBuilder) and this receives
+   * each file's or range's rows, instead of onFinding receiving the findings: a 1 GB scan then sends
+   * a few thousand rows to this thread, not 29 million findings (bench/RESULTS.md, pii run 11).
+   * In-process scans still call onFinding.
+   */
+  onInventory?: (rows: InventoryRow[]) => void;
 }
 
 /**
@@ -108,7 +116,7 @@ export async function scanFiles(
   onFile: (r: FileResult) => void,
 ): Promise<PoolStats> {
   const n = Math.min(opts.workers ?? defaultWorkers(), files.length);
-  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ready, onRendered, render = "jsonl", ...emitOpts } = opts;
+  const { workers: _w, inProcess, splitMinBytes, rangeBytes, ready, onRendered, render = "jsonl", onInventory, ...emitOpts } = opts;
   const stats: PoolStats = { workerCpuSeconds: [] };
   if (n < 1) return stats;
   if (inProcess === true) {
@@ -139,7 +147,8 @@ export async function scanFiles(
     const plan = (opts.workers ?? defaultWorkers()) > 1 ? await splitPlan(file, splitMinBytes, rangeBytes) : null;
     if (!plan) { queue.push({ file }); slotsWanted++; continue; }
     slotsWanted += plan.parts;
-    const p = { left: 0, complete: false, merged: { file, bytes: 0, findings: 0, notes: [], lines: 0 } as FileResult };
+    // lines: 1 and each range's lines - 1 (a range of k newlines reports k + 1, as a whole file does)
+    const p = { left: 0, complete: false, merged: { file, bytes: 0, findings: 0, notes: [], lines: 1 } as FileResult };
     pendingRanges.set(file, p);
     producing++;
     void (async (): Promise<void> => {
@@ -159,7 +168,12 @@ export async function scanFiles(
     const p = pendingRanges.get(r.file);
     if (!p) { onFile(r); return; }
     const m = p.merged;
-    m.bytes += r.bytes; m.findings += r.findings; m.notes.push(...r.notes); m.lines = (m.lines ?? 0) + (r.lines ?? 0);
+    m.bytes += r.bytes; m.findings += r.findings; m.notes.push(...r.notes); m.lines = (m.lines ?? 1) + (r.lines ?? 1) - 1;
+    if (r.columns) {
+      // NDJSON ranges: cells per JSON key, added up (ranges are line-aligned, so no record is counted twice)
+      const cols = (m.columns ??= {});
+      for (const c in r.columns) cols[c] = (cols[c] ?? 0) + (r.columns[c] ?? 0);
+    }
     if (r.cpuSeconds !== undefined) m.cpuSeconds = (m.cpuSeconds ?? 0) + r.cpuSeconds;
     if (r.encoding !== undefined) m.encoding = r.encoding;
     if (r.format !== undefined) m.format = r.format;
@@ -168,7 +182,10 @@ export async function scanFiles(
   };
   const workers = Math.min(opts.workers ?? defaultWorkers(), slotsWanted);
   const workerUrl = workerModule();
-  const serializable = { ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined, render: onRendered !== undefined ? render : undefined };
+  const serializable = {
+    ...emitOpts, types: emitOpts.types ? [...emitOpts.types] : undefined, render: onRendered !== undefined ? render : undefined,
+    inventory: onInventory !== undefined && onRendered === undefined,
+  };
   // One worker per slot; a worker that dies (e.g. its heap cap is reached) costs only the task it was
   // on, which is reported as skipped, and a fresh worker takes over the rest of the queue.
   const slot = (k: number): Promise<void> => new Promise<void>((resolve) => {
@@ -197,7 +214,9 @@ export async function scanFiles(
       }
       else if (m.kind === "done") {
         stats.workerCpuSeconds[k] = (stats.workerCpuSeconds[k] ?? 0) + (m.result.cpuSeconds ?? 0);
-        done(m.result);
+        const { inventory, ...result } = m.result;
+        if (inventory) onInventory?.(inventory);
+        done(result);
         next();
       }
       else if (m.kind === "error") { done({ file: m.file, bytes: 0, findings: 0, notes: [{ file: m.file, reason: "unreadable", detail: m.message }] }); next(); }

@@ -13,9 +13,10 @@ import { BatchWriter, MAX_IN_FLIGHT, RENDERED_BYTES, RENDERED_LINES } from "./tr
 import { RenderEncoder, type OutputFormat } from "./output.ts";
 import type { Operator } from "./operators.ts";
 import { protectFile } from "./protect-files.ts";
+import { InventoryBuilder } from "./inventory.ts";
 
-type Data = Omit<EmitOptions, "types"> & { types?: EntityType[]; render?: OutputFormat };
-const { render, ...data } = workerData as Data;
+type Data = Omit<EmitOptions, "types"> & { types?: EntityType[]; render?: OutputFormat; inventory?: boolean };
+const { render, inventory, ...data } = workerData as Data;
 const opts: EmitOptions = { ...data, types: data.types ? new Set(data.types) : undefined };
 const port = parentPort;
 const BATCH = 2000;
@@ -68,6 +69,17 @@ port?.on("message", (m: ToWorker) => {
   }
   const { file, range } = m;
   const cpu0 = process.threadCpuUsage();
+  if (inventory === true) {
+    // `pii inventory`: the findings are counted here into rows, and only the rows go to the main thread.
+    const inv = new InventoryBuilder();
+    scanFile(file, opts, (f) => { inv.add(f); }, range).then((result) => {
+      const cpu = process.threadCpuUsage(cpu0);
+      port.postMessage({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6, inventory: inv.partial() } } satisfies WorkerMessage);
+    }, (e: unknown) => {
+      port.postMessage({ kind: "error", file, message: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage);
+    });
+    return;
+  }
   // finding batches (library callers) or rendered output (scan --format …), never both
   const writer = lines === null ? new BatchWriter(file, BATCH) : null;
   let byType: Record<string, number> = {};

@@ -5,6 +5,7 @@ import { scanCsv } from "./formats/csv.ts";
 import { scanJson } from "./formats/json.ts";
 import { scanSqlDump } from "./formats/sql.ts";
 import { scanText } from "./formats/text.ts";
+import type { InventoryRow } from "./inventory.ts";
 import type { Finding, SkipNote } from "./pii.types.ts";
 import { openSource, type ByteRange } from "./source.ts";
 import { formatOf, type Format } from "./files.ts";
@@ -25,6 +26,8 @@ export interface FileResult {
   columns?: Record<string, number>;
   /** CPU time of the worker thread on this file or range (worker pool only; for benchmarks). */
   cpuSeconds?: number;
+  /** The inventory rows of this file or range, when the worker aggregated its findings (PoolOptions.onInventory). */
+  inventory?: InventoryRow[];
 }
 
 /**
