@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { InventoryBuilder, inventoryCsv, MAX_COLUMNS_PER_SOURCE, OTHER_COLUMNS, toInventoryDraft } from "./inventory.ts";
+import { InventoryBuilder, inventoryCsv, inventoryCsvParts, inventoryJsonParts, MAX_COLUMNS_PER_SOURCE, OTHER_COLUMNS, toInventoryDraft } from "./inventory.ts";
 import type { Finding } from "./pii.types.ts";
 
 const f = (type: Finding["type"], column: string | null, masked: string): Finding =>
@@ -47,4 +47,23 @@ test("a source with a column per record (JSON keyed by record id) lists its firs
   assert.match(other.note ?? "", /past the first 1000/);
   assert.equal(rows.find((r) => r.column === "orders.A7.phone")?.findings, 2);
   assert.equal(rows.find((r) => r.source === "other.json")?.column, "buyer.email");
+});
+
+test("the inventory is written in pieces that make exactly the JSON and CSV of the whole", () => {
+  const b = new InventoryBuilder();
+  for (let i = 0; i < 1_200; i++) b.add({ ...f(i % 3 === 0 ? "TW_NHI_CARD" : "EMAIL", `col "${i % 700}"\n`, `a${i}***@b.tw`), file: `dir/檔案 ${i % 2}.csv` });
+  b.add({ ...f("PERSON_NAME_ZH", null, "陳○明"), file: "notes.txt" });
+  b.setRecords("notes.txt", 10);
+  const rows = b.build();
+  assert.ok(rows.length > 1000 && rows.some((r) => r.note !== undefined));
+  const summary = { files: 3, findings: 1201, byType: { EMAIL: 800 }, skipped: [{ file: "x", reason: "binary" }], seconds: 1.5 };
+  for (const doc of [{ rows, draft: toInventoryDraft(rows), summary }, { rows: [], draft: [], summary }]) {
+    const parts = [...inventoryJsonParts(doc)];
+    assert.equal(parts.join(""), JSON.stringify(doc, null, 2) + "\n");
+    if (doc.rows.length > 0) assert.ok(parts.length > 5 && parts.every((p) => p.length < 400_000), "pieces, not one string");
+  }
+  const csv = [...inventoryCsvParts(rows)];
+  assert.equal(csv.length, 1 + Math.ceil(rows.length / 1000));
+  assert.equal(csv.join("").split("\r\n").length, rows.length + 2); // header, rows, and the empty string after the last line break
+  assert.equal(csv.join(""), inventoryCsv(rows));
 });

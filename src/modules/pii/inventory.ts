@@ -181,8 +181,36 @@ function csvField(v: string | number): string {
 }
 
 export function inventoryCsv(rows: readonly InventoryRow[]): string {
-  const head = INVENTORY_COLUMNS.map(([k, zh]) => `${zh} ${k}`).map(csvField).join(",");
-  return "\uFEFF" + [head, ...rows.map((r) => INVENTORY_COLUMNS.map(([k]) => csvField(cellOf(r, k))).join(","))].join("\r\n") + "\r\n";
+  return [...inventoryCsvParts(rows)].join("");
+}
+
+/** inventoryCsv in pieces of up to 1,000 rows, for writing a large inventory without building it whole. */
+export function* inventoryCsvParts(rows: readonly InventoryRow[]): Generator<string> {
+  yield "\uFEFF" + INVENTORY_COLUMNS.map(([k, zh]) => `${zh} ${k}`).map(csvField).join(",") + "\r\n";
+  for (let i = 0; i < rows.length; i += 1000) {
+    yield rows.slice(i, i + 1000).map((r) => INVENTORY_COLUMNS.map(([k]) => csvField(cellOf(r, k))).join(",") + "\r\n").join("");
+  }
+}
+
+/**
+ * `JSON.stringify({ rows, draft, summary }, null, 2) + "\n"` in pieces: each array element is
+ * stringified alone and indented to its depth (a JSON string holds no raw newline, so indenting after
+ * each newline is exact). The inventory of a large scan is megabytes of JSON; built whole as one string
+ * it was the command's peak memory.
+ */
+export function* inventoryJsonParts(doc: { rows: readonly InventoryRow[]; draft: readonly InventoryDraftItem[]; summary: unknown }): Generator<string> {
+  const array = function* (key: string, items: readonly unknown[], last: boolean): Generator<string> {
+    if (items.length === 0) { yield `  ${JSON.stringify(key)}: []${last ? "" : ","}\n`; return; }
+    yield `  ${JSON.stringify(key)}: [\n`;
+    for (let i = 0; i < items.length; i += 500) {
+      yield items.slice(i, i + 500).map((x, j) => `    ${JSON.stringify(x, null, 2).replace(/\n/g, "\n    ")}${i + j < items.length - 1 ? "," : ""}\n`).join("");
+    }
+    yield `  ]${last ? "" : ","}\n`;
+  };
+  yield "{\n";
+  yield* array("rows", doc.rows, false);
+  yield* array("draft", doc.draft, false);
+  yield `  "summary": ${JSON.stringify(doc.summary, null, 2).replace(/\n/g, "\n  ")}\n}\n`;
 }
 
 export async function inventoryXlsx(rows: readonly InventoryRow[], path: string): Promise<void> {

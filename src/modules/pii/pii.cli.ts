@@ -1,8 +1,9 @@
 // `ectrust pii …`: scan, inventory, mask, protect, unprotect.
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { writeFile } from "node:fs/promises";
+import { once } from "node:events";
+import { open } from "node:fs/promises";
 import type { EmitOptions } from "./emitter.ts";
-import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft, type InventoryRow } from "./inventory.ts";
+import { inventoryCsvParts, inventoryJsonParts, inventoryXlsx, InventoryBuilder, toInventoryDraft, type InventoryRow } from "./inventory.ts";
 import { loadKeyRing } from "./keys.ts";
 import type { Operator } from "./operators.ts";
 import { ENTITY_TYPES, isEntityType, type EntityType, type Finding, type ScanSummary, type SkipNote } from "./pii.types.ts";
@@ -235,8 +236,16 @@ export function registerPiiCommands(program: Command): void {
       const rows = inv.build();
       if (o.format === "xlsx" && o.output) await inventoryXlsx(rows, o.output);
       else {
-        const text = o.format === "csv" ? inventoryCsv(rows) : JSON.stringify({ rows, draft: toInventoryDraft(rows), summary }, null, 2) + "\n";
-        if (o.output) await writeFile(o.output, text); else process.stdout.write(text);
+        // written in pieces: a large inventory is megabytes of text (pii run 11)
+        const parts = o.format === "csv" ? inventoryCsvParts(rows) : inventoryJsonParts({ rows, draft: toInventoryDraft(rows), summary });
+        if (o.output) {
+          const fh = await open(o.output, "w");
+          try {
+            for (const part of parts) await fh.write(part);
+          } finally {
+            await fh.close();
+          }
+        } else for (const part of parts) if (!process.stdout.write(part)) await once(process.stdout, "drain");
       }
       console.error(`inventory: ${rows.length} rows from ${summary.files} files, ${summary.findings} findings, ${summary.skipped.length} skipped parts`);
     });
