@@ -3,6 +3,7 @@
 // the application reads it (the body's administrator, the team, the authority). Every write is
 // one transaction with its audit row; an import with any bad row writes nothing.
 import { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
 import ExcelJS from "exceljs";
 import { and, asc, count, eq } from "drizzle-orm";
 import type { Actor } from "../../platform/actor.ts";
@@ -81,13 +82,7 @@ function cellText(v: unknown, row: number, col: number, errors: RowError[]): str
  * it then gets one more pass over the same bytes. A file that fails twice is refused.
  */
 export async function xlsxRecords(stream: Readable): Promise<string[][]> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
-  } finally {
-    stream.destroy();
-  }
-  const bytes = Buffer.concat(chunks);
+  const bytes = await buffer(stream);
   try {
     return await xlsxPass(Readable.from([bytes]));
   } catch (e) {

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { EntityType } from "./pii.types.ts";
 import type { ToWorker, WorkerMessage } from "./scan-pool.ts";
-import { scanFile } from "./scan.ts";
+import { scanFile, type FileResult } from "./scan.ts";
 import type { EmitOptions } from "./emitter.ts";
 import { BatchWriter, MAX_IN_FLIGHT, RENDERED_BYTES, RENDERED_LINES } from "./transfer.ts";
 import { RenderEncoder, type OutputFormat } from "./output.ts";
@@ -69,24 +69,24 @@ port?.on("message", (m: ToWorker) => {
   }
   const { file, range } = m;
   const cpu0 = process.threadCpuUsage();
+  const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
+  const done = (result: FileResult): void => {
+    const cpu = process.threadCpuUsage(cpu0);
+    send({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 } });
+  };
+  const failed = (e: unknown): void => { send({ kind: "error", file, message: e instanceof Error ? e.message : String(e) }); };
   if (inventory === true) {
     // `pii inventory`: the findings are counted here into rows, and only the rows go to the main thread.
     const inv = new InventoryBuilder();
-    scanFile(file, opts, (f) => { inv.add(f); }, range).then((result) => {
-      const cpu = process.threadCpuUsage(cpu0);
-      port.postMessage({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6, inventory: inv.partial() } } satisfies WorkerMessage);
-    }, (e: unknown) => {
-      port.postMessage({ kind: "error", file, message: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage);
-    });
+    scanFile(file, opts, (f) => { inv.add(f); }, range).then((result) => { done({ ...result, inventory: inv.partial() }); }, failed);
     return;
   }
   // finding batches (library callers) or rendered output (scan --format …), never both
   const writer = lines === null ? new BatchWriter(file, BATCH) : null;
   let byType: Record<string, number> = {};
-  const send = (msg: WorkerMessage, transfer: ArrayBuffer[] = []): void => { port.postMessage(msg, transfer); };
+  const settle = (): void => { unsent = null; reads = 0; };
   const flush = (): void => {
-    unsent = null;
-    reads = 0;
+    settle();
     inFlight++;
     if (lines !== null) {
       const { bytes, length, lines: count } = lines;
@@ -107,12 +107,10 @@ port?.on("message", (m: ToWorker) => {
     }
     : (f) => { if (writer?.add(f) === true) flush(); else unsent ??= flush; }, range, gate).then((result) => {
     if ((lines?.lines ?? 0) > 0 || (writer?.count ?? 0) > 0) flush();
-    const cpu = process.threadCpuUsage(cpu0);
-    send({ kind: "done", result: { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 } });
+    done(result);
   }, (e: unknown) => {
-    unsent = null;
-    reads = 0;
+    settle();
     lines?.reset(lines.bytes); // what a failed task rendered is not sent (its findings are not counted either)
-    send({ kind: "error", file, message: e instanceof Error ? e.message : String(e) });
+    failed(e);
   });
 });
