@@ -479,10 +479,16 @@ function detectGated(ctx: Ctx): void {
   for (const tr of ctx.cues.triggers) onCue(ctx, tr);
 }
 
-/** Names written right before another personal-data item ("陳志明 0912-345-678", "林美玲/臺北市…"). */
-function detectAdjacentNames(ctx: Ctx): void {
+const isAnchor = (d: Detection): boolean => d.type === "TW_MOBILE" || d.type === "TW_LANDLINE" || d.type === "EMAIL" || d.type === "TW_NATIONAL_ID" || d.type === "TW_ADDRESS";
+
+/**
+ * Names written right before another personal-data item ("陳志明 0912-345-678", "林美玲/臺北市…"): the
+ * items found in the text, then `more` (the cells a column validated, which detectIn did not look into).
+ */
+function detectAdjacentNames(ctx: Ctx, more: readonly Detection[]): void {
   if (!want(ctx, "PERSON_NAME_ZH")) return;
-  const anchors = ctx.out.filter((d) => d.type === "TW_MOBILE" || d.type === "TW_LANDLINE" || d.type === "EMAIL" || d.type === "TW_NATIONAL_ID" || d.type === "TW_ADDRESS");
+  const anchors = ctx.out.filter(isAnchor);
+  for (const d of more) if (isAnchor(d)) anchors.push(d);
   for (const d of anchors) {
     let p = d.start;
     let gap = 0;
@@ -575,13 +581,23 @@ export function resolveOverlapsWith(a: Detection[], b: Detection[]): Detection[]
  * folded internally without moving offsets). Never throws; cost is linear in the text length.
  */
 export function detect(text: string, opts: DetectOptions = {}): Detection[] {
+  return detectIn(text, opts, NO_DETECTIONS);
+}
+
+const NO_DETECTIONS: readonly Detection[] = [];
+
+/**
+ * detect() for structured text whose validated cells have been blanked out (emitter.ts): `cellHits`, the
+ * detections of those cells, still anchor the names written right before them.
+ */
+export function detectIn(text: string, opts: DetectOptions, cellHits: readonly Detection[]): Detection[] {
   const folded = foldWidth(text);
   const ctx: Ctx = { text: folded, cues: new CueIndex(folded, false), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current" };
   detectShapes(ctx);
   detectMrz(ctx);
   detectAddresses(ctx);
   detectGated(ctx);
-  detectAdjacentNames(ctx);
+  detectAdjacentNames(ctx, cellHits);
   const min = opts.minScore ?? 0.5;
   return resolveOverlaps(ctx.out.filter((d) => d.score >= min));
 }
