@@ -34,7 +34,11 @@ class CsvState {
   fieldStart = 0;
   inQ = false;
   quoted = false;
-  row: Array<{ start: number; end: number }> = [];
+  /** The fields of the record being parsed: starts and ends in buf, reused from record to record. */
+  rowStarts: number[] = [];
+  rowEnds: number[] = [];
+  /** Column names of a file without a header row (#1, #2 …), made once per column. */
+  private readonly numbered: string[] = [];
   segCells: Cell[] = [];
   lastRecordEnd = 0;
   headers: string[] | null = null;
@@ -49,6 +53,17 @@ class CsvState {
   readonly em: Emitter;
   constructor(em: Emitter) { this.em = em; }
 
+  private clearRow(): void {
+    this.rowStarts.length = 0;
+    this.rowEnds.length = 0;
+  }
+
+  /** "#k+1", the name of column k of a file without a header row (kept for the first 1,024 columns). */
+  private numberedColumn(k: number): string {
+    if (k >= 1024) return `#${String(k + 1)}`;
+    return (this.numbered[k] ??= `#${String(k + 1)}`);
+  }
+
   endField(end: number): void {
     if (this.long) { this.quoted = false; return; }
     const buf = this.buf;
@@ -56,7 +71,8 @@ class CsvState {
     if (e > s && buf.charCodeAt(e - 1) === 13) e--; // CR of CRLF
     if (this.quoted && buf.charCodeAt(s) === 34) { s++; if (e > s && buf.charCodeAt(e - 1) === 34) e--; }
     if (s === 0 && buf.charCodeAt(0) === 0xfeff) s = 1;
-    this.row.push({ start: s, end: e });
+    this.rowStarts.push(s);
+    this.rowEnds.push(e);
     this.quoted = false;
   }
 
@@ -64,26 +80,26 @@ class CsvState {
     if (this.long) {
       // The long record ends here: flush() scans it (from the start of the buffer) as text without cells.
       this.long = false;
-      this.row = [];
+      this.clearRow();
       this.lastRecordEnd = next;
       return;
     }
     if (this.first) {
       this.first = false;
-      const values = this.row.map((c) => this.buf.slice(c.start, c.end));
+      const values = this.rowStarts.map((start, k) => this.buf.slice(start, this.rowEnds[k]));
       if (looksLikeHeader(values)) {
         this.headers = values.map((v) => v.trim());
         this.classes = this.headers.map(classifyHeader);
-        this.row = [];
+        this.clearRow();
         this.lastRecordEnd = next;
         return;
       }
     }
-    const { headers, classes, segCells } = this;
-    this.row.forEach((c, k) => {
-      segCells.push({ start: c.start, end: c.end, column: headers?.[k] ?? `#${k + 1}`, cls: classes[k] ?? "UNKNOWN", escaped: false });
-    });
-    this.row = [];
+    const { headers, classes, segCells, rowStarts, rowEnds } = this;
+    for (let k = 0; k < rowStarts.length; k++) {
+      segCells.push({ start: rowStarts[k] ?? 0, end: rowEnds[k] ?? 0, column: headers?.[k] ?? this.numberedColumn(k), cls: classes[k] ?? "UNKNOWN", escaped: false });
+    }
+    this.clearRow();
     this.lastRecordEnd = next;
   }
 
@@ -94,7 +110,10 @@ class CsvState {
     this.buf = this.buf.slice(cut);
     this.i -= cut;
     this.fieldStart -= cut;
-    this.row = this.row.map((c) => ({ start: c.start - cut, end: c.end - cut }));
+    for (let k = 0; k < this.rowStarts.length; k++) {
+      this.rowStarts[k] = (this.rowStarts[k] ?? 0) - cut;
+      this.rowEnds[k] = (this.rowEnds[k] ?? 0) - cut;
+    }
     this.segCells = [];
     this.lastRecordEnd = 0;
   }
@@ -107,7 +126,7 @@ class CsvState {
     if (!this.long) {
       this.long = true;
       this.first = false; // a record this long is no header
-      this.row = [];
+      this.clearRow();
     }
     const cut = windowCut(this.buf);
     if (cut <= 0) return;
@@ -157,7 +176,7 @@ export async function scanCsv(chunks: AsyncIterable<string>, em: Emitter, notes:
     st.consume(done);
     if (done) {
       if (st.inQ) notes.push({ file: em.file, reason: "unbalanced-quote", byteOffset: em.byte, detail: "a quoted field is never closed; the rest of the file was read as one field" });
-      if (st.fieldStart < st.buf.length || st.row.length > 0) { st.endField(st.buf.length); st.endRecord(st.buf.length); }
+      if (st.fieldStart < st.buf.length || st.rowStarts.length > 0) { st.endField(st.buf.length); st.endRecord(st.buf.length); }
       st.flush();
       if (st.buf.length > 0) em.segment(st.buf);
       return;
