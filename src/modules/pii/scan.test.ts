@@ -114,6 +114,18 @@ test("pg_dump: COPY and INSERT with column names from CREATE TABLE", async () =>
   ]);
 });
 
+test("pg_dump: an INSERT without a column list takes the columns of the latest CREATE TABLE of its table", async () => {
+  const t = [
+    "INSERT INTO public.a VALUES ('0912345678');", "INSERT INTO public.a VALUES ('0912345678');",
+    "CREATE TABLE public.a (", "    phone text", ");",
+    "INSERT INTO public.a VALUES ('0912345678');",
+    "CREATE TABLE public.a (", "    mobile text", ");",
+    "INSERT INTO public.a VALUES ('0912345678');", "",
+  ].join("\n");
+  const { f } = await scan("redefined.sql", t);
+  assert.deepEqual(f.map((x) => x.column), ["a.#1", "a.#1", "a.phone", "a.mobile"]);
+});
+
 test("Big5 is detected; byte offsets are Big5 bytes", async () => {
   const big5 = Buffer.from([0xa6, 0xac, 0xa5, 0xf3, 0xa4, 0x48]); // 收件人
   const body = Buffer.concat([big5, Buffer.from(":"), Buffer.from([0xb3, 0xaf, 0xa7, 0xd3, 0xa9, 0xfa]), Buffer.from(" 0912-345-678\n")]);

@@ -13,12 +13,13 @@ const RE_INSERT = /^INSERT\s+INTO\s+([\w."]+)\s*(?:\(([^)]{0,8000})\))?\s*VALUES
 const unquote = (s: string): string => s.trim().replace(/^"|"$/g, "");
 const shortTable = (t: string): string => unquote(t.split(".").pop() ?? t);
 
-interface Cols { names: string[]; classes: ColumnClass[] }
+interface Cols { table: string; names: string[]; classes: ColumnClass[] }
 interface InsertState extends Cols { col: number; inStr: boolean; depth: number; tokStart: number }
 
 function cols(table: string, list: string | undefined, known: Map<string, string[]>): Cols {
   const names = list !== undefined ? list.split(",").map(unquote) : (known.get(shortTable(table)) ?? []);
-  return { names: names.map((n) => `${shortTable(table)}.${n}`), classes: names.map(classifyHeader) };
+  const short = shortTable(table);
+  return { table: short, names: names.map((n) => `${short}.${n}`), classes: names.map(classifyHeader) };
 }
 
 /**
@@ -29,6 +30,12 @@ function cols(table: string, list: string | undefined, known: Map<string, string
 class SqlState {
   readonly em: Emitter;
   readonly known = new Map<string, string[]>();
+  /**
+   * Columns per INSERT or COPY header (table and column list), made once: a dump written with
+   * --inserts repeats the same header on every row. Cleared when a CREATE TABLE changes what a
+   * header without a column list means.
+   */
+  private readonly headerCols = new Map<string, Cols>();
   creating: { table: string; cols: string[] } | null = null;
   copy: Cols | null = null;
   insert: InsertState | null = null;
@@ -38,7 +45,7 @@ class SqlState {
   constructor(em: Emitter) { this.em = em; }
 
   cell(s: number, e: number, c: Cols, k: number, part = false): void {
-    this.cells.push({ start: s, end: e, column: c.names[k] ?? `${c.names[0]?.split(".")[0] ?? "?"}.#${k + 1}`, cls: c.classes[k] ?? "UNKNOWN", escaped: false, part });
+    this.cells.push({ start: s, end: e, column: c.names[k] ?? `${c.table}.#${String(k + 1)}`, cls: c.classes[k] ?? "UNKNOWN", escaped: false, part });
   }
 
   /** Scans INSERT value tuples from `p` to `end`; state carries across lines. */
@@ -67,6 +74,16 @@ class SqlState {
     }
   }
 
+  private cols(table: string, list: string | undefined): Cols {
+    const key = list === undefined ? table : `${table}\u0000${list}`;
+    let c = this.headerCols.get(key);
+    if (c === undefined) {
+      c = cols(table, list, this.known);
+      if (this.headerCols.size < 1000) this.headerCols.set(key, c);
+    }
+    return c;
+  }
+
   /** Every complete line buffered from lineStart. */
   lines(): void {
     const buf = this.buf;
@@ -93,7 +110,7 @@ class SqlState {
     const creating = this.creating;
     if (creating) {
       const t = text.trim();
-      if (t.startsWith(")")) { this.known.set(shortTable(creating.table), creating.cols); this.creating = null; return; }
+      if (t.startsWith(")")) { this.known.set(shortTable(creating.table), creating.cols); this.headerCols.clear(); this.creating = null; return; }
       const m = /^"?([\w]+)"?\s+\w/.exec(t);
       if (m?.[1] && !/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)$/i.test(m[1])) creating.cols.push(m[1]);
       return;
@@ -101,10 +118,11 @@ class SqlState {
     let m = RE_CREATE.exec(text);
     if (m?.[1]) { this.creating = { table: m[1], cols: [] }; return; }
     m = RE_COPY.exec(text);
-    if (m?.[1]) { this.copy = cols(m[1], m[2], this.known); return; }
+    if (m?.[1]) { this.copy = this.cols(m[1], m[2]); return; }
     m = RE_INSERT.exec(text);
     if (m?.[1]) {
-      this.insert = { ...cols(m[1], m[2], this.known), col: 0, inStr: false, depth: 0, tokStart: -2 };
+      const { table, names, classes } = this.cols(m[1], m[2]);
+      this.insert = { table, names, classes, col: 0, inStr: false, depth: 0, tokStart: -2 };
       this.insertValues(s + m[0].length, e + 1);
     }
   }
