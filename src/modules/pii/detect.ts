@@ -68,7 +68,15 @@ const RE_BANK = /(?<![0-9])(?:\(\d{3}\) ?|\d{3}-)?\d(?:-?\d){9,15}(?![0-9])/g;
 const RE_DATE = /(?:民國|民国) ?\d{2,3} ?年 ?\d{1,2} ?月 ?\d{1,2} ?日?|(?<![0-9])(?:(?:19|20)\d{2} ?[-/.年] ?\d{1,2} ?[-/.月] ?\d{1,2}(?: ?日)?|\d{2,3}[-/.]\d{1,2}[-/.]\d{1,2}|\d{2,3}年\d{1,2}月\d{1,2}日?|\d{1,2}\/\d{1,2}\/(?:19|20)\d{2}|(?:19|20)\d{6}|\d{7})(?![0-9])/g;
 const RE_PLATE = /(?<![A-Za-z0-9])(?:[A-Z]{2,3}-?\d{3,4}|\d{3,4}-[A-Z]{2,3})(?![A-Za-z0-9])/g;
 
-interface Ctx { text: string; cues: CueIndex; out: Detection[]; types: ReadonlySet<EntityType> | undefined; ubnRule: UbnRule }
+interface Ctx {
+  text: string;
+  /** The text with its validated cells (detectIn), which a trigger word's window still reads; else `text`. */
+  full: string;
+  cues: CueIndex;
+  out: Detection[];
+  types: ReadonlySet<EntityType> | undefined;
+  ubnRule: UbnRule;
+}
 
 function want(ctx: Ctx, t: EntityType): boolean {
   return ctx.types === undefined || ctx.types.has(t);
@@ -396,8 +404,8 @@ function hasDigit(text: string, a: number, b: number): boolean {
 }
 
 function searchWindow(ctx: Ctx, re: RegExp, a: number, b: number, nearestFirst: boolean): Array<[number, string]> {
-  if (!hasDigit(ctx.text, a, b)) return [];
-  const w = ctx.text.slice(Math.max(0, a), b);
+  if (!hasDigit(ctx.full, a, b)) return [];
+  const w = ctx.full.slice(Math.max(0, a), b);
   const base = Math.max(0, a);
   const out: Array<[number, string]> = [];
   re.lastIndex = 0;
@@ -448,7 +456,7 @@ const GATED_RE: Record<Exclude<GatedType, "PERSON_NAME_ZH">, RegExp> = {
 };
 
 function onCue(ctx: Ctx, tr: Trigger): void {
-  const { text } = ctx;
+  const text = ctx.full; // a window after (or before) a trigger word reads validated cells too, as it always did
   const cs = tr.start, ce = tr.end;
   for (const t of tr.types) {
     if (!want(ctx, t)) continue;
@@ -588,11 +596,15 @@ const NO_DETECTIONS: readonly Detection[] = [];
 
 /**
  * detect() for structured text whose validated cells have been blanked out (emitter.ts): `cellHits`, the
- * detections of those cells, still anchor the names written right before them.
+ * detections of those cells, still anchor the names written right before them, and the window after
+ * (or before) a trigger word reads `full`, the text before blanking: it takes the first value there, and
+ * a blanked one must not let it reach the next (a birthday key's date, not the order date after it).
  */
-export function detectIn(text: string, opts: DetectOptions, cellHits: readonly Detection[]): Detection[] {
+export function detectIn(text: string, opts: DetectOptions, cellHits: readonly Detection[], full = text): Detection[] {
   const folded = foldWidth(text);
-  const ctx: Ctx = { text: folded, cues: new CueIndex(folded, false), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current" };
+  const ctx: Ctx = {
+    text: folded, full: full === text ? folded : foldWidth(full), cues: new CueIndex(folded, false), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current",
+  };
   detectShapes(ctx);
   detectMrz(ctx);
   detectAddresses(ctx);

@@ -46,6 +46,11 @@ test("validated cells blanked: the same findings as scanning them twice, on ever
     const twoLines = join(dir, "two-lines.csv");
     writeFileSync(twoLines, 'note,地址,x\ntel,"臺北市信義區\n松仁路100號",0223456789\n');
     files.push(twoLines);
+    // A trigger word's window takes its first value, blanked or not: not the order date after the birthday.
+    const windows = join(dir, "windows.ndjson");
+    writeFileSync(windows, '{"birthday":"1980-01-01","x":"2024-05-28"}\n{"note":"生日","birthday":"1980-01-01","x":"2024-05-28"}\n'
+      + '{"統編":"22099131","ref":"53212539"}\n');
+    files.push(windows);
     const segments = await structuredSegments(files);
     assert.ok(segments.length >= 8, `structured segments: ${String(segments.length)}`);
     let columnFindings = 0;
@@ -73,7 +78,7 @@ test("a validated cell still anchors the name written before it; a cue word insi
       { type: "TW_MOBILE", column: "手機", score: 1 },
       { type: "EMAIL", column: "email", score: 1 },
     ]);
-    // Read twice, the "tel" inside the address was taken as the cue that an unshaped number needs.
+    // Read twice, the "tel" of the e-mail address was taken as the cue that an unshaped number needs.
     const [seg] = await structuredSegments([path]);
     assert.ok(seg);
     assert.deepEqual(analyzeSegment(seg.text, seg.cells, {}, false).map((d) => d.type),

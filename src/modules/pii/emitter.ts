@@ -125,7 +125,7 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
     from = d.end;
     hits.push(d);
   }
-  const ds = detectIn(from === 0 ? text : blanked + text.slice(from), opts, hits) as Placed[];
+  const ds = detectIn(from === 0 ? text : blanked + text.slice(from), opts, hits, text) as Placed[];
   const all = (extra.length > 0 ? resolveOverlapsWith(ds, extra) : ds) as Placed[];
   const out: Placed[] = [];
   // Detections and cells are both sorted by start: walk them together.
