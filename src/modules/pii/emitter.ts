@@ -3,6 +3,7 @@
 import { detect, detectIn, detectValue, resolveOverlaps, resolveOverlapsWith, SUPPRESSED_BY_NEGATIVE_COLUMN, type DetectOptions } from "./detect.ts";
 import type { ColumnClass } from "./lexicon.ts";
 import { maskFor } from "./mask.ts";
+import { foldWidth } from "./normalize.ts";
 import type { Detection, Finding } from "./pii.types.ts";
 import type { Encoding } from "./source.ts";
 
@@ -111,7 +112,7 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
   const extra: Placed[] = [];
   const hits: Placed[] = [];
   const min = opts.minScore ?? 0.5;
-  let blanked = "", from = 0;
+  let blanked = "", from = 0, folded: string | undefined;
   for (const c of cells) {
     if (c.escaped && c.end > c.start) { for (const d of escapedCell(text, c, opts, min)) extra.push(d); continue; }
     if (c.cls === "UNKNOWN" || c.cls === "NEGATIVE" || c.end <= c.start) continue;
@@ -121,11 +122,12 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
     extra.push(d);
     if (!blank || d.start < from || !oneLine(text, d.start, d.end)) continue;
     const n = d.end - d.start;
-    blanked += text.slice(from, d.start) + (n <= SPACES.length ? SPACES.slice(0, n) : " ".repeat(n));
+    folded ??= foldWidth(text); // once, for both texts detectIn reads (folding keeps offsets)
+    blanked += folded.slice(from, d.start) + (n <= SPACES.length ? SPACES.slice(0, n) : " ".repeat(n));
     from = d.end;
     hits.push(d);
   }
-  const ds = detectIn(from === 0 ? text : blanked + text.slice(from), opts, hits, text) as Placed[];
+  const ds = (folded === undefined ? detect(text, opts) : detectIn(blanked + folded.slice(from), opts, hits, folded)) as Placed[];
   const all = (extra.length > 0 ? resolveOverlapsWith(ds, extra) : ds) as Placed[];
   const out: Placed[] = [];
   // Detections and cells are both sorted by start: walk them together.
