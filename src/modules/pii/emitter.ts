@@ -99,10 +99,11 @@ function oneLine(text: string, from: number, to: number): boolean {
  * Runs the detectors over a segment and applies column context: header-validated cells, suppressed negatives.
  *
  * A cell whose column class validates its whole value (a mobile under 手機, an address under 地址) is
- * that column's value: the free-text detectors see it blanked out (spaces, so offsets stay), and only
- * the name written right before it still takes it as an anchor. A value over several lines is not
+ * that column's value: the free-text detectors see it blanked out (spaces, so offsets stay); the name
+ * written right before it still takes it as an anchor, and the window after a trigger word (生日, 統編)
+ * still reads it (detectIn's `full`: that window takes its first value). A value over several lines is not
  * blanked (its lines would become one). On the mixed corpus the findings are the same as scanning the
- * cells twice, for about 8 % less CPU (bench/RESULTS.md, pii run 12). What differs: a cue word inside
+ * cells twice, for 3–6 % less CPU (bench/RESULTS.md, pii run 12). What differs: a cue word inside
  * such a value ("tel@shop.example") is no context for its neighbours, and an item inside it no longer
  * outranks the column's own finding. `blank` false scans such cells twice, as before (the reference
  * the tests compare with).
