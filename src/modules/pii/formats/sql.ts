@@ -74,7 +74,7 @@ class SqlState {
     }
   }
 
-  private cols(table: string, list: string | undefined): Cols {
+  private columnsOf(table: string, list: string | undefined): Cols {
     const key = list === undefined ? table : `${table}\u0000${list}`;
     let c = this.headerCols.get(key);
     if (c === undefined) {
@@ -118,10 +118,10 @@ class SqlState {
     let m = RE_CREATE.exec(text);
     if (m?.[1]) { this.creating = { table: m[1], cols: [] }; return; }
     m = RE_COPY.exec(text);
-    if (m?.[1]) { this.copy = this.cols(m[1], m[2]); return; }
+    if (m?.[1]) { this.copy = this.columnsOf(m[1], m[2]); return; }
     m = RE_INSERT.exec(text);
     if (m?.[1]) {
-      const { table, names, classes } = this.cols(m[1], m[2]);
+      const { table, names, classes } = this.columnsOf(m[1], m[2]);
       this.insert = { table, names, classes, col: 0, inStr: false, depth: 0, tokStart: -2 };
       this.insertValues(s + m[0].length, e + 1);
     }
