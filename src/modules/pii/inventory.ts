@@ -53,6 +53,11 @@ export const MAX_COLUMNS_PER_SOURCE = 1000;
 export const OTHER_COLUMNS = "(other columns)";
 const OTHER_NOTE = `columns past the first ${MAX_COLUMNS_PER_SOURCE} of this source, merged (JSON keys that are record ids or values make a column per record)`;
 
+/** Keeps a masked value as one of the row's (at most three, distinct) samples. */
+function sample(r: InventoryRow, masked: string): void {
+  if (r.samples.length < 3 && !r.samples.includes(masked)) r.samples.push(masked);
+}
+
 /** Accumulates findings into inventory rows; memory grows with sources × types × at most MAX_COLUMNS_PER_SOURCE columns. */
 export class InventoryBuilder {
   private readonly rows = new Map<string, InventoryRow>();
@@ -65,7 +70,7 @@ export class InventoryBuilder {
     const r = this.row(f.file, f.column, f.type);
     r.findings++;
     r.maxScore = Math.max(r.maxScore, f.score);
-    if (r.samples.length < 3 && !r.samples.includes(f.masked)) r.samples.push(f.masked);
+    sample(r, f.masked);
   }
 
   /**
@@ -77,7 +82,7 @@ export class InventoryBuilder {
       const r = this.row(x.source, x.column, x.entityType);
       r.findings += x.findings;
       r.maxScore = Math.max(r.maxScore, x.maxScore);
-      for (const m of x.samples) if (r.samples.length < 3 && !r.samples.includes(m)) r.samples.push(m);
+      for (const m of x.samples) sample(r, m);
     }
   }
 

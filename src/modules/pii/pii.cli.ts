@@ -82,13 +82,21 @@ function withCommon(c: Command): Command {
     .option("--no-progress", "never show a progress bar");
 }
 
+/** What a command does with a scan besides its findings: each is optional. */
+interface ScanSinks {
+  /** Lines and cells per column of each source (for the inventory's records). */
+  onSource?: (source: string, lines: number, columns?: Record<string, number>) => void;
+  /** Awaited before more work is handed to the workers (output backpressure). */
+  ready?: () => Promise<void>;
+  /** The workers render the output in this format, and this writes it. */
+  rendered?: { format: OutputFormat; write: (lines: string | Uint8Array, count: number, done?: () => void) => void };
+  /** The workers aggregate inventory rows, and this receives them. */
+  onInventory?: (rows: InventoryRow[]) => void;
+}
+
 /** Runs a scan over files and databases, calling onFinding; returns the summary. */
-async function runScan(
-  paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void,
-  onSource?: (source: string, lines: number, columns?: Record<string, number>) => void, ready?: () => Promise<void>,
-  rendered?: { format: OutputFormat; write: (lines: string | Uint8Array, count: number, done?: () => void) => void },
-  onInventory?: (rows: InventoryRow[]) => void,
-): Promise<ScanSummary> {
+async function runScan(paths: readonly string[], o: CommonOpts, onFinding: (f: Finding) => void, sinks: ScanSinks = {}): Promise<ScanSummary> {
+  const { onSource, ready, rendered, onInventory } = sinks;
   const t0 = performance.now();
   const skipped: SkipNote[] = [];
   const files = await expandPaths(paths, skipped);
@@ -213,7 +221,7 @@ export function registerPiiCommands(program: Command): void {
       exitQuietlyOnClosedStdout();
       const w = new FindingWriter(process.stdout, o.format, o.showValues === true);
       const rendered = { format: o.format, write: (lines: string | Uint8Array, n: number, done?: () => void): void => { w.rendered(lines, n, done); } };
-      const summary = await runScan(paths, o, (f) => { w.finding(f); }, undefined, () => w.ready(), rendered);
+      const summary = await runScan(paths, o, (f) => { w.finding(f); }, { ready: () => w.ready(), rendered });
       await w.end(summary);
       for (const n of summary.skipped) {
         if ((n.reason === "unreadable" || n.reason === "not-a-file") && (paths.includes(n.file) || n.file.startsWith("postgres"))) {
@@ -232,7 +240,10 @@ export function registerPiiCommands(program: Command): void {
       failIfEmpty(paths, o);
       if (o.format === "xlsx" && !o.output) { console.error("error: --format xlsx needs --output <file.xlsx>"); process.exit(2); }
       const inv = new InventoryBuilder();
-      const summary = await runScan(paths, { ...o, showValues: false }, (f) => { inv.add(f); }, (s, lines, cols) => { inv.setRecords(s, lines, cols); }, undefined, undefined, (rows) => { inv.merge(rows); });
+      const summary = await runScan(paths, { ...o, showValues: false }, (f) => { inv.add(f); }, {
+        onSource: (s, lines, cols) => { inv.setRecords(s, lines, cols); },
+        onInventory: (rows) => { inv.merge(rows); },
+      });
       const rows = inv.build();
       if (o.format === "xlsx" && o.output) await inventoryXlsx(rows, o.output);
       else {

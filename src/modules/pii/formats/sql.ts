@@ -121,8 +121,7 @@ class SqlState {
     if (m?.[1]) { this.copy = this.columnsOf(m[1], m[2]); return; }
     m = RE_INSERT.exec(text);
     if (m?.[1]) {
-      const { table, names, classes } = this.columnsOf(m[1], m[2]);
-      this.insert = { table, names, classes, col: 0, inStr: false, depth: 0, tokStart: -2 };
+      this.insert = { ...this.columnsOf(m[1], m[2]), col: 0, inStr: false, depth: 0, tokStart: -2 };
       this.insertValues(s + m[0].length, e + 1);
     }
   }
