@@ -2,6 +2,10 @@
 // module that owns the command given is loaded (cli.commands.ts).
 import { rootProgram } from "./cli.program.ts";
 import { modulesFor } from "./cli.commands.ts";
+import { registerFastResolve } from "./platform/boot/fast-resolve.ts";
+
+// Before the command's module loads: it resolves hundreds of drizzle-orm's modules (fast-resolve.ts).
+registerFastResolve();
 
 const program = rootProgram();
 
