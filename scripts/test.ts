@@ -129,6 +129,11 @@ const ordered = files
 // engine to use (testEngine() in src/platform/testing/db.ts, which testDatabase and the test
 // server call, leaves a mark). A file that never touches a database behaves the same on both, so
 // it runs once. With --only, every file runs on that engine.
+// Every test file starts with the fast resolver (src/platform/boot/fast-resolve.ts: about 1.4 CPU-s
+// less per process that loads the database layer) and with WebAssembly compiled by Liftoff only: each
+// process compiles PGlite anew, and tiering its hot functions up with TurboFan cost more CPU (and
+// about 400 MB more memory) than it saved in a test file's life (bench/RESULTS.md "startup").
+const testNodeFlags = ["--liftoff-only", "--import", join(import.meta.dirname, "..", "src", "platform", "boot", "register.ts")];
 const markDir = mkdtempSync(join(tmpdir(), "ectrust-test-marks-"));
 process.on("exit", () => {
   rmSync(markDir, { recursive: true, force: true });
@@ -143,7 +148,7 @@ function fileJob(file: string, engine: string, browser: boolean): Job {
     const mark = env.ECTRUST_TEST_ENGINE_MARK;
     followUp = () => (existsSync(mark) ? fileJob(file, "postgres", browser) : undefined);
   }
-  return { name: `${file} on ${engine}`, cmd: process.execPath, args: ["--test-reporter=spec", file], env, browser, check: false, followUp };
+  return { name: `${file} on ${engine}`, cmd: process.execPath, args: [...testNodeFlags, "--test-reporter=spec", file], env, browser, check: false, followUp };
 }
 // Browser files run once, on PostgreSQL (the system of record): they drive the same HTTP API whose
 // every route the other files test on both engines, and a second Chromium run per flow was about a sixth

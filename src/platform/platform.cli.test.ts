@@ -15,7 +15,9 @@ let env: Record<string, string>;
 
 function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    // --liftoff-only: each command compiles PGlite anew, and tiering it up costs more than it saves
+    // in a command's life (scripts/test.ts); what the command does is the same.
+    const child = spawn(process.execPath, ["--liftoff-only", cli, ...args], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
