@@ -1,7 +1,9 @@
 // Start-up cost of an ectrust process, against Node's own resolver and compilers, in one run:
 //   1. importing the database layer (drizzle-orm's hundreds of modules) and the server, with Node's
 //      resolver and with src/platform/boot/fast-resolve.ts;
-//   2. opening and closing a migrated PGlite database (what every test file on PGlite does), with
+//   2. the same import with and without a warm compile cache (NODE_COMPILE_CACHE, which scripts/test.ts
+//      gives each run's test processes);
+//   3. opening and closing a migrated PGlite database (what every test file on PGlite does), with
 //      V8's default WebAssembly tiering and with --liftoff-only (what scripts/test.ts passes).
 // Each variant runs as a fresh child process, alternated with its pair. CPU time and peak RSS are
 // GNU time's (/usr/bin/time): the whole process to its exit, which waits for V8's background
@@ -9,7 +11,8 @@
 //
 //   node bench/startup.ts [--runs 7]
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -32,8 +35,11 @@ const openPglite = `process.env.ECTRUST_TEST_DB = "pglite"; const { testDatabase
 
 interface Sample { cpu: number; rss: number }
 
-function child(flags: string[], code: string): Sample {
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S %M", process.execPath, ...flags, "--input-type=module", "-e", code], { cwd: root, encoding: "utf8", timeout: 120_000 });
+// Without a compile cache unless a row asks for one (a cache set in the caller's environment is not used).
+const { NODE_COMPILE_CACHE: _callersCache, ...baseEnv } = process.env;
+
+function child(flags: string[], code: string, env: NodeJS.ProcessEnv = baseEnv): Sample {
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S %M", process.execPath, ...flags, "--input-type=module", "-e", code], { cwd: root, encoding: "utf8", timeout: 120_000, env });
   if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
   const [user, sys, kb] = (r.stderr.trim().split("\n").pop() ?? "").split(" ").map(Number);
   if (user === undefined || sys === undefined || kb === undefined) throw new Error(`no GNU time line in: ${r.stderr}`);
@@ -45,12 +51,13 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
 
-function pair(name: string, peerName: string, peerFlags: string[], oursName: string, oursFlags: string[], code: string): void {
+function pair(name: string, peerName: string, peerFlags: string[], oursName: string, oursFlags: string[], code: string, oursEnv?: NodeJS.ProcessEnv): void {
   const peer: Sample[] = [], ours: Sample[] = [];
   child(peerFlags, code); // warm the page cache (and PGlite's template file)
+  child(oursFlags, code, oursEnv); // and the compile cache, when there is one
   for (let i = 0; i < runs; i++) {
     peer.push(child(peerFlags, code));
-    ours.push(child(oursFlags, code));
+    ours.push(child(oursFlags, code, oursEnv));
   }
   const pc = median(peer.map((s) => s.cpu)), oc = median(ours.map((s) => s.cpu));
   console.log(`| ${name} | ${peerName}: ${pc.toFixed(2)} CPU-s, ${median(peer.map((s) => s.rss)).toFixed(0)} MiB | ${oursName}: ${oc.toFixed(2)} CPU-s, ${median(ours.map((s) => s.rss)).toFixed(0)} MiB | ${(oc / pc).toFixed(2)} |`);
@@ -60,4 +67,10 @@ console.log(`Node ${process.version}, ${runs} alternated runs each, medians of t
 console.log("| what | peer | ectrust | CPU ratio |");
 console.log("|---|---|---|---|");
 pair("import the database layer and the server", "Node's resolver", [], "fast-resolve", ["--import", register], importApp);
+const cache = mkdtempSync(join(tmpdir(), "ectrust-bench-compile-cache-"));
+try {
+  pair("the same import, fast-resolve in both", "no compile cache", ["--import", register], "warm compile cache", ["--import", register], importApp, { ...baseEnv, NODE_COMPILE_CACHE: cache });
+} finally {
+  rmSync(cache, { recursive: true, force: true });
+}
 pair("open a migrated PGlite database and close it", "default tiering", ["--import", register], "--liftoff-only", ["--liftoff-only", "--import", register], openPglite);
