@@ -120,6 +120,11 @@ interface Outcome {
 }
 
 const isBrowserTest = (file: string): boolean => /from "playwright-core"|launchBrowser\(/.test(readFileSync(file, "utf8"));
+// Every test file starts with the fast resolver (src/platform/boot/fast-resolve.ts: about 1.4 CPU-s
+// less per process that loads the database layer) and with WebAssembly compiled by Liftoff only: each
+// process compiles PGlite anew, and tiering its hot functions up with TurboFan cost more CPU (and
+// about 280 MB more memory) than it saved in a test file's life (bench/RESULTS.md "startup").
+const testNodeFlags = ["--liftoff-only", "--import", join(import.meta.dirname, "..", "src", "platform", "boot", "register.ts")];
 // Node's compile cache (V8 code cache of each module, TypeScript stripped), shared by this run's test
 // processes and what they start, in a private folder made for the run: about 0.36 CPU-s less per
 // process that loads the server (bench/RESULTS.md "startup"). A cache the caller set is kept.
@@ -133,11 +138,6 @@ const ordered = files
 // engine to use (testEngine() in src/platform/testing/db.ts, which testDatabase and the test
 // server call, leaves a mark). A file that never touches a database behaves the same on both, so
 // it runs once. With --only, every file runs on that engine.
-// Every test file starts with the fast resolver (src/platform/boot/fast-resolve.ts: about 1.4 CPU-s
-// less per process that loads the database layer) and with WebAssembly compiled by Liftoff only: each
-// process compiles PGlite anew, and tiering its hot functions up with TurboFan cost more CPU (and
-// about 280 MB more memory) than it saved in a test file's life (bench/RESULTS.md "startup").
-const testNodeFlags = ["--liftoff-only", "--import", join(import.meta.dirname, "..", "src", "platform", "boot", "register.ts")];
 const markDir = mkdtempSync(join(tmpdir(), "ectrust-test-marks-"));
 process.on("exit", () => {
   rmSync(markDir, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import { registerHooks, type ResolveHookContext, type ResolveFnOutput } from "no
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-/** Package type ("module", "commonjs", or null for none or unreadable) of each folder's nearest package.json. */
+/** The "type" of each folder's nearest package.json ("none" when it has none), or null when there is no readable one. */
 const scopeTypes = new Map<string, string | null>();
 
 function readType(file: string): string | null | undefined {
@@ -65,9 +65,7 @@ const RELATIVE_JS = /^\.\.?\/[^?#%\\]*\.m?js$/;
  */
 export function fastResolve(specifier: string, parentURL: string | undefined): ResolveFnOutput | null {
   if (parentURL === undefined || !parentURL.startsWith("file:///") || !parentURL.includes("/node_modules/") || !RELATIVE_JS.test(specifier)) return null;
-  const url = new URL(specifier, parentURL);
-  if (url.search !== "" || url.hash !== "") return null;
-  const path = fileURLToPath(url);
+  const path = fileURLToPath(new URL(specifier, parentURL)); // RELATIVE_JS admits no query or fragment
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st?.isFile()) return null;
   let real: string;
@@ -76,10 +74,8 @@ export function fastResolve(specifier: string, parentURL: string | undefined): R
   } catch {
     return null;
   }
-  if (real !== path) return null;
-  const format = path.endsWith(".mjs") ? "module" : packageType(dirname(path)) === "module" ? "module" : null;
-  if (format === null) return null;
-  return { url: pathToFileURL(path).href, format, shortCircuit: true };
+  if (real !== path || (!path.endsWith(".mjs") && packageType(dirname(path)) !== "module")) return null;
+  return { url: pathToFileURL(path).href, format: "module", shortCircuit: true };
 }
 
 let registered = false;
