@@ -36,7 +36,9 @@ test("the verification code has 100 % line, branch and function coverage", () =>
       ...tests(tlog),
     ],
     // Without NODE_TEST_CONTEXT the child is a top-level test run (its own report and exit code).
-    { cwd: repo, encoding: "utf8", env: { ...process.env, NODE_TEST_CONTEXT: undefined } },
+    // Without the compile cache that scripts/test.ts shares: code compiled from it reports less
+    // precise coverage (Node's docs say so; here 99.2 % of functions instead of 100 %).
+    { cwd: repo, encoding: "utf8", env: { ...process.env, NODE_TEST_CONTEXT: undefined, NODE_DISABLE_COMPILE_CACHE: "1" } },
   );
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => /coverage|%|fail|✖/.test(l)).join("\n"));
   assert.match(r.stdout, /merkle\.ts\s*\|\s*100\.00\s*\|\s*100\.00/);
