@@ -105,7 +105,7 @@ before(async () => {
     "internal.test": { a: ["10.0.0.7"] },
   });
   const allowHosts = ["shopa.test", "shopb.test", "dnsproof.test", "redir.test", "big.test", "slow.test"].map((h) => `${h}:${port}`);
-  const fetcher = createFetcher({ resolver: dnsServerResolver([dns.server]), allowHosts, ca: [pki.caCert], idleTimeoutMs: 400, totalTimeoutMs: 3000 });
+  const fetcher = createFetcher({ resolver: dnsServerResolver([dns.server]), allowHosts, ca: [pki.caCert], idleTimeoutMs: 1500, totalTimeoutMs: 3000 });
   t = await buildTestApp({
     register: async (app, partial) => {
       evidence = createEvidenceService({ db: partial.database.db, clock: partial.clock, storage: createMemoryStorage(), maxBytes: 1024 * 1024 });
