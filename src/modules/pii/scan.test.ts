@@ -90,6 +90,18 @@ test("JSON and NDJSON: key paths as columns, numbers, escapes", async () => {
   assert.equal(g[1]?.line, 2);
 });
 
+test("JSON key paths: the same key under other parents, records that repeat their keys, and past the remembered paths", async () => {
+  // Paths are made once per parent and key (up to 10,000 per file); these cross that limit.
+  const n = 10_050;
+  const rows = Array.from({ length: n }, (_, i) => `"k${i}":{"mobile":"0912-345-678","x":{"mobile":"0912-345-678"}}`);
+  const { f, r } = await scan("many-keys.json", `{"m":{${rows.join(",")}}}`);
+  assert.equal(f.length, 2 * n);
+  f.forEach((x, j) => { assert.equal(x.column, `m.k${Math.floor(j / 2)}${j % 2 === 0 ? "" : ".x"}.mobile`); });
+  assert.equal(r.columns?.["m.k0.x.mobile"], 1);
+  const { f: g } = await scan("repeat.ndjson", '{"a":{"phone":"0912-345-678"},"b":{"phone":"0912-345-678"}}\n'.repeat(3));
+  assert.deepEqual(g.map((x) => x.column), ["a.phone", "b.phone", "a.phone", "b.phone", "a.phone", "b.phone"]);
+});
+
 test("deeply nested JSON does not overflow; the value is still found", async () => {
   const depth = 100_000;
   const t = "[".repeat(depth) + '"身分證 A123456789"' + "]".repeat(depth);

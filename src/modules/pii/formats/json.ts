@@ -9,6 +9,8 @@ import { TARGET, windowCut } from "./text.ts";
 
 export const MAX_DEPTH = 256;
 const MAX_STRING = 1024 * 1024;
+/** Key paths remembered per file (JSON with ever-new keys, such as a map keyed by ids, stops adding). */
+const MAX_KEY_PATHS = 10_000;
 
 interface Frame { obj: boolean; key: string; expectKey: boolean; path: string; cls: ColumnClass; keyPath: string; keyCls: ColumnClass }
 
@@ -36,6 +38,29 @@ class JsonState {
 
   top(): Frame | undefined { return this.stack[this.stack.length - 1]; }
 
+  /**
+   * Key paths seen, by parent path and key, with their class: every record repeats its keys, and a
+   * path made once is one string, which the emitter's count per column hashes once (a path concatenated
+   * anew for each value was hashed anew, and its key classified anew).
+   */
+  private readonly paths = new Map<string, Map<string, { path: string; cls: ColumnClass }>>();
+  private keyCount = 0;
+
+  private readonly arrays = new Map<string, string>();
+
+  /** The path of an array's items, `${p}[]`, made once per path. */
+  arrayPath(p: string): string {
+    let a = this.arrays.get(p);
+    if (a === undefined) { a = `${p}[]`; if (this.arrays.size < MAX_KEY_PATHS) this.arrays.set(p, a); }
+    return a;
+  }
+
+  keyPaths(parent: string): Map<string, { path: string; cls: ColumnClass }> {
+    let m = this.paths.get(parent);
+    if (!m) { m = new Map(); if (this.keyCount < MAX_KEY_PATHS) this.paths.set(parent, m); }
+    return m;
+  }
+
   valuePath(): { path: string; cls: ColumnClass } {
     const f = this.top();
     if (!f) return { path: "$", cls: "UNKNOWN" };
@@ -55,7 +80,7 @@ class JsonState {
     }
     const { path, cls } = this.valuePath();
     const p = this.stack.length === 0 ? "" : path;
-    this.stack.push({ obj, key: "", expectKey: obj, path: p, cls, keyPath: obj ? p : `${p}[]`, keyCls: "UNKNOWN" });
+    this.stack.push({ obj, key: "", expectKey: obj, path: p, cls, keyPath: obj ? p : this.arrayPath(p), keyCls: "UNKNOWN" });
   }
 
   close(): void {
@@ -69,8 +94,11 @@ class JsonState {
       const rawKey = this.buf.slice(s + 1, Math.min(e - 1, s + 129));
       f.key = this.strEscaped ? decodeJsonString(rawKey).text : rawKey;
       f.expectKey = false;
+      const known = this.keyPaths(f.path).get(f.key);
+      if (known) { f.keyPath = known.path; f.keyCls = known.cls; return; }
       f.keyPath = f.path ? `${f.path}.${f.key}` : f.key;
       f.keyCls = classifyHeader(f.key);
+      if (this.keyCount < MAX_KEY_PATHS) { this.keyCount++; this.keyPaths(f.path).set(f.key, { path: f.keyPath, cls: f.keyCls }); }
       return;
     }
     const { path, cls } = this.valuePath();
