@@ -60,6 +60,14 @@ test("full-width input is found at the original offsets", () => {
     ["TW_NATIONAL_ID", "Ａ１２３４５６７８９"],
     ["TW_MOBILE", "０９１２－３４５－６７８"],
   ]);
+  // a long text (folded by a regex) and a single cell (by a loop) are folded alike
+  const pad = "這是一段普通的商品描述，材質為棉，尺寸Ｍ，顏色藍色，陳列限定款，數量有限，售完為止。".repeat(3);
+  const long = pad + t;
+  assert.ok(long.length > 64 && t.length <= 64);
+  assert.deepEqual(detect(long).map((d) => [d.type, d.start - pad.length, d.end - pad.length]), ds.map((d) => [d.type, d.start, d.end]));
+  assert.deepEqual(detectValue("TW_NATIONAL_ID", " Ａ１２３４５６７８９ ")?.type, "TW_NATIONAL_ID");
+  assert.deepEqual(detectValue("TW_NATIONAL_ID", "ａ１２３４５６７８９"), null); // folded to lower case: not an ID
+  assert.deepEqual(detectValue("EMAIL", "ｃｈｅｎ＠ｅｘａｍｐｌｅ．ｔｗ")?.type, "EMAIL");
 });
 
 test("hard negatives: no cue, wrong checksum, order numbers, lower case, e-invoice numbers", () => {

@@ -37,16 +37,21 @@ const BEFORE = 24;
 const AFTER = 12;
 const VERSION_CUE = /(?:version|ver|v|版本).?$/i; // "v1.2.3.4", "Version 1.0.0.1": not addresses
 
-function hasCue(ctx: Ctx, start: number, end: number, type: EntityType): boolean {
-  const bit = cueBit(type);
-  return ctx.cues.before(start, bit, BEFORE) < Infinity || ctx.cues.after(end, bit, AFTER);
+// The cue-list bits of the shape-first types (cueBit looks them up in a map: these run per candidate).
+const ID_CUES = cueBit("TW_NATIONAL_ID"), ARC_CUES = cueBit("TW_RESIDENT_CERT"), MOBILE_CUES = cueBit("TW_MOBILE");
+const LANDLINE_CUES = cueBit("TW_LANDLINE"), CARD_CUES = cueBit("CREDIT_CARD"), CARRIER_CUES = cueBit("TW_EINVOICE_CARRIER");
+const ADDRESS_CUES = cueBit("TW_ADDRESS");
+
+/** True when a cue of the lists in `bits` lies within the window around [start, end). */
+function hasCue(ctx: Ctx, start: number, end: number, bits: number): boolean {
+  return ctx.cues.before(start, bits, BEFORE) < Infinity || ctx.cues.after(end, bits, AFTER);
 }
 
-/** True when a negative cue (order no., invoice, tracking …) is nearer before `start` than any of the type's own cues. */
-function negativeNearer(ctx: Ctx, start: number, type: EntityType): boolean {
+/** True when a negative cue (order no., invoice, tracking …) is nearer before `start` than any cue of the lists in `bits`. */
+function negativeNearer(ctx: Ctx, start: number, bits: number): boolean {
   const neg = ctx.cues.before(start, NEG_BIT, 16);
   if (neg === Infinity) return false;
-  return neg < ctx.cues.before(start, cueBit(type), 16);
+  return neg < ctx.cues.before(start, bits, 16);
 }
 
 // ---- candidate patterns (linear; each quantified group consumes a distinct character) ----
@@ -92,12 +97,12 @@ function onId(ctx: Ctx, s: number, raw: string): void {
   if (!kind) return;
   const e = s + 10;
   if (kind === "national") {
-    const cue = hasCue(ctx, s, e, "TW_NATIONAL_ID");
+    const cue = hasCue(ctx, s, e, ID_CUES);
     push(ctx, "TW_NATIONAL_ID", s, e, cue ? 1 : 0.9, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
   } else {
-    const cue = hasCue(ctx, s, e, "TW_RESIDENT_CERT") || hasCue(ctx, s, e, "TW_NATIONAL_ID");
+    const cue = hasCue(ctx, s, e, ARC_CUES | ID_CUES);
     // Old-format certificates share their shape with e-invoice numbers (字軌 + 8 digits).
-    if (kind === "arc_old" && ctx.cues.before(s, INVOICE_BIT, BEFORE) < ctx.cues.before(s, cueBit("TW_RESIDENT_CERT"), BEFORE)) return;
+    if (kind === "arc_old" && ctx.cues.before(s, INVOICE_BIT, BEFORE) < ctx.cues.before(s, ARC_CUES, BEFORE)) return;
     const base = kind === "arc_new" ? 0.9 : 0.7;
     push(ctx, "TW_RESIDENT_CERT", s, e, cue ? 1 : base, cue ? R_PAT_CHE_CON : R_PAT_CHE, kind);
   }
@@ -107,8 +112,8 @@ function onMobile(ctx: Ctx, s: number, raw: string): void {
   const e = s + raw.length;
   const p = classifyTwPhone(raw);
   if (p?.kind !== "mobile") return;
-  if (negativeNearer(ctx, s, "TW_MOBILE")) return;
-  const cue = hasCue(ctx, s, e, "TW_MOBILE");
+  if (negativeNearer(ctx, s, MOBILE_CUES)) return;
+  const cue = hasCue(ctx, s, e, MOBILE_CUES);
   const bare = /^\d{10}$/.test(raw);
   push(ctx, "TW_MOBILE", s, e, cue ? 1 : bare ? 0.75 : 0.85, cue ? R_PAT_CON : R_PAT, "mobile");
 }
@@ -117,8 +122,8 @@ function onLandline(ctx: Ctx, s: number, raw: string): void {
   const e = s + raw.length;
   const p = classifyTwPhone(raw);
   if (p?.kind !== "landline") return;
-  if (negativeNearer(ctx, s, "TW_LANDLINE")) return;
-  const cue = hasCue(ctx, s, e, "TW_LANDLINE") || hasCue(ctx, s, e, "TW_MOBILE");
+  if (negativeNearer(ctx, s, LANDLINE_CUES)) return;
+  const cue = hasCue(ctx, s, e, LANDLINE_CUES | MOBILE_CUES);
   const shaped = /[-()+ ]/.test(raw);
   if (!shaped && !cue) return;
   push(ctx, "TW_LANDLINE", s, e, cue ? 1 : 0.8, cue ? R_PAT_CON : R_PAT, "landline");
@@ -142,8 +147,8 @@ function cardIn(matched: string): { length: number; brand: string } | null {
 }
 
 function onCard(ctx: Ctx, s: number, e: number, brand: string): void {
-  const cue = hasCue(ctx, s, e, "CREDIT_CARD");
-  const neg = negativeNearer(ctx, s, "CREDIT_CARD");
+  const cue = hasCue(ctx, s, e, CARD_CUES);
+  const neg = negativeNearer(ctx, s, CARD_CUES);
   let score = cue ? 1 : 0.85;
   if (neg) score = 0.3;
   if (!cue && e - s === 13) score = 0.45; // EAN-13 look-alikes
@@ -184,6 +189,8 @@ function onIpv4(ctx: Ctx, s: number, raw: string): void {
 
 const isHexOrColon = (c: number): boolean => (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
+const isWordOrDot = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46;
+
 /** IPv6: from each "x:x" colon, expand over hex digits and colons (bounded), then validate with node:net. */
 function detectIpv6(ctx: Ctx): void {
   const { text } = ctx;
@@ -194,9 +201,7 @@ function detectIpv6(ctx: Ctx): void {
     while (s > 0 && i - s < 45 && isHexOrColon(text.charCodeAt(s - 1))) s--;
     while (e < text.length && e - i < 45 && isHexOrColon(text.charCodeAt(e))) e++;
     next = e;
-    const before = text.charCodeAt(s - 1), after = text.charCodeAt(e);
-    const word = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46;
-    if (word(before) || word(after) || e - s < 6) continue;
+    if (e - s < 6 || isWordOrDot(text.charCodeAt(s - 1)) || isWordOrDot(text.charCodeAt(e))) continue;
     const v = text.slice(s, e);
     let groups = 0;
     for (const g of v.split(":")) if (g.length > 0) groups++;
@@ -209,7 +214,7 @@ function detectIpv6(ctx: Ctx): void {
 
 function onCarrier(ctx: Ctx, s: number, raw: string): void {
   const e = s + 8;
-  const cue = hasCue(ctx, s, e, "TW_EINVOICE_CARRIER");
+  const cue = hasCue(ctx, s, e, CARRIER_CUES);
   const body = raw.slice(1);
   if (!cue && !(/[0-9.+-]/.test(body) && /[A-Z]/.test(body))) return;
   push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "mobile-barcode");
@@ -217,7 +222,7 @@ function onCarrier(ctx: Ctx, s: number, raw: string): void {
 
 function onCdc(ctx: Ctx, s: number): void {
   const e = s + 16;
-  const cue = hasCue(ctx, s, e, "TW_EINVOICE_CARRIER");
+  const cue = hasCue(ctx, s, e, CARRIER_CUES);
   push(ctx, "TW_EINVOICE_CARRIER", s, e, cue ? 0.95 : 0.6, cue ? R_PAT_CON : R_PAT, "citizen-certificate");
 }
 
@@ -375,7 +380,7 @@ function detectAddresses(ctx: Ctx): void {
     if (i < lastEnd) continue;
     const a = parseAddressAt(text, i);
     if (!a) continue;
-    const cue = hasCue(ctx, a.start, a.end, "TW_ADDRESS");
+    const cue = hasCue(ctx, a.start, a.end, ADDRESS_CUES);
     if (a.level < 2 && !cue) continue;
     const score = a.level >= 3 ? 0.95 : a.level === 2 ? 0.85 : 0.75;
     push(ctx, "TW_ADDRESS", a.start, a.end, cue ? Math.max(score, 0.9) : score, cue ? R_PAT_GAZ_CON : R_PAT_GAZ);
@@ -387,7 +392,7 @@ function detectAddresses(ctx: Ctx): void {
     if (i < lastEnd || (i > 0 && /[A-Za-z0-9]/.test(text.charAt(i - 1)))) continue;
     const a = parseEnglishAddressAt(text, i);
     if (!a) continue;
-    const cue = hasCue(ctx, a.start, a.end, "TW_ADDRESS");
+    const cue = hasCue(ctx, a.start, a.end, ADDRESS_CUES);
     if (a.level < 2 && !cue) continue;
     const score = a.level >= 3 ? 0.95 : a.level === 2 ? 0.85 : 0.75;
     push(ctx, "TW_ADDRESS", a.start, a.end, cue ? Math.max(score, 0.9) : score, cue ? R_PAT_CON : R_PAT, "english");
@@ -589,7 +594,8 @@ export function resolveOverlapsWith(a: Detection[], b: Detection[]): Detection[]
  * folded internally without moving offsets). Never throws; cost is linear in the text length.
  */
 export function detect(text: string, opts: DetectOptions = {}): Detection[] {
-  return detectIn(text, opts, NO_DETECTIONS);
+  const folded = foldWidth(text);
+  return detectFolded(folded, opts, NO_DETECTIONS, folded);
 }
 
 const NO_DETECTIONS: readonly Detection[] = [];
@@ -599,11 +605,11 @@ const NO_DETECTIONS: readonly Detection[] = [];
  * detections of those cells, still anchor the names written right before them, and the window after
  * (or before) a trigger word reads `full`, the text before blanking: it takes the first value there, and
  * a blanked one must not let it reach the next (a birthday key's date, not the order date after it).
+ * Both texts come folded (foldWidth, which keeps offsets): the emitter folds a segment once for both.
  */
-export function detectIn(text: string, opts: DetectOptions, cellHits: readonly Detection[], full = text): Detection[] {
-  const folded = foldWidth(text);
+export function detectFolded(folded: string, opts: DetectOptions, cellHits: readonly Detection[], full: string): Detection[] {
   const ctx: Ctx = {
-    text: folded, full: full === text ? folded : foldWidth(full), cues: new CueIndex(folded, false), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current",
+    text: folded, full, cues: new CueIndex(folded, false), out: [], types: opts.types, ubnRule: opts.ubnRule ?? "current",
   };
   detectShapes(ctx);
   detectMrz(ctx);

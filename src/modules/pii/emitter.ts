@@ -1,6 +1,6 @@
 // Turns decoded text segments (with optional structured cells) into findings with absolute UTF-16
 // offsets, byte offsets in the source encoding, 1-based lines and column names.
-import { detect, detectIn, detectValue, resolveOverlaps, resolveOverlapsWith, SUPPRESSED_BY_NEGATIVE_COLUMN, type DetectOptions } from "./detect.ts";
+import { detect, detectFolded, detectValue, resolveOverlaps, resolveOverlapsWith, SUPPRESSED_BY_NEGATIVE_COLUMN, type DetectOptions } from "./detect.ts";
 import type { ColumnClass } from "./lexicon.ts";
 import { maskFor } from "./mask.ts";
 import { foldWidth } from "./normalize.ts";
@@ -101,7 +101,7 @@ function oneLine(text: string, from: number, to: number): boolean {
  * A cell whose column class validates its whole value (a mobile under 手機, an address under 地址) is
  * that column's value: the free-text detectors see it blanked out (spaces, so offsets stay); the name
  * written right before it still takes it as an anchor, and the window after a trigger word (生日, 統編)
- * still reads it (detectIn's `full`: that window takes its first value). A value over several lines is not
+ * still reads it (detectFolded's `full`: that window takes its first value). A value over several lines is not
  * blanked (its lines would become one). On the mixed corpus the findings are the same as scanning the
  * cells twice, for 3–6 % less CPU (bench/RESULTS.md, pii run 12). What differs: a cue word inside
  * such a value ("tel@shop.example") is no context for its neighbours, and an item inside it no longer
@@ -123,12 +123,13 @@ export function analyzeSegment(text: string, cells: readonly Cell[] | undefined,
     extra.push(d);
     if (!blank || d.start < from || !oneLine(text, d.start, d.end)) continue;
     const n = d.end - d.start;
-    folded ??= foldWidth(text); // once, for both texts detectIn reads (folding keeps offsets)
+    folded ??= foldWidth(text); // once, for both texts detectFolded reads (folding keeps offsets)
     blanked += folded.slice(from, d.start) + (n <= SPACES.length ? SPACES.slice(0, n) : " ".repeat(n));
     from = d.end;
     hits.push(d);
   }
-  const ds = (folded === undefined ? detect(text, opts) : detectIn(blanked + folded.slice(from), opts, hits, folded)) as Placed[];
+  // blanked is made of folded slices and spaces: folded already.
+  const ds = (folded === undefined ? detect(text, opts) : detectFolded(blanked + folded.slice(from), opts, hits, folded)) as Placed[];
   const all = (extra.length > 0 ? resolveOverlapsWith(ds, extra) : ds) as Placed[];
   const out: Placed[] = [];
   // Detections and cells are both sorted by start: walk them together.
@@ -253,6 +254,8 @@ export class Emitter {
       if (showValues) f.value = value;
       this.findings++;
       this.onFinding(f);
+      // The value's bytes are counted: the next gap starts after it (unless it runs past `consumed`).
+      if (d.end <= consumed) { byte += size; cur = d.end; }
     }
     advance(consumed);
     this.onConsumed?.(text, consumed);

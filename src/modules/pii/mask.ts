@@ -38,6 +38,14 @@ export function keepLast(v: string, n: number, ch = "*"): string {
 }
 
 export function maskName(v: string): string {
+  let pairs = false;
+  for (let i = 0; i < v.length && !pairs; i++) pairs = (v.charCodeAt(i) & 0xfc00) === 0xd800;
+  if (!pairs) {
+    // One code unit per character (nearly every name): no array of characters.
+    if (v.length <= 1) return "○";
+    if (v.length === 2) return `${v.charAt(0)}○`;
+    return v.charAt(0) + "○".repeat(v.length - 2) + v.charAt(v.length - 1);
+  }
   const chars = Array.from(v);
   if (chars.length <= 1) return "○";
   if (chars.length === 2) return `${chars[0] ?? ""}○`;

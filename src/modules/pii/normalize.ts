@@ -13,6 +13,14 @@ const foldOne = (c: string): string => (c === "\u3000" ? " " : String.fromCharCo
 
 /** Returns the text with full-width identifier characters folded to ASCII; the same string when there are none. */
 export function foldWidth(text: string): string {
-  if (!WIDE_ALNUM.test(text)) return text;
+  if (text.length <= 64) {
+    // A cell or a value: a loop costs less than a regex call (this runs for every validated cell).
+    let wide = false;
+    for (let i = 0; i < text.length && !wide; i++) {
+      const c = text.charCodeAt(i);
+      wide = c >= 0xff10 && c <= 0xff5a && (c <= 0xff19 || (c >= 0xff21 && c <= 0xff3a) || c >= 0xff41);
+    }
+    if (!wide) return text;
+  } else if (!WIDE_ALNUM.test(text)) return text;
   return text.replace(FOLD, foldOne);
 }

@@ -40,6 +40,11 @@ test("library protectText / unprotectText round trip on free text", () => {
 test("masks follow Taiwan display conventions", () => {
   assert.equal(maskFor("PERSON_NAME_ZH", "陳志明"), "陳○明");
   assert.equal(maskFor("PERSON_NAME_ZH", "王明"), "王○");
+  // characters outside the BMP (surrogate pairs) count as one
+  assert.equal(maskFor("PERSON_NAME_ZH", "𠀋明"), "𠀋○");
+  assert.equal(maskFor("PERSON_NAME_ZH", "陳小𠀋"), "陳○𠀋");
+  assert.equal(maskFor("PERSON_NAME_ZH", "𡘙"), "○");
+  assert.equal(maskFor("PERSON_NAME_ZH", "歐陽小明"), "歐○○明");
   assert.equal(maskFor("TW_NATIONAL_ID", "A123456789"), "A12****789");
   assert.equal(maskFor("CREDIT_CARD", "4111 1111 1111 1111"), "4111 11** **** 1111");
   assert.equal(maskFor("TW_MOBILE", "0912-345-678"), "0912-***-678");

@@ -74,6 +74,11 @@ test("birth dates: Gregorian and ROC (pii.md §2.12)", () => {
   assert.equal(parseBirthDate("112.02.29"), null);
   assert.equal(parseBirthDate("113/02/29"), "2024-02-29");
   assert.equal(parseBirthDate("1996-02-30"), null);
+  // not in the future: this year's dates are, next year's are not
+  const y = new Date().getUTCFullYear();
+  assert.equal(parseBirthDate(`${y}-01-01`), `${y}-01-01`);
+  assert.equal(parseBirthDate(`${y + 1}-01-01`), null);
+  assert.equal(parseBirthDate(`${y + 1}-01-01`, y + 1), `${y + 1}-01-01`);
 });
 
 test("plates and passport MRZ check digits", () => {

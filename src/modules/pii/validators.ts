@@ -147,11 +147,23 @@ export function isRealDate(y: number, m: number, d: number): boolean {
   return d <= days;
 }
 
+let year = 0, yearStarts = 0, yearEnds = 0;
+/** The current UTC year, read from a clock only when it may have changed (this runs for every date candidate). */
+function thisYear(): number {
+  const now = Date.now();
+  if (now >= yearEnds || now < yearStarts) {
+    year = new Date(now).getUTCFullYear();
+    yearStarts = Date.UTC(year, 0, 1);
+    yearEnds = Date.UTC(year + 1, 0, 1);
+  }
+  return year;
+}
+
 /**
  * Parses a birth-date string in Gregorian or ROC (民國, year + 1911) form, pii.md §2.12.
  * Returns ISO yyyy-mm-dd for plausible birth dates (1900 … maxYear), otherwise null.
  */
-export function parseBirthDate(raw: string, maxYear = new Date().getUTCFullYear()): string | null {
+export function parseBirthDate(raw: string, maxYear = thisYear()): string | null {
   const s = raw.trim();
   let y: number, m: number, d: number;
   let mm: RegExpExecArray | null;
