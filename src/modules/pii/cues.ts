@@ -70,6 +70,31 @@ for (const x of [...WORDS.values()].sort((a, b) => b.w.length - a.w.length)) {
   if (c >= 97 && c <= 122) FIRST[c - 32] = FIRST[c] ?? 0;
 }
 
+/**
+ * A filter on a cue word's first two code units (ASCII lower-cased), hashed into 64 K bits: a position
+ * whose pair is not set starts no cue word, and its list is not tried. Common characters such as 小,
+ * 生, 同, 出 and 會 start cue words (小姐, 生日 …) but are mostly followed by something else.
+ */
+const PAIRS = new Uint8Array(8192);
+const pairHash = (c: number, c1: number): number => (Math.imul(c, 0x9e3779b1) ^ c1) & 0xffff;
+const lower = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+/** Code units that a one-unit cue word is (none today; kept exact should a list gain one). */
+const SINGLE = new Uint8Array(65536);
+for (const x of WORDS.values()) {
+  const c = lower(x.w.charCodeAt(0));
+  if (x.w.length === 1) { SINGLE[c] = 1; SINGLE[c >= 97 && c <= 122 ? c - 32 : c] = 1; continue; }
+  const h = pairHash(c, lower(x.w.charCodeAt(1)));
+  PAIRS[h >> 3] = (PAIRS[h >> 3] ?? 0) | (1 << (h & 7));
+}
+
+/** False when no cue word can start at i: its first two code units are no cue word's (the filter above). */
+export function maybeCue(text: string, i: number): boolean {
+  const c = lower(text.charCodeAt(i));
+  if (SINGLE[c] === 1) return true;
+  const h = pairHash(c, lower(text.charCodeAt(i + 1)));
+  return ((PAIRS[h >> 3] ?? 0) & (1 << (h & 7))) !== 0;
+}
+
 /** True when some cue word starts with the code unit c (ASCII letters in either case). */
 export function startsCue(c: number): boolean {
   return FIRST[c] !== 0;
@@ -118,18 +143,21 @@ export class CueIndex {
       const c = text.charCodeAt(i);
       if (c < 128) {
         const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-        if (letter && !prevLetter && FIRST[c] !== 0) this.visitAscii(i);
+        if (letter && !prevLetter && FIRST[c] !== 0 && maybeCue(text, i)) this.visitAscii(i);
         prevLetter = letter;
-      } else if (FIRST[c] !== 0) this.visitCjk(i);
+        continue;
+      }
+      prevLetter = false; // "議address": a word starts after a Han character, as in detect.ts's pass
+      if (FIRST[c] !== 0 && maybeCue(text, i)) this.visitCjk(i);
     }
   }
 
-  /** Records the zh-TW cue words starting at i (call for every i whose character startsCue, in order). */
+  /** Records the zh-TW cue words starting at i (call for every i whose character startsCue, in order; those that fail maybeCue may be left out). */
   visitCjk(i: number): void {
     this.freeCjk = this.at(this.text, i, this.freeCjk);
   }
 
-  /** Records the ASCII cue words starting at i (call at each word start whose letter startsCue, in order). */
+  /** Records the ASCII cue words starting at i (call at each word start whose letter startsCue, in order; those that fail maybeCue may be left out). */
   visitAscii(i: number): void {
     this.freeAscii = this.at(this.text, i, this.freeAscii);
   }

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { CueIndex, INVOICE_CUES } from "./cues.ts";
 import { detect, detectValue } from "./detect.ts";
+import { CUES, NAME_SUFFIXES, NEGATIVE_CUES } from "./lexicon.ts";
 import type { EntityType } from "./pii.types.ts";
 import { icaoCheckDigit, isValidCard, twIdKind, ubnValidity } from "./validators.ts";
 
@@ -154,4 +156,38 @@ test("fuzz: random and adversarial inputs finish within a time bound per input",
     const ms = timeOf(s);
     assert.ok(ms < 5000, `${ms.toFixed(0)} ms on random input of ${s.length} chars`);
   }
+});
+
+test("the cue index finds every cue word, in either case, wherever it starts (its two-character filter drops none)", () => {
+  // Cue words are indexed; honorifics (先生, 小姐) are triggers only.
+  const words = [...new Set([...Object.values(CUES).flat(), ...NEGATIVE_CUES, ...INVOICE_CUES])];
+  const ascii = (w: string): boolean => /^[ -~]*$/.test(w);
+  const variants = words.flatMap((w) => (ascii(w) ? [w, w.toUpperCase(), w.charAt(0).toUpperCase() + w.slice(1)] : [w]));
+  for (const w of NAME_SUFFIXES) assert.deepEqual(new CueIndex(`陳${w}`).triggers.map((t) => [t.word, t.start]), [[w, 1]]);
+  // Every word alone, then cue words mixed with noise (both halves of common pairs, letters, digits).
+  const noise = ["小", "明", "生", "活", "同", "意", "出", "貨", "會", "議", "a", "T", "e", "1", " ", "，", "電", "子"];
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+  let mixed = "";
+  for (let k = 0; k < 20_000; k++) mixed += rnd(4) === 0 ? (variants[rnd(variants.length)] ?? "") : (noise[rnd(noise.length)] ?? "");
+  const isLetter = (c: string): boolean => /[A-Za-z]/.test(c);
+  for (const text of [...variants.map((v) => `x ${v} y`), mixed]) {
+    // Reference: every word at every position (ASCII words case-insensitively, at a word start).
+    const expected = new Set<string>();
+    for (let i = 0; i < text.length; i++) {
+      for (const w of words) {
+        if (ascii(w) ? (i > 0 && isLetter(text.charAt(i - 1))) || text.slice(i, i + w.length).toLowerCase() !== w : !text.startsWith(w, i)) continue;
+        expected.add(`${i}:${i + w.length}`);
+      }
+    }
+    const idx = new CueIndex(text);
+    assert.deepEqual(new Set(idx.starts.map((s, k) => `${s}:${idx.ends[k] ?? -1}`)), expected, text.slice(0, 40));
+  }
+});
+
+test("IPv6: full and compressed forms; times and other colon runs are not addresses", () => {
+  for (const ip of ["2001:0db8:85a3:0000:0000:8a2e:0370:7334", "2001:db8::8a2e:370:7334", "fe80::a1b2:3c4d", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1::7:8"]) {
+    assert.deepEqual(found(`client ${ip} connected`), [["IP_ADDRESS", ip]], ip);
+  }
+  for (const t of ["at 12:00:01 today", "ratio 10:30:45:50", "1:2:3:4:5:6:7:8:9", "2001:db8:85a3:0:0:8a2e:370", "1::2::3"]) assert.deepEqual(found(t), [], t);
 });

@@ -3,7 +3,7 @@
 // detect() works on one string and returns UTF-16 offsets into it.
 import { foldWidth } from "./normalize.ts";
 import type { Detection, EntityType, Reason } from "./pii.types.ts";
-import { CueIndex, cueBit, startsCue, INVOICE_BIT, NEG_BIT, type GatedType, type Trigger } from "./cues.ts";
+import { CueIndex, cueBit, maybeCue, startsCue, INVOICE_BIT, NEG_BIT, type GatedType, type Trigger } from "./cues.ts";
 import type { ColumnClass } from "./lexicon.ts";
 import {
   classifyTwPhone, ipInfo, isTwPlate, isValidCard, onlyDigits, parseBirthDate, twIdKind, twMrzLine2,
@@ -191,6 +191,20 @@ const isHexOrColon = (c: number): boolean => (c >= 48 && c <= 58) || (c >= 65 &&
 
 const isWordOrDot = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46;
 
+/**
+ * True when text[s, e) has the colons of an IPv6 address without a dotted IPv4 part (the only kind this
+ * scan's span can hold): seven, or a "::" and fewer. Times such as 12:00:01 then skip node:net's check.
+ */
+function colonsFit(text: string, s: number, e: number): boolean {
+  let colons = 0, double = false;
+  for (let i = s; i < e; i++) {
+    if (text.charCodeAt(i) !== 58) continue;
+    colons++;
+    if (text.charCodeAt(i + 1) === 58) double = true;
+  }
+  return double ? colons <= 8 : colons === 7;
+}
+
 /** IPv6: from each "x:x" colon, expand over hex digits and colons (bounded), then validate with node:net. */
 function detectIpv6(ctx: Ctx): void {
   const { text } = ctx;
@@ -201,7 +215,7 @@ function detectIpv6(ctx: Ctx): void {
     while (s > 0 && i - s < 45 && isHexOrColon(text.charCodeAt(s - 1))) s--;
     while (e < text.length && e - i < 45 && isHexOrColon(text.charCodeAt(e))) e++;
     next = e;
-    if (e - s < 6 || isWordOrDot(text.charCodeAt(s - 1)) || isWordOrDot(text.charCodeAt(e))) continue;
+    if (e - s < 6 || isWordOrDot(text.charCodeAt(s - 1)) || isWordOrDot(text.charCodeAt(e)) || !colonsFit(text, s, e)) continue;
     const v = text.slice(s, e);
     let groups = 0;
     for (const g of v.split(":")) if (g.length > 0) groups++;
@@ -287,11 +301,11 @@ function detectShapes(ctx: Ctx): void {
     const p = prev;
     prev = c;
     if (c >= 128) {
-      if (startsCue(c)) cues.visitCjk(i);
+      if (startsCue(c) && maybeCue(text, i)) cues.visitCjk(i);
       continue;
     }
     if (c >= 97 && c <= 122) {
-      if (startsCue(c) && !isLetter(p)) cues.visitAscii(i);
+      if (startsCue(c) && !isLetter(p) && maybeCue(text, i)) cues.visitAscii(i);
       continue;
     }
     if (c >= 48 && c <= 57) {
@@ -320,7 +334,7 @@ function detectShapes(ctx: Ctx): void {
         if (e >= 0) { landlines.add(i, e); nLandline = e; }
       }
     } else if (c >= 65 && c <= 90) {
-      if (startsCue(c) && !isLetter(p)) cues.visitAscii(i);
+      if (startsCue(c) && !isLetter(p) && maybeCue(text, i)) cues.visitAscii(i);
       if (isAlnum(p)) continue;
       const c1 = text.charCodeAt(i + 1);
       if (i >= nId && (isDigit(c1) || (c1 >= 65 && c1 <= 68)) && isDigit(text.charCodeAt(i + 2))) {
