@@ -204,6 +204,25 @@ async function readWith(reader: (chunks: AsyncIterable<string>, em: Emitter, not
   return { f, longest, columns: Object.fromEntries(em.cellsPerColumn) };
 }
 
+test("the CSV and JSON readers resume across chunk ends: cut at every position, the same findings and columns", async () => {
+  // Escapes, doubled quotes and quoted newlines at every chunk boundary (the readers jump inside
+  // strings and quoted fields to the next quote or backslash).
+  const json = '[{"name":"王小明","note":"他說 \\"身分證 A123456789\\" \\\\ \\u0030912-345-678","tel":"0912345678"},{"e\\"k":"a@b.tw","x":["x\\\\","身分證 B123456780"]}]';
+  const csv = '姓名,手機,備註\n王小明,0912345678,"他說 ""身分證 A123456789""\n第二行 a@b.tw"\n"陳""志明",0922-333-444,"x"\n';
+  for (const [reader, text] of [[scanJson, json], [scanCsv, csv]] as const) {
+    const run = async (cut: number): Promise<string[]> => {
+      const f: Finding[] = [];
+      const em = new Emitter("mem", "utf-8", { showValues: true }, (x) => f.push(x));
+      const chunks = (async function* () { yield text.slice(0, cut); yield text.slice(cut); })();
+      if (reader === scanCsv) await scanCsv(chunks, em, [], ".csv"); else await scanJson(chunks, em, []);
+      return f.map((x) => `${x.type} ${x.value ?? ""} ${x.column ?? ""} ${x.start}-${x.end} ${x.byteStart}-${x.byteEnd} ${x.line}`);
+    };
+    const whole = await run(text.length);
+    assert.ok(whole.length >= 4, whole.join("\n"));
+    for (let cut = 1; cut < text.length; cut++) assert.deepEqual(await run(cut), whole, `cut at ${cut}: ${JSON.stringify(text.slice(cut - 3, cut + 3))}`);
+  }
+});
+
 test("a JSON string of several MB after other keys is scanned in bounded windows, each value reported once", async () => {
   // Before, a long string was windowed only when it began the buffer: after a key it grew the buffer
   // to its whole length (a 30 MB string took a worker past its heap cap and aborted the process).

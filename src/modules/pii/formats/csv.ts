@@ -141,16 +141,18 @@ class CsvState {
     const buf = this.buf, d = this.delim, len = buf.length;
     let i = this.i;
     while (i < len) {
-      const c = buf.charCodeAt(i);
       if (this.inQ) {
-        if (c === 34) {
-          if (i + 1 >= len && !done) break; // need the next char to tell "" from a closing quote
-          if (buf.charCodeAt(i + 1) === 34) { i += 2; continue; }
-          this.inQ = false;
-        }
+        // In a quoted field the loop jumps to the next quote (indexOf runs natively).
+        const q = buf.indexOf("\"", i);
+        if (q < 0) { i = len; break; }
+        i = q;
+        if (i + 1 >= len && !done) break; // need the next char to tell "" from a closing quote
+        if (buf.charCodeAt(i + 1) === 34) { i += 2; continue; }
+        this.inQ = false;
         i++;
         continue;
       }
+      const c = buf.charCodeAt(i);
       if (c === 34 && (i === this.fieldStart || (i === 1 && this.fieldStart === 0 && buf.charCodeAt(0) === 0xfeff))) { this.inQ = true; this.quoted = true; }
       else if (c === d) { this.endField(i); this.fieldStart = i + 1; }
       else if (c === 10) { this.endField(i); this.fieldStart = i + 1; this.endRecord(i + 1); }

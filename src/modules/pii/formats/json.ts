@@ -120,15 +120,22 @@ class JsonState {
   consume(): void {
     const buf = this.buf, len = buf.length;
     let i = this.i;
+    // Inside a string the loop jumps to its next quote or backslash (indexOf runs natively); the next
+    // backslash is looked for once and kept until the loop passes it, not again for every string.
+    let backslash = -1;
     while (i < len) {
-      const c = buf.charCodeAt(i);
       if (this.inStr) {
-        if (this.esc) this.esc = false;
-        else if (c === 92) { this.esc = true; this.strEscaped = true; }
-        else if (c === 34) { this.inStr = false; this.scalar(this.strStart, i + 1, true); this.safe = i + 1; }
-        i++;
+        if (this.esc) { this.esc = false; i++; continue; }
+        let quote = buf.indexOf("\"", i);
+        if (quote < 0) quote = len;
+        if (backslash < i) { backslash = buf.indexOf("\\", i); if (backslash < 0) backslash = len; }
+        if (backslash < quote) { this.esc = true; this.strEscaped = true; i = backslash + 1; continue; }
+        if (quote === len) { i = len; break; }
+        this.inStr = false; this.scalar(this.strStart, quote + 1, true); this.safe = quote + 1;
+        i = quote + 1;
         continue;
       }
+      const c = buf.charCodeAt(i);
       if (this.scalarStart >= 0 && !((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69 || (c >= 97 && c <= 122))) {
         this.scalar(this.scalarStart, i, false);
         this.scalarStart = -1;
