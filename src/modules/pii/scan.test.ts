@@ -100,6 +100,15 @@ test("JSON key paths: the same key under other parents, records that repeat thei
   assert.equal(r.columns?.["m.k0.x.mobile"], 1);
   const { f: g } = await scan("repeat.ndjson", '{"a":{"phone":"0912-345-678"},"b":{"phone":"0912-345-678"}}\n'.repeat(3));
   assert.deepEqual(g.map((x) => x.column), ["a.phone", "b.phone", "a.phone", "b.phone", "a.phone", "b.phone"]);
+  // Paths longer than those kept (512 characters) are made anew each time, the same way.
+  const keys = Array.from({ length: 8 }, (_, k) => `${String(k)}${"k".repeat(99)}`);
+  const deep = (v: string): string => keys.reduceRight((inner, k) => `{"${k}":${inner}}`, `{"mobile":"${v}","list":["${v}"]}`);
+  const { f: h } = await scan("deep-keys.ndjson", `${deep("0912-345-678")}\n${deep("0922-333-444")}\n`);
+  const path = keys.join(".");
+  assert.ok(path.length > 512);
+  assert.deepEqual(h.map((x) => [x.value, x.column]), [
+    ["0912-345-678", `${path}.mobile`], ["0912-345-678", `${path}.list[]`], ["0922-333-444", `${path}.mobile`], ["0922-333-444", `${path}.list[]`],
+  ]);
 });
 
 test("deeply nested JSON does not overflow; the value is still found", async () => {

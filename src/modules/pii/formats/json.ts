@@ -9,8 +9,13 @@ import { TARGET, windowCut } from "./text.ts";
 
 export const MAX_DEPTH = 256;
 const MAX_STRING = 1024 * 1024;
-/** Key paths remembered per file (JSON with ever-new keys, such as a map keyed by ids, stops adding). */
+/**
+ * Key paths remembered per file (JSON with ever-new keys, such as a map keyed by ids, stops adding),
+ * each at most MAX_PATH_LENGTH characters: deep nesting makes paths of up to MAX_DEPTH keys of 128
+ * characters, which are made anew each time instead of being kept.
+ */
 const MAX_KEY_PATHS = 10_000;
+const MAX_PATH_LENGTH = 512;
 
 interface Frame { obj: boolean; key: string; expectKey: boolean; path: string; cls: ColumnClass; keyPath: string; keyCls: ColumnClass }
 
@@ -50,12 +55,15 @@ class JsonState {
 
   /** The path of an array's items, `${p}[]`, made once per path. */
   arrayPath(p: string): string {
+    if (p.length >= MAX_PATH_LENGTH) return `${p}[]`; // not looked up: hashing it would read it whole
     let a = this.arrays.get(p);
     if (a === undefined) { a = `${p}[]`; if (this.arrays.size < MAX_KEY_PATHS) this.arrays.set(p, a); }
     return a;
   }
 
+  /** The keys seen under `parent` (an empty map, not kept, for a parent path too long to keep). */
   keyPaths(parent: string): Map<string, { path: string; cls: ColumnClass }> {
+    if (parent.length > MAX_PATH_LENGTH) return new Map();
     let m = this.paths.get(parent);
     if (!m) { m = new Map(); if (this.keyCount < MAX_KEY_PATHS) this.paths.set(parent, m); }
     return m;
@@ -98,7 +106,7 @@ class JsonState {
       if (known) { f.keyPath = known.path; f.keyCls = known.cls; return; }
       f.keyPath = f.path ? `${f.path}.${f.key}` : f.key;
       f.keyCls = classifyHeader(f.key);
-      if (this.keyCount < MAX_KEY_PATHS) { this.keyCount++; this.keyPaths(f.path).set(f.key, { path: f.keyPath, cls: f.keyCls }); }
+      if (this.keyCount < MAX_KEY_PATHS && f.keyPath.length <= MAX_PATH_LENGTH) { this.keyCount++; this.keyPaths(f.path).set(f.key, { path: f.keyPath, cls: f.keyCls }); }
       return;
     }
     const { path, cls } = this.valuePath();
