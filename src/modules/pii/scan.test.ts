@@ -100,15 +100,25 @@ test("JSON key paths: the same key under other parents, records that repeat thei
   assert.equal(r.columns?.["m.k0.x.mobile"], 1);
   const { f: g } = await scan("repeat.ndjson", '{"a":{"phone":"0912-345-678"},"b":{"phone":"0912-345-678"}}\n'.repeat(3));
   assert.deepEqual(g.map((x) => x.column), ["a.phone", "b.phone", "a.phone", "b.phone", "a.phone", "b.phone"]);
-  // Paths longer than those kept (512 characters) are made anew each time, the same way.
-  const keys = Array.from({ length: 8 }, (_, k) => `${String(k)}${"k".repeat(99)}`);
+  // A path over 256 characters keeps its last 255 after "…" (deep nesting with long keys: 10,000 such
+  // records, each path kept by the counts per column and the renderer, ran a worker out of memory).
+  const keys = Array.from({ length: 8 }, (_, k) => `${String(k)}${"k".repeat(98)}𠀋`);
   const deep = (v: string): string => keys.reduceRight((inner, k) => `{"${k}":${inner}}`, `{"mobile":"${v}","list":["${v}"]}`);
-  const { f: h } = await scan("deep-keys.ndjson", `${deep("0912-345-678")}\n${deep("0922-333-444")}\n`);
+  const { f: h, r: hr } = await scan("deep-keys.ndjson", `${deep("0912-345-678")}\n${deep("0922-333-444")}\n`);
   const path = keys.join(".");
-  assert.ok(path.length > 512);
+  const tail = (p: string): string => `…${p.slice(p.length - 255)}`;
   assert.deepEqual(h.map((x) => [x.value, x.column]), [
-    ["0912-345-678", `${path}.mobile`], ["0912-345-678", `${path}.list[]`], ["0922-333-444", `${path}.mobile`], ["0922-333-444", `${path}.list[]`],
+    ["0912-345-678", tail(`${path}.mobile`)], ["0912-345-678", tail(`${path}.list[]`)], ["0922-333-444", tail(`${path}.mobile`)], ["0922-333-444", tail(`${path}.list[]`)],
   ]);
+  assert.ok(Object.keys(hr.columns ?? {}).every((c) => c.length <= 256));
+  // A cut that would start inside a surrogate pair starts after it: 8 × 101 + 7 + 50 = 865, and 865 − 255 is
+  // the low half of key 5's last character.
+  const leaf = "m".repeat(49);
+  const { f: s } = await scan("deep-pair.ndjson", keys.reduceRight((inner, k) => `{"${k}":${inner}}`, `{"${leaf}":"0912-345-678"}`) + "\n");
+  const full = `${path}.${leaf}`;
+  assert.equal(full.length, 865);
+  assert.equal(full.charCodeAt(865 - 255) & 0xfc00, 0xdc00);
+  assert.deepEqual(s.map((x) => x.column), [`…${full.slice(865 - 254)}`]);
 });
 
 test("deeply nested JSON does not overflow; the value is still found", async () => {

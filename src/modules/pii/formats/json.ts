@@ -9,13 +9,22 @@ import { TARGET, windowCut } from "./text.ts";
 
 export const MAX_DEPTH = 256;
 const MAX_STRING = 1024 * 1024;
-/**
- * Key paths remembered per file (JSON with ever-new keys, such as a map keyed by ids, stops adding),
- * each at most MAX_PATH_LENGTH characters: deep nesting makes paths of up to MAX_DEPTH keys of 128
- * characters, which are made anew each time instead of being kept.
- */
+/** Key paths remembered per file (JSON with ever-new keys, such as a map keyed by ids, stops adding). */
 const MAX_KEY_PATHS = 10_000;
-const MAX_PATH_LENGTH = 512;
+/**
+ * A key path (a column name) longer than this keeps its last characters after "…". Deep nesting made
+ * paths of up to MAX_DEPTH keys of 128 characters, and every distinct one was kept by the counts per
+ * column and the renderer's caches: 10,000 such records ran a worker out of memory.
+ */
+export const MAX_PATH = 256;
+
+/** `path`, or "…" and its last MAX_PATH - 1 characters (not starting inside a surrogate pair). */
+function bounded(path: string): string {
+  if (path.length <= MAX_PATH) return path;
+  let from = path.length - MAX_PATH + 1;
+  if ((path.charCodeAt(from) & 0xfc00) === 0xdc00) from++;
+  return `…${path.slice(from)}`;
+}
 
 interface Frame { obj: boolean; key: string; expectKey: boolean; path: string; cls: ColumnClass; keyPath: string; keyCls: ColumnClass }
 
@@ -55,15 +64,12 @@ class JsonState {
 
   /** The path of an array's items, `${p}[]`, made once per path. */
   arrayPath(p: string): string {
-    if (p.length >= MAX_PATH_LENGTH) return `${p}[]`; // not looked up: hashing it would read it whole
     let a = this.arrays.get(p);
-    if (a === undefined) { a = `${p}[]`; if (this.arrays.size < MAX_KEY_PATHS) this.arrays.set(p, a); }
+    if (a === undefined) { a = bounded(`${p}[]`); if (this.arrays.size < MAX_KEY_PATHS) this.arrays.set(p, a); }
     return a;
   }
 
-  /** The keys seen under `parent` (an empty map, not kept, for a parent path too long to keep). */
   keyPaths(parent: string): Map<string, { path: string; cls: ColumnClass }> {
-    if (parent.length > MAX_PATH_LENGTH) return new Map();
     let m = this.paths.get(parent);
     if (!m) { m = new Map(); if (this.keyCount < MAX_KEY_PATHS) this.paths.set(parent, m); }
     return m;
@@ -72,7 +78,7 @@ class JsonState {
   valuePath(): { path: string; cls: ColumnClass } {
     const f = this.top();
     if (!f) return { path: "$", cls: "UNKNOWN" };
-    if (this.overflow > 0) return { path: `${f.path}…`, cls: "UNKNOWN" };
+    if (this.overflow > 0) return { path: bounded(`${f.path}…`), cls: "UNKNOWN" };
     if (f.obj) return { path: f.keyPath, cls: f.keyCls };
     return { path: f.keyPath, cls: f.cls };
   }
@@ -104,9 +110,9 @@ class JsonState {
       f.expectKey = false;
       const known = this.keyPaths(f.path).get(f.key);
       if (known) { f.keyPath = known.path; f.keyCls = known.cls; return; }
-      f.keyPath = f.path ? `${f.path}.${f.key}` : f.key;
+      f.keyPath = f.path ? bounded(`${f.path}.${f.key}`) : f.key;
       f.keyCls = classifyHeader(f.key);
-      if (this.keyCount < MAX_KEY_PATHS && f.keyPath.length <= MAX_PATH_LENGTH) { this.keyCount++; this.keyPaths(f.path).set(f.key, { path: f.keyPath, cls: f.keyCls }); }
+      if (this.keyCount < MAX_KEY_PATHS) { this.keyCount++; this.keyPaths(f.path).set(f.key, { path: f.keyPath, cls: f.keyCls }); }
       return;
     }
     const { path, cls } = this.valuePath();
