@@ -157,6 +157,21 @@ test("pg_dump: an INSERT without a column list takes the columns of the latest C
   assert.deepEqual(f.map((x) => x.column), ["a.#1", "a.#1", "a.phone", "a.mobile"]);
 });
 
+test("pg_dump: what is remembered of tables and columns is bounded (63-character names, 1,600 columns, 10,000 tables)", async () => {
+  // A hostile dump (600,000 CREATE TABLEs, or one table with 3 million columns) ran a worker out of
+  // memory; past the bounds, columns are named by position.
+  const long = "n".repeat(100);
+  const wide = ["CREATE TABLE public.wide (", `    ${long} text,`, ...Array.from({ length: 1700 }, (_, k) => `    c${String(k + 2)} text,`), ");"];
+  const values = Array.from({ length: 1701 }, (_, k) => (k === 1 || k === 1650 || k === 0 ? "'0912345678'" : "'x'"));
+  const tables = Array.from({ length: 10_001 }, (_, k) => `CREATE TABLE public.t${String(k)} (\n    phone text\n);`);
+  const t = [
+    ...wide, `INSERT INTO public.wide VALUES (${values.join(", ")});`,
+    ...tables, "INSERT INTO public.t0 VALUES ('0912345678');", "INSERT INTO public.t10000 VALUES ('0912345678');", "",
+  ].join("\n");
+  const { f } = await scan("bounded.sql", t);
+  assert.deepEqual(f.map((x) => x.column), [`wide.${"n".repeat(63)}`, "wide.c2", "wide.#1651", "t0.phone", "t10000.#1"]);
+});
+
 test("Big5 is detected; byte offsets are Big5 bytes", async () => {
   const big5 = Buffer.from([0xa6, 0xac, 0xa5, 0xf3, 0xa4, 0x48]); // 收件人
   const body = Buffer.concat([big5, Buffer.from(":"), Buffer.from([0xb3, 0xaf, 0xa7, 0xd3, 0xa9, 0xfa]), Buffer.from(" 0912-345-678\n")]);

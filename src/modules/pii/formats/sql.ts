@@ -10,14 +10,25 @@ const RE_COPY = /^COPY\s+([\w."]+)\s*(?:\(([^)]{0,8000})\))?\s+FROM\s+stdin/i;
 const RE_CREATE = /^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF NOT EXISTS\s+)?([\w."]+)\s*\(/i;
 const RE_INSERT = /^INSERT\s+INTO\s+([\w."]+)\s*(?:\(([^)]{0,8000})\))?\s*VALUES\s*/i;
 
-const unquote = (s: string): string => s.trim().replace(/^"|"$/g, "");
+/**
+ * PostgreSQL cuts identifiers to 63 bytes, allows 1,600 columns per table, and a dump names each
+ * column once: what is remembered of a dump's tables and headers is bounded by these, and by a
+ * total, so that a hostile dump (600,000 CREATE TABLEs, or one with 3 million columns) cannot run a
+ * worker out of memory; columns beyond them are named by position (table.#k).
+ */
+const MAX_NAME = 63;
+const MAX_COLUMNS = 1600;
+const MAX_TABLES = 10_000;
+const MAX_REMEMBERED = 100_000;
+
+const unquote = (s: string): string => s.trim().replace(/^"|"$/g, "").slice(0, MAX_NAME);
 const shortTable = (t: string): string => unquote(t.split(".").pop() ?? t);
 
 interface Cols { table: string; names: string[]; classes: ColumnClass[] }
 interface InsertState extends Cols { col: number; inStr: boolean; depth: number; tokStart: number }
 
 function cols(table: string, list: string | undefined, known: Map<string, string[]>): Cols {
-  const names = list !== undefined ? list.split(",").map(unquote) : (known.get(shortTable(table)) ?? []);
+  const names = list !== undefined ? list.split(",", MAX_COLUMNS).map(unquote) : (known.get(shortTable(table)) ?? []);
   const short = shortTable(table);
   return { table: short, names: names.map((n) => `${short}.${n}`), classes: names.map(classifyHeader) };
 }
@@ -36,6 +47,9 @@ class SqlState {
    * header without a column list means.
    */
   private readonly headerCols = new Map<string, Cols>();
+  /** Column names held by `known` and by `headerCols` (each at most MAX_REMEMBERED). */
+  private knownNames = 0;
+  private headerNames = 0;
   creating: { table: string; cols: string[] } | null = null;
   copy: Cols | null = null;
   insert: InsertState | null = null;
@@ -74,12 +88,23 @@ class SqlState {
     }
   }
 
+  /** Keeps a CREATE TABLE's columns (a table defined again replaces them), within MAX_TABLES and MAX_REMEMBERED. */
+  private remember(table: string, columns: string[]): void {
+    const old = this.known.get(table)?.length;
+    if (old === undefined && this.known.size >= MAX_TABLES) return;
+    if (this.knownNames - (old ?? 0) + columns.length > MAX_REMEMBERED) return;
+    this.known.set(table, columns);
+    this.knownNames += columns.length - (old ?? 0);
+    this.headerCols.clear();
+    this.headerNames = 0;
+  }
+
   private columnsOf(table: string, list: string | undefined): Cols {
     const key = list === undefined ? table : `${table}\u0000${list}`;
     let c = this.headerCols.get(key);
     if (c === undefined) {
       c = cols(table, list, this.known);
-      if (this.headerCols.size < 1000) this.headerCols.set(key, c);
+      if (this.headerCols.size < 1000 && this.headerNames + c.names.length <= MAX_REMEMBERED) { this.headerCols.set(key, c); this.headerNames += c.names.length; }
     }
     return c;
   }
@@ -110,9 +135,10 @@ class SqlState {
     const creating = this.creating;
     if (creating) {
       const t = text.trim();
-      if (t.startsWith(")")) { this.known.set(shortTable(creating.table), creating.cols); this.headerCols.clear(); this.creating = null; return; }
+      if (t.startsWith(")")) { this.remember(shortTable(creating.table), creating.cols); this.creating = null; return; }
+      if (creating.cols.length >= MAX_COLUMNS) return;
       const m = /^"?([\w]+)"?\s+\w/.exec(t);
-      if (m?.[1] && !/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)$/i.test(m[1])) creating.cols.push(m[1]);
+      if (m?.[1] && !/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)$/i.test(m[1])) creating.cols.push(m[1].slice(0, MAX_NAME));
       return;
     }
     let m = RE_CREATE.exec(text);
