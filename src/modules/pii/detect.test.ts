@@ -149,6 +149,12 @@ test("fuzz: random and adversarial inputs finish within a time bound per input",
       assert.ok(t4 < 12 * t1 + 500, `superlinear on ${JSON.stringify(pre + u)}: ${t1.toFixed(0)} ms → ${t4.toFixed(0)} ms for 4× the input`);
     }
   }
+  // One long line dense with trigger words, up to the 1 M characters of a long line's window: the
+  // window after each trigger once looked for the line end up to the end of the text (quadratic: 8 MB
+  // of "生日1" took 32 s). 8× the input must take far less than the 64× of a quadratic scan.
+  const line = "生日1".repeat(Math.ceil(1_000_000 / 3));
+  const t1 = timeOf(line.slice(0, 125_000)), t8 = timeOf(line);
+  assert.ok(t8 < 24 * t1 + 500, `superlinear on one line of "生日1": ${t1.toFixed(0)} ms → ${t8.toFixed(0)} ms for 8× the input`);
   for (let i = 0; i < 200; i++) {
     let s = "";
     const n = 1 + rnd(5000);

@@ -487,9 +487,10 @@ function onCue(ctx: Ctx, tr: Trigger): void {
     }
     const re = GATED_RE[t];
     // After the cue first (up to 40 chars, not past a line end), then just before it ("22099131（統編）").
+    // (The line end is looked for within the window only: indexOf("\n") read on to the segment's end
+    // for every trigger, and a segment of one long line full of trigger words took seconds.)
     let b = Math.min(text.length, ce + 40);
-    const nl = text.indexOf("\n", ce);
-    if (nl >= 0 && nl < b) b = nl;
+    for (let i = ce; i < b; i++) if (text.charCodeAt(i) === 10) { b = i; break; }
     let found = false;
     for (const [s, raw] of searchWindow(ctx, re, ce, b, true)) {
       if (gatedValue(ctx, t, s, raw, R_PAT_CON, 0.9)) { found = true; break; }
