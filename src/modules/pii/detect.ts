@@ -75,7 +75,7 @@ const RE_PLATE = /(?<![A-Za-z0-9])(?:[A-Z]{2,3}-?\d{3,4}|\d{3,4}-[A-Z]{2,3})(?![
 
 interface Ctx {
   text: string;
-  /** The text with its validated cells (detectIn), which a trigger word's window still reads; else `text`. */
+  /** The text with its validated cells (detectFolded's `full`), which a trigger word's window still reads; else `text`. */
   full: string;
   cues: CueIndex;
   out: Detection[];
@@ -511,7 +511,7 @@ const isAnchor = (d: Detection): boolean => d.type === "TW_MOBILE" || d.type ===
 
 /**
  * Names written right before another personal-data item ("陳志明 0912-345-678", "林美玲/臺北市…"): the
- * items found in the text, then `more` (the cells a column validated, which detectIn did not look into).
+ * items found in the text, then `more` (the cells a column validated, which the free-text pass did not look into).
  */
 function detectAdjacentNames(ctx: Ctx, more: readonly Detection[]): void {
   if (!want(ctx, "PERSON_NAME_ZH")) return;

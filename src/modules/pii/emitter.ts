@@ -254,8 +254,13 @@ export class Emitter {
       if (showValues) f.value = value;
       this.findings++;
       this.onFinding(f);
-      // The value's bytes are counted: the next gap starts after it (unless it runs past `consumed`).
-      if (d.end <= consumed) { byte += size; cur = d.end; }
+      // The value's bytes are counted: the next gap starts after it (unless it runs past `consumed`),
+      // and so do the lines, past any line break inside it (a multi-line address cell).
+      if (d.end <= consumed) {
+        byte += size;
+        cur = d.end;
+        while (nextNl >= 0 && nextNl < cur) { line++; nextNl = text.indexOf("\n", nextNl + 1); }
+      }
     }
     advance(consumed);
     this.onConsumed?.(text, consumed);

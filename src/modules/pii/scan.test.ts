@@ -81,6 +81,19 @@ test("CSV with an unbalanced quote is reported and still scanned", async () => {
   for (const x of f) assert.equal(t.slice(x.start, x.end), x.value);
 });
 
+test("a finding over a line break moves the line count past it, at the end of a segment too", async () => {
+  // An address cell with a newline in it, the last thing in the file (its quote never closed), and
+  // one followed by another row.
+  const open = "備註,地址\nx,\"台北市信義區\n信義路五段7號";
+  const { f, r } = await scan("multi-line-end.csv", open);
+  assert.deepEqual(f.map((x) => [x.type, x.line]), [["TW_ADDRESS", 2]]);
+  assert.equal(r.lines, 3);
+  const t = "地址,手機\n\"台北市信義區\n信義路五段7號\",0912345678\n,0922333444\n";
+  const { f: g, r: gr } = await scan("multi-line.csv", t);
+  assert.deepEqual(g.map((x) => [x.type, x.line]), [["TW_ADDRESS", 2], ["TW_MOBILE", 3], ["TW_MOBILE", 4]]);
+  assert.equal(gr.lines, 5);
+});
+
 test("JSON and NDJSON: key paths as columns, numbers, escapes", async () => {
   const t = '[{"buyer":{"name":"王小明","phones":["0912-345-678"]},"ubn":22099131,"note":"a \\"q\\" 身分證 A123456789"}]';
   const { f } = await scan("f.json", t);
