@@ -183,6 +183,17 @@ test("pg_dump: what is remembered of tables and columns is bounded (63-character
   ].join("\n");
   const { f } = await scan("bounded.sql", t);
   assert.deepEqual(f.map((x) => x.column), [`wide.${"n".repeat(63)}`, "wide.c2", "wide.#1651", "t0.phone", "t10000.#1"]);
+  // 100,000 column names in all: a table defined again past that is forgotten, its old definition too;
+  // a name is not cut inside a surrogate pair.
+  const big = (name: string, n: number, prefix: string): string[] => [`CREATE TABLE public.${name} (`, ...Array.from({ length: n }, (_, k) => `    ${prefix}${String(k)} text,`), ");"];
+  const u = [
+    ...Array.from({ length: 62 }, (_, k) => big(`w${String(k)}`, 1600, "c")).flat(),
+    ...big("t", 2, "phone"), "INSERT INTO public.t VALUES ('x', '0912345678');",
+    ...big("t", 1600, "d"), "INSERT INTO public.t VALUES ('x', '0912345678');",
+    `INSERT INTO public.s ("${"名".repeat(62)}𠀋") VALUES ('0912345678');`, "",
+  ].join("\n");
+  const { f: g } = await scan("bounded-names.sql", u);
+  assert.deepEqual(g.map((x) => x.column), ["t.phone1", "t.#2", `s.${"名".repeat(62)}`]);
 });
 
 test("Big5 is detected; byte offsets are Big5 bytes", async () => {

@@ -21,7 +21,12 @@ const MAX_COLUMNS = 1600;
 const MAX_TABLES = 10_000;
 const MAX_REMEMBERED = 100_000;
 
-const unquote = (s: string): string => s.trim().replace(/^"|"$/g, "").slice(0, MAX_NAME);
+/** The first MAX_NAME characters of a name (not ending inside a surrogate pair). */
+function cut(name: string): string {
+  if (name.length <= MAX_NAME) return name;
+  return name.slice(0, (name.charCodeAt(MAX_NAME - 1) & 0xfc00) === 0xd800 ? MAX_NAME - 1 : MAX_NAME);
+}
+const unquote = (s: string): string => cut(s.trim().replace(/^"|"$/g, ""));
 const shortTable = (t: string): string => unquote(t.split(".").pop() ?? t);
 
 interface Cols { table: string; names: string[]; classes: ColumnClass[] }
@@ -88,15 +93,19 @@ class SqlState {
     }
   }
 
-  /** Keeps a CREATE TABLE's columns (a table defined again replaces them), within MAX_TABLES and MAX_REMEMBERED. */
+  /**
+   * Keeps a CREATE TABLE's columns (a table defined again replaces them), within MAX_TABLES and
+   * MAX_REMEMBERED; a table past them is forgotten, its earlier definition too (its columns are then
+   * named by position, not by a definition the dump has replaced).
+   */
   private remember(table: string, columns: string[]): void {
-    const old = this.known.get(table)?.length;
-    if (old === undefined && this.known.size >= MAX_TABLES) return;
-    if (this.knownNames - (old ?? 0) + columns.length > MAX_REMEMBERED) return;
-    this.known.set(table, columns);
-    this.knownNames += columns.length - (old ?? 0);
+    const old = this.known.get(table)?.length ?? 0;
+    if (this.known.delete(table)) this.knownNames -= old;
     this.headerCols.clear();
     this.headerNames = 0;
+    if (this.known.size >= MAX_TABLES || this.knownNames + columns.length > MAX_REMEMBERED) return;
+    this.known.set(table, columns);
+    this.knownNames += columns.length;
   }
 
   private columnsOf(table: string, list: string | undefined): Cols {
@@ -138,7 +147,7 @@ class SqlState {
       if (t.startsWith(")")) { this.remember(shortTable(creating.table), creating.cols); this.creating = null; return; }
       if (creating.cols.length >= MAX_COLUMNS) return;
       const m = /^"?([\w]+)"?\s+\w/.exec(t);
-      if (m?.[1] && !/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)$/i.test(m[1])) creating.cols.push(m[1].slice(0, MAX_NAME));
+      if (m?.[1] && !/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)$/i.test(m[1])) creating.cols.push(cut(m[1]));
       return;
     }
     let m = RE_CREATE.exec(text);
