@@ -82,7 +82,7 @@ const lower = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
 const SINGLE = new Uint8Array(65536);
 for (const x of WORDS.values()) {
   const c = lower(x.w.charCodeAt(0));
-  if (x.w.length === 1) { SINGLE[c] = 1; SINGLE[c >= 97 && c <= 122 ? c - 32 : c] = 1; continue; }
+  if (x.w.length === 1) { SINGLE[c] = 1; continue; } // (maybeCue looks it up lower-cased)
   const h = pairHash(c, lower(x.w.charCodeAt(1)));
   PAIRS[h >> 3] = (PAIRS[h >> 3] ?? 0) | (1 << (h & 7));
 }

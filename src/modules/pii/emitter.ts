@@ -221,13 +221,16 @@ export class Emitter {
     const { file, utf16 } = this;
     const showValues = this.opts.showValues === true;
     let nextNl = text.indexOf("\n");
-    // Moves the running byte offset and line from `cur` to `to`: bytes by a short loop or natively,
-    // lines by stepping over the newlines (each found once per segment).
+    // Moves the running line to `to` by stepping over the newlines (each found once per segment), and
+    // advance the running byte offset too, from `cur`: by a short loop or natively.
+    const lines = (to: number): void => {
+      while (nextNl >= 0 && nextNl < to) { line++; nextNl = text.indexOf("\n", nextNl + 1); }
+    };
     const advance = (to: number): void => {
       if (to <= cur) return;
       if (big5) byte += big5Bytes(text, cur, to);
       else byte += to - cur < 64 ? utf8Bytes(text, cur, to) : Buffer.byteLength(text.slice(cur, to), "utf8");
-      while (nextNl >= 0 && nextNl < to) { line++; nextNl = text.indexOf("\n", nextNl + 1); }
+      lines(to);
       cur = to;
     };
     for (const d of ds) {
@@ -259,7 +262,7 @@ export class Emitter {
       if (d.end <= consumed) {
         byte += size;
         cur = d.end;
-        while (nextNl >= 0 && nextNl < cur) { line++; nextNl = text.indexOf("\n", nextNl + 1); }
+        lines(cur);
       }
     }
     advance(consumed);

@@ -18,7 +18,7 @@ export function foldWidth(text: string): string {
     let wide = false;
     for (let i = 0; i < text.length && !wide; i++) {
       const c = text.charCodeAt(i);
-      wide = c >= 0xff10 && c <= 0xff5a && (c <= 0xff19 || (c >= 0xff21 && c <= 0xff3a) || c >= 0xff41);
+      wide = (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a); // WIDE_ALNUM
     }
     if (!wide) return text;
   } else if (!WIDE_ALNUM.test(text)) return text;

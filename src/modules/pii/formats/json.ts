@@ -108,11 +108,12 @@ class JsonState {
       const rawKey = this.buf.slice(s + 1, Math.min(e - 1, s + 129));
       f.key = this.strEscaped ? decodeJsonString(rawKey).text : rawKey;
       f.expectKey = false;
-      const known = this.keyPaths(f.path).get(f.key);
+      const keys = this.keyPaths(f.path);
+      const known = keys.get(f.key);
       if (known) { f.keyPath = known.path; f.keyCls = known.cls; return; }
       f.keyPath = f.path ? bounded(`${f.path}.${f.key}`) : f.key;
       f.keyCls = classifyHeader(f.key);
-      if (this.keyCount < MAX_KEY_PATHS) { this.keyCount++; this.keyPaths(f.path).set(f.key, { path: f.keyPath, cls: f.keyCls }); }
+      if (this.keyCount < MAX_KEY_PATHS) { this.keyCount++; keys.set(f.key, { path: f.keyPath, cls: f.keyCls }); }
       return;
     }
     const { path, cls } = this.valuePath();

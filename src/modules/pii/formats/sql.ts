@@ -4,7 +4,7 @@
 import type { Cell, Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
 import type { SkipNote } from "../pii.types.ts";
-import { MAX_LINE, scanWindow, TARGET } from "./text.ts";
+import { MAX_LINE, pairSafe, scanWindow, TARGET } from "./text.ts";
 
 const RE_COPY = /^COPY\s+([\w."]+)\s*(?:\(([^)]{0,8000})\))?\s+FROM\s+stdin/i;
 const RE_CREATE = /^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF NOT EXISTS\s+)?([\w."]+)\s*\(/i;
@@ -22,10 +22,7 @@ const MAX_TABLES = 10_000;
 const MAX_REMEMBERED = 100_000;
 
 /** The first MAX_NAME characters of a name (not ending inside a surrogate pair). */
-function cut(name: string): string {
-  if (name.length <= MAX_NAME) return name;
-  return name.slice(0, (name.charCodeAt(MAX_NAME - 1) & 0xfc00) === 0xd800 ? MAX_NAME - 1 : MAX_NAME);
-}
+const cut = (name: string): string => (name.length <= MAX_NAME ? name : name.slice(0, pairSafe(name, MAX_NAME)));
 const unquote = (s: string): string => cut(s.trim().replace(/^"|"$/g, ""));
 const shortTable = (t: string): string => unquote(t.split(".").pop() ?? t);
 
