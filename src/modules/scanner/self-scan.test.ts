@@ -17,18 +17,37 @@ import { after, before, test } from "node:test";
 import { systemClock } from "../../platform/clock.ts";
 import { staticResolver } from "../../platform/net/resolver.ts";
 import { makeTestPki } from "../../platform/net/testing.ts";
-import { freePort, startTestServer, type TestServer } from "../../platform/testing/server.ts";
+import { startTestServer, type TestServer } from "../../platform/testing/server.ts";
 import { createScannerFetcher, scan } from "./scan.ts";
 import type { ScanResult } from "./scanner.types.ts";
 
 interface Front {
   port: number;
+  /** Where the decrypted bytes go: the app server, started after the front (its PUBLIC_URL needs the front's port). */
+  forwardTo(appPort: number): void;
   close(): Promise<void>;
 }
 
-/** A TLS terminator and http→https redirector sharing one loopback port, in front of `appPort`. */
-async function startTlsFront(port: number, appPort: number, cert: { key: string; cert: string }): Promise<Front> {
+/** Listens on a free loopback port (0); a listen error rejects, never leaves the caller waiting. */
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * A TLS terminator and http→https redirector sharing one loopback port. The front listens first and
+ * the server is started with its port: a port picked free, closed and listened on seconds later
+ * (freePort) can be taken in between by another process's connection, and then the front never
+ * listened and the test hung until the runner killed it.
+ */
+async function startTlsFront(cert: { key: string; cert: string }): Promise<Front> {
   const sockets = new Set<net.Socket>();
+  let appPort = 0;
   const track = (s: net.Socket): void => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
@@ -47,13 +66,12 @@ async function startTlsFront(port: number, appPort: number, cert: { key: string;
     pipeTo(clear, appPort);
   });
   terminator.on("tlsClientError", () => undefined);
+  let port = 0;
   const redirector = http.createServer((req, res) => {
     res.writeHead(301, { location: `https://127.0.0.1:${port}${req.url ?? "/"}`, "content-length": "0" }).end();
   });
-  await new Promise<void>((r) => terminator.listen(0, "127.0.0.1", r));
-  await new Promise<void>((r) => redirector.listen(0, "127.0.0.1", r));
-  const tlsPort = (terminator.address() as net.AddressInfo).port;
-  const plainPort = (redirector.address() as net.AddressInfo).port;
+  const tlsPort = await listen(terminator);
+  const plainPort = await listen(redirector);
   const front = net.createServer((sock) => {
     track(sock);
     sock.once("data", (first: Buffer) => {
@@ -62,9 +80,10 @@ async function startTlsFront(port: number, appPort: number, cert: { key: string;
       sock.resume();
     });
   });
-  await new Promise<void>((r) => front.listen(port, "127.0.0.1", r));
+  port = await listen(front);
   return {
     port,
+    forwardTo(p) { appPort = p; },
     async close() {
       for (const s of sockets) s.destroy();
       redirector.closeAllConnections();
@@ -79,9 +98,10 @@ let front: Front;
 let result: ScanResult;
 
 before(async () => {
-  const port = await freePort();
+  front = await startTlsFront(pki.leaf);
+  const { port } = front;
   ts = await startTestServer({ env: { PUBLIC_URL: `https://127.0.0.1:${port}` } });
-  front = await startTlsFront(port, Number(new URL(ts.url).port), pki.leaf);
+  front.forwardTo(Number(new URL(ts.url).port));
   const fetcher = createScannerFetcher({ allowHosts: [`127.0.0.1:${port}`], ca: [pki.caCert], resolver: staticResolver({}) });
   result = await scan(`127.0.0.1:${port}`, { fetcher, clock: systemClock });
 });
