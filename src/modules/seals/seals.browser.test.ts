@@ -16,7 +16,7 @@ import { buildWidget } from "../../../scripts/build-widget.ts";
 import { systemClock } from "../../platform/clock.ts";
 import { loadConfig } from "../../platform/config.ts";
 import { createHttpApp } from "../../platform/http/app.ts";
-import { freePort } from "../../platform/testing/server.ts";
+import { reservePort } from "../../platform/testing/server.ts";
 import { testDatabase } from "../../platform/testing/db.ts";
 import { verifyRemote } from "./seals.remote.ts";
 import { sealsRoutes } from "./seals.routes.ts";
@@ -34,7 +34,8 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<[Ser
 test("seal from the real server: green on the confirmed origin, refused elsewhere, red when withdrawn", { skip: !existsSync(CHROMIUM) && "no Chromium" }, async () => {
   const database = await testDatabase();
   const dir = await mkdtemp(join(tmpdir(), "ectrust-seals-browser-"));
-  const port = await freePort();
+  const reservation = await reservePort();
+  const port = reservation.port;
   const sealOrigin = `http://127.0.0.1:${String(port)}`;
   const config = loadConfig({ PUBLIC_URL: sealOrigin, LOG_LEVEL: "silent", DATA_DIR: dir });
   const shops = new Map<string, FakeShop>();
@@ -55,6 +56,7 @@ test("seal from the real server: green on the confirmed origin, refused elsewher
     const widgetDir = join(dir, "widget");
     await buildWidget({ outdir: widgetDir, pinned: await seals.pinned() });
     await app.register(sealsRoutes, { seals, publicUrl: sealOrigin, widgetDir });
+    await reservation.release();
     await app.listen({ port, host: "127.0.0.1" });
 
     const good = fakeShop({ origins: [shopUrl] });
@@ -90,6 +92,7 @@ test("seal from the real server: green on the confirmed origin, refused elsewher
     const wrongRoot = await verifyRemote(good.id, sealOrigin, { roots: ["11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"] });
     assert.equal(wrongRoot[0]?.verdict.state, "invalid", "keys the server hands out are not trusted without the pinned root");
   } finally {
+    await reservation.release();
     await browser.close();
     await app.close();
     shopServer.close();

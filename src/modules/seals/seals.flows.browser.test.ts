@@ -24,7 +24,7 @@ import { auditLog as auditTrail } from "../../platform/audit/audit.tables.ts";
 import { loadConfig } from "../../platform/config.ts";
 import { createFetcher } from "../../platform/net/fetcher.ts";
 import { staticResolver } from "../../platform/net/resolver.ts";
-import { freePort } from "../../platform/testing/server.ts";
+import { reservePort } from "../../platform/testing/server.ts";
 import { testDatabase } from "../../platform/testing/db.ts";
 import { accreditedBody, buildActor, driveToActive, type CertWorld } from "../certification/testing.ts";
 import { makeHostPki } from "../registry/testing.ts";
@@ -64,7 +64,8 @@ test("real flows: registry confirmation and the certification lifecycle drive th
   const shopOrigin = `https://shopa.test:${String(shopPort)}`;
 
   const dir = await mkdtemp(join(tmpdir(), "ectrust-seals-flows-"));
-  const port = await freePort();
+  const reservation = await reservePort();
+  const port = reservation.port;
   const sealOrigin = `http://127.0.0.1:${String(port)}`;
   const widgetDir = join(dir, "widget");
   const built = await buildWidget({ outdir: widgetDir }); // exactly what `npm run build` makes: a template
@@ -79,6 +80,7 @@ test("real flows: registry confirmation and the certification lifecycle drive th
   try {
     const { registry, evidence, certification, accreditation, schemes, seals } = server.services;
     const app = await server.http();
+    await reservation.release();
     await app.listen({ host: "127.0.0.1", port });
 
     // --- the registry's real confirmation flow ---
@@ -163,6 +165,7 @@ test("real flows: registry confirmation and the certification lifecycle drive th
     const actions = (await database.db.select({ action: auditTrail.action }).from(auditTrail)).map((r) => r.action);
     for (const a of ["seals.credential.issue", "seals.credential.suspend", "seals.credential.unsuspend", "seals.credential.revoke", "seals.widget.release"]) assert.ok(actions.includes(a), a);
   } finally {
+    await reservation.release();
     await browser?.close();
     await server.close();
     await database.close();

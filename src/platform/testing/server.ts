@@ -30,17 +30,43 @@ export interface TestServer {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
+  const reservation = await reservePort();
+  await reservation.release();
+  return reservation.port;
+}
+
+export interface PortReservation {
+  port: number;
+  /** stops holding the port; call it immediately before the real server listens on it */
+  release(): Promise<void>;
+}
+
+/**
+ * A free port on 127.0.0.1, held by a listener until `release()`. Between a port found free and
+ * a server listening on it seconds later (config, build, demo data), another process's outgoing
+ * connection can take it as its local port: listen then fails with EADDRINUSE. While a listener
+ * holds the port the kernel gives it to no connection, so the window shrinks to one tick.
+ */
+export async function reservePort(): Promise<PortReservation> {
+  const s = createServer().unref(); // a reservation never keeps a failed test's process alive
+  await new Promise<void>((resolve, reject) => {
     s.once("error", reject);
     s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      s.close(() => {
-        resolve(port);
-      });
+      resolve();
     });
   });
+  const address = s.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  let released: Promise<void> | undefined;
+  return {
+    port,
+    release: () =>
+      (released ??= new Promise<void>((resolve) => {
+        s.close(() => {
+          resolve();
+        });
+      })),
+  };
 }
 
 export async function startTestServer(
@@ -52,7 +78,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const smtp = await startTestSmtpServer();
   const database = await testDatabase();
-  const port = await freePort();
+  const reservation = await reservePort();
+  const port = reservation.port;
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     PUBLIC_URL: url,
@@ -67,8 +94,10 @@ export async function startTestServer(
     server = await buildServer({ config, database, fastHashing: true, work: true, logger: pino({ level: "silent" }), ...options.build });
     await seedDemo(server);
     const app = await server.http();
+    await reservation.release();
     await app.listen({ host: "127.0.0.1", port });
   } catch (e) {
+    await reservation.release();
     await server?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     await smtp.close().catch(() => undefined);
