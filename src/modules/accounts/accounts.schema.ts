@@ -88,14 +88,17 @@ export const apiToken = z.object({
 export const createTokenBody = z.strictObject({ name: name.max(LIMITS.tokenName), role, expiresInDays: z.number().int().min(1).max(366).default(90) });
 export const tokenParams = z.strictObject({ orgId: uuid, tokenId: uuid });
 
+// Dates PostgreSQL can compare against: a timestamptz outside 4713 BC–294276 AD is a database
+// error (a 500), and JavaScript dates reach 271821 BC. Nothing in the trail is older or newer.
+const auditDate = z.coerce.date().min(new Date("0001-01-01T00:00:00Z"), "Too early").max(new Date("9999-12-31T23:59:59Z"), "Too late");
 export const auditQuery = z.strictObject({
   orgId: uuid.optional(),
   action: z.string().max(100).optional(),
   objectType: z.string().max(100).optional(),
   objectId: z.string().max(200).optional(),
   actorUserId: uuid.optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: auditDate.optional(),
+  to: auditDate.optional(),
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(50),
 });

@@ -3,7 +3,7 @@
 // through the outbox). Object-level rule: a user acts on their own organisation only, unless
 // they belong to the authority.
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { generateSecret, generateURI, verify as totpVerify } from "otplib";
 import type { Actor } from "../../platform/actor.ts";
 import { appendAudit, type AuditEntry } from "../../platform/audit/audit.ts";
@@ -170,12 +170,7 @@ export function createAccountsService(deps: AccountsDeps) {
       }
       const ok = await argonVerify(u.passwordHash, input.password);
       if (!ok) {
-        await db.transaction(async (tx) => {
-          const failed = u.failedLogins + 1;
-          const lock = failed >= LOCKOUT_THRESHOLD ? new Date(now.getTime() + minutes(LOCKOUT_MINUTES)) : null;
-          await tx.update(users).set({ failedLogins: lock ? 0 : failed, lockedUntil: lock }).where(eq(users.id, u.id));
-          await audit(tx, { kind: "anonymous" }, { action: lock ? "user.locked" : "user.login_failed", objectType: "user", objectId: u.id, summary: { failedLogins: failed } });
-        });
+        await db.transaction((tx) => recordFailedSignIn(tx, u.id, "user.login_failed"));
         throw new AppError("invalid_credentials");
       }
       const ms = await activeMemberships(db, u.id);
@@ -185,7 +180,12 @@ export function createAccountsService(deps: AccountsDeps) {
         throw new AppError("forbidden", pending ? "Your organisation's registration is waiting for the authority's confirmation. You will get an e-mail when it is confirmed." : "Your account has no active organisation.");
       }
       return db.transaction(async (tx) => {
-        await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
+        // Guesses sent in parallel were all checked against the lock before any of them failed:
+        // look again now that the failures are written.
+        const [fresh] = await tx.select({ lockedUntil: users.lockedUntil }).from(users).where(eq(users.id, u.id)).for("update");
+        if (fresh?.lockedUntil && fresh.lockedUntil > clock.now()) throw new AppError("account_locked", "Too many failed sign-ins. The account is temporarily locked; or reset your password by e-mail.");
+        // With MFA still to pass, the failure count carries on into the code step (verifyMfa resets it).
+        if (u.mfaEnabledAt === null) await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
         const s = await openSession(tx, u.id, m.orgId, m.role, u.mfaEnabledAt !== null, meta);
         await audit(tx, { kind: "user", userId: u.id, orgId: m.orgId, orgKind: m.orgKind, role: m.role }, { action: "session.created", objectType: "user", objectId: u.id, orgId: m.orgId, summary: { stage: s.stage } });
         return s;
@@ -227,31 +227,49 @@ export function createAccountsService(deps: AccountsDeps) {
 
     async verifyMfa(session: SessionContext, input: { code?: string | undefined; recoveryCode?: string | undefined }) {
       if (session.stage !== "mfa") throw new AppError("conflict", "This session does not wait for a verification code.");
+      if (input.code === undefined && input.recoveryCode === undefined) throw invalid("code", "Enter the 6-digit code or a recovery code.");
       const userId = session.actor.userId;
-      return db.transaction(async (tx) => {
+      // A wrong code is written (failure count, lock, audit) and only then refused, so the
+      // transaction commits: guesses count towards the same lock as wrong passwords.
+      const outcome = await db.transaction(async (tx): Promise<{ refused: AppError } | { stage: "full"; csrfToken: string }> => {
         const [u] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
         if (!u?.mfaSecretEnc) throw new AppError("conflict", "Two-step verification is not set up for this account.");
-        let how: string;
+        const now = clock.now();
+        if (u.lockedUntil && u.lockedUntil > now) {
+          await tx.delete(sessions).where(eq(sessions.idHash, session.idHash));
+          return { refused: new AppError("account_locked", "Too many failed attempts. The account is temporarily locked; sign in again later.") };
+        }
+        let how: string | undefined;
+        let wrong = "";
         if (input.code !== undefined) {
           const secret = openSecret(deps.masterKey, u.mfaSecretEnc, `mfa:${u.id}`);
-          const r = await totpVerify({ secret, token: input.code, epoch: Math.floor(clock.now().getTime() / 1000), epochTolerance: 30, afterTimeStep: u.mfaLastStep ?? undefined });
-          if (!r.valid) throw new AppError("mfa_invalid", "The code is wrong or was already used. Codes change every 30 seconds.");
-          await tx.update(users).set({ mfaLastStep: timeStepOf(r) }).where(eq(users.id, u.id));
-          how = "totp";
-        } else if (input.recoveryCode !== undefined) {
-          const codeHash = sha256Hex(input.recoveryCode.replace(/[\s-]/g, "").toLowerCase());
-          const [rc] = await tx.select().from(recoveryCodes).where(and(eq(recoveryCodes.userId, u.id), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)));
-          if (!rc) throw new AppError("mfa_invalid", "That recovery code is wrong or was already used.");
-          await tx.update(recoveryCodes).set({ usedAt: clock.now() }).where(eq(recoveryCodes.id, rc.id));
-          how = "recovery_code";
+          const r = await totpVerify({ secret, token: input.code, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30, afterTimeStep: u.mfaLastStep ?? undefined });
+          if (r.valid) {
+            await tx.update(users).set({ mfaLastStep: timeStepOf(r) }).where(eq(users.id, u.id));
+            how = "totp";
+          } else wrong = "The code is wrong or was already used. Codes change every 30 seconds.";
         } else {
-          throw invalid("code", "Enter the 6-digit code or a recovery code.");
+          const codeHash = sha256Hex((input.recoveryCode ?? "").replace(/[\s-]/g, "").toLowerCase());
+          const [rc] = await tx.select().from(recoveryCodes).where(and(eq(recoveryCodes.userId, u.id), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)));
+          if (rc) {
+            await tx.update(recoveryCodes).set({ usedAt: now }).where(eq(recoveryCodes.id, rc.id));
+            how = "recovery_code";
+          } else wrong = "That recovery code is wrong or was already used.";
         }
+        if (how === undefined) {
+          const locked = await recordFailedSignIn(tx, u.id, "user.mfa_failed");
+          // every session of this user still waiting for a code ends with the lock
+          if (locked) await tx.delete(sessions).where(and(eq(sessions.userId, u.id), eq(sessions.stage, "mfa")));
+          return { refused: locked ? new AppError("account_locked", "Too many failed attempts. The account is temporarily locked; sign in again later.") : new AppError("mfa_invalid", wrong) };
+        }
+        await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
         const csrfToken = randomToken(24);
         await tx.update(sessions).set({ stage: "full", csrfToken }).where(eq(sessions.idHash, session.idHash));
         await audit(tx, session.actor, { action: "session.mfa_verified", objectType: "user", objectId: u.id, orgId: session.actor.orgId, summary: { how } });
         return { stage: "full" as const, csrfToken };
       });
+      if ("refused" in outcome) throw outcome.refused;
+      return outcome;
     },
 
     async startMfaEnrolment(session: SessionContext) {
@@ -332,8 +350,9 @@ export function createAccountsService(deps: AccountsDeps) {
       const passwordHash = await hashPassword(newPassword);
       await db.transaction(async (tx) => {
         await tx.update(users).set({ passwordHash }).where(eq(users.id, u.id));
-        // every other session of this user ends
+        // every other session of this user ends, and every reset link mailed before the change
         await tx.delete(sessions).where(and(eq(sessions.userId, u.id), sql`${sessions.idHash} <> ${session.idHash}`));
+        await tx.update(passwordResets).set({ usedAt: clock.now() }).where(and(eq(passwordResets.userId, u.id), isNull(passwordResets.usedAt)));
         await audit(tx, session.actor, { action: "user.password_changed", objectType: "user", objectId: u.id, orgId: session.actor.orgId });
       });
     },
@@ -364,6 +383,8 @@ export function createAccountsService(deps: AccountsDeps) {
       await db.transaction(async (tx) => {
         const used = await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt))).returning({ t: passwordResets.tokenHash });
         if (used.length === 0) throw new AppError("gone");
+        // every other link mailed before this reset ends with it
+        await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, u.id), isNull(passwordResets.usedAt)));
         await tx.update(users).set({ passwordHash, failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
         await tx.delete(sessions).where(eq(sessions.userId, u.id));
         await audit(tx, { kind: "anonymous" }, { action: "user.password_reset", objectType: "user", objectId: u.id });
@@ -380,8 +401,10 @@ export function createAccountsService(deps: AccountsDeps) {
         if (existing) throw new AppError("conflict", "An account with this e-mail already exists. Sign in, or reset the password.", { fields: [{ field: "admin.email", message: "already registered" }] });
         const now = clock.now();
         const [org] = await tx.insert(organisations).values({ kind: "merchant", nameZh: input.organisation.nameZh, nameEn: input.organisation.nameEn, status: "pending", createdAt: now }).returning();
-        const [u] = await tx.insert(users).values({ email, displayName: input.admin.displayName, passwordHash, createdAt: now }).returning();
-        if (!org || !u) throw new AppError("internal");
+        // on PostgreSQL two registrations of one address can both pass the check above
+        const [u] = await tx.insert(users).values({ email, displayName: input.admin.displayName, passwordHash, createdAt: now }).onConflictDoNothing({ target: users.email }).returning();
+        if (!u) throw new AppError("conflict", "An account with this e-mail already exists. Sign in, or reset the password.", { fields: [{ field: "admin.email", message: "already registered" }] });
+        if (!org) throw new AppError("internal");
         await tx.insert(memberships).values({ userId: u.id, orgId: org.id, role: "merchant_admin", createdAt: now });
         await audit(tx, { kind: "anonymous" }, { action: "organisation.registered", objectType: "organisation", objectId: org.id, orgId: org.id, summary: { nameZh: org.nameZh, nameEn: org.nameEn, admin: u.id } });
         return { organisationId: org.id, status: "pending" as const };
@@ -480,7 +503,9 @@ export function createAccountsService(deps: AccountsDeps) {
         await assertNotLastAdmin(tx, org.kind, orgId, m.role, userId);
         await tx.update(memberships).set({ role }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
         await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.orgId, orgId)));
-        await audit(tx, actor, { action: "member.role_changed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { before: m.role, after: role } });
+        // tokens this person made with a role they no longer hold stop working
+        const revoked = await revokeTokensOf(tx, orgId, userId, ne(apiTokens.role, role));
+        await audit(tx, actor, { action: "member.role_changed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { before: m.role, after: role, revokedApiTokens: revoked } });
       });
     },
 
@@ -493,7 +518,9 @@ export function createAccountsService(deps: AccountsDeps) {
         await assertNotLastAdmin(tx, org.kind, orgId, m.role, userId);
         await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
         await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.orgId, orgId)));
-        await audit(tx, actor, { action: "member.removed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { role: m.role } });
+        // a person who leaves keeps no access through the API tokens they made
+        const revoked = await revokeTokensOf(tx, orgId, userId);
+        await audit(tx, actor, { action: "member.removed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { role: m.role, revokedApiTokens: revoked } });
       });
     },
 
@@ -560,8 +587,15 @@ export function createAccountsService(deps: AccountsDeps) {
         if (claimed.length === 0) throw new AppError("gone");
         let userId = existing?.id;
         if (!userId) {
-          const [u] = await tx.insert(users).values({ email: i.email, displayName: (input.displayName ?? "").trim(), passwordHash: passwordHash ?? null, createdAt: now }).returning({ id: users.id });
-          userId = u?.id;
+          // The address was free when looked up above, before hashing; another acceptance for it
+          // (another organisation's invitation) may have taken it since.
+          const [u] = await tx
+            .insert(users)
+            .values({ email: i.email, displayName: (input.displayName ?? "").trim(), passwordHash: passwordHash ?? null, createdAt: now })
+            .onConflictDoNothing({ target: users.email })
+            .returning({ id: users.id });
+          if (!u) throw new AppError("conflict", "An account with this e-mail address was just created. Accept the invitation again with that account's password.");
+          userId = u.id;
         }
         if (!userId) throw new AppError("internal");
         await tx.insert(memberships).values({ userId, orgId: i.orgId, role: i.role, createdAt: now }).onConflictDoNothing();
@@ -661,6 +695,31 @@ export function createAccountsService(deps: AccountsDeps) {
       return o;
     },
   };
+
+  /**
+   * One failed sign-in step (password or second factor), counted atomically so that parallel
+   * guesses cannot overwrite each other's count; locks the account at LOCKOUT_THRESHOLD.
+   * Answers whether this failure locked it.
+   */
+  async function recordFailedSignIn(tx: Db, userId: string, action: string): Promise<boolean> {
+    const now = clock.now();
+    const [row] = await tx.update(users).set({ failedLogins: sql`${users.failedLogins} + 1` }).where(eq(users.id, userId)).returning({ failed: users.failedLogins });
+    const failed = row?.failed ?? LOCKOUT_THRESHOLD;
+    const locked = failed >= LOCKOUT_THRESHOLD;
+    if (locked) await tx.update(users).set({ failedLogins: 0, lockedUntil: new Date(now.getTime() + minutes(LOCKOUT_MINUTES)) }).where(eq(users.id, userId));
+    await audit(tx, { kind: "anonymous" }, { action: locked ? "user.locked" : action, objectType: "user", objectId: userId, summary: { failedLogins: failed } });
+    return locked;
+  }
+
+  /** Revokes the live API tokens `userId` created in `orgId` (matching `extra`); answers their ids. */
+  async function revokeTokensOf(tx: Db, orgId: string, userId: string, extra?: SQL): Promise<string[]> {
+    const rows = await tx
+      .update(apiTokens)
+      .set({ revokedAt: clock.now() })
+      .where(and(eq(apiTokens.orgId, orgId), eq(apiTokens.createdBy, userId), isNull(apiTokens.revokedAt), extra))
+      .returning({ id: apiTokens.id });
+    return rows.map((r) => r.id);
+  }
 
   async function assertNotLastAdmin(tx: Db, kind: OrgKind, orgId: string, currentRole: Role, userId: string) {
     const adminRole = rolesByOrgKind[kind][0];

@@ -176,7 +176,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
           }
         }
       } else {
-        void reply.clearCookie(cookieName, { path: "/" });
+        // a __Host- cookie is only replaced by one that is Secure too (RFC 6265bis §4.1.3.2)
+        void reply.clearCookie(cookieName, { path: "/", secure: cookieName.startsWith("__Host-"), httpOnly: true, sameSite: "lax" });
       }
     }
     // A cross-site browser form or fetch never gets to write, whatever it carries.

@@ -1,0 +1,147 @@
+// Security regressions found in review: each test failed before its fix.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { generateSync } from "otplib";
+import { platformRoutes } from "../../platform/platform.routes.ts";
+import { buildTestApp, Client, seedOrg, signedInClient, TEST_PASSWORD, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
+import { LOCKOUT_THRESHOLD } from "./accounts.service.ts";
+
+let t: TestApp;
+let authority: SeededOrg;
+let shop: SeededOrg;
+let cb: SeededOrg;
+const TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const epoch = () => Math.floor(t.clock.now().getTime() / 1000);
+
+before(async () => {
+  t = await buildTestApp({
+    register: async (app, p) => {
+      // the audit routes only; mail, evidence and jobs are not reached by these tests
+      await app.register(platformRoutes, { database: p.database, mail: {} as never, evidence: {} as never, jobs: {} as never, evidenceMaxBytes: 1024 });
+    },
+  });
+  authority = await seedOrg(t.accounts, "authority", "Authority", [{ key: "admin", role: "authority_admin", mfa: true }]);
+  shop = await seedOrg(t.accounts, "merchant", "Shop", [
+    { key: "owner", role: "merchant_admin" },
+    { key: "owner2", role: "merchant_admin" },
+    { key: "victim", role: "merchant_staff" },
+  ]);
+  cb = await seedOrg(t.accounts, "certification_body", "CB", [{ key: "auditor", role: "auditor", mfa: true }]);
+});
+after(async () => {
+  await t.close();
+});
+
+describe("sign-in lockout", () => {
+  test("wrong passwords sent in parallel still lock the account", async () => {
+    const email = shop.users.victim?.email ?? "";
+    const attempts = Array.from({ length: LOCKOUT_THRESHOLD * 2 }, (_, i) =>
+      t.app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress: `10.0.0.${i + 1}`, payload: { email, password: `wrong-password-${i}` } }),
+    );
+    const results = await Promise.all(attempts);
+    for (const r of results) assert.ok([401, 423].includes(r.statusCode), r.body);
+    const after = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password: TEST_PASSWORD } });
+    assert.equal(after.statusCode, 423, "the account must be locked after LOCKOUT_THRESHOLD wrong passwords");
+    t.clock.advance(16 * 60_000);
+  });
+});
+
+describe("second factor", () => {
+  test("guessing TOTP codes on a signed-in-with-password session is capped", async () => {
+    const email = cb.users.auditor?.email ?? "";
+    t.clock.advance(31_000);
+    const c = new Client(t.app);
+    assert.equal((await c.post("/api/v1/auth/login", { email, password: TEST_PASSWORD })).json<{ stage: string }>().stage, "mfa");
+    const good = generateSync({ secret: TOTP, epoch: epoch() });
+    const wrong = String((Number(good) + 500_000) % 1_000_000).padStart(6, "0");
+    for (let i = 0; i < 20; i++) {
+      const r = await c.post("/api/v1/auth/mfa", { code: wrong });
+      assert.notEqual(r.statusCode, 200);
+    }
+    // after 20 wrong guesses the right code must no longer open the session
+    const r = await c.post("/api/v1/auth/mfa", { code: good });
+    assert.notEqual(r.statusCode, 200, "unlimited guesses: the 21st try with the right code got in");
+    // nor does signing in again reset the guess counter
+    const c2 = new Client(t.app);
+    const again = await c2.post("/api/v1/auth/login", { email, password: TEST_PASSWORD });
+    assert.equal(again.statusCode, 423);
+    t.clock.advance(16 * 60_000);
+    await signedInClient(t, email, TOTP); // unlocked later, and a correct sign-in works
+  });
+});
+
+describe("API tokens", () => {
+  test("a removed administrator's API tokens stop working", async () => {
+    const owner2 = await signedInClient(t, shop.users.owner2?.email ?? "");
+    const created = await owner2.post(`/api/v1/organisations/${shop.orgId}/api-tokens`, { name: "mine", role: "merchant_admin", expiresInDays: 90 });
+    assert.equal(created.statusCode, 201);
+    const bearer = { authorization: `Bearer ${created.json<{ token: string }>().token}` };
+    const owner = await signedInClient(t, shop.users.owner?.email ?? "");
+    assert.equal((await owner.del(`/api/v1/organisations/${shop.orgId}/members/${shop.users.owner2?.id ?? ""}`)).statusCode, 204);
+    const r = await t.app.inject({ method: "GET", url: `/api/v1/organisations/${shop.orgId}/members`, headers: bearer });
+    assert.equal(r.statusCode, 401, "the ex-member still reads (and manages) the organisation through the token");
+  });
+});
+
+describe("audit trail browsing", () => {
+  test("dates outside PostgreSQL's range are a 400, not a 500", async () => {
+    const admin = await signedInClient(t, authority.users.admin?.email ?? "", TOTP);
+    for (const q of ["from=-200000-01-01T00:00:00Z", "to=-010000-06-01T00:00:00Z"]) {
+      const r = await admin.get(`/api/v1/audit?${q}`);
+      assert.equal(r.statusCode, 400, `${q}: ${r.statusCode} ${r.body}`);
+    }
+  });
+});
+
+describe("password reset links", () => {
+  test("a reset ends every other outstanding reset link; so does a password change", async () => {
+    const email = shop.users.victim?.email ?? "";
+    const anon = new Client(t.app);
+    const link = () => /#token=([A-Za-z0-9_-]+)/.exec(t.mail.at(-1)?.vars.link ?? "")?.[1] ?? "";
+    assert.equal((await anon.post("/api/v1/auth/password-reset/request", { email })).statusCode, 202);
+    const older = link(); // say, in a mailbox someone else read
+    assert.equal((await anon.post("/api/v1/auth/password-reset/request", { email })).statusCode, 202);
+    const newer = link();
+    assert.equal((await anon.post("/api/v1/auth/password-reset/complete", { token: newer, password: "the-owners-new-passphrase" })).statusCode, 204);
+    const r = await anon.post("/api/v1/auth/password-reset/complete", { token: older, password: "an-intruders-passphrase" });
+    assert.equal(r.statusCode, 410, "the older link still set a new password after the owner's reset");
+
+    assert.equal((await anon.post("/api/v1/auth/password-reset/request", { email })).statusCode, 202);
+    const leaked = link();
+    const owner = new Client(t.app);
+    await owner.signIn(email, "the-owners-new-passphrase");
+    assert.equal((await owner.post("/api/v1/auth/password", { currentPassword: "the-owners-new-passphrase", newPassword: TEST_PASSWORD + "-x" })).statusCode, 204);
+    const r2 = await anon.post("/api/v1/auth/password-reset/complete", { token: leaked, password: "an-intruders-passphrase" });
+    assert.equal(r2.statusCode, 410, "a link mailed before the password change still works");
+  });
+});
+
+describe("session cookie", () => {
+  test("a stale __Host- cookie is cleared with the attributes the prefix demands", async () => {
+    const r = await t.app.inject({ method: "GET", url: "/api/v1/auth/session", headers: { cookie: "__Host-ectrust_session=stale-session-token-that-is-long-enough" } });
+    assert.equal(r.statusCode, 401);
+    const set = r.cookies.find((c) => c.name === "__Host-ectrust_session");
+    assert.ok(set, "the cookie is cleared");
+    // RFC 6265bis §4.1.3.2: a __Host- cookie without Secure is ignored by the browser, so the clear would do nothing
+    assert.equal(set.secure, true);
+    assert.equal(set.path, "/");
+  });
+});
+
+describe("invitations", () => {
+  test("two invitations for one new address accepted at once: one account, no 500", async () => {
+    const other = await seedOrg(t.accounts, "merchant", "Shop Two", [{ key: "owner", role: "merchant_admin" }]);
+    const tokens: string[] = [];
+    for (const [org, key] of [[shop, "owner"], [other, "owner"]] as const) {
+      const admin = await signedInClient(t, org.users[key]?.email ?? "");
+      assert.equal((await admin.post(`/api/v1/organisations/${org.orgId}/invitations`, { email: "twice@new.test", role: "merchant_staff" })).statusCode, 201);
+      tokens.push(/#token=([A-Za-z0-9_-]+)/.exec(t.mail.at(-1)?.vars.link ?? "")?.[1] ?? "");
+    }
+    const results = await Promise.all(tokens.map((token) => t.app.inject({ method: "POST", url: "/api/v1/invitations/accept", payload: { token, displayName: "Twice", password: "harbour-lantern-meadow" } })));
+    for (const r of results) assert.ok(r.statusCode < 500, `${r.statusCode} ${r.body}`);
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [204, 409]);
+    // the refused invitation is still open: accepted with the new account's password it joins
+    const retry = await Promise.all(tokens.map((token) => t.app.inject({ method: "POST", url: "/api/v1/invitations/accept", payload: { token, password: "harbour-lantern-meadow" } })));
+    assert.deepEqual(retry.map((r) => r.statusCode).sort(), [204, 410]);
+  });
+});
