@@ -62,6 +62,10 @@ export const registryRepo = {
       .limit(1);
     return row;
   },
+  /** Serialises claims on one origin across shops until the transaction ends. */
+  async lockOriginName(tx: Db, origin: string): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`registry-origin:${origin}`}))`);
+  },
   async countLiveOrigins(tx: Db, shopId: string): Promise<number> {
     const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(registryOrigins).where(and(eq(registryOrigins.shopId, shopId), inArray(registryOrigins.status, LIVE_ORIGIN)));
     return r?.n ?? 0;

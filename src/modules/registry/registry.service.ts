@@ -452,6 +452,11 @@ export function createRegistryService(deps: RegistryDeps) {
       const outcome = await checkProof(fetcher, origin.origin, origin.host, origin.token, method);
       return db.transaction(async (tx) => {
         const now = clock.now();
+        // one origin, one holder: proofs of the same origin by two shops at once take turns here,
+        // so the second one sees the first's commit (READ COMMITTED would otherwise let both in)
+        await repo.lockOriginName(tx, origin.origin);
+        // the origin may have been removed while its proof was being fetched
+        if ((await repo.originById(tx, origin.id))?.shopId !== shop.id) throw notFound("The origin");
         if (!outcome.ok) {
           const row = await repo.updateOrigin(tx, origin.id, { lastCheckedAt: now, lastError: outcome.message });
           await audit(tx, actor, { action: "registry.origin.proof_failed", objectType: "registry_origin", objectId: origin.id, orgId: shop.orgId, summary: { origin: origin.origin, method, error: outcome.message } });
