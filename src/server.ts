@@ -155,7 +155,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   await schemes.loadBundled(join(rootDir, "catalogues"));
   // markHooks: the seals module subscribes here to issue and revoke credentials
   const markHooks: MarkHook[] = []; // seals pushes its hook below
-  const certification = createCertificationService({ db: database.db, clock, schemes, markHooks });
+  const certification = createCertificationService({ db: database.db, clock, schemes, markHooks, shopOwner: async (shopId) => (await registry.getShop(shopId))?.orgId });
   const accreditation = createAccreditationService({ db: database.db, clock, schemes });
   evidenceReadGrants.push((actor, file) => certification.mayReadApplicantEvidence(actor, file));
   addCertificationTemplates(mailTemplates);

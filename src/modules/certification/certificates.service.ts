@@ -58,7 +58,7 @@ export function createCertificatesService(deps: CertificatesDeps) {
     const mark = certification.markOf(app, clock.now());
     if (!mark) return null;
     const v = await schemes.getVersion(app.scheme, app.schemeVersion);
-    const shop = app.shopId ? await directory.shop(app.shopId) : await directory.shopOfOrg(app.merchantOrgId);
+    const shop = await holderShop(directory, app);
     const org = shop ? undefined : await directory.organisation(app.merchantOrgId);
     const cb = await directory.organisation(app.cbOrgId);
     return {
@@ -67,7 +67,7 @@ export function createCertificatesService(deps: CertificatesDeps) {
       scheme: app.scheme,
       schemeTitle: v.title,
       schemeVersion: app.schemeVersion,
-      holder: { nameZh: shop?.nameZh ?? org?.nameZh ?? "", nameEn: shop ? shop.nameEn : (org?.nameEn ?? null), shopId: shop?.id ?? app.shopId },
+      holder: { nameZh: shop?.nameZh ?? org?.nameZh ?? "", nameEn: shop ? shop.nameEn : (org?.nameEn ?? null), shopId: shop?.id ?? null },
       certificationBody: { id: app.cbOrgId, name: cb ? `${cb.nameZh} ${cb.nameEn}`.trim() : "" },
       scope: app.scope,
       validFrom: mark.validFrom,
@@ -105,9 +105,10 @@ export function createCertificatesService(deps: CertificatesDeps) {
 
     /** Every mark of a shop (linked by shop, or held by the shop's organisation with no shop named). */
     async marksForShop(shopId: string): Promise<Certificate[]> {
+      // only the shop's own organisation's marks: an application may name any shop id
       const shop = await directory.shop(shopId);
-      const byShop = eq(certApplications.shopId, shopId);
-      const where = shop ? or(byShop, and(isNull(certApplications.shopId), eq(certApplications.merchantOrgId, shop.orgId))) : byShop;
+      if (!shop) return [];
+      const where = and(eq(certApplications.merchantOrgId, shop.orgId), or(eq(certApplications.shopId, shopId), isNull(certApplications.shopId)));
       const rows = await db.select().from(certApplications).where(and(where, isNotNull(certApplications.markNumber))).orderBy(desc(certApplications.validTo)).limit(50);
       const out: Certificate[] = [];
       for (const r of rows) {
@@ -117,6 +118,16 @@ export function createCertificatesService(deps: CertificatesDeps) {
       return out;
     },
   };
+}
+
+/**
+ * The shop a mark is shown for: the one the application names, if it belongs to the applicant's
+ * organisation (the id comes from the applicant and is not checked at apply time), else the
+ * organisation's shop.
+ */
+export async function holderShop(directory: Directory, app: Pick<Application, "shopId" | "merchantOrgId">) {
+  const named = app.shopId ? await directory.shop(app.shopId) : undefined;
+  return named?.orgId === app.merchantOrgId ? named : await directory.shopOfOrg(app.merchantOrgId);
 }
 
 export type CertificatesService = ReturnType<typeof createCertificatesService>;

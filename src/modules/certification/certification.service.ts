@@ -6,7 +6,7 @@
 // Who sees an application: the applicant's organisation, the assigned certification body's
 // administrators, the auditors on its team, and the authority. Anyone else is told it does
 // not exist.
-import { and, count, desc, eq, inArray, max, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull, max, or, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../../platform/actor.ts";
 import { appendAudit } from "../../platform/audit/audit.ts";
 import type { Clock } from "../../platform/clock.ts";
@@ -65,6 +65,8 @@ export interface CertificationDeps {
   clock: Clock;
   schemes: Pick<SchemesService, "getVersion" | "current">;
   markHooks?: MarkHook[];
+  /** The organisation a registry shop belongs to (undefined: no such shop): a named shop must be the applicant's. */
+  shopOwner: (shopId: string) => Promise<string | undefined>;
 }
 
 export interface TransitionInput {
@@ -112,10 +114,14 @@ export function createCertificationService(deps: CertificationDeps) {
     if (row) await version(row.scheme, row.v);
   }
 
-  async function onTeam(tx: Db, applicationId: string, userId: string | undefined): Promise<{ lead: boolean } | undefined> {
+  async function onTeam(tx: Db, applicationId: string, userId: string | undefined): Promise<{ lead: boolean; active: boolean } | undefined> {
     if (!userId) return undefined;
-    const [row] = await tx.select({ lead: certTeam.lead }).from(certTeam).where(and(eq(certTeam.applicationId, applicationId), eq(certTeam.userId, userId)));
-    return row;
+    const [row] = await tx
+      .select({ lead: certTeam.lead, status: certAuditors.status })
+      .from(certTeam)
+      .innerJoin(certAuditors, eq(certAuditors.id, certTeam.auditorId))
+      .where(and(eq(certTeam.applicationId, applicationId), eq(certTeam.userId, userId)));
+    return row ? { lead: row.lead, active: row.status === "active" } : undefined;
   }
 
   /** The lifecycle parties this actor is for this application (empty: none). */
@@ -126,8 +132,10 @@ export function createCertificationService(deps: CertificationDeps) {
     if (actor.orgId === app.merchantOrgId) return actor.role === "merchant_admin" ? ["applicant"] : [];
     if (actor.orgId === app.cbOrgId) {
       if (actor.role === "cb_admin") return ["cb_admin"];
+      // an auditor the body has since suspended (or whose registration lapsed) keeps read access
+      // to the audits it took part in, but takes no further part in them
       const t = await onTeam(tx, app.id, actor.userId);
-      if (t) return t.lead ? ["lead_auditor", "team_auditor"] : ["team_auditor"];
+      if (t?.active) return t.lead ? ["lead_auditor", "team_auditor"] : ["team_auditor"];
     }
     return [];
   }
@@ -167,8 +175,14 @@ export function createCertificationService(deps: CertificationDeps) {
       .from(certApplications)
       .where(and(eq(certApplications.merchantOrgId, app.merchantOrgId), eq(certApplications.scheme, app.scheme), eq(certApplications.status, "revoked")));
     const team = await teamWithConflicts(tx, app);
+    const now = clock.now();
+    const [acc] = await tx
+      .select({ validTo: certAccreditations.validTo })
+      .from(certAccreditations)
+      .where(and(eq(certAccreditations.cbOrgId, app.cbOrgId), eq(certAccreditations.scheme, app.scheme), eq(certAccreditations.status, "accredited"), or(isNull(certAccreditations.validTo), gt(certAccreditations.validTo, now))))
+      .limit(1);
     return {
-      now: clock.now(),
+      now,
       params: v.params,
       actorUserId: actor.userId ?? null,
       selfAssessment: { total, answered: sa?.n ?? 0 },
@@ -178,6 +192,7 @@ export function createCertificationService(deps: CertificationDeps) {
       correctiveActions: { open: ca?.open ?? 0, unverified: ca?.open ?? 0 },
       agreementSigned: app.agreementSigned,
       feePaid: app.feePaid,
+      bodyAccredited: acc !== undefined,
       input: { reason: input.reason ?? "", level: input.level, months: input.months },
     };
   }
@@ -352,6 +367,8 @@ export function createCertificationService(deps: CertificationDeps) {
       const a = member(actor);
       if (a.orgKind !== "merchant" || a.role !== "merchant_admin") throw forbidden("Only a merchant's administrator applies for a mark.");
       const current = await schemes.current(input.scheme);
+      // (before the transaction: the registry reads on its own connection, and PGlite has one)
+      if (input.shopId !== undefined && (await deps.shopOwner(input.shopId)) !== a.orgId) throw invalid("shopId", "is not a shop of your organisation");
       const now = clock.now();
       return db.transaction(async (tx) => {
         const [acc] = await tx

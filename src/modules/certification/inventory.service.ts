@@ -109,8 +109,12 @@ async function xlsxPass(stream: Readable): Promise<string[][]> {
         if (values.length > INVENTORY_CSV_LIMITS.maxFields) throw rowErrors([{ row: row.number, field: "(row)", message: `more than ${INVENTORY_CSV_LIMITS.maxFields} columns` }]);
         const cells = values.map((v, i) => cellText(v, row.number, i + 1, errors));
         if (cells.some((c) => c.length > INVENTORY_CSV_LIMITS.maxFieldChars)) throw rowErrors([{ row: row.number, field: "(row)", message: `a cell is longer than ${INVENTORY_CSV_LIMITS.maxFieldChars} characters` }]);
+        // a row number that does not move forward (a hand-made file may repeat r="2" a million
+        // times) would pile records up past the row check above: count what is kept instead
+        if (row.number <= records.length) throw rowErrors([{ row: row.number, field: "(row)", message: "rows out of order or repeated; save the workbook again from a spreadsheet program" }]);
         while (records.length < row.number - 1) records.push([]);
         records.push(cells);
+        if (records.length > MAX_INVENTORY_ROWS + 1) throw rowErrors([{ row: row.number, field: "(file)", message: `more than ${MAX_INVENTORY_ROWS} rows` }]);
       }
       break; // the first sheet is the register
     }

@@ -29,6 +29,7 @@ function base(): { s: CaseState; f: Facts } {
       correctiveActions: { open: 0, unverified: 0 },
       agreementSigned: true,
       feePaid: true,
+      bodyAccredited: true,
       input: { reason: "recorded reason" },
     },
   };
@@ -49,6 +50,7 @@ const pass: Record<GuardName, Fix> = {
   ca_deadline_open: ({ s }) => void (s.caDueAt = LATER),
   decider_not_on_audit_team: () => undefined,
   agreement_and_fee: () => undefined,
+  body_accredited: () => undefined,
   activation_deadline_passed: ({ s }) => void (s.activationDueAt = EARLIER),
   iso_style: ({ f }) => void (f.params = iso),
   surveillance_due: ({ s }) => void (s.surveillanceDueAt = EARLIER),
@@ -77,6 +79,7 @@ const fail: Record<GuardName, Fix> = {
   ca_deadline_open: ({ s }) => void (s.caDueAt = EARLIER),
   decider_not_on_audit_team: ({ f }) => void (f.actorUserId = "lead"),
   agreement_and_fee: ({ f }) => void (f.feePaid = false),
+  body_accredited: ({ f }) => void (f.bodyAccredited = false),
   activation_deadline_passed: ({ s }) => void (s.activationDueAt = LATER),
   iso_style: ({ f }) => void (f.params = pmark),
   surveillance_due: ({ s }) => void (s.surveillanceDueAt = LATER),

@@ -75,6 +75,8 @@ export interface Facts {
   correctiveActions: { open: number; unverified: number };
   agreementSigned: boolean;
   feePaid: boolean;
+  /** the application's certification body holds a current (accredited, unexpired) accreditation for the scheme */
+  bodyAccredited: boolean;
   input: { reason: string; level?: number | undefined; months?: number | undefined };
 }
 
@@ -108,6 +110,7 @@ export const guards = {
   ca_deadline_open: (s, f) => (s.caDueAt && s.caDueAt > f.now ? null : "the corrective-action deadline has passed"),
   decider_not_on_audit_team: (_s, f) => (f.actorUserId && !f.team.some((m) => m.userId === f.actorUserId) ? null : "the decision maker was on the audit team"),
   agreement_and_fee: (_s, f) => (f.agreementSigned && f.feePaid ? null : "the mark-use agreement must be signed and the fee paid"),
+  body_accredited: (_s, f) => (f.bodyAccredited ? null : "the certification body's accreditation for this scheme is not current (suspended, withdrawn or expired)"),
   activation_deadline_passed: (s, f) => (s.activationDueAt && s.activationDueAt <= f.now ? null : "the activation deadline has not passed"),
   iso_style: (_s, f) => (f.params.surveillance.cadenceMonths !== null ? null : "this scheme has no surveillance audits"),
   surveillance_due: (s, f) => (s.surveillanceDueAt && s.surveillanceDueAt <= f.now ? null : "surveillance is not due yet"),
@@ -210,7 +213,7 @@ export const transitions: readonly Edge[] = [
     to: (s) => (s.cycle === "renewal" ? "active" : "approved_pending_activation"),
     targets: ["approved_pending_activation", "active"],
     parties: ["cb_admin"],
-    guards: ["decider_not_on_audit_team", "reason_given"],
+    guards: ["body_accredited", "decider_not_on_audit_team", "reason_given"],
     effect: (s, f) => {
       if (s.cycle === "initial") return { activationDueAt: addDays(f.now, f.params.activationTimeoutDays) };
       // renewal: the new validity follows on from the old one; the counter moves on
@@ -234,7 +237,7 @@ export const transitions: readonly Edge[] = [
     to: "active",
     targets: ["active"],
     parties: ["cb_admin"],
-    guards: ["agreement_and_fee"],
+    guards: ["body_accredited", "agreement_and_fee"],
     effect: (_s, f) => ({ activationDueAt: null, validFrom: f.now, validTo: addMonths(f.now, f.params.validityMonths), surveillanceDueAt: surveillanceAfter(f.now, f) }),
   },
   { from: ["approved_pending_activation"], event: "activation_timeout", to: "withdrawn", targets: ["withdrawn"], parties: ["system"], guards: ["activation_deadline_passed"] },

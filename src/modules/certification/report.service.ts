@@ -13,6 +13,7 @@ import { escapeHtml as h } from "../../platform/mail/templates.ts";
 import type { SchemesService } from "../schemes/schemes.service.ts";
 import type { CertificationService } from "./certification.service.ts";
 import { certAuditors, certCorrectiveActions, certEvents, certResults, certSelfAssessments, certTeam } from "./certification.tables.ts";
+import { holderShop } from "./certificates.service.ts";
 import { assessmentCycle } from "./evidence-items.service.ts";
 import type { Directory } from "./records.ts";
 import { certEvidenceLinks } from "./records.tables.ts";
@@ -53,7 +54,7 @@ export function createReportService(deps: ReportDeps) {
       db.select().from(certEvents).where(eq(certEvents.applicationId, id)).orderBy(asc(certEvents.at)),
       db.select({ requirementId: certEvidenceLinks.requirementId, n: count() }).from(certEvidenceLinks).where(and(eq(certEvidenceLinks.applicationId, id), inArray(certEvidenceLinks.cycle, [assessmentCycle(app)]))).groupBy(certEvidenceLinks.requirementId),
     ]);
-    const holder = (app.shopId ? await directory.shop(app.shopId) : await directory.shopOfOrg(app.merchantOrgId)) ?? (await directory.organisation(app.merchantOrgId));
+    const holder = (await holderShop(directory, app)) ?? (await directory.organisation(app.merchantOrgId));
     const body = await directory.organisation(app.cbOrgId);
     const rows = v.catalogue.requirements.map((r) => ({
       id: r.id,

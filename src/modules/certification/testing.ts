@@ -49,11 +49,12 @@ export interface CertServices {
 }
 
 /** The certification services over a database, with the bundled catalogues loaded (no notices sent unless a notifier is given). */
-export async function buildCertServices(db: Db, clock: Clock, options: { markHooks?: MarkHook[]; notifier?: Notifier } = {}): Promise<CertServices> {
+/** shopOwner: the registry's answer to "whose shop is this" (default: no shop exists, so an application naming one is refused). */
+export async function buildCertServices(db: Db, clock: Clock, options: { markHooks?: MarkHook[]; notifier?: Notifier; shopOwner?: (shopId: string) => Promise<string | undefined> } = {}): Promise<CertServices> {
   const schemes = createSchemesService({ db, clock });
   await schemes.loadBundled(cataloguesDir);
   const requirementIds = (await schemes.current("tw-pims")).catalogue.requirements.map((r) => r.id);
-  const certification = createCertificationService({ db, clock, schemes, markHooks: options.markHooks ?? [] });
+  const certification = createCertificationService({ db, clock, schemes, markHooks: options.markHooks ?? [], shopOwner: options.shopOwner ?? (async () => undefined) });
   const accreditation = createAccreditationService({ db, clock, schemes });
   const timers = createCertificationTimers({ db, clock, certification, notifier: options.notifier ?? { prepare: async () => async () => undefined } });
   return { schemes, certification, accreditation, timers, requirementIds };
@@ -66,10 +67,11 @@ export async function buildCertWorld(database?: TestDatabase, clock = new FixedC
   const notices: CertWorld["notices"] = [];
   const mails: CertWorld["mails"] = [];
   const notifier: Notifier = { prepare: async (orgIds) => async (_tx, m) => void notices.push(...orgIds.map((orgId) => ({ orgId, ...m }))) };
-  const { schemes, certification, accreditation, timers } = await buildCertServices(db.db, clock, { markHooks: [async (c) => void markChanges.push(c), ...extraHooks], notifier });
+  const names: CertWorld["names"] = { orgs: new Map(), shops: new Map() };
+  const shopOwner = async (shopId: string): Promise<string | undefined> => names.shops.get(shopId)?.orgId;
+  const { schemes, certification, accreditation, timers } = await buildCertServices(db.db, clock, { markHooks: [async (c) => void markChanges.push(c), ...extraHooks], notifier, shopOwner });
   const root = mkdtempSync(join(tmpdir(), "ectrust-cert-evidence-"));
   const evidence = createEvidenceService({ db: db.db, clock, storage: createLocalStorage(root), maxBytes: 5 * 1024 * 1024, readGrants: [(actor, file) => certification.mayReadApplicantEvidence(actor, file)] });
-  const names: CertWorld["names"] = { orgs: new Map(), shops: new Map() };
   const directory: Directory = {
     organisation: async (orgId) => names.orgs.get(orgId),
     shop: async (shopId) => names.shops.get(shopId),
