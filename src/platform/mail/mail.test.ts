@@ -89,6 +89,12 @@ test("a message written in a transaction is delivered over SMTP, in zh-TW and En
   }
   assert.match(typeof zh.parsed.html === "string" ? zh.parsed.html : "", /<a href="https:\/\/ectrust\.example\/accept-invite#token=t1">/);
 
+  // the outbox does not show the live link of mail that went out (an authority reader could use it)
+  const shown = await mail.getMessage(ids[0].id);
+  assert.ok(!shown.textBody.includes("token=t1") && !(shown.htmlBody ?? "").includes("token=t1"), "a sent invitation's token is shown in the outbox");
+  assert.match(shown.textBody, /accept-invite#token=redacted/);
+  assert.match(shown.htmlBody ?? "", /accept-invite#token=redacted/);
+
   const row = await statusOf(ids[0].id);
   assert.equal(row.attempts, 1);
   assert.equal(row.sentAt?.toISOString(), clock.now().toISOString());
@@ -176,6 +182,15 @@ test("without SMTP, messages are held and readable; releasing them delivers them
   await smtp.waitFor(before + 1);
   await until("released mail sent", async () => (await statusOf(id)).status === "sent");
   assert.equal(await mail.releaseHeld(), 0);
+
+  // a held invitation keeps its link (the authority forwards it); once released and sent, it is redacted
+  const inv = await database.db.transaction((tx) =>
+    held.enqueue(tx, { to: "invitee@shop.example", template: "invitation", locale: "en", vars: { organisation: "Shop", role: "merchant_staff", link: "https://ectrust.example/accept-invite#token=Abc-123_x", days: "7" } }),
+  );
+  assert.match((await held.getMessage(inv.id)).textBody, /#token=Abc-123_x/);
+  assert.equal(await mail.releaseHeld(), 1);
+  await until("released invitation sent", async () => (await statusOf(inv.id)).status === "sent");
+  assert.doesNotMatch((await held.getMessage(inv.id)).textBody, /Abc-123_x/);
 });
 
 test("the outbox lists newest first with keyset pages, filters, and refuses a forged cursor", async () => {
