@@ -22,6 +22,9 @@ export const DELIBERATE_DIFFERENCES: Record<string, Record<string, string>> = {
   "kitchen-sink-bad": {
     "cross-origin-resource-sharing": "same as cors-universal",
   },
+  "xfo-via-meta-frame-ancestors": {
+    "x-frame-options": "frame-ancestors is ignored in a <meta> policy (CSP3 §6.1.2; no browser honours it there), so the page can be framed: the peer counts it as XFO via CSP (+5), we report x-frame-options-not-implemented",
+  },
   "hsts-max-age-not-number": {
     "strict-transport-security": "max-age=forever is invalid (RFC 6797 §6.1.1 needs delta-seconds); the peer's parseInt gives NaN, which it grades as at least six months",
   },

@@ -1,7 +1,10 @@
 // A tolerant, bounded HTML reading: the elements the checks need, nothing executed or fetched.
-// htmlparser2 never throws on malformed markup; the element count is capped so a hostile page
-// cannot make analysis unbounded.
-import { Parser } from "htmlparser2";
+// htmlparser2's Tokenizer never throws on malformed markup. No tree is built: htmlparser2's
+// Parser keeps its open-element stack with Array.unshift, so 2 MB of unclosed <div>s cost it
+// minutes of CPU (quadratic); here the only state is a three-slot stack of the elements whose
+// text we keep (<script> and <title> are raw text and cannot nest; a new <a> ends an open one,
+// as in browsers). The element count is capped so a hostile page cannot make analysis unbounded.
+import { Tokenizer } from "htmlparser2";
 
 export interface HtmlElement {
   tag: string;
@@ -19,6 +22,8 @@ export interface HtmlDoc {
 
 const KEEP = new Set(["script", "meta", "a", "link", "img", "iframe", "form", "audio", "video", "source", "embed", "object", "base", "title", "input", "track", "frame"]);
 const TEXT_OF = new Set(["script", "a", "title"]);
+const SKIP_TEXT = new Set(["style", "script", "noscript"]);
+const VOID = new Set(["area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img", "input", "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr"]);
 const MAX_ELEMENTS = 20_000;
 const MAX_TEXT = 512 * 1024;
 const MAX_ELEMENT_TEXT = 256 * 1024;
@@ -28,38 +33,79 @@ export function parseHtml(html: string): HtmlDoc {
   let truncated = false;
   let text = "";
   const open: HtmlElement[] = [];
-  let skipText = 0; // inside <script>/<style>
-  const parser = new Parser(
-    {
-      onopentag(name, attribs) {
-        if (name === "style" || name === "script" || name === "noscript") skipText++;
-        if (!KEEP.has(name)) return;
-        if (elements.length >= MAX_ELEMENTS) {
-          truncated = true;
-          return;
-        }
-        const el: HtmlElement = { tag: name, attrs: attribs, text: "" };
+  let skipText = 0; // inside <script>/<style>/<noscript>
+  let tag = "";
+  let attrs: Record<string, string> = {};
+  let attrName = "";
+  let attrValue = "";
+
+  const addText = (data: string): void => {
+    const top = open[open.length - 1];
+    if (top && top.text.length < MAX_ELEMENT_TEXT) top.text += data;
+    if (skipText === 0 && text.length < MAX_TEXT) text += data;
+  };
+  const close = (name: string): void => {
+    if (SKIP_TEXT.has(name)) skipText = Math.max(0, skipText - 1);
+    if (TEXT_OF.has(name)) {
+      const i = open.map((e) => e.tag).lastIndexOf(name);
+      if (i >= 0) open.splice(i);
+    }
+    if (text.length < MAX_TEXT && (name === "p" || name === "li" || name === "div" || name === "br" || name.startsWith("h"))) text += "\n";
+  };
+  const endOpenTag = (): void => {
+    const name = tag;
+    tag = "";
+    if (name === "") return;
+    if (name === "a" && open.some((e) => e.tag === "a")) close("a");
+    if (SKIP_TEXT.has(name)) skipText++;
+    if (KEEP.has(name)) {
+      if (elements.length >= MAX_ELEMENTS) truncated = true;
+      else {
+        const el: HtmlElement = { tag: name, attrs, text: "" };
         elements.push(el);
         if (TEXT_OF.has(name)) open.push(el);
+      }
+    }
+    if (VOID.has(name)) close(name);
+  };
+  const slice = (start: number, end: number): string => html.slice(start, end);
+  const tokenizer = new Tokenizer(
+    { decodeEntities: true, recognizeSelfClosing: false, xmlMode: false },
+    {
+      ontext: (start, end) => { addText(slice(start, end)); },
+      ontextentity: (cp) => { addText(String.fromCodePoint(cp)); },
+      onopentagname: (start, end) => {
+        tag = slice(start, end).toLowerCase();
+        attrs = {};
       },
-      ontext(data) {
-        const top = open[open.length - 1];
-        if (top && top.text.length < MAX_ELEMENT_TEXT) top.text += data;
-        if (skipText === 0 && text.length < MAX_TEXT) text += data;
+      onattribname: (start, end) => {
+        attrName = slice(start, end).toLowerCase();
       },
-      onclosetag(name) {
-        if (name === "style" || name === "script" || name === "noscript") skipText = Math.max(0, skipText - 1);
-        if (TEXT_OF.has(name)) {
-          const i = open.map((e) => e.tag).lastIndexOf(name);
-          if (i >= 0) open.splice(i);
+      onattribdata: (start, end) => { attrValue += slice(start, end); },
+      onattribentity: (cp) => { attrValue += String.fromCodePoint(cp); },
+      onattribend: () => {
+        if (!Object.hasOwn(attrs, attrName)) attrs[attrName] = attrValue; // the first of a repeated attribute wins, as in browsers
+        attrValue = "";
+      },
+      onopentagend: () => { endOpenTag(); },
+      onselfclosingtag: () => { endOpenTag(); }, // HTML ignores the slash
+      onclosetag: (start, end) => {
+        const name = slice(start, end).toLowerCase();
+        if (name === "br") {
+          close("br");
+          return;
         }
-        if (text.length < MAX_TEXT && (name === "p" || name === "li" || name === "div" || name === "br" || name.startsWith("h"))) text += "\n";
+        if (!VOID.has(name)) close(name);
       },
+      oncdata: () => undefined,
+      oncomment: () => undefined,
+      ondeclaration: () => undefined,
+      onprocessinginstruction: () => undefined,
+      onend: () => undefined,
     },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: false },
   );
-  parser.write(html);
-  parser.end();
+  tokenizer.write(html);
+  tokenizer.end();
   return { elements, truncated, text: text.replace(/[ \t\r\f]+/g, " ") };
 }
 

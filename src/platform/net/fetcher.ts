@@ -245,55 +245,76 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
           headers.push([(res.rawHeaders[i] ?? "").toLowerCase(), res.rawHeaders[i + 1] ?? ""]);
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
+        // The body is decoded as it arrives, so that both limits hold on the decoded bytes and
+        // "truncate" keeps the decoded first bytes: of a body that inflates past the limit (a
+        // bomb), and of a compressed body that is itself over the limit (no raw gzip bytes).
+        const truncateMode = (opts.onBodyLimit ?? "error") === "truncate";
+        const decoder = decoderFor((header(headers, "content-encoding") ?? "").trim().toLowerCase());
+        const raw: Buffer[] = [];
+        let rawSize = 0;
+        const decoded: Buffer[] = [];
+        let decodedSize = 0;
         let truncated = false;
-        const finish = (): void => {
+        let ending = false;
+        const done = (body: Buffer): void => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          let body = Buffer.concat(chunks);
-          const enc = (header(headers, "content-encoding") ?? "").trim().toLowerCase();
-          if (enc !== "" && enc !== "identity" && body.length > 0 && !truncated) {
-            try {
-              const o = { maxOutputLength: maxBody };
-              body =
-                enc === "gzip" || enc === "x-gzip" ? zlib.gunzipSync(body, o)
-                : enc === "deflate" ? zlib.inflateSync(body, o)
-                : enc === "br" ? zlib.brotliDecompressSync(body, o)
-                : body;
-            } catch (e) {
-              if (e instanceof RangeError || errCode(e) === "ERR_BUFFER_TOO_LARGE") {
-                if ((opts.onBodyLimit ?? "error") === "error") {
-                  reject(new NetError("body-too-large", `decoded body of ${url.href} exceeds ${maxBody} bytes`, { url: url.href }));
-                  return;
-                }
-                truncated = true;
-                body = body.subarray(0, 0);
-              } // a broken encoding leaves the raw bytes
-            }
-          }
+          decoder?.destroy();
           resolve({ url: url.href, status: res.statusCode ?? 0, headers, address: pinned.address, tls: tlsInfo, body, truncated, redirects: [], elapsedMs: Date.now() - started });
           req.destroy();
         };
-        res.on("data", (chunk: Buffer) => {
-          if (settled) return;
-          size += chunk.length;
-          if (size > maxBody) {
-            if ((opts.onBodyLimit ?? "error") === "error") {
-              fail(new NetError("body-too-large", `body of ${url.href} exceeds ${maxBody} bytes`, { url: url.href }));
+        const tooLarge = (what: string): void => {
+          fail(new NetError("body-too-large", `${what} of ${url.href} exceeds ${maxBody} bytes`, { url: url.href }));
+          decoder?.destroy();
+        };
+        /** No more input: flush the decoder (its "end" resolves), or resolve with the raw bytes. */
+        const finish = (): void => {
+          if (settled || ending) return;
+          ending = true;
+          if (decoder) decoder.end();
+          else done(Buffer.concat(raw));
+        };
+        if (decoder) {
+          decoder.on("data", (c: Buffer) => {
+            if (settled) return;
+            if (decodedSize + c.length > maxBody) {
+              if (!truncateMode) {
+                tooLarge("decoded body");
+                return;
+              }
+              decoded.push(c.subarray(0, maxBody - decodedSize));
+              truncated = true;
+              done(Buffer.concat(decoded));
               return;
             }
-            chunks.push(chunk.subarray(0, chunk.length - (size - maxBody)));
+            decoded.push(c);
+            decodedSize += c.length;
+          });
+          decoder.on("end", () => { done(Buffer.concat(decoded)); });
+          // A broken encoding leaves the raw bytes; a cut-off one what was decoded before the cut.
+          decoder.on("error", () => { done(truncated ? Buffer.concat(decoded) : Buffer.concat(raw)); });
+        }
+        res.on("data", (chunk: Buffer) => {
+          if (settled || ending) return;
+          let part = chunk;
+          if (rawSize + chunk.length > maxBody) {
+            if (!truncateMode) {
+              tooLarge("body");
+              return;
+            }
+            part = chunk.subarray(0, maxBody - rawSize);
             truncated = true;
-            finish();
-            return;
           }
-          chunks.push(chunk);
+          raw.push(part);
+          rawSize += part.length;
+          decoder?.write(part);
+          if (truncated) finish();
         });
         res.on("end", finish);
-        res.on("error", fail);
-        res.on("aborted", () => { fail(new NetError("protocol-error", `${url.href} closed the connection mid-body`, { url: url.href })); });
+        // Once the body is complete (or cut at the limit) a connection error changes nothing.
+        res.on("error", (e) => { if (!ending) fail(e); });
+        res.on("aborted", () => { if (!ending) fail(new NetError("protocol-error", `${url.href} closed the connection mid-body`, { url: url.href })); });
       });
       req.end();
     });
@@ -356,6 +377,15 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
   }
 
   return { fetch: fetchUrl, probeTls, txt: (name) => resolver.txt(name) };
+}
+
+/** A streaming decoder for a single known content coding (RFC 9110 §8.4.1), else undefined: the bytes stay as sent. */
+function decoderFor(enc: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  // Flushing rather than finishing: a cut-off stream (truncate mode) yields what it holds.
+  if (enc === "gzip" || enc === "x-gzip") return zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  if (enc === "deflate") return zlib.createInflate({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  if (enc === "br") return zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+  return undefined;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -16,13 +16,15 @@ const NONCE_HASH = ["'sha256-", "'sha384-", "'sha512-", "'nonce-"];
 const hasNonceOrHash = (s: Set<string>): boolean => [...s].some((src) => NONCE_HASH.some((p) => src.startsWith(p)));
 
 export interface CspAnalysis extends CheckOutcome {
-  /** The merged policy, when one was parsed (the XFO test reads frame-ancestors from it). */
+  /** The merged policy (header and <meta>), when one was parsed. */
   policy: CspMap | null;
+  /** The header's policy alone: frame-ancestors counts only there (CSP3 §6.1.2: ignored in <meta>); the XFO test reads it. */
+  headerPolicy: CspMap | null;
 }
 
 export function analyzeCsp(ctx: Ctx): CspAnalysis {
   const res = ctx.auto;
-  if (!res || !ctx.sessionUrl) return { result: "csp-not-implemented", pass: false, policy: null };
+  if (!res || !ctx.sessionUrl) return { result: "csp-not-implemented", pass: false, policy: null, headerPolicy: null };
   const headerValue = combined(res.headers, "content-security-policy");
   const httpCsp = headerValue === undefined ? [] : [headerValue];
   const metaCsp = ctx.meta.csp;
@@ -30,7 +32,7 @@ export function analyzeCsp(ctx: Ctx): CspAnalysis {
   try {
     csp = parseCsp([...httpCsp, ...metaCsp]);
   } catch {
-    return { result: "csp-header-invalid", pass: false, policy: null, data: { header: headerValue?.slice(0, 2048) ?? null } };
+    return { result: "csp-header-invalid", pass: false, policy: null, headerPolicy: null, data: { header: headerValue?.slice(0, 2048) ?? null } };
   }
   let httpOnly: CspMap;
   let metaOnly: CspMap;
@@ -38,7 +40,7 @@ export function analyzeCsp(ctx: Ctx): CspAnalysis {
   try { metaOnly = parseCspMeta(metaCsp); } catch { metaOnly = new Map(); }
   if (httpOnly.size + metaOnly.size === 0) {
     const reportOnly = rawValues(res.headers, "content-security-policy-report-only").length > 0;
-    return { result: reportOnly ? "csp-not-implemented-but-reporting-enabled" : "csp-not-implemented", pass: false, policy: null };
+    return { result: reportOnly ? "csp-not-implemented-but-reporting-enabled" : "csp-not-implemented", pass: false, policy: null, headerPolicy: null };
   }
   const pick = (...names: string[]): Set<string> => {
     for (const n of names) {
@@ -108,10 +110,10 @@ export function analyzeCsp(ctx: Ctx): CspAnalysis {
   if (result === "csp-header-invalid") pass = false;
   const policy: Record<string, string[]> = {};
   for (const [k, v] of csp) if (k !== DUPLICATE_WARNINGS) policy[k] = [...v].sort().slice(0, 100);
-  return { result, pass, policy: csp, data: { http: httpCsp.length > 0, meta: metaCsp.length > 0, policy: JSON.stringify(policy).length < 32768 ? policy : {}, flags } };
+  return { result, pass, policy: csp, headerPolicy: httpOnly, data: { http: httpCsp.length > 0, meta: metaCsp.length > 0, policy: JSON.stringify(policy).length < 32768 ? policy : {}, flags } };
 }
 
 export function check(ctx: Ctx): CheckOutcome {
-  const { policy: _policy, ...outcome } = analyzeCsp(ctx);
+  const { policy: _policy, headerPolicy: _headerPolicy, ...outcome } = analyzeCsp(ctx);
   return outcome;
 }

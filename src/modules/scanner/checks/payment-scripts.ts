@@ -7,6 +7,7 @@ import { getDomain } from "tldts";
 import type { Ctx } from "../context.ts";
 import { byTag, parseHtml } from "../html.ts";
 import type { CheckOutcome, ScanResult, ScriptRecord } from "../scanner.types.ts";
+import { enforcedIntegrity } from "./subresource-integrity.ts";
 
 export const expectation = "payment-scripts-ok";
 
@@ -63,7 +64,7 @@ export function check(ctx: Ctx, now: Date, previous?: ScanResult): { outcome: Ch
       if (!s.src.startsWith("inline:")) {
         let host = "";
         try { host = new URL(s.src).hostname; } catch { /* invalid */ }
-        if (getDomain(host) !== site && !s.integrity) thirdPartyWithoutSri.push(s.src);
+        if (getDomain(host) !== site && !enforcedIntegrity(s.integrity)) thirdPartyWithoutSri.push(s.src);
       }
     }
   }

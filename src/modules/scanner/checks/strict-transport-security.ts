@@ -19,14 +19,20 @@ export function parseHsts(value: string): HstsHeader {
   const data = value.slice(0, 1024);
   const out: HstsHeader = { maxAge: null, includeSubDomains: false, preload: false, valid: false };
   if (data.includes(",")) return out; // sent more than once
+  // RFC 6797 §6.1: "All directives MUST appear only once"; browsers ignore a header that repeats one.
+  const seen = new Set<string>();
+  let repeated = false;
   for (const p of data.split(";").map((s) => s.trim().toLowerCase())) {
+    const name = p.split("=")[0]?.trim() ?? "";
+    if (name !== "" && seen.has(name)) repeated = true;
+    seen.add(name);
     if (p.startsWith("max-age=")) {
       const v = p.slice(8, 128).replace(/^"(.*)"$/, "$1");
       out.maxAge = /^\d+$/.test(v) ? Number(v) : Number.NaN;
     } else if (p === "includesubdomains") out.includeSubDomains = true;
     else if (p === "preload") out.preload = true;
   }
-  out.valid = out.maxAge !== null && !Number.isNaN(out.maxAge);
+  out.valid = !repeated && out.maxAge !== null && !Number.isNaN(out.maxAge);
   return out;
 }
 

@@ -21,6 +21,16 @@ function worse(next: string, current: string | null): string {
   return current === null || ORDER.indexOf(next) > ORDER.indexOf(current) ? next : current;
 }
 
+/**
+ * Does an `integrity` attribute carry metadata a browser enforces? (SRI §3.3.3 "parse
+ * metadata": tokens whose algorithm is not a known SHA-2 are skipped, and with none left the
+ * resource loads unchecked — so `integrity="x"` or `"md5-…"` protects nothing.)
+ */
+export function enforcedIntegrity(value: string | null | undefined): boolean {
+  if (!value) return false;
+  return value.split(/[\t\n\f\r ]+/).some((t) => /^sha-?(256|384|512)-[A-Za-z0-9+/_-]+={0,2}(\?.*)?$/i.test(t));
+}
+
 /** Registrable domain, null for IP literals and names with no public suffix match. */
 export function registrable(hostname: string): string | null {
   return getDomain(hostname, { allowPrivateDomains: false });
@@ -39,6 +49,7 @@ export function check(ctx: Ctx): CheckOutcome {
     const src = (s.attrs.src ?? "").trim();
     if (src === "") continue;
     const integrity = s.attrs.integrity ?? null;
+    const enforced = enforcedIntegrity(integrity);
     const relativeProtocol = /^\/\/[^/]/.test(src);
     const absolute = /^https?:\/\//i.test(src);
     const relativeOrigin = !relativeProtocol && !absolute;
@@ -58,10 +69,10 @@ export function check(ctx: Ctx): CheckOutcome {
     const secureScheme = scheme === "https:" || (relativeOrigin && sessionHttps);
     if (!secureOrigin) {
       if (Object.keys(data).length < 200) data[src.slice(0, 500)] = { integrity, crossorigin: s.attrs.crossorigin ?? null };
-      if (integrity && !secureScheme) result = worse("sri-implemented-but-external-scripts-not-loaded-securely", result);
-      else if (!integrity && secureScheme) result = worse("sri-not-implemented-but-external-scripts-loaded-securely", result);
-      else if (!integrity && !secureScheme) result = worse("sri-not-implemented-and-external-scripts-not-loaded-securely", result);
-    } else if (integrity && secureScheme && result === null) {
+      if (enforced && !secureScheme) result = worse("sri-implemented-but-external-scripts-not-loaded-securely", result);
+      else if (!enforced && secureScheme) result = worse("sri-not-implemented-but-external-scripts-loaded-securely", result);
+      else if (!enforced && !secureScheme) result = worse("sri-not-implemented-and-external-scripts-not-loaded-securely", result);
+    } else if (enforced && secureScheme && result === null) {
       result = "sri-implemented-and-all-scripts-loaded-securely";
     }
   }

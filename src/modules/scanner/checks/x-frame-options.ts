@@ -14,7 +14,8 @@ export function check(ctx: Ctx): CheckOutcome {
     const v = h.slice(0, 1024).trim().toLowerCase();
     result = v === "deny" || v === "sameorigin" ? expectation : v.startsWith("allow-from") ? "x-frame-options-allow-from-origin" : "x-frame-options-header-invalid";
   }
-  if (analyzeCsp(ctx).policy?.has("frame-ancestors")) result = "x-frame-options-implemented-via-csp";
+  // Only the header's frame-ancestors protects: browsers ignore it in a <meta> policy.
+  if (analyzeCsp(ctx).headerPolicy?.has("frame-ancestors")) result = "x-frame-options-implemented-via-csp";
   const pass = [expectation, "x-frame-options-allow-from-origin", "x-frame-options-implemented-via-csp"].includes(result);
   return { result, pass, data: { header: h?.slice(0, 1024) ?? null } };
 }
