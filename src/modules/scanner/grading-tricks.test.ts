@@ -55,3 +55,33 @@ test("deeply nested markup is parsed in bounded time", () => {
     assert.ok(doc.elements.some((e) => e.tag === "script"), tag);
   }
 });
+
+test("backslashes, tabs and extra slashes in a script's URL do not pass a foreign script off as same-origin", () => {
+  for (const src of ["/\\cdn.other.example.net/x.js", "\\\\cdn.other.example.net/x.js", "https:\\\\cdn.other.example.net/x.js", "///cdn.other.example.net/x.js", " //cdn.other.exa\tmple.net/x.js"]) {
+    const body = `<script src="${src}"></script>`;
+    const r = analyze(buildRetrieval({ headers: html, body }), { now });
+    assert.notEqual(r.tests["subresource-integrity"]?.result, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", src);
+    assert.equal(r.tests["subresource-integrity"]?.pass, false, src);
+  }
+  // a same-origin path is still one
+  const own = analyze(buildRetrieval({ headers: html, body: `<script src="/js/app.js"></script>` }), { now });
+  assert.equal(own.tests["subresource-integrity"]?.result, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin");
+});
+
+test("mixed content: http: references written with backslashes or without slashes are found", () => {
+  for (const src of ["http:\\\\cdn.other.example.net/x.js", "http:cdn.other.example.net/x.js", " HTTP://cdn.other.example.net/x.js"]) {
+    const r = analyze(buildRetrieval({ headers: html, body: `<script src="${src}"></script>` }), { now });
+    assert.equal(r.tests["mixed-content"]?.result, "mixed-content-active", src);
+  }
+  const https = analyze(buildRetrieval({ headers: html, body: `<script src="https://cdn.other.example.net/x.js"></script><img src="/a.png">` }), { now });
+  assert.equal(https.tests["mixed-content"]?.result, "mixed-content-none");
+});
+
+test("a <meta> CSP counts only in the head, where browsers apply it", () => {
+  const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`;
+  const grade = (body: string): string | undefined => analyze(buildRetrieval({ headers: html, body }), { now }).tests["content-security-policy"]?.result;
+  const inBody = [`<!doctype html><html><head><title>s</title></head><body><p>shop</p>${csp}</body></html>`, `<!doctype html>welcome ${csp}`, `<title>s</title><div></div>${csp}`];
+  for (const body of inBody) assert.equal(grade(body), "csp-not-implemented", body);
+  const inHead = [`<!doctype html><html><head><title>s &amp; t</title>${csp}</head><body><p>shop</p></body></html>`, `<!doctype html><html><head></head>\n  ${csp}<body></body></html>`, `<script>var a = "<p>";</script>${csp}`];
+  for (const body of inHead) assert.notEqual(grade(body), "csp-not-implemented", body);
+});

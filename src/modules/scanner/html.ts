@@ -11,6 +11,11 @@ export interface HtmlElement {
   attrs: Record<string, string>;
   /** Text content for <script>, <style>, <a> and <title> (bounded). */
   text: string;
+  /**
+   * Whether the element is in the document's head as a browser builds it: before <body>, any
+   * element that belongs in the body, or visible text. A <meta http-equiv> CSP counts only there.
+   */
+  inHead: boolean;
 }
 
 export interface HtmlDoc {
@@ -24,6 +29,8 @@ const KEEP = new Set(["script", "meta", "a", "link", "img", "iframe", "form", "a
 const TEXT_OF = new Set(["script", "a", "title"]);
 const SKIP_TEXT = new Set(["style", "script", "noscript"]);
 const VOID = new Set(["area", "base", "basefont", "br", "col", "command", "embed", "frame", "hr", "img", "input", "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr"]);
+/** Start tags that leave the parser in the head (HTML "in head" insertion mode); any other starts the body. */
+const HEAD_OK = new Set(["html", "head", "base", "basefont", "bgsound", "link", "meta", "noframes", "noscript", "script", "style", "template", "title"]);
 const MAX_ELEMENTS = 20_000;
 const MAX_TEXT = 512 * 1024;
 const MAX_ELEMENT_TEXT = 256 * 1024;
@@ -38,9 +45,12 @@ export function parseHtml(html: string): HtmlDoc {
   let attrs: Record<string, string> = {};
   let attrName = "";
   let attrValue = "";
+  let inHead = true;
 
   const addText = (data: string): void => {
     const top = open[open.length - 1];
+    // visible text starts the body (text inside <title>, <script>, <style> or <noscript> does not)
+    if (inHead && skipText === 0 && top?.tag !== "title" && /\S/.test(data)) inHead = false;
     if (top && top.text.length < MAX_ELEMENT_TEXT) top.text += data;
     if (skipText === 0 && text.length < MAX_TEXT) text += data;
   };
@@ -58,10 +68,11 @@ export function parseHtml(html: string): HtmlDoc {
     if (name === "") return;
     if (name === "a" && open.some((e) => e.tag === "a")) close("a");
     if (SKIP_TEXT.has(name)) skipText++;
+    if (!HEAD_OK.has(name)) inHead = false;
     if (KEEP.has(name)) {
       if (elements.length >= MAX_ELEMENTS) truncated = true;
       else {
-        const el: HtmlElement = { tag: name, attrs, text: "" };
+        const el: HtmlElement = { tag: name, attrs, text: "", inHead };
         elements.push(el);
         if (TEXT_OF.has(name)) open.push(el);
       }
@@ -113,7 +124,10 @@ export function byTag(doc: HtmlDoc, tag: string): HtmlElement[] {
   return doc.elements.filter((e) => e.tag === tag);
 }
 
-/** `<meta http-equiv=Content-Security-Policy>` and `<meta name=referrer>`, as the peer reads them. */
+/**
+ * `<meta http-equiv=Content-Security-Policy>` (only in the head: browsers ignore it elsewhere, HTML
+ * §4.2.5.3) and `<meta name=referrer>` (honoured anywhere), as the peer reads them.
+ */
 export function httpEquiv(doc: HtmlDoc): { csp: string[]; referrer: string[] } {
   const csp: string[] = [];
   let referrer: string[] = [];
@@ -121,7 +135,7 @@ export function httpEquiv(doc: HtmlDoc): { csp: string[]; referrer: string[] } {
     const equiv = m.attrs["http-equiv"];
     const content = m.attrs.content;
     if (equiv !== undefined && content !== undefined) {
-      if (content !== "" && equiv.toLowerCase().trim() === "content-security-policy") csp.push(content);
+      if (content !== "" && m.inHead && equiv.toLowerCase().trim() === "content-security-policy") csp.push(content);
     } else if (m.attrs.name?.toLowerCase().trim() === "referrer") {
       if (content) referrer = [content];
     }

@@ -3,6 +3,7 @@
 // (images, media) is downgradeable and leaks what the shopper views.
 import type { Ctx } from "../context.ts";
 import type { CheckOutcome } from "../scanner.types.ts";
+import { asBrowserReads } from "./subresource-integrity.ts";
 
 export const expectation = "mixed-content-none";
 
@@ -15,7 +16,17 @@ export function check(ctx: Ctx): CheckOutcome {
   if (!page.url.startsWith("https:")) return { result: "mixed-content-not-https", pass: true };
   const active: string[] = [];
   const passive: string[] = [];
-  const isHttp = (v: string | undefined): v is string => v !== undefined && /^\s*http:\/\//i.test(v);
+  // Resolved as the browser resolves it: "http:\\\\cdn.example/x.js" and "http:cdn.example/x.js" are http: too.
+  const isHttp = (v: string | undefined): v is string => {
+    if (v === undefined) return false;
+    const ref = asBrowserReads(v);
+    if (ref.charCodeAt(0) !== 104 && ref.charCodeAt(0) !== 72) return false; // h, H: relative references stay https
+    try {
+      return new URL(ref, page.url).protocol === "http:";
+    } catch {
+      return false;
+    }
+  };
   for (const el of ctx.doc.elements) {
     for (const [tag, attr] of ACTIVE) if (el.tag === tag && isHttp(el.attrs[attr]) && active.length < 50) active.push(el.attrs[attr]);
     for (const [tag, attr] of PASSIVE) if (el.tag === tag && isHttp(el.attrs[attr]) && passive.length < 50) passive.push(el.attrs[attr]);

@@ -31,6 +31,19 @@ export function enforcedIntegrity(value: string | null | undefined): boolean {
   return value.split(/[\t\n\f\r ]+/).some((t) => /^sha-?(256|384|512)-[A-Za-z0-9+/_-]+={0,2}(\?.*)?$/i.test(t));
 }
 
+/**
+ * A URL reference as a browser reads it before resolving it (WHATWG URL: leading and trailing C0
+ * controls and spaces dropped, tabs and newlines removed anywhere, and in http(s) URLs "\\" is "/"):
+ * "/\\cdn.evil.example/x.js" and "https:\\\\cdn.evil.example/x.js" load from cdn.evil.example, and must
+ * not be read as same-origin paths.
+ */
+export function asBrowserReads(ref: string): string {
+  let a = 0, b = ref.length;
+  while (a < b && ref.charCodeAt(a) <= 0x20) a++;
+  while (b > a && ref.charCodeAt(b - 1) <= 0x20) b--;
+  return ref.slice(a, b).replace(/[\t\n\r]/g, "").replace(/\\/g, "/");
+}
+
 /** Registrable domain, null for IP literals and names with no public suffix match. */
 export function registrable(hostname: string): string | null {
   return getDomain(hostname, { allowPrivateDomains: false });
@@ -46,11 +59,11 @@ export function check(ctx: Ctx): CheckOutcome {
   let foreign = false;
   const data: Record<string, { integrity: string | null; crossorigin: string | null }> = {};
   for (const s of scripts) {
-    const src = (s.attrs.src ?? "").trim();
+    const src = asBrowserReads(s.attrs.src ?? "");
     if (src === "") continue;
     const integrity = s.attrs.integrity ?? null;
     const enforced = enforcedIntegrity(integrity);
-    const relativeProtocol = /^\/\/[^/]/.test(src);
+    const relativeProtocol = src.startsWith("//"); // (more slashes too: "///cdn.example/x.js" names a host in http(s))
     const absolute = /^https?:\/\//i.test(src);
     const relativeOrigin = !relativeProtocol && !absolute;
     let sameSite = true;
