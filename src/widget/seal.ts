@@ -103,7 +103,10 @@ export async function run(): Promise<void> {
     // malformed page data or anchor: stays "invalid"
   }
   render(root, view);
-  parent.postMessage({ ectrustSealHeight: document.documentElement.scrollHeight }, "*");
+  // `height` is what the loader (seals.page.ts) reads; it cannot change, its SRI hash is in every
+  // pasted snippet. `ectrustSealHeight` is kept for pages that listen for it.
+  const height = document.documentElement.scrollHeight;
+  parent.postMessage({ ectrustSealHeight: height, height }, "*");
 }
 
 void run();

@@ -20,6 +20,7 @@ import { reservePort } from "../../platform/testing/server.ts";
 import { testDatabase } from "../../platform/testing/db.ts";
 import { verifyRemote } from "./seals.remote.ts";
 import { sealsRoutes } from "./seals.routes.ts";
+import { embedSnippets, loaderScript } from "./seals.page.ts";
 import { createSealsService } from "./seals.service.ts";
 import { fakeRegistry, fakeShop, type FakeShop } from "./seals.testing.ts";
 
@@ -45,7 +46,10 @@ test("seal from the real server: green on the confirmed origin, refused elsewher
     res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><iframe id="seal" src="${sealOrigin}/seal/s/${shopId}" width="240" height="110"></iframe>`);
   };
   const [shopServer, shopUrl] = await listen((req, res) => {
-    embed(res, (req.url ?? "/").slice(1));
+    const path = (req.url ?? "/").slice(1);
+    // the script snippet the merchant console hands out, exactly
+    if (path.startsWith("loader/")) res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><p>shop</p>${embedSnippets(sealOrigin, path.slice(7), loaderScript(sealOrigin)).script}`);
+    else embed(res, path);
   });
   const [otherServer, otherUrl] = await listen((req, res) => {
     embed(res, (req.url ?? "/").slice(1));
@@ -83,6 +87,21 @@ test("seal from the real server: green on the confirmed origin, refused elsewher
     assert.equal(await stateAt(`${shopUrl}/${good.id}`), "valid");
     assert.equal(await stateAt(`${otherUrl}/${good.id}`), undefined, "frame-ancestors refuses another origin");
     assert.equal(await stateAt(`${shopUrl}/${gone.id}`), "revoked");
+
+    // the loader injects the seal and sizes its frame to the seal's height (the widget's message)
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${shopUrl}/loader/${good.id}`);
+      const frame = await page.waitForSelector("iframe");
+      const inner = await frame.contentFrame();
+      assert.ok(inner);
+      await inner.waitForSelector("[data-state=valid]", { timeout: 8000 });
+      const height = Number(await inner.evaluate("document.documentElement.scrollHeight"));
+      assert.notEqual(height, 64, "the test needs a seal taller or shorter than the loader's first guess");
+      await page.waitForFunction(`document.querySelector("iframe").getAttribute("height") === "${String(height)}"`, undefined, { timeout: 8000 });
+    } finally {
+      await page.close();
+    }
 
     // `ectrust verify <shop id | origin>` against the same running server, with the pinned root
     const roots = (await seals.pinned()).roots;
