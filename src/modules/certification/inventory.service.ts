@@ -13,6 +13,7 @@ import { CsvError, readCsv } from "../../platform/csv/csv-stream.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { AppError, forbidden, notFound } from "../../platform/errors.ts";
 import type { EvidenceService } from "../../platform/storage/evidence.service.ts";
+import { assertZipWithin, ZipRefused } from "../../platform/zip-guard.ts";
 import type { Application, CertificationService } from "./certification.service.ts";
 import { INVENTORY_CSV_LIMITS, inventoryToCsv, inventoryToXlsx, MAX_INVENTORY_ROWS, parsePiiJson, parseRecords, validateItems, type InventoryItemInput, type Parsed, type RowError } from "./inventory.io.ts";
 import { certInventoryItems } from "./records.tables.ts";
@@ -74,15 +75,33 @@ function cellText(v: unknown, row: number, col: number, errors: RowError[]): str
   return "";
 }
 
+/** Most bytes an uploaded XLSX may unpack to. */
+export const XLSX_MAX_UNPACKED = 64 * 1024 * 1024;
+
 /**
- * The first sheet's rows as text cells (row 1 first); exported for its test. The file (an evidence
- * file, so within the upload size cap) is read into memory first: exceljs's streaming reader, through
+ * The first sheet's rows as text cells (row 1 first), of an uploaded workbook: the ZIP is checked
+ * before exceljs unpacks it (which keeps every shared string): a 4 MB upload of a zip bomb would
+ * inflate to gigabytes.
+ */
+export async function xlsxRecords(stream: Readable): Promise<string[][]> {
+  const bytes = await buffer(stream);
+  try {
+    await assertZipWithin(bytes, { maxTotalBytes: XLSX_MAX_UNPACKED, maxEntries: 1000 });
+  } catch (e) {
+    if (!(e instanceof ZipRefused)) throw e;
+    const limit = e.message.includes("limit") ? ` (${String(XLSX_MAX_UNPACKED / 1024 / 1024)} MiB unpacked)` : "";
+    throw new AppError("validation", `The XLSX file could not be read: ${e.message}${limit}.`, { fields: [{ field: "file", message: "not a readable XLSX workbook" }] });
+  }
+  return workbookRecords(bytes);
+}
+
+/**
+ * xlsxRecords after the ZIP check (exported for its test). exceljs's streaming reader, through
  * unzipper, now and then fails on a whole, valid workbook with FILE_ENDED (a race in its own stream
  * handling; it failed this module's test once in CI, on a file that reads fine every other time), and
  * it then gets one more pass over the same bytes. A file that fails twice is refused.
  */
-export async function xlsxRecords(stream: Readable): Promise<string[][]> {
-  const bytes = await buffer(stream);
+export async function workbookRecords(bytes: Buffer): Promise<string[][]> {
   try {
     return await xlsxPass(Readable.from([bytes]));
   } catch (e) {

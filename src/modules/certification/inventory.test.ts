@@ -9,11 +9,12 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, test } from "node:test";
 import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import type { Actor } from "../../platform/actor.ts";
 import { AppError } from "../../platform/errors.ts";
 import { inventoryCsv, inventoryXlsx, InventoryBuilder, toInventoryDraft } from "../pii/inventory.ts";
 import { inventoryToCsv, type InventoryItemInput } from "./inventory.io.ts";
-import { xlsxRecords } from "./inventory.service.ts";
+import { workbookRecords, xlsxRecords } from "./inventory.service.ts";
 import { accreditedBody, buildActor, buildCertWorld, type Body, type CertWorld } from "./testing.ts";
 
 let w: CertWorld;
@@ -115,12 +116,12 @@ test("CSV and XLSX exports import back to the same rows (replace)", async () => 
   assert.equal(exported.readUInt32LE(cut), 0x04034b50, "a local file header");
   const whole = await xlsxRecords(Readable.from([exported]));
   assert.ok(whole.length >= 2);
-  assert.deepEqual(await xlsxRecords(Readable.from([exported.subarray(0, cut)])), whole);
+  assert.deepEqual(await workbookRecords(exported.subarray(0, cut)), whole);
   // a workbook that ends inside its sheet's entry ends unzipper's stream early (FILE_ENDED): after the
   // second pass (the one a valid file gets when unzipper fails on it) it is refused
   const sheetAt = exported.indexOf("xl/worksheets/sheet1.xml");
   assert.ok(sheetAt > 0);
-  await assert.rejects(xlsxRecords(Readable.from([exported.subarray(0, sheetAt + 60)])), (e: unknown) =>
+  await assert.rejects(workbookRecords(exported.subarray(0, sheetAt + 60)), (e: unknown) =>
     e instanceof AppError && e.code === "validation" && e.cause instanceof Error && e.cause.message === "FILE_ENDED");
   // a dry run reads and checks, and writes nothing
   const n = await audits();
@@ -195,6 +196,16 @@ test("hostile and malformed files are refused with row-level errors and write no
   fs.getRow(900_000).values = ["x"];
   const e5 = await refusedWith(imp("far.xlsx", Buffer.from(await far.xlsx.writeBuffer()), XLSX), "validation");
   assert.match(e5.message, /more than 5000 rows/);
+  // a workbook whose shared strings inflate to 200 MiB from a few hundred KB: refused before exceljs unpacks it
+  const bomb = await JSZip.loadAsync(await wb.xlsx.writeBuffer());
+  bomb.file("xl/sharedStrings.xml", Buffer.alloc(200 * 1024 * 1024, 0x20), { compression: "DEFLATE", compressionOptions: { level: 9 } });
+  const bombBytes = await bomb.generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
+  assert.ok(bombBytes.length < 1024 * 1024, String(bombBytes.length));
+  const e6 = await refusedWith(imp("bomb.xlsx", bombBytes, XLSX), "validation");
+  assert.match(e6.message, /more than the limit \(64 MiB unpacked\)/);
+  // a truncated workbook (the upload's own check already refuses it)
+  const whole = Buffer.from(await wb.xlsx.writeBuffer());
+  await assert.rejects(imp("cut.xlsx", whole.subarray(0, whole.length - 100), XLSX), AppError);
   // a file of another type, and another organisation's file
   const png = Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), Buffer.alloc(64)]);
   await refusedWith(imp("pic.png", png, "image/png"), "unsupported_media_type");
