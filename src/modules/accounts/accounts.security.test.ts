@@ -145,3 +145,25 @@ describe("invitations", () => {
     assert.deepEqual(retry.map((r) => r.statusCode).sort(), [204, 410]);
   });
 });
+
+describe("last administrator", () => {
+  test("two administrators removing or demoting each other at the same moment leave one administrator", async () => {
+    // (on PostgreSQL the two transactions overlap; each counted the other as the remaining admin)
+    const rounds = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        const org = await seedOrg(t.accounts, "merchant", `Pair ${String(i)}`, [{ key: "a", role: "merchant_admin" }, { key: "b", role: "merchant_admin" }]);
+        const a = await signedInClient(t, org.users.a?.email ?? "");
+        const b = await signedInClient(t, org.users.b?.email ?? "");
+        const url = (u: string | undefined): string => `/api/v1/organisations/${org.orgId}/members/${u ?? ""}`;
+        const [ra, rb] = await Promise.all(i % 2 === 0 ? [a.del(url(org.users.b?.id)), b.del(url(org.users.a?.id))] : [a.patch(url(org.users.b?.id), { role: "merchant_staff" }), b.patch(url(org.users.a?.id), { role: "merchant_staff" })]);
+        return { org, codes: [ra.statusCode, rb.statusCode].sort() };
+      }),
+    );
+    for (const { org, codes } of rounds) {
+      assert.ok(codes.includes(409), `both changes went through (${codes.join(", ")}): no administrator is left`);
+      const admin = await signedInClient(t, authority.users.admin?.email ?? "", TOTP);
+      const members = (await admin.get(`/api/v1/organisations/${org.orgId}/members`)).json<{ items: { role: string }[] }>();
+      assert.equal(members.items.filter((m) => m.role === "merchant_admin").length, 1);
+    }
+  });
+});

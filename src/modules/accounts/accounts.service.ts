@@ -724,6 +724,10 @@ export function createAccountsService(deps: AccountsDeps) {
   async function assertNotLastAdmin(tx: Db, kind: OrgKind, orgId: string, currentRole: Role, userId: string) {
     const adminRole = rolesByOrgKind[kind][0];
     if (currentRole !== adminRole) return;
+    // One change to an organisation's administrators at a time: two admins removing or demoting each
+    // other at once each counted the other as the one left (READ COMMITTED). The organisation's row is
+    // the lock; the count below then sees the other change committed.
+    await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, orgId)).for("update");
     const others = await tx.select({ u: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, currentRole), sql`${memberships.userId} <> ${userId}`));
     if (others.length === 0) throw new AppError("conflict", "An organisation needs at least one administrator. Make someone else an administrator first.");
   }
