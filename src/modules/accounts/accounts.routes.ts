@@ -59,7 +59,11 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsRoutesO
   r.post(
     "/api/v1/auth/mfa",
     { config: { access: "partial", rateLimit: strict }, schema: { tags, summary: "Second sign-in step: TOTP code or recovery code", body: s.mfaBody, response: { 200: s.stageResponse } } },
-    async (req) => accounts.verifyMfa(requireSession(req), req.body),
+    async (req, reply) => {
+      const { token, ...result } = await accounts.verifyMfa(requireSession(req), req.body);
+      setSessionCookie(reply, token); // a new session token once the second factor passes
+      return result;
+    },
   );
 
   r.post(
@@ -71,7 +75,11 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsRoutesO
   r.post(
     "/api/v1/auth/mfa/enrol/confirm",
     { config: { access: "partial", rateLimit: strict }, schema: { tags, summary: "Finish setting up two-step verification", body: s.enrolConfirmBody, response: { 200: s.enrolConfirmResponse } } },
-    async (req) => accounts.confirmMfaEnrolment(requireSession(req), req.body.code),
+    async (req, reply) => {
+      const { token, ...result } = await accounts.confirmMfaEnrolment(requireSession(req), req.body.code);
+      setSessionCookie(reply, token);
+      return result;
+    },
   );
 
   r.post("/api/v1/auth/logout", { config: { access: "partial" }, schema: { tags, summary: "Sign out of this browser" } }, async (req, reply) => {

@@ -167,3 +167,19 @@ describe("last administrator", () => {
     }
   });
 });
+
+describe("session token", () => {
+  test("passing the second factor gives the session a new token; the one from the password step stops working", async () => {
+    const email = authority.users.admin?.email ?? "";
+    t.clock.advance(31_000);
+    const c = new Client(t.app);
+    assert.equal((await c.post("/api/v1/auth/login", { email, password: TEST_PASSWORD })).statusCode, 200);
+    const before = c.cookie;
+    assert.ok(before);
+    assert.equal((await c.post("/api/v1/auth/mfa", { code: generateSync({ secret: TOTP, epoch: epoch() }) })).statusCode, 200);
+    assert.ok(c.cookie && c.cookie !== before, "the session cookie is replaced");
+    const stale = await t.app.inject({ method: "GET", url: "/api/v1/auth/session", headers: { cookie: before } });
+    assert.equal(stale.statusCode, 401, "the token of the password step (a stolen password's session) now has full rights");
+    assert.equal((await c.get("/api/v1/auth/session")).statusCode, 200);
+  });
+});

@@ -123,6 +123,17 @@ export function createAccountsService(deps: AccountsDeps) {
     };
   }
 
+  /**
+   * A session that passed its second factor becomes full under a new token and CSRF token: the
+   * token it had while waiting for the code (all a stolen password gets) stops working.
+   */
+  async function promoteSession(tx: Db, idHash: string): Promise<{ stage: "full"; csrfToken: string; token: string }> {
+    const token = randomToken(32);
+    const csrfToken = randomToken(24);
+    await tx.update(sessions).set({ idHash: sha256Hex(token), stage: "full", csrfToken }).where(eq(sessions.idHash, idHash));
+    return { stage: "full", csrfToken, token };
+  }
+
   async function openSession(tx: Db, userId: string, orgId: string, role: Role, mfaEnabled: boolean, meta: { ip?: string; userAgent?: string | undefined }) {
     const token = randomToken(32);
     const now = clock.now();
@@ -231,7 +242,7 @@ export function createAccountsService(deps: AccountsDeps) {
       const userId = session.actor.userId;
       // A wrong code is written (failure count, lock, audit) and only then refused, so the
       // transaction commits: guesses count towards the same lock as wrong passwords.
-      const outcome = await db.transaction(async (tx): Promise<{ refused: AppError } | { stage: "full"; csrfToken: string }> => {
+      const outcome = await db.transaction(async (tx): Promise<{ refused: AppError } | { stage: "full"; csrfToken: string; token: string }> => {
         const [u] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
         if (!u?.mfaSecretEnc) throw new AppError("conflict", "Two-step verification is not set up for this account.");
         const now = clock.now();
@@ -263,10 +274,9 @@ export function createAccountsService(deps: AccountsDeps) {
           return { refused: locked ? new AppError("account_locked", "Too many failed attempts. The account is temporarily locked; sign in again later.") : new AppError("mfa_invalid", wrong) };
         }
         await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
-        const csrfToken = randomToken(24);
-        await tx.update(sessions).set({ stage: "full", csrfToken }).where(eq(sessions.idHash, session.idHash));
+        const full = await promoteSession(tx, session.idHash);
         await audit(tx, session.actor, { action: "session.mfa_verified", objectType: "user", objectId: u.id, orgId: session.actor.orgId, summary: { how } });
-        return { stage: "full" as const, csrfToken };
+        return full;
       });
       if ("refused" in outcome) throw outcome.refused;
       return outcome;
@@ -299,10 +309,9 @@ export function createAccountsService(deps: AccountsDeps) {
         await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, u.id));
         await tx.insert(recoveryCodes).values(codes.map((c) => ({ userId: u.id, codeHash: sha256Hex(c) })));
         await tx.update(users).set({ mfaEnabledAt: clock.now(), mfaLastStep: timeStepOf(r) }).where(eq(users.id, u.id));
-        const csrfToken = randomToken(24);
-        await tx.update(sessions).set({ stage: "full", csrfToken }).where(eq(sessions.idHash, session.idHash));
+        const full = await promoteSession(tx, session.idHash);
         await audit(tx, session.actor, { action: "user.mfa_enabled", objectType: "user", objectId: u.id, orgId: session.actor.orgId });
-        return { recoveryCodes: codes, stage: "full" as const, csrfToken };
+        return { recoveryCodes: codes, ...full };
       });
     },
 
