@@ -40,3 +40,12 @@ test("secrets never print: not in JSON, inspect, string templates or pino logs",
   assert.equal(c.databaseUrl?.reveal(), "postgres://u:hunter2@db/x");
   assert.ok(new Secret("x") instanceof Secret);
 });
+
+test("TRUST_PROXY: the proxies' addresses, ranges or a hop count; never everyone", () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1, fd00::/8,loopback" }).trustProxy, ["10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8", "loopback"]);
+  assert.equal(loadConfig({ TRUST_PROXY: "2" }).trustProxy, 2);
+  for (const bad of ["true", "*", "0", "11", "10.0.0.0/33", "::/129", "proxy.example", "10.0.0.1/8/2", "1.2.3.4,"]) {
+    assert.throws(() => loadConfig({ TRUST_PROXY: bad }), (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith("TRUST_PROXY:")), bad);
+  }
+});

@@ -1,5 +1,6 @@
 // Environment → typed config, validated once at start. A bad value stops the process with a
 // readable list of every problem. Secret values are wrapped so they never reach a log line.
+import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 
@@ -32,6 +33,15 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.map((p) => p + "//").join(" or ")}`);
 
+/** One TRUST_PROXY entry: an address, a CIDR range, or one of proxy-addr's names for a range. */
+function proxyEntry(e: string): boolean {
+  if (e === "loopback" || e === "linklocal" || e === "uniquelocal") return true;
+  const [ip = "", bits, ...rest] = e.split("/");
+  const v = isIP(ip);
+  if (v === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().min(1).default("127.0.0.1"),
@@ -51,6 +61,13 @@ const schema = z.object({
   EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
   WORKER: z.enum(["inline", "off"]).default("inline"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  // Behind a reverse proxy or load balancer: whose X-Forwarded-For to believe (the client address
+  // then comes from it, for rate limits, sessions and the audit trail). Addresses or CIDR ranges of
+  // the proxies, comma-separated, or a hop count; never "everyone" (any client could then pick its address).
+  TRUST_PROXY: z
+    .string()
+    .refine((v) => /^(?:[1-9]|10)$/.test(v.trim()) || v.split(",").every((e) => proxyEntry(e.trim())), "must be the proxies' addresses or CIDR ranges (comma-separated; loopback, linklocal and uniquelocal name those ranges), or a hop count from 1 to 10")
+    .optional(),
   // scanner (issue 6): default days between scans of a confirmed origin, and the ceiling for
   // origins with declared payment pages (PCI DSS v4.0 11.6.1: at least weekly)
   SCANNER_CADENCE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
@@ -80,6 +97,8 @@ export interface Config {
   inlineWorker: boolean;
   /** requests per minute per client address across the API (public endpoints set stricter ones) */
   rateLimitPerMinute: number;
+  /** whose X-Forwarded-For gives the client address: false (nobody: the socket's peer), proxies' addresses/ranges, or a hop count */
+  trustProxy: false | string[] | number;
   /** scanner (issue 6): days between scheduled scans, and the ceiling with payment pages declared */
   scanner: { cadenceDays: number; paymentCadenceDays: number };
   /** scanner (issue 6): Contact lines of our security.txt (default mailto:security@<PUBLIC_URL host>) */
@@ -120,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     evidenceMaxBytes: c.EVIDENCE_MAX_BYTES,
     inlineWorker: c.WORKER === "inline",
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    trustProxy: c.TRUST_PROXY === undefined ? false : /^\d+$/.test(c.TRUST_PROXY.trim()) ? Number(c.TRUST_PROXY.trim()) : c.TRUST_PROXY.split(",").map((e) => e.trim()),
     scanner: { cadenceDays: c.SCANNER_CADENCE_DAYS, paymentCadenceDays: c.SCANNER_PAYMENT_CADENCE_DAYS }, // scanner (issue 6)
     securityContacts: c.SECURITY_CONTACT?.split(",").map((x) => x.trim()) ?? [`mailto:security@${new URL(c.PUBLIC_URL ?? "http://localhost").hostname}`], // scanner (issue 6)
   };

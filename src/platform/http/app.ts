@@ -95,7 +95,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    trustProxy: false,
+    // a hop count trusts that many proxies in front of us, whoever they are (proxy-addr's "number")
+    trustProxy: typeof config.trustProxy === "number" ? ((hops: number) => (_address: string, hop: number) => hop < hops)(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   });
