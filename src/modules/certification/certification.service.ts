@@ -114,14 +114,17 @@ export function createCertificationService(deps: CertificationDeps) {
     if (row) await version(row.scheme, row.v);
   }
 
-  async function onTeam(tx: Db, applicationId: string, userId: string | undefined): Promise<{ lead: boolean; active: boolean } | undefined> {
+  /** The actor's place on the application's team; `active`: registered active and no conflict of interest declared with the applicant. */
+  async function onTeam(tx: Db, app: Application, userId: string | undefined): Promise<{ lead: boolean; active: boolean } | undefined> {
     if (!userId) return undefined;
     const [row] = await tx
-      .select({ lead: certTeam.lead, status: certAuditors.status })
+      .select({ lead: certTeam.lead, status: certAuditors.status, auditorId: certTeam.auditorId })
       .from(certTeam)
       .innerJoin(certAuditors, eq(certAuditors.id, certTeam.auditorId))
-      .where(and(eq(certTeam.applicationId, applicationId), eq(certTeam.userId, userId)));
-    return row ? { lead: row.lead, active: row.status === "active" } : undefined;
+      .where(and(eq(certTeam.applicationId, app.id), eq(certTeam.userId, userId)));
+    if (!row) return undefined;
+    const [conflict] = await tx.select({ id: certAuditorConflicts.auditorId }).from(certAuditorConflicts).where(and(eq(certAuditorConflicts.auditorId, row.auditorId), eq(certAuditorConflicts.orgId, app.merchantOrgId))).limit(1);
+    return { lead: row.lead, active: row.status === "active" && conflict === undefined };
   }
 
   /** The lifecycle parties this actor is for this application (empty: none). */
@@ -132,9 +135,10 @@ export function createCertificationService(deps: CertificationDeps) {
     if (actor.orgId === app.merchantOrgId) return actor.role === "merchant_admin" ? ["applicant"] : [];
     if (actor.orgId === app.cbOrgId) {
       if (actor.role === "cb_admin") return ["cb_admin"];
-      // an auditor the body has since suspended (or whose registration lapsed) keeps read access
-      // to the audits it took part in, but takes no further part in them
-      const t = await onTeam(tx, app.id, actor.userId);
+      // an auditor the body has since suspended (or whose registration lapsed), or who has declared a
+      // conflict of interest with the applicant since being assigned, keeps read access to the audits
+      // it took part in, but takes no further part in them (the body assigns another team)
+      const t = await onTeam(tx, app, actor.userId);
       if (t?.active) return t.lead ? ["lead_auditor", "team_auditor"] : ["team_auditor"];
     }
     return [];
@@ -145,7 +149,7 @@ export function createCertificationService(deps: CertificationDeps) {
     if (actor.kind === "anonymous") return false;
     if (actor.orgKind === "authority") return true;
     if (actor.orgId === app.merchantOrgId) return true;
-    if (actor.orgId === app.cbOrgId) return actor.role === "cb_admin" || (await onTeam(tx, app.id, actor.userId)) !== undefined;
+    if (actor.orgId === app.cbOrgId) return actor.role === "cb_admin" || (await onTeam(tx, app, actor.userId)) !== undefined;
     return false;
   }
 

@@ -137,6 +137,24 @@ test("an auditor the body has suspended no longer acts on the audits it was assi
   assert.equal((await c.get(b.admin, app.id)).status, "document_review");
 });
 
+test("an auditor who declares a conflict of interest with the applicant after being assigned takes no further part", async () => {
+  const b = await accreditedBody(w);
+  const merchant = buildActor("merchant", "merchant_admin");
+  const c = w.certification;
+  const app = await c.apply(merchant, { scheme: "tw-pims", cbOrgId: b.admin.orgId, scope: "online shop" });
+  await answerAll(w, merchant, app.id);
+  await c.transition(merchant, app.id, "submit");
+  await c.transition(b.admin, app.id, "start_intake");
+  await c.assignTeam(b.admin, app.id, [{ auditorId: b.leadId, lead: true }, { auditorId: b.auditorId, lead: false }]);
+  await c.transition(b.admin, app.id, "intake_accepted");
+  await w.accreditation.declareConflict(b.admin, b.auditorId, { orgId: merchant.orgId, reason: "former employee of the applicant" });
+  await refused(conformAll(w, b.auditor, app.id), "forbidden");
+  // still reads the application it was on
+  assert.equal((await c.get(b.auditor, app.id)).status, "document_review");
+  // the lead, without a conflict, goes on
+  await c.transition(b.lead, app.id, "doc_review_done");
+});
+
 test("an inventory workbook that repeats a row number is still held to the row limit while it is read", async () => {
   const wb = new ExcelJS.Workbook();
   wb.addWorksheet("x").addRow(["a"]);
