@@ -183,3 +183,17 @@ describe("session token", () => {
     assert.equal((await c.get("/api/v1/auth/session")).statusCode, 200);
   });
 });
+
+describe("password change", () => {
+  test("guessing the current password from a signed-in session counts towards the lock, which ends the session", async () => {
+    const org = await seedOrg(t.accounts, "merchant", "Guessed", [{ key: "owner", role: "merchant_admin" }]);
+    const c = await signedInClient(t, org.users.owner?.email ?? "");
+    const codes: number[] = [];
+    for (let i = 0; i < LOCKOUT_THRESHOLD; i++) codes.push((await c.post("/api/v1/auth/password", { currentPassword: `guess-number-${String(i)}`, newPassword: "a-brand-new-passphrase" })).statusCode);
+    assert.deepEqual(codes, [...Array.from({ length: LOCKOUT_THRESHOLD - 1 }, () => 400), 423]);
+    assert.equal((await c.get("/api/v1/auth/session")).statusCode, 401, "the session that guessed is signed out");
+    const again = await new Client(t.app).post("/api/v1/auth/login", { email: org.users.owner?.email ?? "", password: TEST_PASSWORD });
+    assert.equal(again.statusCode, 423);
+    t.clock.advance(16 * 60_000);
+  });
+});

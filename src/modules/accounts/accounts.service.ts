@@ -354,7 +354,17 @@ export function createAccountsService(deps: AccountsDeps) {
     async changePassword(session: SessionContext, currentPassword: string, newPassword: string) {
       const [u] = await db.select().from(users).where(eq(users.id, session.actor.userId));
       if (!u?.passwordHash) throw new AppError("unauthenticated");
-      if (!(await argonVerify(u.passwordHash, currentPassword))) throw new AppError("validation", "The current password is wrong.", { fields: [{ field: "currentPassword", message: "The current password is wrong." }] });
+      if (!(await argonVerify(u.passwordHash, currentPassword))) {
+        // Guesses of the current password from a signed-in session (a session someone else took
+        // over) count towards the sign-in lock; the lock ends the user's sessions.
+        const locked = await db.transaction(async (tx) => {
+          const l = await recordFailedSignIn(tx, u.id, "user.password_change_failed");
+          if (l) await tx.delete(sessions).where(eq(sessions.userId, u.id));
+          return l;
+        });
+        if (locked) throw new AppError("account_locked", "Too many wrong passwords. The account is temporarily locked and signed out everywhere; sign in again later.");
+        throw new AppError("validation", "The current password is wrong.", { fields: [{ field: "currentPassword", message: "The current password is wrong." }] });
+      }
       requirePassword(newPassword, u.email, "newPassword");
       const passwordHash = await hashPassword(newPassword);
       await db.transaction(async (tx) => {
