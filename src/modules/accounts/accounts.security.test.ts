@@ -197,3 +197,20 @@ describe("password change", () => {
     t.clock.advance(16 * 60_000);
   });
 });
+
+describe("authority tokens", () => {
+  test("a token an authority member made for another organisation stops working when they leave the authority", async () => {
+    const auth2 = await seedOrg(t.accounts, "authority", "Authority Two", [{ key: "a", role: "authority_admin", mfa: true }, { key: "b", role: "authority_admin", mfa: true }]);
+    const shopX = await seedOrg(t.accounts, "merchant", "Shop X", [{ key: "owner", role: "merchant_admin" }]);
+    t.clock.advance(31_000);
+    const b = await signedInClient(t, auth2.users.b?.email ?? "", TOTP);
+    const created = await b.post(`/api/v1/organisations/${shopX.orgId}/api-tokens`, { name: "support", role: "merchant_admin", expiresInDays: 30 });
+    assert.equal(created.statusCode, 201, created.body);
+    const bearer = { authorization: `Bearer ${created.json<{ token: string }>().token}` };
+    assert.equal((await t.app.inject({ method: "GET", url: `/api/v1/organisations/${shopX.orgId}/members`, headers: bearer })).statusCode, 200);
+    t.clock.advance(31_000);
+    const a = await signedInClient(t, auth2.users.a?.email ?? "", TOTP);
+    assert.equal((await a.del(`/api/v1/organisations/${auth2.orgId}/members/${auth2.users.b?.id ?? ""}`)).statusCode, 204);
+    assert.equal((await t.app.inject({ method: "GET", url: `/api/v1/organisations/${shopX.orgId}/members`, headers: bearer })).statusCode, 401, "the token outlived its maker's place in the authority");
+  });
+});

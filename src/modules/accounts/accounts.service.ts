@@ -523,7 +523,7 @@ export function createAccountsService(deps: AccountsDeps) {
         await tx.update(memberships).set({ role }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
         await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.orgId, orgId)));
         // tokens this person made with a role they no longer hold stop working
-        const revoked = await revokeTokensOf(tx, orgId, userId, ne(apiTokens.role, role));
+        const revoked = await revokeTokensOf(tx, org, userId, ne(apiTokens.role, role));
         await audit(tx, actor, { action: "member.role_changed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { before: m.role, after: role, revokedApiTokens: revoked } });
       });
     },
@@ -538,7 +538,7 @@ export function createAccountsService(deps: AccountsDeps) {
         await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
         await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.orgId, orgId)));
         // a person who leaves keeps no access through the API tokens they made
-        const revoked = await revokeTokensOf(tx, orgId, userId);
+        const revoked = await revokeTokensOf(tx, org, userId);
         await audit(tx, actor, { action: "member.removed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { role: m.role, revokedApiTokens: revoked } });
       });
     },
@@ -730,12 +730,16 @@ export function createAccountsService(deps: AccountsDeps) {
     return locked;
   }
 
-  /** Revokes the live API tokens `userId` created in `orgId` (matching `extra`); answers their ids. */
-  async function revokeTokensOf(tx: Db, orgId: string, userId: string, extra?: SQL): Promise<string[]> {
+  /**
+   * Revokes the live API tokens `userId` created in `org` (matching `extra`); answers their ids. A
+   * member of the authority acts on every organisation, so for the authority it is the tokens they
+   * created anywhere.
+   */
+  async function revokeTokensOf(tx: Db, org: { id: string; kind: OrgKind }, userId: string, extra?: SQL): Promise<string[]> {
     const rows = await tx
       .update(apiTokens)
       .set({ revokedAt: clock.now() })
-      .where(and(eq(apiTokens.orgId, orgId), eq(apiTokens.createdBy, userId), isNull(apiTokens.revokedAt), extra))
+      .where(and(org.kind === "authority" ? undefined : eq(apiTokens.orgId, org.id), eq(apiTokens.createdBy, userId), isNull(apiTokens.revokedAt), extra))
       .returning({ id: apiTokens.id });
     return rows.map((r) => r.id);
   }
