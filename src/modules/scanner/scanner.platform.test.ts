@@ -292,3 +292,21 @@ test("payment pages keep an origin on a weekly schedule even when its interval i
   await scanner.sweep();
   assert.equal(await nextScanIn(), 30 * 86_400_000, "without payment pages, its own 30 days");
 });
+
+test("an origin that changes hands starts a new history: the new shop's first scan has no diff against the old shop's", async () => {
+  const shopC = await seedOrg(t.accounts, "merchant", "Shop C", [{ key: "admin", role: "merchant_admin" }]);
+  const SHOP_C = randomUUID();
+  // shop A's origin (scanned above, with its payment-page scripts) is now proven by shop C
+  targets.shops.push({ id: SHOP_C, orgId: shopC.orgId, contactEmail: "owner@shop-c.test", origins: [originA] });
+  const queuedBefore = scanJobs().length;
+  await scanner.sweep();
+  for (const id of scanJobs().slice(queuedBefore)) await scanner.runScan(id);
+  const c = await as(shopC, "admin");
+  const list = (await c.get(`/api/v1/scanner/shops/${SHOP_C}/origins`)).json<{ items: { id: string }[] }>().items;
+  assert.equal(list.length, 1);
+  const history = (await c.get(`/api/v1/scanner/origins/${list[0]?.id ?? ""}/scans`)).json<{ items: { status: string; diff: unknown }[] }>().items;
+  const [first] = history;
+  assert.ok(first);
+  assert.equal(first.status, "done");
+  assert.equal(first.diff, null, "shop C was shown a diff against shop A's scans");
+});

@@ -122,8 +122,12 @@ export function createScannerPlatform(deps: ScannerPlatformDeps) {
 
   /** The scan's row is the handle the engine hands back to these ports. */
   const history: ScanHistory = {
-    async latest(origin) {
-      return (await repo.latestDoneByOrigin(db, origin))?.result ?? undefined;
+    async latest(origin, ref) {
+      // Within the shop that asks only: an origin that changed hands (removed from one shop, proven
+      // by another) must not show the new holder the old one's scripts and findings as a diff.
+      const shopId = ref ? (await repo.scanById(db, ref))?.shopId : undefined;
+      if (!shopId) return undefined;
+      return (await repo.latestDoneByOrigin(db, origin, shopId))?.result ?? undefined;
     },
     async append(_origin, result, diff, ref) {
       if (!ref) throw new Error("scanner history: a scan id is required");

@@ -69,8 +69,8 @@ export const scannerRepo = {
     const [row] = await tx.select().from(scannerScans).where(and(eq(scannerScans.originId, originId), inArray(scannerScans.status, open))).orderBy(desc(scannerScans.queuedAt)).limit(1);
     return row;
   },
-  async latestDoneByOrigin(tx: Db, origin: string): Promise<ScanRow | undefined> {
-    const [row] = await tx.select().from(scannerScans).where(and(eq(scannerScans.origin, origin), eq(scannerScans.status, "done"))).orderBy(desc(scannerScans.finishedAt)).limit(1);
+  async latestDoneByOrigin(tx: Db, origin: string, shopId: string): Promise<ScanRow | undefined> {
+    const [row] = await tx.select().from(scannerScans).where(and(eq(scannerScans.origin, origin), eq(scannerScans.shopId, shopId), eq(scannerScans.status, "done"))).orderBy(desc(scannerScans.finishedAt)).limit(1);
     return row;
   },
   async scansOf(tx: Db, originId: string, limit: number, before: Date | undefined): Promise<ScanRow[]> {

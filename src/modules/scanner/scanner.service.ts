@@ -11,7 +11,8 @@ import type { ScanResult } from "./scanner.types.ts";
 import { parseTarget } from "./target.ts";
 
 export interface ScanHistory {
-  latest(origin: string): Promise<ScanResult | undefined>;
+  /** The last finished scan to compare with (`ref` as in append: the platform compares within the scan's shop only). */
+  latest(origin: string, ref?: string): Promise<ScanResult | undefined>;
   /** `ref` is the caller's handle for this scan (the platform passes its scan row id). */
   append(origin: string, result: ScanResult, diff: ScanDiff | null, ref?: string): Promise<void>;
 }
@@ -77,7 +78,7 @@ export function createScannerService(deps: ScannerServiceDeps): { scanOrigin(ori
       try {
         return await gate.run(() =>
           overall.run(async () => {
-            const previous = await deps.history.latest(origin);
+            const previous = await deps.history.latest(origin, o.ref);
             const result = await scan(target, { fetcher: deps.fetcher, clock: deps.clock, paymentPages: o.paymentPages ?? [], ...(previous ? { previous } : {}), ...(deps.budgetMs ? { budgetMs: deps.budgetMs } : {}) });
             const diff = previous ? diffScans(previous, result) : null;
             await deps.history.append(origin, result, diff, o.ref);
