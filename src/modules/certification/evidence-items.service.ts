@@ -27,6 +27,10 @@ export interface EvidenceItemsDeps {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLOSED = new Set(["withdrawn", "rejected", "expired", "revoked"]);
+/** While the decision is being taken no evidence link of the assessment changes. */
+const DECIDING = new Set(["decision_pending"]);
+/** Once the decision is being taken or made, the evidence it rested on stays linked (links may be added after it). */
+const DECIDED = new Set(["decision_pending", "approved_pending_activation", "active", "active_under_surveillance", "suspended"]);
 
 /** The mark counter the application's current assessment leads to. */
 export const assessmentCycle = (app: Pick<Application, "cycle" | "renewalCounter">): number => (app.cycle === "renewal" ? app.renewalCounter + 1 : Math.max(app.renewalCounter, 1));
@@ -113,6 +117,7 @@ export function createEvidenceItemsService(deps: EvidenceItemsDeps) {
       await certification.warm(id);
       return db.transaction(async (tx) => {
         const app = await writableApp(tx, actor, id);
+        if (DECIDING.has(app.status)) throw new AppError("invalid_transition", "Evidence cannot be linked while the certification decision is being taken.");
         const v = await certification.version(app.scheme, app.schemeVersion);
         const ids = [...new Set(links.map((l) => l.evidenceId))];
         const items = await tx.select().from(certEvidence).where(and(inArray(certEvidence.id, ids), eq(certEvidence.merchantOrgId, app.merchantOrgId)));
@@ -136,6 +141,7 @@ export function createEvidenceItemsService(deps: EvidenceItemsDeps) {
     async unlink(actor: Actor, id: string, link: { evidenceId: string; requirementId: string }) {
       await db.transaction(async (tx) => {
         const app = await writableApp(tx, actor, id);
+        if (DECIDED.has(app.status)) throw new AppError("invalid_transition", `Evidence the certification decision rests on stays linked: the application is ${app.status}.`);
         const cycle = assessmentCycle(app);
         const gone = await tx
           .delete(certEvidenceLinks)

@@ -89,6 +89,37 @@ test("one item serves several requirements; expired items are flagged and cannot
   assert.equal((await ev.links(merchant, app.id, 1)).items.length, 3);
 });
 
+test("the evidence a decision rests on stays linked: nothing changes while the decision is taken, nothing is unlinked after it", async () => {
+  const ev = w.records.evidenceItems;
+  const c = w.certification;
+  const m2 = buildActor("merchant", "merchant_admin");
+  const policy = await ev.register(m2, { fileId: await upload(m2), title: "Policy", effectiveFrom: "2027-01-01", expiresOn: null });
+  const extra = await ev.register(m2, { fileId: await upload(m2), title: "Extra", effectiveFrom: "2027-01-01", expiresOn: null });
+  const app = await c.apply(m2, { scheme: "tw-pims", cbOrgId: body.admin.orgId, scope: "online shop" });
+  const reqs = (await w.schemes.current("tw-pims")).catalogue.requirements;
+  const r1 = reqs[0]?.id ?? "";
+  await ev.link(m2, app.id, [{ evidenceId: policy.id, requirementId: r1 }]);
+  await c.saveSelfAssessment(m2, app.id, reqs.map((r) => ({ requirementId: r.id, status: "implemented" as const, note: "", evidenceIds: [] })));
+  await c.transition(m2, app.id, "submit");
+  await c.transition(body.admin, app.id, "start_intake");
+  await c.assignTeam(body.admin, app.id, [{ auditorId: body.leadId, lead: true }]);
+  await c.transition(body.admin, app.id, "intake_accepted");
+  // during the audit the applicant may still add and withdraw evidence
+  await ev.link(m2, app.id, [{ evidenceId: extra.id, requirementId: r1 }]);
+  await ev.unlink(m2, app.id, { evidenceId: extra.id, requirementId: r1 });
+  await c.transition(body.lead, app.id, "doc_review_done");
+  await c.recordResults(body.lead, app.id, reqs.map((r) => ({ requirementId: r.id, result: "conforming" as const, note: "" })));
+  await c.transition(body.lead, app.id, "audit_done_no_findings");
+  await refused(ev.unlink(m2, app.id, { evidenceId: policy.id, requirementId: r1 }), "invalid_transition");
+  await refused(ev.link(m2, app.id, [{ evidenceId: extra.id, requirementId: r1 }]), "invalid_transition");
+  await c.transition(body.admin, app.id, "grant", { reason: "committee: conforming" });
+  await c.recordAgreement(body.admin, app.id, { agreementSigned: true, feePaid: true });
+  await c.transition(body.admin, app.id, "activate");
+  await refused(ev.unlink(m2, app.id, { evidenceId: policy.id, requirementId: r1 }), "invalid_transition");
+  await ev.link(m2, app.id, [{ evidenceId: extra.id, requirementId: r1 }]); // adding after the decision is recorded, not a change of it
+  assert.deepEqual((await ev.links(m2, app.id)).items.map((l) => l.evidence.id).sort(), [policy.id, extra.id].sort());
+});
+
 /** Takes an applied application (answers already linked) to an active mark. */
 async function driveFrom(appId: string): Promise<void> {
   const c = w.certification;

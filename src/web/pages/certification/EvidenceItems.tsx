@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, query } from "../../api/client.ts";
-import { DataTable, QueryState } from "../../components/DataTable.tsx";
+import { DataTable, QueryState, type Column } from "../../components/DataTable.tsx";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { OffsetPager } from "../../components/OffsetPager.tsx";
@@ -125,10 +125,19 @@ export function EvidenceLinksSection({ app, requirements }: { app: ApplicationDe
   const unlink = useMutation({ mutationFn: (l: { evidenceId: string; requirementId: string }) => api("POST", `/certification/applications/${app.id}/evidence-links/remove`, l), onSuccess: refresh });
   const carry = useMutation({ mutationFn: () => api<{ carried: number; skippedExpired: unknown[] }>("POST", `/certification/applications/${app.id}/evidence-links/carry-over`), onSuccess: refresh });
   const usable = (items.data?.items ?? []).filter((x) => !x.expired);
+  // the server keeps the evidence a decision rests on: nothing changes while it is taken, nothing is unlinked after it
+  const deciding = app.status === "decision_pending";
+  const decided = deciding || ["approved_pending_activation", "active", "active_under_surveillance", "suspended"].includes(app.status);
+  const columns: Column<EvidenceLinkRow>[] = [
+    { header: c.self.requirement, cell: (l) => l.requirementId },
+    { header: e.itemTitle, cell: (l) => <EvidenceItemLink item={l.evidence} /> },
+    { header: e.uses, cell: (l) => l.evidence.uses },
+  ];
+  if (!decided) columns.push({ header: e.unlink, cell: (l) => <button type="button" className="button small" disabled={unlink.isPending} onClick={() => { unlink.mutate({ evidenceId: l.evidence.id, requirementId: l.requirementId }); }}>{e.unlink} {l.requirementId}</button> });
   return (
     <Section title={e.linksTitle} id="cert-evidence-links">
       <p className="muted">{e.linksIntro}</p>
-      <form className="form" noValidate aria-label={e.linkSubmit} onSubmit={(ev) => { ev.preventDefault(); link.mutate(formValues(ev.currentTarget).evidenceId ?? ""); }}>
+      {deciding ? null : <form className="form" noValidate aria-label={e.linkSubmit} onSubmit={(ev) => { ev.preventDefault(); link.mutate(formValues(ev.currentTarget).evidenceId ?? ""); }}>
         <SelectField name="evidenceId" label={e.pickItem} options={usable.map((x) => ({ value: x.id, label: `${x.title} (${x.filename})` }))} error={fieldError(link.error, "links.0.evidenceId")} />
         <div className="field">
           <label htmlFor="evidence-reqs">{e.pickRequirements}</label>
@@ -143,18 +152,13 @@ export function EvidenceLinksSection({ app, requirements }: { app: ApplicationDe
         </div>
         <ProblemAlert error={carry.error} />
         {carry.data ? <Notice tone="success">{fill(e.carried, { carried: carry.data.carried, skipped: carry.data.skippedExpired.length })}</Notice> : null}
-      </form>
+      </form>}
       <QueryState query={links} isEmpty={(links.data?.items.length ?? 0) === 0} empty={e.noLinks}>
         <DataTable
           label={e.linksTitle}
           rows={links.data?.items ?? []}
           rowKey={(l) => `${l.requirementId}-${l.evidence.id}`}
-          columns={[
-            { header: c.self.requirement, cell: (l) => l.requirementId },
-            { header: e.itemTitle, cell: (l) => <EvidenceItemLink item={l.evidence} /> },
-            { header: e.uses, cell: (l) => l.evidence.uses },
-            { header: e.unlink, cell: (l) => <button type="button" className="button small" disabled={unlink.isPending} onClick={() => { unlink.mutate({ evidenceId: l.evidence.id, requirementId: l.requirementId }); }}>{e.unlink} {l.requirementId}</button> },
-          ]}
+          columns={columns}
         />
       </QueryState>
       <ProblemAlert error={unlink.error} />
