@@ -2,7 +2,7 @@
 // / unprotect write their copies. Apart from the detection engine, so that the CLI's main thread,
 // which hands files to workers, does not load it.
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
-import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { SkipNote } from "./pii.types.ts";
 
 export type Format = "text" | "csv" | "json" | "sql";
@@ -51,27 +51,60 @@ export interface RewriteJob { input: string; output: string }
 export async function rewriteJobs(paths: readonly string[], outDir: string, notes: SkipNote[]): Promise<RewriteJob[]> {
   const candidates: RewriteJob[] = [];
   const inputs = new Set<string>();
+  const inodes = new Set<string>(); // dev:ino of the inputs: a hard link to one has another path
   for (const p of paths) {
     const files = await expandPaths([p], notes);
     if (files.length === 0) continue;
-    const base = resolve(dirname(p)); // "." and "dir/." give their contents; "dir" a folder "dir"
+    // "." and "dir/." give their contents, and so do ".." and "dir/..": the folder of ".." is not a
+    // folder above it (its files came out as "../x", written outside --out-dir); "dir" a folder "dir"
+    const last = basename(p);
+    const base = last === "." || last === ".." ? resolve(p) : resolve(dirname(p));
     for (const f of files) {
       inputs.add(resolve(f));
       inputs.add(await realpath(f).catch(() => resolve(f)));
+      const st = await stat(f).catch(() => null);
+      if (st) inodes.add(`${st.dev}:${st.ino}`);
       candidates.push({ input: f, output: join(outDir, relative(base, resolve(f))) });
     }
   }
+  const top = resolve(outDir);
+  const realTop = await realpath(top).catch(() => null);
   const taken = new Map<string, string>();
   const jobs: RewriteJob[] = [];
   for (const j of candidates) {
     const o = resolve(j.output);
     const other = taken.get(o);
     let detail: string | null = null;
-    if (inputs.has(o) || inputs.has(await realpath(o).catch(() => o))) detail = `its output ${j.output} is an input file, and inputs are never overwritten: choose another --out-dir`;
-    else if (other !== undefined) detail = `its output ${j.output} is already that of ${other}: give such files in separate runs or from their parent folder`;
+    const existing = await stat(o).catch(() => null);
+    if (inputs.has(o) || inputs.has(await realpath(o).catch(() => o)) || (existing !== null && inodes.has(`${existing.dev}:${existing.ino}`))) {
+      detail = `its output ${j.output} is an input file, and inputs are never overwritten: choose another --out-dir`;
+    } else if (!inside(o, top) || await leavesOutDir(o, top, realTop)) {
+      detail = `its output ${j.output} would be outside --out-dir (a ".." in the path, or a symbolic link in --out-dir)`;
+    } else if (other !== undefined) detail = `its output ${j.output} is already that of ${other}: give such files in separate runs or from their parent folder`;
     if (detail !== null) { notes.push({ file: j.input, reason: "output-conflict", detail }); continue; }
     taken.set(o, j.input);
     jobs.push(j);
   }
   return jobs;
+}
+
+/** True when `p` is `dir` or below it (both absolute and normalised). */
+function inside(p: string, dir: string): boolean {
+  const r = relative(dir, p);
+  return r !== ".." && !r.startsWith(`..${sep}`) && !isAbsolute(r);
+}
+
+/**
+ * True when writing `o` (below `top`, the --out-dir) would go through a symbolic link: `o` itself is
+ * one, or the deepest folder on its way that exists already resolves outside --out-dir.
+ */
+async function leavesOutDir(o: string, top: string, realTop: string | null): Promise<boolean> {
+  if (realTop === null) return false; // --out-dir does not exist yet: this run creates all of it
+  if ((await lstat(o).catch(() => null))?.isSymbolicLink() === true) return true;
+  for (let d = dirname(o); inside(d, top); d = dirname(d)) {
+    const r = await realpath(d).catch(() => null);
+    if (r !== null) return !inside(r, realTop);
+    if (d === top) break;
+  }
+  return false;
 }

@@ -32,8 +32,11 @@ function decodeKey(s: string): Buffer {
 
 function fromPairs(pairs: Array<[string, string]>, active?: string): KeyRing {
   const keys = new Map<string, Buffer>();
-  for (const [id, k] of pairs) {
-    if (!KEY_ID.test(id)) throw new KeyError("KEY_FORMAT", `key id "${id.slice(0, 40)}" must be 1–32 of A–Z a–z 0–9 _ -`);
+  for (const [n, [id, k]] of pairs.entries()) {
+    // The id is not echoed: a key written the wrong way round (key:id) would be printed in it.
+    if (!KEY_ID.test(id)) throw new KeyError("KEY_FORMAT", `key ${n + 1}: a key id must be 1–32 of A–Z a–z 0–9 _ - (written id:key)`);
+    // A second key under one id replaced the first without a word: tokens of the first then fail.
+    if (keys.has(id)) throw new KeyError("KEY_FORMAT", `key id ${id} is given twice; give each key its own id`);
     keys.set(id, decodeKey(k));
   }
   const first = pairs[0]?.[0];

@@ -88,6 +88,9 @@ export function decryptToken(token: string, keys: KeyRing): { type: EntityType; 
   if (!master) throw new DecryptError("UNKNOWN_KEY", `no key with id ${kid}`);
   const raw = Buffer.from(b64, "base64url");
   if (raw.length < 28) throw new DecryptError("BAD_TOKEN", "token too short");
+  // Base64 decoding ignores a trailing character and the spare bits of the last one: such a token
+  // decrypted as if unaltered. Only the text encryptValue writes is accepted.
+  if (raw.toString("base64url") !== b64) throw new DecryptError("BAD_TOKEN", "token is not in canonical base64url");
   const d = createDecipheriv("aes-256-gcm", deriveKey(master, HKDF_INFO_AEAD), raw.subarray(0, 12));
   d.setAAD(Buffer.from(`${AAD_PREFIX}|${type}|${kid}`));
   d.setAuthTag(raw.subarray(raw.length - 16));

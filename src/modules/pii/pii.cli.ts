@@ -37,18 +37,23 @@ function parseCount(min: number, max: number) {
   };
 }
 
-function parsePgUrl(v: string): string {
-  let u: URL;
+function isPgUrl(v: string): boolean {
   try {
-    u = new URL(v);
+    const u = new URL(v);
+    return u.protocol === "postgres:" || u.protocol === "postgresql:";
   } catch {
-    throw new InvalidArgumentError("must be a postgres:// or postgresql:// URL");
+    return false;
   }
-  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") throw new InvalidArgumentError("must be a postgres:// or postgresql:// URL");
-  return v;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, parsePgUrl(v)];
+/**
+ * --postgres, repeatable. A rejected URL is not echoed: commander's message for an InvalidArgumentError
+ * quotes the value, and a URL holds the password (`postgresq://shop:secret@…` printed it on stderr).
+ */
+const collectPg = (c: Command) => (v: string, prev: string[]): string[] => {
+  if (!isPgUrl(v)) c.error("error: option '--postgres <url>' must be a postgres:// or postgresql:// URL (the value is not shown: it may hold a password)", { exitCode: 2, code: "commander.invalidArgument" });
+  return [...prev, v];
+};
 
 /** Options of every command that detects: scan, inventory, mask, protect. */
 interface DetectOpts {
@@ -76,7 +81,7 @@ function withDetect(c: Command): Command {
 /** scan and inventory: detection, plus live databases and the progress bar (mask and protect rewrite files only). */
 function withCommon(c: Command): Command {
   return withDetect(c)
-    .addOption(new Option("--postgres <url>", "also scan a live PostgreSQL database, read-only (repeatable)").argParser(collect).default([]))
+    .addOption(new Option("--postgres <url>", "also scan a live PostgreSQL database, read-only (repeatable)").argParser(collectPg(c)).default([]))
     .addOption(new Option("--pg-sample <rows>", "rows per table from --postgres; 0 scans every row").argParser(parseCount(0, 1_000_000_000)).default(1000))
     .option("--progress", "show a progress bar on stderr even when stdout is not a terminal")
     .option("--no-progress", "never show a progress bar");

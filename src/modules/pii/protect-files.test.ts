@@ -17,7 +17,7 @@ import type { Finding } from "./pii.types.ts";
 /** The rewrite done the slow way: the whole decoded text and all findings in memory, then replaced. */
 async function reference(path: string, op: Operator): Promise<string> {
   const found: Finding[] = [];
-  await scanFile(path, {}, (f) => { found.push(f); });
+  await scanFile(path, { showValues: true }, (f) => { found.push(f); });
   const src = await openSource(path, []);
   assert.ok(src);
   let text = "";
@@ -25,7 +25,10 @@ async function reference(path: string, op: Operator): Promise<string> {
   let out = "", cur = 0;
   for (const f of found) {
     if (f.start < cur) continue;
-    out += text.slice(cur, f.start) + applyOperator(op, f.type, text.slice(f.start, f.end));
+    // an escaped JSON value: the operator gets the decoded value, and its output is escaped again
+    const raw = text.slice(f.start, f.end), value = f.value;
+    const escaped = value !== undefined && value !== raw && raw.includes("\\") && op.kind !== "encrypt";
+    out += text.slice(cur, f.start) + (escaped ? JSON.stringify(applyOperator(op, f.type, value)).slice(1, -1) : applyOperator(op, f.type, raw));
     cur = f.end;
   }
   return out + text.slice(cur);

@@ -2,7 +2,7 @@
 // restoring encrypted values (unprotect). One streamed pass per file: the scan hands over its decoded
 // text segment by segment, after that segment's findings, and the rewritten segment is written out;
 // memory does not grow with the file or the number of findings.
-import { createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { constants, createWriteStream, fchmodSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
@@ -18,10 +18,21 @@ export interface RewriteResult { file: string; output: string; replaced: number;
 
 interface Out { write: (s: string) => void; ready: () => Promise<void>; end: () => Promise<void> }
 
-/** A UTF-8 (gzip when named .gz) output file; `ready` resolves once what was written has drained. */
+/**
+ * A UTF-8 (gzip when named .gz) output file; `ready` resolves once what was written has drained.
+ * The copies hold personal data (unprotect's all of it): only their owner may read them (0600, new
+ * folders 0700; an existing file is set to 0600 too), and a symbolic link planted at the output's
+ * name is not followed (O_NOFOLLOW: the open fails instead of writing wherever it points).
+ */
 function openOut(path: string): Out {
-  mkdirSync(dirname(path), { recursive: true });
-  const file = createWriteStream(path);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+  } catch {
+    // not the owner of an existing file we may write: it keeps its mode
+  }
+  const file = createWriteStream(path, { fd });
   let sink: Writable = file;
   if (path.endsWith(".gz")) { const gz = createGzip(); gz.pipe(file); sink = gz; }
   let waiting: Promise<void> | null = null;
@@ -42,6 +53,8 @@ export async function protectFile(input: string, output: string, op: Operator, o
   const sink: { out: Out | null } = { out: null };
   // Findings of the current segment, as absolute UTF-16 spans.
   let starts: number[] = [], ends: number[] = [], types: EntityType[] = [];
+  // The decoded values: in a JSON string with escapes (\u0030912…) the span holds the escaped text
+  let values: Array<string | undefined> = [];
   let base = 0; // absolute UTF-16 offset of the current segment's text
   let written = 0; // absolute offset up to which output was produced (a replacement may run past a segment)
   let replaced = 0;
@@ -52,7 +65,13 @@ export async function protectFile(input: string, output: string, op: Operator, o
     for (let k = 0; k < starts.length; k++) {
       const s = (starts[k] ?? 0) - base, e = (ends[k] ?? 0) - base;
       if (s < cur) continue; // overlaps what was already replaced
-      o += text.slice(cur, s) + applyOperator(op, types[k] ?? "EMAIL", text.slice(s, e));
+      const raw = text.slice(s, e), value = values[k], type = types[k] ?? "EMAIL";
+      // An escaped JSON value: the operator gets the value and its output is escaped for the string.
+      // Masking the escaped text wrote "\u003*******678" (invalid JSON, hex digits of characters
+      // kept) and an hmac token other than the plain value's. Encryption keeps the text as it is, so
+      // that unprotect restores the file byte for byte.
+      const escaped = value !== undefined && value !== raw && raw.includes("\\") && op.kind !== "encrypt";
+      o += text.slice(cur, s) + (escaped ? JSON.stringify(applyOperator(op, type, value)).slice(1, -1) : applyOperator(op, type, raw));
       cur = e;
       replaced++;
     }
@@ -60,9 +79,9 @@ export async function protectFile(input: string, output: string, op: Operator, o
     out.write(o);
     written = base + cur;
     base += consumed;
-    starts = []; ends = []; types = [];
+    starts = []; ends = []; types = []; values = [];
   };
-  const scan = await scanFile(input, { ...opts, showValues: false }, (f) => { starts.push(f.start); ends.push(f.end); types.push(f.type); },
+  const scan = await scanFile(input, { ...opts, showValues: true }, (f) => { starts.push(f.start); ends.push(f.end); types.push(f.type); values.push(f.value); },
     undefined, () => sink.out?.ready() ?? Promise.resolve(), onConsumed);
   const notes = [...scan.notes];
   if (notes.some((n) => n.reason === "unreadable")) {

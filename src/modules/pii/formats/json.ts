@@ -2,8 +2,10 @@
 // (arrays as "[]"), so keys act as column headers. Nesting deeper than MAX_DEPTH is still scanned,
 // with the path truncated. Malformed JSON never stops the scan. Strings with backslash escapes
 // (\uXXXX, \n …) are scanned decoded, with offsets mapped back to the escaped text (emitter.ts).
+import { detect } from "../detect.ts";
 import { decodeJsonString, escapeLength, type Cell, type Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
+import { maskFor } from "../mask.ts";
 import type { SkipNote } from "../pii.types.ts";
 import { TARGET, windowCut } from "./text.ts";
 
@@ -24,6 +26,23 @@ function bounded(path: string): string {
   let from = path.length - MAX_PATH + 1;
   if ((path.charCodeAt(from) & 0xfc00) === 0xdc00) from++;
   return `…${path.slice(from)}`;
+}
+
+/**
+ * A key as it goes into a column name, with the personal data in it masked as findings print it: a
+ * map keyed by e-mail addresses or IDs ({"chen@example.com": {…}}) printed each key raw in every
+ * finding's `column` and in the inventory, without --show-values. (The key itself is scanned as
+ * text and reported, masked.) Runs once per new key path: known ones come from the cache.
+ */
+function keySegment(key: string): string {
+  const ds = detect(key);
+  if (ds.length === 0) return key;
+  let out = "", cur = 0;
+  for (const d of ds) {
+    out += key.slice(cur, d.start) + maskFor(d.type, key.slice(d.start, d.end));
+    cur = d.end;
+  }
+  return out + key.slice(cur);
 }
 
 interface Frame { obj: boolean; key: string; expectKey: boolean; path: string; cls: ColumnClass; keyPath: string; keyCls: ColumnClass }
@@ -111,7 +130,8 @@ class JsonState {
       const keys = this.keyPaths(f.path);
       const known = keys.get(f.key);
       if (known) { f.keyPath = known.path; f.keyCls = known.cls; return; }
-      f.keyPath = f.path ? bounded(`${f.path}.${f.key}`) : f.key;
+      const seg = keySegment(f.key);
+      f.keyPath = f.path ? bounded(`${f.path}.${seg}`) : seg;
       f.keyCls = classifyHeader(f.key);
       if (this.keyCount < MAX_KEY_PATHS) { this.keyCount++; keys.set(f.key, { path: f.keyPath, cls: f.keyCls }); }
       return;
