@@ -38,11 +38,41 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | undefined;
+/** Whether we have asked the server yet: until then, a missing token may just not be loaded. */
+let csrfKnown = false;
+let csrfProbe: Promise<void> | undefined;
+const tokenKnown = (): boolean => csrfKnown; // read afresh after each await
 let language = "zh-TW";
 
 /** Remembered from GET /auth/session and from the login, MFA and switch responses. */
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
+  csrfKnown = true;
+}
+
+/**
+ * A write sent before GET /auth/session has answered (a page that posts as it opens, such as
+ * the invitation lookup) would go out without the token, and a browser that holds a session
+ * cookie gets 403 "csrf" for it, even on a public route. Ask for the session first, once.
+ */
+async function ensureCsrfToken(): Promise<void> {
+  if (tokenKnown()) return;
+  csrfProbe ??= (async () => {
+    try {
+      const response = await fetch("/api/v1/auth/session", { method: "GET", headers: { accept: "application/json", "accept-language": language }, credentials: "same-origin", cache: "no-store" });
+      if (!tokenKnown() && response.ok) {
+        const body = (await response.json()) as { csrfToken?: unknown };
+        if (!tokenKnown() && typeof body.csrfToken === "string") setCsrfToken(body.csrfToken);
+      } else if (!tokenKnown() && response.status === 401) {
+        setCsrfToken(undefined);
+      }
+    } catch {
+      // the write itself reports the network problem
+    } finally {
+      csrfProbe = undefined;
+    }
+  })();
+  await csrfProbe;
 }
 
 export function setApiLanguage(lang: string): void {
@@ -56,15 +86,26 @@ function isProblem(value: unknown): value is ProblemDocument {
 }
 
 export async function api<T>(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json", "accept-language": language };
+  const headers: Record<string, string> = {};
   if (body !== undefined) headers["content-type"] = "application/json";
+  return send<T>(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+}
+
+/** A multipart upload (evidence files): the same token, language and problem handling as api(). */
+export async function upload<T>(path: string, data: FormData): Promise<T> {
+  return send<T>("POST", path, {}, data);
+}
+
+async function send<T>(method: string, path: string, extra: Record<string, string>, body: string | FormData | undefined): Promise<T> {
+  if (WRITES.has(method)) await ensureCsrfToken();
+  const headers: Record<string, string> = { accept: "application/json", "accept-language": language, ...extra };
   if (WRITES.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
   let response: Response;
   try {
     response = await fetch(`/api/v1${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body,
       credentials: "same-origin",
       cache: "no-store",
     });

@@ -36,9 +36,14 @@ export function can(session: Session | null | undefined, permission: Permission)
   return !!session && session.stage === "full" && roleHas(session.role, permission);
 }
 
-/** After a sign-in step: keep the new CSRF token and reload the session. */
+/**
+ * After a sign-in step: keep the new CSRF token, forget every cached answer of whoever used this
+ * tab before (a session that ran out is not a sign-out, so nothing cleared the cache then), and
+ * reload the session.
+ */
 export async function afterStage(queryClient: QueryClient, response: StageResponse): Promise<Stage> {
   setCsrfToken(response.csrfToken);
+  queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
   await queryClient.invalidateQueries({ queryKey: sessionKey });
   return response.stage;
 }
@@ -63,7 +68,12 @@ export function stagePath(stage: Stage): string {
   return stage === "mfa" ? "/sign-in/verify" : stage === "enrol" ? "/sign-in/enrol" : "/";
 }
 
-/** A safe in-app path from ?next= (never another origin). */
+/**
+ * A safe in-app path from ?next= (never another origin). Browsers drop tabs and line breaks from
+ * a URL before parsing it and read "\\" as "/", so "/<tab>/evil.example" would be "//evil.example":
+ * control characters are refused too.
+ */
 export function safeNext(value: string | null): string {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
+  // eslint-disable-next-line no-control-regex
+  return value && /^\/(?![/\\])/.test(value) && !/[\u0000-\u001f\u007f]/.test(value) ? value : "/";
 }

@@ -57,11 +57,12 @@ export function CertificatePage() {
   const { c } = useCertText();
   const { markNumber = "" } = useParams();
   const cert = useQuery({ queryKey: ["cert-certificate", markNumber], queryFn: () => api<Certificate>("GET", `/certification/certificates/${encodeURIComponent(markNumber)}`), retry: false });
-  const title = fill(c.certificate.title, { number: markNumber });
   if (cert.isPending) return <Loading />;
   if (cert.isError) {
+    // Not the number from the address: on the programme's own page, a made-up "number" (any text
+    // in the link) must not read as a heading under the certificate title.
     return (
-      <Page title={title}>
+      <Page title={fill(c.certificate.title, { number: "" }).trim()}>
         <Empty>{c.mark.notFound}</Empty>
         <LoadError error={cert.error} onRetry={() => void cert.refetch()} />
       </Page>
@@ -69,7 +70,7 @@ export function CertificatePage() {
   }
   const m = cert.data;
   return (
-    <Page title={title} intro={c.mark.verifyNote}>
+    <Page title={fill(c.certificate.title, { number: m.markNumber })} intro={c.mark.verifyNote}>
       <Section title={m.markNumber} id="certificate">
         <CertificateFacts cert={m} />
         {m.status === "active" || m.status === "suspended" ? (

@@ -1,9 +1,8 @@
 // Pieces the certification pages share: status badges, the catalogue of an application's
 // scheme version, evidence upload and links, and the cache keys writes refresh.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../api/client.ts";
+import { api, upload } from "../../api/client.ts";
 import { useFullSession } from "../../api/session.ts";
-import { ApiError } from "../../api/client.ts";
 import type { SchemeVersion } from "../schemes/types.ts";
 import { fill, useCertText } from "./text.ts";
 import type { EvidenceFile, MarkStatus, Status } from "./types.ts";
@@ -66,10 +65,9 @@ export function useEvidenceUpload(): (file: File) => Promise<EvidenceFile> {
   return async (file) => {
     const data = new FormData();
     data.set("file", file);
-    const res = await fetch(`/api/v1/organisations/${session.organisation.id}/evidence`, { method: "POST", body: data, credentials: "same-origin", headers: { "x-csrf-token": session.csrfToken, accept: "application/json" } });
-    const body = (await res.json().catch(() => ({}))) as Partial<EvidenceFile> & { title?: string; status?: number; detail?: string };
-    if (!res.ok || !body.id) throw new ApiError({ type: "about:blank", title: body.title ?? `HTTP ${res.status}`, status: res.status, ...(body.detail ? { detail: body.detail } : {}) });
-    return body as EvidenceFile;
+    // upload() sends the client's current CSRF token: the cached session's copy goes stale when
+    // the server rotates the session (second factor set up from the account page).
+    return upload<EvidenceFile>(`/organisations/${session.organisation.id}/evidence`, data);
   };
 }
 

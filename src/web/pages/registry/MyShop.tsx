@@ -2,8 +2,7 @@
 // reachable from the step list; the status panel shows where the application stands.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api } from "../../api/client.ts";
-import { useFullSession } from "../../api/session.ts";
+import { api, upload as uploadFile } from "../../api/client.ts";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
@@ -20,7 +19,6 @@ const kinds: Doc["kind"][] = ["business_registration", "representative_id", "aut
 
 function DocumentsStep({ shop }: { shop: Shop }) {
   const { r } = useRegistryText();
-  const session = useFullSession();
   const queryClient = useQueryClient();
   const key = ["registry-docs", shop.id];
   const docs = useQuery({ queryKey: key, queryFn: () => api<{ items: Doc[] }>("GET", `/registry/shops/${shop.id}/documents`) });
@@ -31,9 +29,7 @@ function DocumentsStep({ shop }: { shop: Shop }) {
       const file = input instanceof HTMLInputElement ? input.files?.[0] : undefined;
       if (!file) throw new Error(r.wizard.file);
       data.set("file", file);
-      const res = await fetch(`/api/v1/organisations/${shop.orgId}/evidence`, { method: "POST", body: data, credentials: "same-origin", headers: { "x-csrf-token": session.csrfToken, accept: "application/json" } });
-      const body = (await res.json()) as { id?: string; detail?: string; title?: string };
-      if (!res.ok || !body.id) throw new Error(body.detail ?? body.title ?? `HTTP ${res.status}`);
+      const body = await uploadFile<{ id: string }>(`/organisations/${shop.orgId}/evidence`, data);
       const v = formValues(form);
       return api<Doc>("POST", `/registry/shops/${shop.id}/documents`, { evidenceId: body.id, kind: v.kind ?? "other", note: v.note ?? "" });
     },
