@@ -7,7 +7,7 @@ import { auditPage, auditQuery, auditVerifyResponse } from "../modules/accounts/
 import { listAudit, verifyAuditChain } from "./audit/audit.ts";
 import { roleHas } from "./auth/roles.ts";
 import type { Database } from "./db/database.ts";
-import { AppError, forbidden } from "./errors.ts";
+import { AppError, forbidden, invalid } from "./errors.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import { mailStatuses, type MailService } from "./mail/mail.service.ts";
 import type { EvidenceService } from "./storage/evidence.service.ts";
@@ -45,6 +45,27 @@ const evidenceFile = z.object({
 const idParams = z.strictObject({ id: z.uuid() });
 const orgParams = z.strictObject({ orgId: z.uuid() });
 
+/**
+ * Busboy's errors for a broken multipart body (no boundary, bad part headers, a body cut short
+ * before its closing boundary) carry no status: they are the client's, not a 500. The plugin's
+ * own errors (parts, fields or size limits) carry a 4xx status and pass through.
+ */
+function multipartError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === "number") return error;
+  return new AppError("malformed_request", "The multipart/form-data body is malformed or was cut short.", { cause: error });
+}
+
+/** The uploaded bytes, with a broken body reported as the client's error (see multipartError). */
+async function* clientBytes(stream: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (error) {
+    throw multipartError(error);
+  }
+}
+
 export async function platformRoutes(app: FastifyInstance, opts: PlatformRoutesOptions): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { database } = opts;
@@ -55,6 +76,10 @@ export async function platformRoutes(app: FastifyInstance, opts: PlatformRoutesO
     async (req) => {
       const actor = req.actor;
       if (actor.kind !== "user" && actor.kind !== "token") throw forbidden();
+      // PostgreSQL text cannot hold NUL: comparing with one is a database error (a 500), not "no rows".
+      for (const field of ["action", "objectType", "objectId"] as const) {
+        if (req.query[field]?.includes("\u0000")) throw invalid(field, "must not contain NUL characters");
+      }
       const all = roleHas(actor.role, "audit.read_all");
       if (!all && req.query.orgId && req.query.orgId !== actor.orgId) throw forbidden("You can browse your own organisation's audit trail only.");
       const page = await listAudit(database.db, { ...req.query, orgId: all ? req.query.orgId : actor.orgId });
@@ -101,10 +126,12 @@ export async function platformRoutes(app: FastifyInstance, opts: PlatformRoutesO
     { config: { access: "evidence.write" }, schema: { tags: ["evidence"], summary: "Upload an evidence file (multipart/form-data, field `file`)", params: orgParams, response: { 201: evidenceFile } } },
     async (req, reply) => {
       if (!req.isMultipart()) throw new AppError("unsupported_media_type", "Send the file as multipart/form-data in a field named `file`.");
-      const part = await req.file();
+      const part = await req.file().catch((error: unknown) => {
+        throw multipartError(error);
+      });
       if (!part) throw new AppError("validation", "No file was sent.", { fields: [{ field: "file", message: "required" }] });
       if (part.fieldname !== "file") throw new AppError("validation", "Send the file in a field named `file`.", { fields: [{ field: part.fieldname, message: "unexpected field" }] });
-      const file = await opts.evidence.upload(req.actor, req.params.orgId, { filename: part.filename, stream: part.file, declaredType: part.mimetype });
+      const file = await opts.evidence.upload(req.actor, req.params.orgId, { filename: part.filename, stream: clientBytes(part.file), declaredType: part.mimetype });
       if (part.file.truncated) throw new AppError("payload_too_large");
       return reply.code(201).send(file);
     },

@@ -122,3 +122,26 @@ test("duplicate keys and broken YAML are refused as validation errors", () => {
   assert.ok(refused("scheme: a\nscheme: b\n").fields.some((f) => f.field === "yaml"));
   assert.ok(refused("scheme: [unclosed\n").fields.some((f) => f.field === "yaml"));
 });
+
+test("a mapping with many keys is refused quickly (the duplicate-key check is linear, not quadratic)", () => {
+  // ~600 KB, well under the 4 MB limit: the yaml package's own uniqueKeys check compared each key
+  // with every earlier one and held the event loop for over a minute here
+  const keys = Array.from({ length: 60_000 }, (_, i) => `k${i}: 1`).join("\n");
+  const started = performance.now();
+  const e = refused(`${keys}\n`);
+  const ms = performance.now() - started;
+  assert.ok(e.fields.some((f) => /unknown field/.test(f.message)));
+  assert.ok(ms < 10_000, `took ${Math.round(ms)} ms`);
+  // duplicates anywhere, and keys that are not plain names, are still refused
+  assert.ok(refused(`${keys}\nk17: 2\n`).fields.some((f) => f.field === "yaml" && /unique/.test(f.message)));
+  assert.ok(refused("parameters: {style: iso, style: pmark}\n").fields.some((f) => f.field === "yaml"));
+  assert.ok(refused("? [a, b]\n: 1\n").fields.some((f) => f.field === "yaml"));
+});
+
+test("versions have no leading zeros and bounded parts, so no two versions compare equal", () => {
+  for (const version of ["0.01.0", "00.1.0", "1.0.00", "1234567.0.0", "99999999999999999999.0.0"]) {
+    const e = refused(twPims.replace("version: 0.1.0", `version: "${version}"`));
+    assert.ok(e.fields.some((f) => f.field === "version"), version);
+  }
+  assert.equal(parseCatalogue(twPims.replace("version: 0.1.0", "version: 10.0.123456")).version, "10.0.123456");
+});

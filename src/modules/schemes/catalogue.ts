@@ -5,7 +5,7 @@
 // requirement or domain id, a requirement in an undeclared domain, a title missing its zh-TW or
 // English text, or scheme parameters that contradict each other (for example a renewal window
 // that closes before it opens).
-import { parseDocument, visit, YAMLParseError } from "yaml";
+import { isScalar, parseDocument, visit, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { AppError, type FieldProblem } from "../../platform/errors.ts";
 
@@ -20,7 +20,12 @@ const prose = bilingual;
 
 const SCHEME_ID = /^[a-z][a-z0-9-]{1,39}$/;
 const REQ_ID = /^[A-Z][A-Z0-9-]*\.[A-Z]{2,5}-\d{2,4}$/;
-const VERSION = /^\d+\.\d+\.\d+$/;
+/**
+ * MAJOR.MINOR.PATCH without leading zeros (SemVer 2.0.0 §2), each at most six digits: "0.01.0" or
+ * "99999999999999999999.0.0" would compare equal to another version (compareVersions is numeric),
+ * leaving which version is current to row order.
+ */
+const VERSION = /^(?:0|[1-9]\d{0,5})\.(?:0|[1-9]\d{0,5})\.(?:0|[1-9]\d{0,5})$/;
 
 const months = z.number().int().min(1).max(120);
 
@@ -95,7 +100,7 @@ export type Requirement = z.infer<typeof requirementSchema>;
 export const catalogueSchema = z
   .strictObject({
     scheme: z.string().regex(SCHEME_ID, "lower-case letters, digits and dashes"),
-    version: z.string().regex(VERSION, "must be MAJOR.MINOR.PATCH"),
+    version: z.string().regex(VERSION, "must be MAJOR.MINOR.PATCH (numbers without leading zeros)"),
     title: bilingual,
     markPrefix: z.string().regex(/^[A-Z]{2,8}$/),
     status: z.enum(["draft", "published"]).default("draft"),
@@ -145,22 +150,42 @@ export function parseCatalogue(source: string, name = "catalogue"): Catalogue {
  * YAML text → plain data. Anchors and aliases are refused: a catalogue is flat data, aliases
  * are the vector of "billion laughs" expansion, and the yaml package resolves each alias by
  * walking the document (quadratic: a generated 2,000-requirement catalogue with shared objects
- * took seconds). Duplicate keys are refused too.
+ * took seconds). Duplicate keys are refused too, checked here with a set per mapping: the yaml
+ * package's own check (uniqueKeys) compares every key with every earlier one, and a 400 KB mapping
+ * of 40,000 keys held the event loop for half a minute.
  */
 function readYaml(source: string, name: string): unknown {
   const fail = (detail: string, cause?: unknown): AppError => new AppError("validation", `${name}: ${detail}`, { fields: [{ field: "yaml", message: detail }], cause });
   try {
-    const doc = parseDocument(source, { uniqueKeys: true, prettyErrors: false });
+    const doc = parseDocument(source, { uniqueKeys: false, prettyErrors: false });
     const [err] = doc.errors;
     if (err) throw err;
-    const seen = { alias: false };
+    const seen: { alias: boolean; complexKey: boolean; duplicate: string | undefined } = { alias: false, complexKey: false, duplicate: undefined };
     visit(doc, {
       Alias: () => {
         seen.alias = true;
         return visit.BREAK;
       },
+      Map: (_key, map) => {
+        const keys = new Set<string>();
+        for (const pair of map.items) {
+          if (!isScalar(pair.key)) {
+            seen.complexKey = true;
+            return visit.BREAK;
+          }
+          const key = String(pair.key.value);
+          if (keys.has(key)) {
+            seen.duplicate = key;
+            return visit.BREAK;
+          }
+          keys.add(key);
+        }
+        return undefined;
+      },
     });
     if (seen.alias) throw fail("YAML anchors and aliases (&name, *name) are not allowed in a catalogue; write each value out");
+    if (seen.complexKey) throw fail("mapping keys must be plain names");
+    if (seen.duplicate !== undefined) throw fail(`Map keys must be unique ("${seen.duplicate.slice(0, 100)}" appears twice)`);
     return doc.toJS({ maxAliasCount: 0 });
   } catch (e) {
     if (e instanceof AppError) throw e;

@@ -93,8 +93,8 @@ export function createSchemesService(deps: SchemesDeps) {
     return db.transaction(async (tx) => {
       const [existing] = await tx.select({ id: schemeVersions.id }).from(schemeVersions).where(and(eq(schemeVersions.scheme, catalogue.scheme), eq(schemeVersions.version, catalogue.version)));
       if (existing) throw new AppError("conflict", `${catalogue.scheme} ${catalogue.version} already exists; publish a new version number instead of changing it.`);
-      const newer = (await tx.select({ version: schemeVersions.version }).from(schemeVersions).where(eq(schemeVersions.scheme, catalogue.scheme))).find((r) => compareVersions(r.version, catalogue.version) > 0);
-      if (newer) throw new AppError("conflict", `${catalogue.scheme} already has the newer version ${newer.version}.`);
+      const newer = (await tx.select({ version: schemeVersions.version }).from(schemeVersions).where(eq(schemeVersions.scheme, catalogue.scheme))).find((r) => compareVersions(r.version, catalogue.version) >= 0);
+      if (newer) throw new AppError("conflict", `${catalogue.scheme} already has the version ${newer.version}, which is not older than ${catalogue.version}.`);
       const now = clock.now();
       const publish = options.publish === true;
       const [row] = await tx

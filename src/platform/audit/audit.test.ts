@@ -80,3 +80,20 @@ test("listing pages newest first with a keyset cursor and filters", async () => 
   const none = await listAudit(database.db, { action: "no.such", limit: 10 });
   assert.deepEqual(none.items, []);
 });
+
+test("strings PostgreSQL cannot hold (lone surrogates, NUL) are written as U+FFFD, and the chain still verifies", async () => {
+  const db2 = await testDatabase();
+  try {
+    const c = new FixedClock("2026-01-01T00:00:00Z");
+    // JSON bodies can carry "\ud800" and "\u0000"; a reason or a name flows into the summary as is
+    await db2.db.transaction((tx) => appendAudit(tx, c, systemActor("t"), { action: "a", objectType: "o", objectId: "x\ud800y", summary: { reason: "lone \udc00 and nul \u0000", ["k\ud800"]: ["\u0000"] } }));
+    await db2.db.transaction((tx) => appendAudit(tx, c, systemActor("t"), { action: "a", objectType: "o", objectId: "2" }));
+    assert.deepEqual(await verifyAuditChain(db2.db), { ok: true, rows: 2 });
+    const row = (await listAudit(db2.db, { objectType: "o", limit: 10 })).items.at(-1);
+    assert.ok(row);
+    assert.equal(row.objectId, "x\ufffdy");
+    assert.deepEqual(row.summary, { reason: "lone \ufffd and nul \ufffd", "k\ufffd": ["\ufffd"] });
+  } finally {
+    await db2.close();
+  }
+});

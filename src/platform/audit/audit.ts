@@ -69,6 +69,23 @@ export function rowHash(row: Omit<AuditRow, "hash">): string {
   return createHash("sha256").update(row.prevHash).update("\n").update(body).digest("hex");
 }
 
+/**
+ * PostgreSQL holds neither NUL nor a lone UTF-16 surrogate: a text column silently stores U+FFFD
+ * for a lone surrogate (the row would then no longer match its hash, and the chain would look
+ * tampered with), and jsonb refuses both (the whole command fails). Strings from requests can
+ * carry either (JSON "\ud800", "\u0000"), so what is hashed is what can be stored: both become U+FFFD.
+ */
+function storable(s: string): string {
+  return s.toWellFormed().replaceAll("\u0000", "\uFFFD");
+}
+
+function storableJson(value: unknown): unknown {
+  if (typeof value === "string") return storable(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storableJson(v)]));
+  return value;
+}
+
 export async function appendAudit(tx: Db, clock: Clock, actor: Actor, entry: AuditEntry): Promise<AuditRow> {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
   const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
@@ -78,13 +95,13 @@ export async function appendAudit(tx: Db, clock: Clock, actor: Actor, entry: Aud
     at: new Date(Math.floor(clock.now().getTime())),
     actorUserId: actor.userId ?? null,
     actorOrgId: actor.orgId ?? null,
-    actorKind: actor.kind === "system" ? `system:${actor.name}` : actor.kind,
-    action: entry.action,
-    objectType: entry.objectType,
-    objectId: entry.objectId,
+    actorKind: storable(actor.kind === "system" ? `system:${actor.name}` : actor.kind),
+    action: storable(entry.action),
+    objectType: storable(entry.objectType),
+    objectId: storable(entry.objectId),
     orgId: entry.orgId ?? null,
-    summary: JSON.parse(JSON.stringify(entry.summary ?? {})) as Record<string, unknown>,
-    requestId: actor.requestId ?? null,
+    summary: storableJson(JSON.parse(JSON.stringify(entry.summary ?? {}))) as Record<string, unknown>,
+    requestId: actor.requestId === undefined ? null : storable(actor.requestId),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
   const row: AuditRow = { ...base, hash: rowHash(base) };

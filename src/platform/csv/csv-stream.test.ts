@@ -28,3 +28,10 @@ test("limits and malformed input are errors, not unbounded growth", async () => 
   await assert.rejects(parse('"open\n'), /ends inside a quoted field/);
   await assert.rejects(parse('"a"b,c\n'), /after a closing quote/);
 });
+
+test("a field of doubled quotes counts against the field limit too, at every chunk size", async () => {
+  // `""` inside a quoted field is one character; a field made of them alone must not grow past the limit
+  const text = `"${'""'.repeat(500)}"\n`;
+  for (const size of [1, 2, 3, 1000]) await assert.rejects(parse(text, size, { maxFieldChars: 100 }), /longer than 100 characters/, `chunk ${size}`);
+  assert.deepEqual(await parse(`"${'""'.repeat(100)}"\n`, 7, { maxFieldChars: 100 }), [['"'.repeat(100)]]);
+});

@@ -48,6 +48,7 @@ export async function* readCsv(chunks: AsyncIterable<string>, limits: Partial<Cs
           if (chunk[i + 1] === '"') {
             field += '"';
             i++;
+            if (field.length > lim.maxFieldChars) throw new CsvError(`a field is longer than ${lim.maxFieldChars} characters`, line);
           } else if (i + 1 >= chunk.length) {
             // the next chunk decides: remember that we may be at a doubled quote
             quoted = false;
@@ -73,6 +74,7 @@ export async function* readCsv(chunks: AsyncIterable<string>, limits: Partial<Cs
         field += '"';
         quoted = true;
         afterQuote = false;
+        if (field.length > lim.maxFieldChars) throw new CsvError(`a field is longer than ${lim.maxFieldChars} characters`, line);
         continue;
       }
       if (c === ",") {

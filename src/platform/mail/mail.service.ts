@@ -256,11 +256,16 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.at, c.id])).toString("base64url");
 }
 
+const CURSOR_MIN = Date.parse("0001-01-01T00:00:00Z");
+const CURSOR_MAX = Date.parse("9999-12-31T23:59:59.999Z");
+
 function decodeCursor(s: string): Cursor {
   try {
     const v: unknown = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string" && !Number.isNaN(Date.parse(v[0])) && UUID.test(v[1])) {
-      return { at: v[0], id: v[1] };
+    // a time PostgreSQL can compare with (a forged year -271821 or +275760 was a 500)
+    const at = Array.isArray(v) && typeof v[0] === "string" ? Date.parse(v[0]) : Number.NaN;
+    if (Array.isArray(v) && v.length === 2 && typeof v[1] === "string" && at >= CURSOR_MIN && at <= CURSOR_MAX && UUID.test(v[1])) {
+      return { at: new Date(at).toISOString(), id: v[1] };
     }
   } catch {
     // fall through

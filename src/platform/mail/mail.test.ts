@@ -219,7 +219,8 @@ test("the outbox lists newest first with keyset pages, filters, and refuses a fo
   assert.deepEqual(times, [...times].sort((a, b) => b - a), "newest first");
   assert.equal((await listOutbox(database.db, { orgId: orgA, status: "sent", limit: 5 })).items.length, 0);
 
-  for (const bad of [{ before: "bm90IGEgY3Vyc29y" }, { limit: 0 }, { limit: 201 }, { orgId: "x' or 1=1 --" }, { status: "deleted" as "sent" }]) {
+  const forged = (at: string): string => Buffer.from(JSON.stringify([at, "00000000-0000-4000-8000-000000000001"])).toString("base64url");
+  for (const bad of [{ before: "bm90IGEgY3Vyc29y" }, { before: forged("-271821-04-20T00:00:00.000Z") }, { before: forged("+275760-09-13T00:00:00.000Z") }, { limit: 0 }, { limit: 201 }, { orgId: "x' or 1=1 --" }, { status: "deleted" as "sent" }]) {
     await assert.rejects(
       listOutbox(database.db, { limit: 5, ...bad }),
       (e: unknown) => e instanceof AppError && e.code === "validation",

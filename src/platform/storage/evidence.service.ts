@@ -222,11 +222,17 @@ export function createEvidenceService(deps: EvidenceDeps): EvidenceService {
   };
 }
 
+// A timestamptz outside 4713 BC–294276 AD is a database error (a 500), and JavaScript dates reach
+// 271821 BC: a forged cursor's time must lie where evidence can (years 1–9999, as the audit query).
+const CURSOR_MIN = Date.parse("0001-01-01T00:00:00Z");
+const CURSOR_MAX = Date.parse("9999-12-31T23:59:59.999Z");
+
 function decodeCursor(s: string): { at: string; id: string } {
   try {
     const v: unknown = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string" && !Number.isNaN(Date.parse(v[0])) && UUID.test(v[1])) {
-      return { at: new Date(v[0]).toISOString(), id: v[1] };
+    const at = Array.isArray(v) && typeof v[0] === "string" ? Date.parse(v[0]) : Number.NaN;
+    if (Array.isArray(v) && v.length === 2 && typeof v[1] === "string" && at >= CURSOR_MIN && at <= CURSOR_MAX && UUID.test(v[1])) {
+      return { at: new Date(at).toISOString(), id: v[1] };
     }
   } catch {
     // fall through
