@@ -23,6 +23,7 @@ let browser: Browser;
 let merchant: Person;
 let authority: Person;
 let visitor: Person;
+let staff: Person;
 
 before(async () => {
   server = await startTestServer();
@@ -30,6 +31,7 @@ before(async () => {
   merchant = await browser.person();
   authority = await browser.person();
   visitor = await browser.person();
+  staff = await browser.person();
 });
 
 after(async () => {
@@ -93,6 +95,21 @@ test("a merchant completes the onboarding wizard and submits", async () => {
   await page.getByText(r.status.pending).first().waitFor();
   await accessible(page, "wizard: submitted");
   assert.deepEqual(merchant.problems, []);
+});
+
+test("the shop's staff read the application but are offered no change the server would refuse", async () => {
+  const { page } = staff;
+  await signIn(page, "staff@shop1.example", DEMO_PASSWORD);
+  await page.getByRole("link", { name: r.nav.myShop, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: r.wizard.title }).waitFor();
+  await page.getByText(r.wizard.readOnly).waitFor();
+  assert.equal(await page.getByLabel(r.shop.legalNameZh, { exact: true }).inputValue(), SHOP.zh);
+  assert.equal(await page.getByLabel(r.shop.legalNameZh, { exact: true }).isDisabled(), true);
+  assert.equal(await page.getByRole("button", { name: r.wizard.saveProfile }).isDisabled(), true);
+  await page.getByRole("button", { name: r.wizard.steps.documents }).click();
+  assert.equal(await page.getByRole("button", { name: r.wizard.upload }).isDisabled(), true);
+  await accessible(page, "wizard: read-only");
+  assert.deepEqual(staff.problems, []);
 });
 
 test("the authority approves from the review queue", async () => {

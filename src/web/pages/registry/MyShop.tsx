@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, upload as uploadFile } from "../../api/client.ts";
+import { can, useFullSession } from "../../api/session.ts";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
@@ -114,6 +115,9 @@ function SubmitStep({ shop }: { shop: Shop }) {
 
 export function MyShopPage() {
   const { r } = useRegistryText();
+  // merchant staff read the application; only its administrator changes it (the server refuses
+  // the rest, and an upload would leave a file behind): the steps' controls are disabled for them
+  const manage = can(useFullSession(), "registry.manage");
   const [step, setStep] = useState<Step>("profile");
   const mine = useQuery({ queryKey: ["registry-my-shop"], queryFn: () => api<{ shop: Shop | null }>("GET", "/registry/my-shop") });
   if (mine.isPending) return <Loading />;
@@ -134,12 +138,15 @@ export function MyShopPage() {
           ))}
         </ol>
       </nav>
+      {manage ? null : <Notice tone="info">{shop ? r.wizard.readOnly : r.wizard.noShopReadOnly}</Notice>}
       <Section title={r.wizard.steps[step]} id={`registry-step-${step}`}>
-        {step === "profile" ? <ProfileForm shop={shop} onSaved={() => { go("origins"); }} /> : null}
-        {shop && step === "origins" ? <OriginsStep shop={shop} /> : null}
-        {shop && step === "proofs" ? <ProofsStep shop={shop} /> : null}
-        {shop && step === "documents" ? <DocumentsStep shop={shop} /> : null}
-        {shop && step === "submit" ? <SubmitStep shop={shop} /> : null}
+        <fieldset className="bare" disabled={!manage}>
+          {step === "profile" && (shop || manage) ? <ProfileForm shop={shop} onSaved={() => { go("origins"); }} /> : null}
+          {shop && step === "origins" ? <OriginsStep shop={shop} /> : null}
+          {shop && step === "proofs" ? <ProofsStep shop={shop} /> : null}
+          {shop && step === "documents" ? <DocumentsStep shop={shop} /> : null}
+          {shop && step === "submit" ? <SubmitStep shop={shop} /> : null}
+        </fieldset>
       </Section>
       <div className="page-actions">
         {index > 0 ? (

@@ -40,6 +40,8 @@ const zh = {
   },
   wizard: {
     title: "網站主體確認",
+    readOnly: "您可以查看商店的申請資料；變更須由組織管理者進行。",
+    noShopReadOnly: "貴組織尚未登錄商店。請組織管理者開始申請。",
     steps: { profile: "1. 商店資料", origins: "2. 網站", proofs: "3. 網站驗證", documents: "4. 證明文件", submit: "5. 送出審核" },
     stepsLabel: "申請步驟",
     next: "下一步",
@@ -137,6 +139,8 @@ const en: RegistryText = {
   },
   wizard: {
     title: "Shop identity confirmation",
+    readOnly: "You can view your shop's application; only your organisation's administrator can change it.",
+    noShopReadOnly: "Your organisation has not registered a shop yet. Ask your organisation's administrator to start the application.",
     steps: { profile: "1. Shop details", origins: "2. Websites", proofs: "3. Prove control", documents: "4. Documents", submit: "5. Submit" },
     stepsLabel: "Application steps",
     next: "Next",
