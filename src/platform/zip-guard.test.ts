@@ -6,7 +6,7 @@ import { crc32, deflateRawSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import { assertZipWithin, ZipRefused } from "./zip-guard.ts";
 
-interface Part { name: string; data: Buffer; stored?: boolean; declared?: number; descriptor?: boolean }
+interface Part { name: string; data: Buffer; stored?: boolean; declared?: number; descriptor?: boolean; /** the compressed bytes as given (default: data deflated) */ body?: Buffer }
 
 /** A ZIP written field by field, so that tests can make it lie. `listed` (default all) are in the directory. */
 function zip(parts: Part[], listed: (p: Part) => boolean = () => true): Buffer {
@@ -14,7 +14,7 @@ function zip(parts: Part[], listed: (p: Part) => boolean = () => true): Buffer {
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const p of parts) {
-    const body = p.stored === true ? p.data : deflateRawSync(p.data);
+    const body = p.body ?? (p.stored === true ? p.data : deflateRawSync(p.data));
     const name = Buffer.from(p.name, "latin1");
     const usize = p.declared ?? p.data.length;
     const flags = p.descriptor === true ? 8 : 0;
@@ -74,4 +74,23 @@ test("lying sizes, hidden entries and damaged files are refused", async () => {
   const encrypted = Buffer.from(good);
   encrypted.writeUInt16LE(1, good.length - 22 - 46 - 5 + 8); // the central entry's flags: encrypted
   await refused(encrypted, /encrypted/);
+});
+
+test("an entry hidden inside another's data is refused: local sizes must be the directory's, a deflate stream must end with its data", async () => {
+  // a stored entry whose local header says 5 bytes, while the directory counts the hidden entry in
+  // its data too: a streaming reader (unzipper) reads 5 bytes, then unpacks the hidden one
+  const hidden = zip([{ name: "xl/sharedStrings.xml", data: Buffer.alloc(1000, 0x20) }]);
+  const hiddenLocal = hidden.subarray(0, hidden.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])));
+  const outer = zip([{ name: "a.xml", data: Buffer.concat([Buffer.from("hello"), hiddenLocal]), stored: true }]);
+  const patched = Buffer.from(outer);
+  patched.writeUInt32LE(crc32(Buffer.from("hello")), 14);
+  patched.writeUInt32LE(5, 18);
+  patched.writeUInt32LE(5, 22);
+  await refused(patched, /local header does not match/);
+  // a deflate stream followed by more bytes inside the entry's compressed data
+  const data = Buffer.from("<a>hello</a>");
+  await refused(zip([{ name: "a.xml", data, body: Buffer.concat([deflateRawSync(data), hiddenLocal]) }]), /data after its compressed stream/);
+  await refused(zip([{ name: "a.xml", data, body: Buffer.concat([deflateRawSync(data), hiddenLocal]), descriptor: true }]), /data after its compressed stream/);
+  // stored data with a data descriptor: its end is found by scanning for a signature, which hidden data can fake
+  await refused(zip([{ name: "a.xml", data, stored: true, descriptor: true }]), /local header does not match/);
 });

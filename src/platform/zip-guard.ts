@@ -61,7 +61,9 @@ function inflated(data: Buffer, budget: number): Promise<{ size: number; crc: nu
       if (size > budget) { z.destroy(); reject(new ZipRefused("unpacks to more than the limit")); return; }
       crc = crc32(c, crc);
     });
-    z.on("end", () => { resolve({ size, crc }); });
+    // the deflate stream must end where the entry's data ends: bytes after it would be read by a
+    // streaming reader as the next header (bytesWritten counts the input the engine consumed)
+    z.on("end", () => { if (z.bytesWritten === data.length) resolve({ size, crc }); else reject(new ZipRefused("an entry holds data after its compressed stream")); });
     z.on("error", () => { reject(new ZipRefused("an entry's compressed data is damaged")); });
     z.end(data);
   });
@@ -77,7 +79,17 @@ export async function assertZipWithin(b: Buffer, limits: ZipLimits): Promise<voi
   for (const e of byOffset) {
     if (e.offset !== at || at + 30 > cdOffset || b.readUInt32LE(at) !== LOCAL) throw new ZipRefused("the file holds data the directory does not list");
     const nameLen = b.readUInt16LE(at + 26), extraLen = b.readUInt16LE(at + 28);
-    if (b.toString("latin1", at + 30, at + 30 + nameLen) !== e.name || b.readUInt16LE(at + 8) !== e.method) throw new ZipRefused("an entry's local header does not match the directory");
+    const flags = b.readUInt16LE(at + 6), lcrc = b.readUInt32LE(at + 14), lcsize = b.readUInt32LE(at + 18), lusize = b.readUInt32LE(at + 22);
+    if (b.toString("latin1", at + 30, at + 30 + nameLen) !== e.name || b.readUInt16LE(at + 8) !== e.method || (flags & 9) !== (e.flags & 9)) throw new ZipRefused("an entry's local header does not match the directory");
+    // A streaming reader (exceljs reads through unzipper) goes by the local header: its sizes must be
+    // the directory's, or an entry could hide inside another's data. With a data descriptor (flag 8)
+    // the local sizes are zero and the reader finds the end of the data itself: by the deflate
+    // stream's end (checked below to be the data's end), or, for stored data, by scanning for the
+    // descriptor's signature, which we do not accept.
+    const descriptor = (e.flags & 8) !== 0;
+    if (descriptor ? e.method === 0 || (lcsize !== 0 && lcsize !== e.csize) || (lusize !== 0 && lusize !== e.usize) : lcsize !== e.csize || lusize !== e.usize || lcrc !== e.crc) {
+      throw new ZipRefused("an entry's local header does not match the directory");
+    }
     const start = at + 30 + nameLen + extraLen, stop = start + e.csize;
     if (stop > cdOffset) throw new ZipRefused("an entry runs into the directory");
     const left = limits.maxTotalBytes - total;
@@ -88,7 +100,12 @@ export async function assertZipWithin(b: Buffer, limits: ZipLimits): Promise<voi
     if (crc !== e.crc) throw new ZipRefused("an entry's data is damaged (CRC-32)");
     total += size;
     at = stop;
-    if (e.flags & 8) at += stop + 4 <= cdOffset && b.readUInt32LE(stop) === DESCRIPTOR ? 16 : 12; // data descriptor
+    if (descriptor) {
+      const signed = stop + 4 <= cdOffset && b.readUInt32LE(stop) === DESCRIPTOR ? 4 : 0;
+      const d = stop + signed;
+      if (d + 12 > cdOffset || b.readUInt32LE(d) !== e.crc || b.readUInt32LE(d + 4) !== e.csize || b.readUInt32LE(d + 8) !== e.usize) throw new ZipRefused("an entry's data descriptor does not match the directory");
+      at = d + 12;
+    }
   }
   if (at !== cdOffset) throw new ZipRefused("the file holds data the directory does not list");
 }
