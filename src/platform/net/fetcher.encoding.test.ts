@@ -29,6 +29,14 @@ before(async () => {
     // large even when compressed (random padding after the HTML)
     const incompressible = Buffer.concat([Buffer.from(HEAD), Buffer.from(randomBytes(2 * LIMIT).toString("base64"))]);
     const small = Buffer.from(`${HEAD}</body></html>`);
+    if (u.pathname === "/mislabelled") {
+      // plain HTML labelled gzip (a common misconfiguration), sent in two writes
+      const page = Buffer.from(`${HEAD}${"x".repeat(100_000)}</body></html>`);
+      res.writeHead(200, { "content-type": "text/html", "content-encoding": enc });
+      res.write(page.subarray(0, 1000));
+      setTimeout(() => res.end(page.subarray(1000)), 50);
+      return;
+    }
     const body = u.pathname === "/inflating" ? inflating : u.pathname === "/incompressible" ? incompressible : small;
     res.writeHead(200, { "content-type": "text/html", "content-encoding": enc }).end(encode(enc, body));
   });
@@ -68,5 +76,13 @@ test("truncate: a compressed body over the limit keeps its decoded first bytes, 
 test("error: both over-limit cases are refused", async () => {
   for (const path of ["inflating", "incompressible"]) {
     await assert.rejects(fetcher().fetch(`http://127.0.0.1:${port}/${path}?enc=gzip`), (e: unknown) => isNetError(e) && e.code === "body-too-large", path);
+  }
+});
+
+test("a body that is not in its declared encoding comes back whole, as sent", async () => {
+  for (const enc of ["gzip", "deflate", "br"]) {
+    const r = await fetcher().fetch(`http://127.0.0.1:${port}/mislabelled?enc=${enc}`);
+    assert.equal(r.body.length, HEAD.length + 100_000 + "</body></html>".length, enc);
+    assert.equal(r.truncated, false);
   }
 });

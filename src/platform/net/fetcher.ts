@@ -210,10 +210,12 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
         url.protocol === "https:"
           ? https.request({ ...common, ...tlsOptions(isIP(host) === 0 ? host : undefined) })
           : http.request(common);
+      let dropDecoder = (): void => undefined; // set once a response's body decoder exists
       const fail = (e: unknown): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        dropDecoder();
         req.destroy();
         reject(mapError(e, url.href));
       };
@@ -256,6 +258,9 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
         let decodedSize = 0;
         let truncated = false;
         let ending = false;
+        /** The encoding broke before the body ended (a page labelled gzip that is not): the raw bytes are kept, all of them. */
+        let broken = false;
+        dropDecoder = () => { decoder?.destroy(); };
         const done = (body: Buffer): void => {
           if (settled) return;
           settled = true;
@@ -272,12 +277,12 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
         const finish = (): void => {
           if (settled || ending) return;
           ending = true;
-          if (decoder) decoder.end();
+          if (decoder && !broken) decoder.end();
           else done(Buffer.concat(raw));
         };
         if (decoder) {
           decoder.on("data", (c: Buffer) => {
-            if (settled) return;
+            if (settled || broken) return;
             if (decodedSize + c.length > maxBody) {
               if (!truncateMode) {
                 tooLarge("decoded body");
@@ -292,8 +297,12 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
             decodedSize += c.length;
           });
           decoder.on("end", () => { done(Buffer.concat(decoded)); });
-          // A broken encoding leaves the raw bytes; a cut-off one what was decoded before the cut.
-          decoder.on("error", () => { done(truncated ? Buffer.concat(decoded) : Buffer.concat(raw)); });
+          // A broken encoding leaves the raw bytes, the whole body of them (the rest is still to come
+          // unless the body has ended); a cut-off one what was decoded before the cut.
+          decoder.on("error", () => {
+            if (!ending) { broken = true; return; }
+            done(truncated ? Buffer.concat(decoded) : Buffer.concat(raw));
+          });
         }
         res.on("data", (chunk: Buffer) => {
           if (settled || ending) return;
@@ -308,7 +317,7 @@ export function createFetcher(options: FetcherOptions = {}): Fetcher {
           }
           raw.push(part);
           rawSize += part.length;
-          decoder?.write(part);
+          if (!broken) decoder?.write(part);
           if (truncated) finish();
         });
         res.on("end", finish);
