@@ -80,7 +80,11 @@ test("mixed content: http: references written with backslashes or without slashe
 test("a <meta> CSP counts only in the head, where browsers apply it", () => {
   const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`;
   const grade = (body: string): string | undefined => analyze(buildRetrieval({ headers: html, body }), { now }).tests["content-security-policy"]?.result;
-  const inBody = [`<!doctype html><html><head><title>s</title></head><body><p>shop</p>${csp}</body></html>`, `<!doctype html>welcome ${csp}`, `<title>s</title><div></div>${csp}`];
+  const inBody = [
+    `<!doctype html><html><head><title>s</title></head><body><p>shop</p>${csp}</body></html>`, `<!doctype html>welcome ${csp}`, `<title>s</title><div></div>${csp}`,
+    `<html>&nbsp;${csp}`, `<html>\u00a0${csp}`, // a no-break space is text, not HTML whitespace
+    `<head><noscript>${csp}</noscript></head>`, `<head><template>${csp}</template></head>`, // not the document's elements
+  ];
   for (const body of inBody) assert.equal(grade(body), "csp-not-implemented", body);
   const inHead = [`<!doctype html><html><head><title>s &amp; t</title>${csp}</head><body><p>shop</p></body></html>`, `<!doctype html><html><head></head>\n  ${csp}<body></body></html>`, `<script>var a = "<p>";</script>${csp}`];
   for (const body of inHead) assert.notEqual(grade(body), "csp-not-implemented", body);

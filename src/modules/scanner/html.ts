@@ -13,7 +13,8 @@ export interface HtmlElement {
   text: string;
   /**
    * Whether the element is in the document's head as a browser builds it: before <body>, any
-   * element that belongs in the body, or visible text. A <meta http-equiv> CSP counts only there.
+   * element that belongs in the body, or visible text, and not inside <noscript> or <template>.
+   * A <meta http-equiv> CSP counts only there.
    */
   inHead: boolean;
 }
@@ -46,16 +47,20 @@ export function parseHtml(html: string): HtmlDoc {
   let attrName = "";
   let attrValue = "";
   let inHead = true;
+  // inside <noscript> (raw text when scripting is on) or <template> (inert): not the document's elements
+  let inert = 0;
 
   const addText = (data: string): void => {
     const top = open[open.length - 1];
     // visible text starts the body (text inside <title>, <script>, <style> or <noscript> does not)
-    if (inHead && skipText === 0 && top?.tag !== "title" && /\S/.test(data)) inHead = false;
+    // (HTML's whitespace is tab, LF, FF, CR and space only: a no-break space is text and starts the body)
+    if (inHead && skipText === 0 && top?.tag !== "title" && /[^\t\n\f\r ]/.test(data)) inHead = false;
     if (top && top.text.length < MAX_ELEMENT_TEXT) top.text += data;
     if (skipText === 0 && text.length < MAX_TEXT) text += data;
   };
   const close = (name: string): void => {
     if (SKIP_TEXT.has(name)) skipText = Math.max(0, skipText - 1);
+    if (name === "noscript" || name === "template") inert = Math.max(0, inert - 1);
     if (TEXT_OF.has(name)) {
       const i = open.map((e) => e.tag).lastIndexOf(name);
       if (i >= 0) open.splice(i);
@@ -69,10 +74,12 @@ export function parseHtml(html: string): HtmlDoc {
     if (name === "a" && open.some((e) => e.tag === "a")) close("a");
     if (SKIP_TEXT.has(name)) skipText++;
     if (!HEAD_OK.has(name)) inHead = false;
+    const inertHere = inert > 0;
+    if (name === "noscript" || name === "template") inert++;
     if (KEEP.has(name)) {
       if (elements.length >= MAX_ELEMENTS) truncated = true;
       else {
-        const el: HtmlElement = { tag: name, attrs, text: "", inHead };
+        const el: HtmlElement = { tag: name, attrs, text: "", inHead: inHead && !inertHere };
         elements.push(el);
         if (TEXT_OF.has(name)) open.push(el);
       }
