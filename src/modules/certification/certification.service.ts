@@ -466,7 +466,9 @@ export function createCertificationService(deps: CertificationDeps) {
       return db.transaction(async (tx) => {
         const app = await load(tx, actor, id, true);
         if (a.orgId !== app.cbOrgId || a.role !== "cb_admin") throw forbidden("Only the body's administrator assigns the audit team.");
-        if (!["submitted", "intake_review", "renewal_in_review", "document_review", "onsite_audit", "active", "active_under_surveillance"].includes(app.status)) {
+        // (corrective_action too: a suspended or conflicted auditor takes no further part, and the
+        // corrective actions still need someone to verify them before their deadline)
+        if (!["submitted", "intake_review", "renewal_in_review", "document_review", "onsite_audit", "corrective_action", "active", "active_under_surveillance"].includes(app.status)) {
           throw new AppError("invalid_transition", `The team cannot change while the application is ${app.status}.`);
         }
         if (members.filter((m) => m.lead).length !== 1) throw invalid("members", "exactly one lead auditor");

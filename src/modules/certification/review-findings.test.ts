@@ -155,6 +155,33 @@ test("an auditor who declares a conflict of interest with the applicant after be
   await c.transition(b.lead, app.id, "doc_review_done");
 });
 
+test("when the auditors of an audit in corrective action are suspended, the body assigns another team, which verifies", async () => {
+  const b = await accreditedBody(w);
+  const merchant = buildActor("merchant", "merchant_admin");
+  const c = w.certification;
+  const app = await c.apply(merchant, { scheme: "tw-pims", cbOrgId: b.admin.orgId, scope: "online shop" });
+  await answerAll(w, merchant, app.id);
+  await c.transition(merchant, app.id, "submit");
+  await c.transition(b.admin, app.id, "start_intake");
+  await c.assignTeam(b.admin, app.id, [{ auditorId: b.leadId, lead: true }]);
+  await c.transition(b.admin, app.id, "intake_accepted");
+  await c.transition(b.lead, app.id, "doc_review_done");
+  await conformAll(w, b.lead, app.id);
+  await c.recordResults(b.lead, app.id, [{ requirementId: "TW-PIMS.DSR-02", result: "minor_nc", note: "replies take 25 days" }]);
+  await c.transition(b.lead, app.id, "audit_done_with_findings");
+  const [ca] = await c.correctiveActions(merchant, app.id);
+  assert.ok(ca);
+  await c.submitCorrectiveAction(merchant, app.id, ca.id, { owner: "DPO", response: "new SOP", evidenceIds: [] });
+  await w.accreditation.updateAuditor(b.admin, b.leadId, { status: "suspended" });
+  await refused(c.verifyCorrectiveAction(b.lead, app.id, ca.id, { accept: true, verification: "ok" }), "forbidden");
+  // the body puts another lead auditor on it (b.auditor is made a lead for this)
+  await w.accreditation.updateAuditor(b.admin, b.auditorId, { grade: "lead_auditor" });
+  await c.assignTeam(b.admin, app.id, [{ auditorId: b.auditorId, lead: true }]);
+  await c.verifyCorrectiveAction(b.auditor, app.id, ca.id, { accept: true, verification: "log shows 10-day replies" });
+  await c.transition(b.auditor, app.id, "ca_accepted");
+  assert.equal((await c.get(b.admin, app.id)).status, "decision_pending");
+});
+
 test("an inventory workbook that repeats a row number is still held to the row limit while it is read", async () => {
   const wb = new ExcelJS.Workbook();
   wb.addWorksheet("x").addRow(["a"]);
