@@ -214,7 +214,10 @@ export function createMailService(deps: MailServiceDeps): MailService {
         .from(mailOutbox)
         .where(eq(mailOutbox.id, id));
       if (!row) throw notFound("The message");
-      if (row.status === "held") return row; // the authority forwards held mail by hand: its links must work
+      // The authority forwards held mail by hand, so a held invitation keeps its link. A password
+      // reset never does: anyone can ask for one for any address, and its link read here would let
+      // the outbox's reader take the account over. Without SMTP, resets wait for releaseHeld.
+      if (row.status === "held" && row.template !== "password_reset") return row;
       return { ...row, textBody: redactLinkTokens(row.textBody), htmlBody: row.htmlBody === null ? null : redactLinkTokens(row.htmlBody) };
     },
 

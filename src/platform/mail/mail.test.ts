@@ -188,7 +188,14 @@ test("without SMTP, messages are held and readable; releasing them delivers them
     held.enqueue(tx, { to: "invitee@shop.example", template: "invitation", locale: "en", vars: { organisation: "Shop", role: "merchant_staff", link: "https://ectrust.example/accept-invite#token=Abc-123_x", days: "7" } }),
   );
   assert.match((await held.getMessage(inv.id)).textBody, /#token=Abc-123_x/);
-  assert.equal(await mail.releaseHeld(), 1);
+  // a held password reset shows no link even while held: anyone can ask for one for any address
+  const reset = await database.db.transaction((tx) =>
+    held.enqueue(tx, { to: "owner@shop.example", template: "password_reset", locale: "en", vars: { name: "Owner", link: "https://ectrust.example/reset-password#token=Reset-999", minutes: "60" } }),
+  );
+  const shownReset = await held.getMessage(reset.id);
+  assert.equal(shownReset.status, "held");
+  assert.ok(!shownReset.textBody.includes("Reset-999") && !(shownReset.htmlBody ?? "").includes("Reset-999"));
+  assert.equal(await mail.releaseHeld(), 2);
   await until("released invitation sent", async () => (await statusOf(inv.id)).status === "sent");
   assert.doesNotMatch((await held.getMessage(inv.id)).textBody, /Abc-123_x/);
 });
