@@ -214,3 +214,38 @@ describe("authority tokens", () => {
     assert.equal((await t.app.inject({ method: "GET", url: `/api/v1/organisations/${shopX.orgId}/members`, headers: bearer })).statusCode, 401, "the token outlived its maker's place in the authority");
   });
 });
+
+describe("token revocation scope", () => {
+  test("a promotion revokes nothing; leaving the authority keeps the tokens of an organisation one still belongs to", async () => {
+    const org = await seedOrg(t.accounts, "merchant", "Promoted", [{ key: "admin", role: "merchant_admin" }, { key: "other", role: "merchant_admin" }]);
+    t.clock.advance(31_000);
+    const admin = await signedInClient(t, org.users.admin?.email ?? "");
+    const other = await signedInClient(t, org.users.other?.email ?? "");
+    const made0 = await other.post(`/api/v1/organisations/${org.orgId}/api-tokens`, { name: "read-only job", role: "merchant_staff", expiresInDays: 30 });
+    assert.equal(made0.statusCode, 201, made0.body);
+    const staffBearer = { authorization: `Bearer ${made0.json<{ token: string }>().token}` };
+    const reads = async (): Promise<number> => (await t.app.inject({ method: "GET", url: `/api/v1/organisations/${org.orgId}`, headers: staffBearer })).statusCode;
+    const member = `/api/v1/organisations/${org.orgId}/members/${org.users.other?.id ?? ""}`;
+    assert.equal((await admin.patch(member, { role: "merchant_staff" })).statusCode, 204);
+    assert.equal(await reads(), 200, "a staff token survives its maker's move to staff");
+    assert.equal((await admin.patch(member, { role: "merchant_admin" })).statusCode, 204);
+    assert.equal(await reads(), 200, "a promotion revoked the token");
+    // an authority member who is also a member of a shop keeps the token made there when leaving the authority
+    const auth3 = await seedOrg(t.accounts, "authority", "Authority Three", [{ key: "a", role: "authority_admin", mfa: true }, { key: "b", role: "authority_admin", mfa: true }]);
+    const bId = auth3.users.b?.id ?? "";
+    const bEmail = auth3.users.b?.email ?? "";
+    const invite = await admin.post(`/api/v1/organisations/${org.orgId}/invitations`, { email: bEmail, role: "merchant_admin" });
+    assert.equal(invite.statusCode, 201, invite.body);
+    const token = /#token=([A-Za-z0-9_-]+)/.exec(t.mail.at(-1)?.vars.link ?? "")?.[1] ?? "";
+    assert.equal((await t.app.inject({ method: "POST", url: "/api/v1/invitations/accept", payload: { token, password: TEST_PASSWORD } })).statusCode, 204);
+    t.clock.advance(31_000);
+    const b = await signedInClient(t, bEmail, TOTP);
+    const made = await b.post(`/api/v1/organisations/${org.orgId}/api-tokens`, { name: "mine", role: "merchant_admin", expiresInDays: 30 });
+    assert.equal(made.statusCode, 201, made.body);
+    const bearer = { authorization: `Bearer ${made.json<{ token: string }>().token}` };
+    t.clock.advance(31_000);
+    const a = await signedInClient(t, auth3.users.a?.email ?? "", TOTP);
+    assert.equal((await a.del(`/api/v1/organisations/${auth3.orgId}/members/${bId}`)).statusCode, 204);
+    assert.equal((await t.app.inject({ method: "GET", url: `/api/v1/organisations/${org.orgId}/members`, headers: bearer })).statusCode, 200, "the token of an organisation b still belongs to was revoked");
+  });
+});

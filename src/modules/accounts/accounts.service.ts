@@ -3,7 +3,7 @@
 // through the outbox). Object-level rule: a user acts on their own organisation only, unless
 // they belong to the authority.
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { generateSecret, generateURI, verify as totpVerify } from "otplib";
 import type { Actor } from "../../platform/actor.ts";
 import { appendAudit, type AuditEntry } from "../../platform/audit/audit.ts";
@@ -268,7 +268,7 @@ export function createAccountsService(deps: AccountsDeps) {
           } else wrong = "That recovery code is wrong or was already used.";
         }
         if (how === undefined) {
-          const locked = await recordFailedSignIn(tx, u.id, "user.mfa_failed");
+          const locked = await recordFailedSignIn(tx, u.id, "user.mfa_failed", session.actor);
           // every session of this user still waiting for a code ends with the lock
           if (locked) await tx.delete(sessions).where(and(eq(sessions.userId, u.id), eq(sessions.stage, "mfa")));
           return { refused: locked ? new AppError("account_locked", "Too many failed attempts. The account is temporarily locked; sign in again later.") : new AppError("mfa_invalid", wrong) };
@@ -358,7 +358,7 @@ export function createAccountsService(deps: AccountsDeps) {
         // Guesses of the current password from a signed-in session (a session someone else took
         // over) count towards the sign-in lock; the lock ends the user's sessions.
         const locked = await db.transaction(async (tx) => {
-          const l = await recordFailedSignIn(tx, u.id, "user.password_change_failed");
+          const l = await recordFailedSignIn(tx, u.id, "user.password_change_failed", session.actor);
           if (l) await tx.delete(sessions).where(eq(sessions.userId, u.id));
           return l;
         });
@@ -523,7 +523,8 @@ export function createAccountsService(deps: AccountsDeps) {
         await tx.update(memberships).set({ role }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
         await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.orgId, orgId)));
         // tokens this person made with a role they no longer hold stop working
-        const revoked = await revokeTokensOf(tx, org, userId, ne(apiTokens.role, role));
+        // (a promotion to the organisation's administrator takes nothing away: its tokens stay)
+        const revoked = role === rolesByOrgKind[org.kind][0] ? [] : await revokeTokensOf(tx, org, userId, ne(apiTokens.role, role));
         await audit(tx, actor, { action: "member.role_changed", objectType: "membership", objectId: `${orgId}:${userId}`, orgId, summary: { before: m.role, after: role, revokedApiTokens: revoked } });
       });
     },
@@ -720,13 +721,13 @@ export function createAccountsService(deps: AccountsDeps) {
    * guesses cannot overwrite each other's count; locks the account at LOCKOUT_THRESHOLD.
    * Answers whether this failure locked it.
    */
-  async function recordFailedSignIn(tx: Db, userId: string, action: string): Promise<boolean> {
+  async function recordFailedSignIn(tx: Db, userId: string, action: string, actor: Actor = { kind: "anonymous" }): Promise<boolean> {
     const now = clock.now();
     const [row] = await tx.update(users).set({ failedLogins: sql`${users.failedLogins} + 1` }).where(eq(users.id, userId)).returning({ failed: users.failedLogins });
     const failed = row?.failed ?? LOCKOUT_THRESHOLD;
     const locked = failed >= LOCKOUT_THRESHOLD;
     if (locked) await tx.update(users).set({ failedLogins: 0, lockedUntil: new Date(now.getTime() + minutes(LOCKOUT_MINUTES)) }).where(eq(users.id, userId));
-    await audit(tx, { kind: "anonymous" }, { action: locked ? "user.locked" : action, objectType: "user", objectId: userId, summary: { failedLogins: failed } });
+    await audit(tx, actor, { action: locked ? "user.locked" : action, objectType: "user", objectId: userId, summary: { failedLogins: failed } });
     return locked;
   }
 
@@ -739,7 +740,17 @@ export function createAccountsService(deps: AccountsDeps) {
     const rows = await tx
       .update(apiTokens)
       .set({ revokedAt: clock.now() })
-      .where(and(org.kind === "authority" ? undefined : eq(apiTokens.orgId, org.id), eq(apiTokens.createdBy, userId), isNull(apiTokens.revokedAt), extra))
+      .where(
+        and(
+          // for the authority: its own tokens, and those in organisations the person is not a member of
+          org.kind === "authority"
+            ? or(eq(apiTokens.orgId, org.id), notInArray(apiTokens.orgId, tx.select({ id: memberships.orgId }).from(memberships).where(eq(memberships.userId, userId))))
+            : eq(apiTokens.orgId, org.id),
+          eq(apiTokens.createdBy, userId),
+          isNull(apiTokens.revokedAt),
+          extra,
+        ),
+      )
       .returning({ id: apiTokens.id });
     return rows.map((r) => r.id);
   }
