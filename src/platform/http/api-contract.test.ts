@@ -24,12 +24,13 @@ async function signIn(email: string): Promise<{ role: string; cookie: string; cs
   const account = demoAccounts.find((a) => a.email === email);
   const login = await app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email, password: DEMO_PASSWORD } });
   assert.equal(login.statusCode, 200, login.body);
-  const c = `${login.cookies[0]?.name ?? ""}=${login.cookies[0]?.value ?? ""}`;
+  let c = `${login.cookies[0]?.name ?? ""}=${login.cookies[0]?.value ?? ""}`;
   let token = login.json<{ csrfToken: string; stage: string }>().csrfToken;
   if (login.json<{ stage: string }>().stage === "mfa") {
     const mfa = await app.inject({ method: "POST", url: "/api/v1/auth/mfa", headers: { cookie: c, "x-csrf-token": token }, payload: { code: generateSync({ secret: account?.totpSecret ?? "" }) } });
     assert.equal(mfa.statusCode, 200, mfa.body);
     token = mfa.json<{ csrfToken: string }>().csrfToken;
+    c = `${mfa.cookies[0]?.name ?? ""}=${mfa.cookies[0]?.value ?? ""}`; // the session gets a new token once the code passes
   }
   return { role: account?.role ?? "?", cookie: c, csrf: token };
 }
