@@ -28,15 +28,22 @@ async function refused(p: Promise<unknown>, code: AppError["code"]): Promise<voi
   await assert.rejects(p, (e: unknown) => e instanceof AppError && e.code === code, `expected ${code}`);
 }
 
-/** Draft → decision_pending without findings. */
-async function toDecision(b: Body, merchant: ReturnType<typeof buildActor>): Promise<string> {
+/** Draft → document_review, audited by the body's lead (and its auditor, unless `leadOnly`). */
+async function toDocumentReview(b: Body, merchant: ReturnType<typeof buildActor>, leadOnly = false): Promise<string> {
   const c = w.certification;
   const app = await c.apply(merchant, { scheme: "tw-pims", cbOrgId: b.admin.orgId, scope: "online shop" });
   await answerAll(w, merchant, app.id);
   await c.transition(merchant, app.id, "submit");
   await c.transition(b.admin, app.id, "start_intake");
-  await c.assignTeam(b.admin, app.id, [{ auditorId: b.leadId, lead: true }, { auditorId: b.auditorId, lead: false }]);
+  await c.assignTeam(b.admin, app.id, [{ auditorId: b.leadId, lead: true }, ...(leadOnly ? [] : [{ auditorId: b.auditorId, lead: false }])]);
   await c.transition(b.admin, app.id, "intake_accepted");
+  return app.id;
+}
+
+/** Draft → decision_pending without findings. */
+async function toDecision(b: Body, merchant: ReturnType<typeof buildActor>): Promise<string> {
+  const c = w.certification;
+  const app = { id: await toDocumentReview(b, merchant) };
   await c.transition(b.lead, app.id, "doc_review_done");
   await conformAll(w, b.lead, app.id);
   await c.transition(b.lead, app.id, "audit_done_no_findings");
@@ -124,12 +131,7 @@ test("an auditor the body has suspended no longer acts on the audits it was assi
   const b = await accreditedBody(w);
   const merchant = buildActor("merchant", "merchant_admin");
   const c = w.certification;
-  const app = await c.apply(merchant, { scheme: "tw-pims", cbOrgId: b.admin.orgId, scope: "online shop" });
-  await answerAll(w, merchant, app.id);
-  await c.transition(merchant, app.id, "submit");
-  await c.transition(b.admin, app.id, "start_intake");
-  await c.assignTeam(b.admin, app.id, [{ auditorId: b.leadId, lead: true }, { auditorId: b.auditorId, lead: false }]);
-  await c.transition(b.admin, app.id, "intake_accepted");
+  const app = { id: await toDocumentReview(b, merchant) };
   await w.accreditation.updateAuditor(b.admin, b.leadId, { status: "suspended" });
   await refused(c.transition(b.lead, app.id, "doc_review_done"), "forbidden");
   await w.accreditation.updateAuditor(b.admin, b.auditorId, { status: "lapsed" });
@@ -141,12 +143,7 @@ test("an auditor who declares a conflict of interest with the applicant after be
   const b = await accreditedBody(w);
   const merchant = buildActor("merchant", "merchant_admin");
   const c = w.certification;
-  const app = await c.apply(merchant, { scheme: "tw-pims", cbOrgId: b.admin.orgId, scope: "online shop" });
-  await answerAll(w, merchant, app.id);
-  await c.transition(merchant, app.id, "submit");
-  await c.transition(b.admin, app.id, "start_intake");
-  await c.assignTeam(b.admin, app.id, [{ auditorId: b.leadId, lead: true }, { auditorId: b.auditorId, lead: false }]);
-  await c.transition(b.admin, app.id, "intake_accepted");
+  const app = { id: await toDocumentReview(b, merchant) };
   await w.accreditation.declareConflict(b.admin, b.auditorId, { orgId: merchant.orgId, reason: "former employee of the applicant" });
   await refused(conformAll(w, b.auditor, app.id), "forbidden");
   // still reads the application it was on
@@ -159,12 +156,7 @@ test("when the auditors of an audit in corrective action are suspended, the body
   const b = await accreditedBody(w);
   const merchant = buildActor("merchant", "merchant_admin");
   const c = w.certification;
-  const app = await c.apply(merchant, { scheme: "tw-pims", cbOrgId: b.admin.orgId, scope: "online shop" });
-  await answerAll(w, merchant, app.id);
-  await c.transition(merchant, app.id, "submit");
-  await c.transition(b.admin, app.id, "start_intake");
-  await c.assignTeam(b.admin, app.id, [{ auditorId: b.leadId, lead: true }]);
-  await c.transition(b.admin, app.id, "intake_accepted");
+  const app = { id: await toDocumentReview(b, merchant, true) };
   await c.transition(b.lead, app.id, "doc_review_done");
   await conformAll(w, b.lead, app.id);
   await c.recordResults(b.lead, app.id, [{ requirementId: "TW-PIMS.DSR-02", result: "minor_nc", note: "replies take 25 days" }]);
