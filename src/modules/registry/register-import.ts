@@ -23,7 +23,8 @@ export const HEADER_ALIASES: Record<"ubn" | "name" | "status" | "representative"
 export function mapStatus(text: string): RegisterStatus | undefined {
   const t = text.trim();
   if (/解散|撤銷|廢止|歇業|撤回|註銷|破產|合併消滅|清算完結/.test(t)) return "dissolved";
-  if (/停業|暫停|中止/.test(t)) return "suspended";
+  // before "active": 營業中 is also part of 非營業中 (not operating)
+  if (/停業|暫停|中止|非營業/.test(t)) return "suspended";
   if (/核准設立|核准登記|營業中|復業|設立|active/i.test(t)) return "active";
   if (/^suspended$/i.test(t)) return "suspended";
   if (/^dissolved$/i.test(t)) return "dissolved";
@@ -103,7 +104,8 @@ export async function importBusinessRegister(opts: ImportOptions): Promise<Impor
         if (missing.length > 0) throw new Error(`the header has no column for ${missing.join(", ")} (expected one of: ${missing.map((k) => HEADER_ALIASES[k].join(" / ")).join("; ")})`);
         continue;
       }
-      const get = (k: keyof typeof HEADER_ALIASES): string => (columns && columns[k] >= 0 ? (rec[columns[k]] ?? "").trim() : "");
+      // PostgreSQL text (and jsonb) cannot hold NUL: one such byte would abort the import half-way
+      const get = (k: keyof typeof HEADER_ALIASES): string => (columns && columns[k] >= 0 ? (rec[columns[k]] ?? "").replaceAll("\u0000", "").trim() : "");
       const v = checkUbn(get("ubn"));
       const statusText = get("status");
       const status = mapStatus(statusText);

@@ -6,7 +6,9 @@ import { REGISTRY_LIMITS } from "./registry.limits.ts";
 
 export { REGISTRY_LIMITS };
 
-const text = (max: number) => z.string().trim().min(1, "Required").max(max);
+/** PostgreSQL text cannot hold NUL: refused here (400) instead of failing in the database (500). */
+const str = () => z.string().refine((v) => !v.includes("\u0000"), "Must not contain NUL characters");
+const text = (max: number) => str().trim().min(1, "Required").max(max);
 export const uuid = z.uuid("Must be a UUID");
 export const salesModel = z.enum(["own_site", "marketplace", "both"]);
 export const sector = z.enum(["online_shop", "marketplace_operator", "supplier", "logistics", "payment"]);
@@ -15,7 +17,7 @@ export const identityStatus = z.enum(identityStatuses);
 export const profileBody = z.strictObject({
   legalNameZh: text(REGISTRY_LIMITS.name),
   legalNameEn: text(REGISTRY_LIMITS.name),
-  ubn: z.string().trim().min(1, "Required").max(20),
+  ubn: str().trim().min(1, "Required").max(20),
   representative: text(REGISTRY_LIMITS.name),
   address: text(REGISTRY_LIMITS.address),
   contactEmail: z.email("Enter a valid e-mail address").max(254),
@@ -83,7 +85,7 @@ export const origin = z.object({
   instructions,
   tls: tls.nullable(),
 });
-export const addOriginBody = z.strictObject({ origin: z.string().max(REGISTRY_LIMITS.origin) });
+export const addOriginBody = z.strictObject({ origin: str().max(REGISTRY_LIMITS.origin) });
 export const verifyBody = z.strictObject({ method: z.enum(["http", "dns"]) });
 export const verifyResponse = z.object({ ok: z.boolean(), message: z.string(), messageZh: z.string(), origin });
 
@@ -96,18 +98,18 @@ export const change = z.object({
   createdAt: z.date(),
   decidedAt: z.date().nullable(),
 });
-export const decisionBody = z.strictObject({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().max(REGISTRY_LIMITS.reason).default("") });
+export const decisionBody = z.strictObject({ decision: z.enum(["approve", "reject"]), reason: str().trim().max(REGISTRY_LIMITS.reason).default("") });
 
 export const documentBody = z.strictObject({
   evidenceId: uuid,
   kind: z.enum(["business_registration", "representative_id", "authorisation", "other"]),
-  note: z.string().trim().max(REGISTRY_LIMITS.note).default(""),
+  note: str().trim().max(REGISTRY_LIMITS.note).default(""),
 });
 export const document = z.object({ id: z.string(), evidenceId: z.string(), kind: z.string(), note: z.string(), addedAt: z.date() });
 
 export const identityActionBody = z.strictObject({
   action: z.enum(["submit", "request_more", "respond", "approve", "reject", "renew", "withdraw", "reopen"]),
-  reason: z.string().trim().max(REGISTRY_LIMITS.reason).default(""),
+  reason: str().trim().max(REGISTRY_LIMITS.reason).default(""),
 });
 export const event = z.object({ id: z.string(), action: z.string(), fromStatus: identityStatus, toStatus: identityStatus, reason: z.string(), actorKind: z.string(), at: z.date() });
 
@@ -117,7 +119,7 @@ export const pageQuery = z.strictObject({
 });
 export const reviewQueueResponse = z.object({ items: z.array(shop.extend({ hasPendingChange: z.boolean() })), nextOffset: z.number().nullable() });
 
-export const searchQuery = pageQuery.extend({ q: z.string().trim().max(REGISTRY_LIMITS.query).optional() });
+export const searchQuery = pageQuery.extend({ q: str().trim().max(REGISTRY_LIMITS.query).optional() });
 const publicShopBase = z.object({
   id: z.string(),
   legalNameZh: z.string(),
@@ -145,7 +147,7 @@ export const publicShopResponse = publicShopBase.extend({
   /** sections added by other modules (marks, scan grade), keyed by module */
   extensions: z.record(z.string(), z.unknown()),
 });
-export const registerCheckQuery = z.strictObject({ ubn: z.string().trim().max(20) });
+export const registerCheckQuery = z.strictObject({ ubn: str().trim().max(20) });
 export const registerCheckResponse = z.object({
   ubn: z.string(),
   currentRuleOnly: z.boolean(),

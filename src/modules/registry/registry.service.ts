@@ -15,6 +15,7 @@ import { transition, type GuardFacts, type IdentityAction, type IdentityStatus, 
 import { OriginError, parseOrigin } from "./origin.ts";
 import { checkProof, proofInstructions } from "./proofs.ts";
 import { mailTemplates } from "../../platform/mail/mail.templates.ts";
+import { MAX_VAR_LENGTH } from "../../platform/mail/templates.ts";
 import { addRegistryTemplates, type RegistryNoticeEvent } from "./registry.mail.ts";
 import { LIVE_ORIGIN, registryRepo as repo, type OriginRow, type ShopRow, type TlsRow } from "./registry.repo.ts";
 import type { ProofMethod, SalesModel, Sector } from "./registry.tables.ts";
@@ -166,7 +167,15 @@ export function createRegistryService(deps: RegistryDeps) {
   const link = (path: string): string => new URL(path, deps.publicUrl).toString();
 
   async function notify(tx: Db, shop: ShopRow, event: RegistryNoticeEvent, detail: string, path = "/registry/my-shop"): Promise<void> {
-    await mail.enqueue(tx, { to: shop.contactEmail, template: "registry.notice", locale: "zh-TW", vars: { shop: shop.legalNameZh, event, detail, link: link(path) }, orgId: shop.orgId });
+    // the template refuses a variable over MAX_VAR_LENGTH, which would abort the step being notified
+    // (a reason may be 2000 characters, and the detail adds its own words; a certificate's issuer has no bound)
+    let bounded = detail;
+    if (detail.length > MAX_VAR_LENGTH) {
+      bounded = detail.slice(0, MAX_VAR_LENGTH - 1);
+      if (/[\ud800-\udbff]$/.test(bounded)) bounded = bounded.slice(0, -1); // not half a character
+      bounded += "…";
+    }
+    await mail.enqueue(tx, { to: shop.contactEmail, template: "registry.notice", locale: "zh-TW", vars: { shop: shop.legalNameZh, event, detail: bounded, link: link(path) }, orgId: shop.orgId });
   }
 
   /** Loads a shop the actor may act on (own organisation or authority); others get not_found. */
