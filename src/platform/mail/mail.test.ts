@@ -196,7 +196,7 @@ test("without SMTP, messages are held and readable; releasing them delivers them
   assert.equal(shownReset.status, "held");
   assert.ok(!shownReset.textBody.includes("Reset-999") && !(shownReset.htmlBody ?? "").includes("Reset-999"));
   assert.equal(await mail.releaseHeld(), 2);
-  await until("released invitation sent", async () => (await statusOf(inv.id)).status === "sent");
+  await until("released invitation and reset sent", async () => (await statusOf(inv.id)).status === "sent" && (await statusOf(reset.id)).status === "sent");
   assert.doesNotMatch((await held.getMessage(inv.id)).textBody, /Abc-123_x/);
 });
 
