@@ -57,6 +57,12 @@ export function registerPlatformCommands(program: Command): void {
     .description("Run background jobs (scans, reminders, mail) without serving HTTP")
     .action(async () => {
       const cfg = config();
+      if (!cfg.databaseUrl) {
+        // Only one process may open a PGlite folder (docs/jobs.md): a worker beside `serve` on the
+        // same DATA_DIR would silently lose writes. With PGlite the worker runs inside the server.
+        console.error("ectrust worker needs PostgreSQL (DATABASE_URL); with the embedded database the worker runs inside `ectrust serve` (WORKER=inline).");
+        process.exit(2);
+      }
       const { buildServer } = await server();
       const srv = await buildServer({ config: cfg, work: true });
       srv.logger.info({ queues: srv.jobs.names }, "worker started");

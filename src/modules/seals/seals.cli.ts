@@ -3,7 +3,7 @@
 // algorithm as the widget (design note §5.4). Both print JSON with --json and exit non-zero
 // on failure. `ectrust verify <origin | shop id> --server <url>` verifies what a running server
 // publishes (seals.remote.ts); `ectrust keys …` manages the key store (seals.keys.cli.ts).
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -25,10 +25,37 @@ import { MAX_LIST_BYTES, MIN_LIST_BITS, signStatusList } from "./verify/status.t
 import { registerKeysCommands } from "./seals.keys.cli.ts";
 import { isRemoteTarget, verifyRemote } from "./seals.remote.ts";
 
+/**
+ * A mistake in what the user typed (an argument, a flag, a file that is not there): src/cli.ts
+ * prints its message without a stack trace and exits 1.
+ */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Commander option parser: an integer in [min, max], else commander's own "invalid argument" error (exit 1). */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${String(min)} to ${String(max)}.`);
+    return n;
+  };
+}
+
 /** A root key given as base64url Ed25519 bytes, or as a C2SP vkey string. */
 export async function parseRootKey(s: string): Promise<string> {
-  if (s.includes("+")) return base64url((await parseVkey(s)).publicKey);
-  if (fromBase64url(s)?.length !== 32) throw new Error(`--root ${s}: not a vkey or a base64url Ed25519 key`);
+  const shown = s.length > 120 ? `${s.slice(0, 120)}…` : s;
+  if (s.includes("+")) {
+    try {
+      return base64url((await parseVkey(s)).publicKey);
+    } catch {
+      throw new UsageError(`--root ${shown}: not a vkey or a base64url Ed25519 key`);
+    }
+  }
+  if (fromBase64url(s)?.length !== 32) throw new UsageError(`--root ${shown}: not a vkey or a base64url Ed25519 key`);
   return s;
 }
 
@@ -53,6 +80,12 @@ export interface VerifyFileOptions {
 
 /** Verifies a credential bundle file (JSON: anchor, jwt, tlogProof, entry[, statusLists]). */
 export async function verifyCredentialFile(text: string, o: VerifyFileOptions): Promise<Verdict> {
+  // A NaN threshold or minimum version would make every comparison false, i.e. accept an anchor
+  // that no pinned root signed, or any old version: refuse anything but whole numbers ≥ 1.
+  for (const [name, v] of [["threshold", o.threshold ?? 1], ["minimum version", o.minVersion ?? 1]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new UsageError(`${name} must be a whole number ≥ 1, not ${String(v)}`);
+  }
+  const roots = await Promise.all(o.roots.map(parseRootKey)); // the user's flags first, then the file
   let f: CredentialFile;
   try {
     const v = JSON.parse(text) as unknown;
@@ -64,7 +97,6 @@ export async function verifyCredentialFile(text: string, o: VerifyFileOptions): 
     return { state: "invalid", code: "jws_malformed", message: `credential file: ${(e as Error).message}` };
   }
   const now = o.now ?? new Date();
-  const roots = await Promise.all(o.roots.map(parseRootKey));
   let anchor;
   try {
     anchor = await verifyAnchor(f.anchor, { roots, threshold: o.threshold ?? 1, minVersion: o.minVersion ?? 1 }, now, nodeEd25519Verify);
@@ -172,11 +204,11 @@ export function registerSealsCommands(program: Command): void {
     .description("List every log entry that names a web origin (e.g. https://shop.example), from a log folder or URL prefix")
     .requiredOption("--log <dir-or-url>", "the log: a local folder, or the tlog-tiles URL prefix")
     .option("--vkey <vkey>", "the log's verifier key: check the checkpoint's signature")
-    .option("--from <index>", "start at this entry index", "0")
+    .option("--from <index>", "start at this entry index", intOption(0), 0)
     .option("--json", "print the hits as JSON")
-    .action(async (origin: string, opts: { log: string; vkey?: string; from: string; json?: boolean }) => {
+    .action(async (origin: string, opts: { log: string; vkey?: string; from: number; json?: boolean }) => {
       const store = /^https?:\/\//.test(opts.log) ? new HttpLogStore(opts.log) : new FsLogStore(opts.log);
-      const r = await monitorOrigin(store, origin, { ...(opts.vkey ? { vkey: opts.vkey } : {}), from: Number(opts.from) });
+      const r = await monitorOrigin(store, origin, { ...(opts.vkey ? { vkey: opts.vkey } : {}), from: opts.from });
       if (opts.json) console.log(JSON.stringify(r, null, 2));
       else {
         console.log(`${r.hits.length} entries name ${origin} (log size ${r.size})`);
@@ -204,18 +236,19 @@ export function registerSealsCommands(program: Command): void {
     .description("Verify a seal credential bundle (JSON: anchor, jwt, tlogProof, entry[, statusLists]), or every seal of a shop id or web origin on --server, from a pinned root, as the widget does; exits 1 unless valid")
     .option("--server <url>", "the ectrust server, for a shop id or origin", process.env.PUBLIC_URL ?? "http://localhost:3000")
     .requiredOption("--root <key...>", "pinned root key(s): a C2SP vkey or base64url Ed25519 public key")
-    .option("--threshold <n>", "root signatures required", "1")
-    .option("--min-version <n>", "minimum trust-anchor version", "1")
+    .option("--threshold <n>", "root signatures required", intOption(1, 16), 1)
+    .option("--min-version <n>", "minimum trust-anchor version", intOption(1), 1)
     .option("--log-origin <origin>", "pinned log origin (default: the anchor's)")
     .option("--origin <origin>", "check as if embedded on this web origin")
     .option("--offline", "use only the status lists in the file")
     .option("--json", "print the verdict as JSON")
-    .action(async (file: string, opts: { root: string[]; threshold: string; minVersion: string; logOrigin?: string; origin?: string; offline?: boolean; json?: boolean; server: string }) => {
+    .action(async (file: string, opts: { root: string[]; threshold: number; minVersion: number; logOrigin?: string; origin?: string; offline?: boolean; json?: boolean; server: string }) => {
       if (!existsSync(file) && isRemoteTarget(file)) {
+        if (!URL.canParse(opts.server) || !/^https?:$/.test(new URL(opts.server).protocol)) throw new UsageError(`--server ${opts.server}: not an http(s) URL`);
         const results = await verifyRemote(file, opts.server, {
           roots: opts.root,
-          threshold: Number(opts.threshold),
-          minVersion: Number(opts.minVersion),
+          threshold: opts.threshold,
+          minVersion: opts.minVersion,
           ...(opts.logOrigin ? { logOrigin: opts.logOrigin } : {}),
           ...(opts.origin ? { origin: opts.origin } : {}),
         });
@@ -225,10 +258,13 @@ export function registerSealsCommands(program: Command): void {
         process.exitCode = results.length > 0 && results.every((r) => r.verdict.state === "valid") ? 0 : 1;
         return;
       }
-      const verdict = await verifyCredentialFile(await readFile(file, "utf8"), {
+      const text = await readFile(file, "utf8").catch((e: unknown) => {
+        throw new UsageError(`${file}: cannot read the credential file (${(e as NodeJS.ErrnoException).code ?? String(e)}); give a file, a shop id or an https://origin`);
+      });
+      const verdict = await verifyCredentialFile(text, {
         roots: opts.root,
-        threshold: Number(opts.threshold),
-        minVersion: Number(opts.minVersion),
+        threshold: opts.threshold,
+        minVersion: opts.minVersion,
         ...(opts.logOrigin ? { logOrigin: opts.logOrigin } : {}),
         ...(opts.origin ? { origin: opts.origin } : {}),
         offline: opts.offline === true,

@@ -146,7 +146,14 @@ export function createKeyStore(deps: KeyStoreDeps) {
      */
     async refreshAnchor(actor: Actor, log: LogAppend, withinDays = 30): Promise<number | undefined> {
       const [row] = await db.select({ createdAt: sealAnchors.createdAt }).from(sealAnchors).orderBy(desc(sealAnchors.version)).limit(1);
-      if (!row) return undefined;
+      if (!row) {
+        // Keys without any anchor: init committed the keys and then failed (log unwritable, a
+        // crash) before signing anchor 1, and init never retries once keys exist. Repair it here,
+        // but only for keys old enough that no init can still be on its way to the anchor.
+        const rootKey = (await all()).find((k) => k.role === "root");
+        if (!rootKey || clock.now().getTime() - rootKey.createdAt.getTime() < 10 * 60_000) return undefined;
+        return (await store.publishAnchor(actor, log)).version;
+      }
       const ends = row.createdAt.getTime() + anchorDays * DAY;
       if (ends - clock.now().getTime() > withinDays * DAY) return undefined;
       return (await store.publishAnchor(actor, log)).version;
@@ -200,6 +207,15 @@ export function createKeyStore(deps: KeyStoreDeps) {
         const [k] = await tx.select().from(sealKeys).where(eq(sealKeys.kid, kid)).for("update");
         if (!k || (k.role !== "issuing" && k.role !== "status")) throw new AppError("not_found", "No issuing or status key with this kid.");
         if (k.state === "revoked" || k.state === state) throw new AppError("invalid_transition", `The key is already ${k.state}.`);
+        if (state === "verify-only" && k.state === "active") {
+          // Retiring is routine, so it must not stop issuance (or status-list re-signing, whose
+          // lists then expire within 24 h): another key of the role must already be usable.
+          // Revoking (a compromise) is never refused.
+          const others = await tx.select().from(sealKeys).where(and(eq(sealKeys.role, k.role), eq(sealKeys.state, "active")));
+          if (!others.some((o) => o.kid !== kid && o.notBefore <= now)) {
+            throw new AppError("invalid_transition", `This is the only usable ${k.role} key: run "ectrust keys rotate ${k.role}" and retire it once the new key is usable.`);
+          }
+        }
         const [u] = await tx
           .update(sealKeys)
           .set(state === "revoked" ? { state, revokedAt: now } : { state, notAfter: now })

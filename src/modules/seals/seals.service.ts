@@ -145,10 +145,13 @@ export function createSealsService(deps: SealsDeps) {
     return (row?.next ?? 1) - 1; // past list 1's 131,072 entries, list 2 begins (statusSlot)
   }
 
-  const current = async (shopId: string, mark: MarkType): Promise<CredentialRow | undefined> => {
-    const [row] = await db.select().from(sealCredentials).where(and(eq(sealCredentials.shopId, shopId), eq(sealCredentials.mark, mark), ne(sealCredentials.state, "revoked"))).orderBy(desc(sealCredentials.issuedAt)).limit(1);
-    return row;
-  };
+  /**
+   * The shop's unrevoked credentials of one mark, newest first. Normally one; two syncs of the
+   * same shop at once (the hook's job and the hourly job, or two workers) can both issue, so
+   * syncMark acts on all of them rather than on the newest only.
+   */
+  const unrevoked = (shopId: string, mark: MarkType): Promise<CredentialRow[]> =>
+    db.select().from(sealCredentials).where(and(eq(sealCredentials.shopId, shopId), eq(sealCredentials.mark, mark), ne(sealCredentials.state, "revoked"))).orderBy(desc(sealCredentials.issuedAt), desc(sealCredentials.statusIndex));
 
   async function issue(actor: Actor, shopId: string, mark: MarkType, origins: string[], validUntil: Date): Promise<CredentialRow> {
     const shop = await deps.registry.getShop(shopId);
@@ -195,14 +198,16 @@ export function createSealsService(deps: SealsDeps) {
 
   /** Brings one mark of one shop in line with its source of truth; returns what it did. */
   async function syncMark(actor: Actor, shopId: string, mark: MarkType, want: { state: "active" | "suspended" | "ended"; validUntil: Date; reason: string }, origins: string[]): Promise<string> {
-    const cred = await current(shopId, mark);
+    const [cred, ...extra] = await unrevoked(shopId, mark);
     const now = clock.now();
     const cap = new Date(now.getTime() + CREDENTIAL_MONTHS_MAX * 30 * DAY);
     const validUntil = want.validUntil < cap ? want.validUntil : cap;
     if (want.state === "ended" || (want.state === "active" && (origins.length === 0 || validUntil <= now))) {
-      if (cred) await setState(actor, cred, "revoked", want.state === "ended" ? want.reason : "no_confirmed_origin");
+      for (const c of cred ? [cred, ...extra] : []) await setState(actor, c, "revoked", want.state === "ended" ? want.reason : "no_confirmed_origin");
       return cred ? "revoked" : "none";
     }
+    // a duplicate from a concurrent sync is superseded by the newest one
+    for (const c of extra) await setState(actor, c, "revoked", "superseded");
     if (want.state === "suspended") {
       if (cred) await setState(actor, cred, "suspended", want.reason);
       return cred ? "suspended" : "none";
@@ -213,7 +218,7 @@ export function createSealsService(deps: SealsDeps) {
     const fresh = cred !== undefined && cred.validUntil <= want.validUntil && (cred.validUntil.getTime() - now.getTime() > RENEW_DAYS * DAY || cred.validUntil.getTime() >= validUntil.getTime());
     if (cred && fresh && sameOrigins(cred.origins, origins) && cred.kid === (await keys.signer("issuing")).kid) {
       if (cred.state === "suspended") await setState(actor, cred, "active", "reinstated");
-      return cred.state === "suspended" ? "unsuspended" : "unchanged";
+      return cred.state === "suspended" ? "unsuspended" : extra.length > 0 ? "deduplicated" : "unchanged";
     }
     await issue(actor, shopId, mark, origins, validUntil);
     if (cred) await setState(actor, cred, "revoked", "superseded");

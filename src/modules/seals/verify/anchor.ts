@@ -110,9 +110,10 @@ export async function verifyAnchor(doc: string, pinned: PinnedRoots, now: Date, 
     if (!ok) return reject("anchor_signature", "a root signature does not verify");
     signedBy.add(root);
   }
-  if (signedBy.size < Math.max(1, pinned.threshold)) reject("anchor_signature", `${signedBy.size} of ${pinned.threshold} root signatures`);
+  // written so that a threshold or version that is not a number (NaN) rejects, never passes
+  if (!(signedBy.size >= Math.max(1, pinned.threshold))) reject("anchor_signature", `${signedBy.size} of ${pinned.threshold} root signatures`);
   const anchor = parseAnchorPayload(payload);
-  if (anchor.version < pinned.minVersion) reject("anchor_version", `anchor version ${anchor.version} below pinned ${pinned.minVersion}`);
+  if (!(anchor.version >= pinned.minVersion)) reject("anchor_version", `anchor version ${anchor.version} below pinned ${pinned.minVersion}`);
   if (Date.parse(anchor.expires) <= now.getTime()) reject("anchor_expired", `anchor expired ${anchor.expires}`);
   for (const k of anchor.keys) {
     if ((await thumbprint(bytesOf(k.x))) !== k.kid) reject("anchor_malformed", `kid ${k.kid} is not the key's thumbprint`);

@@ -41,6 +41,9 @@ test("trust anchor: threshold, unknown signers ignored, version, expiry, thumbpr
   assert.equal((await verifyAnchor(await signAnchor(w.anchor, [w.root, root2, w.root]), two, NOW)).version, 3);
   assert.equal(await code(async () => verifyAnchor(await signAnchor(w.anchor, [stranger]), w.pinned, NOW)), "anchor_signature");
   assert.equal(await code(() => verifyAnchor(w.anchorDoc, { ...w.pinned, minVersion: 4 }, NOW)), "anchor_version");
+  // a threshold or minimum version that is not a number rejects (NaN made both comparisons false: a pass)
+  assert.equal(await code(async () => verifyAnchor(await signAnchor(w.anchor, [stranger]), { ...w.pinned, threshold: Number.NaN }, NOW)), "anchor_signature");
+  assert.equal(await code(() => verifyAnchor(w.anchorDoc, { ...w.pinned, minVersion: Number.NaN }, NOW)), "anchor_version");
   assert.equal(await code(() => verifyAnchor(w.anchorDoc, w.pinned, new Date("2027-06-01T00:00:00Z"))), "anchor_expired");
   assert.equal(await code(() => verifyAnchor(w.anchorDoc, { ...w.pinned, roots: ["!!"] }, NOW)), "anchor_signature");
   // Tampered payload, bad root signature.
