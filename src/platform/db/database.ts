@@ -1,7 +1,8 @@
 // One database interface over two engines: PGlite (PostgreSQL in WASM, the embedded default)
 // and a real PostgreSQL server (node-postgres pool). The same Drizzle queries and the same
 // committed SQL migrations run on both.
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -59,9 +60,66 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.onIdleError) : openPglite(options.pgliteDir, options.pgliteTemplate);
 }
 
+/** A process has the PGlite folder open: a second one on the same folder silently loses writes. */
+export class DatabaseInUse extends Error {
+  override name = "DatabaseInUse";
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM"; // exists, another user's
+  }
+};
+
+/**
+ * Takes the folder's lock file (O_EXCL, holding our pid), or throws DatabaseInUse naming the process
+ * that holds it. A lock left by a process that is gone is taken over. Returns its release.
+ */
+function lockPgliteDir(dir: string): () => void {
+  const path = join(dir, "ectrust.lock");
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(path, "wx", 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(path, "utf8") === String(process.pid)) unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EEXIST") throw e;
+      if (attempt > 0) throw new DatabaseInUse(`the embedded database in ${dir} is in use (lock file ${path})`);
+      const holder = Number(readFileSync(path, "utf8").trim());
+      if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
+        throw new DatabaseInUse(`the embedded database in ${dir} is open in process ${String(holder)} (ectrust serve?): stop it first, or use PostgreSQL (DATABASE_URL) to run several processes`);
+      }
+      unlinkSync(path); // left by a process that is gone
+    }
+  }
+}
+
 async function openPglite(dir: string | undefined, template: Blob | undefined): Promise<Database> {
-  if (dir) mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), ...(template ? { loadDataDir: template } : {}) });
+  let release = (): void => undefined;
+  if (dir) {
+    // Owner only, like master.key: PGlite writes its files 0666, so the folder is what keeps other
+    // local users from reading or rewriting the whole database.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    release = lockPgliteDir(dir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), ...(template ? { loadDataDir: template } : {}) });
+  } catch (e) {
+    release();
+    throw e;
+  }
   const db = drizzlePglite({ client }) as unknown as Db;
   return {
     engine: "pglite",
@@ -78,6 +136,7 @@ async function openPglite(dir: string | undefined, template: Blob | undefined): 
     },
     async close() {
       if (!client.closed) await client.close();
+      release();
     },
   };
 }
