@@ -2,6 +2,7 @@
 // are refused. Limits shared with the web app live in accounts.limits.ts (zod-free).
 import { z } from "zod";
 import { orgKinds, roles } from "../../platform/auth/roles.ts";
+import { PG_TIME_MAX, PG_TIME_MIN, withoutNul } from "../../platform/db/pg-values.ts";
 import { PASSWORD_MAX } from "./password-policy.ts";
 import { LIMITS, ORG_STATUSES } from "./accounts.limits.ts";
 
@@ -88,14 +89,14 @@ export const apiToken = z.object({
 export const createTokenBody = z.strictObject({ name: name.max(LIMITS.tokenName), role, expiresInDays: z.number().int().min(1).max(366).default(90) });
 export const tokenParams = z.strictObject({ orgId: uuid, tokenId: uuid });
 
-// Dates PostgreSQL can compare against: a timestamptz outside 4713 BC–294276 AD is a database
-// error (a 500), and JavaScript dates reach 271821 BC. Nothing in the trail is older or newer.
-const auditDate = z.coerce.date().min(new Date("0001-01-01T00:00:00Z"), "Too early").max(new Date("9999-12-31T23:59:59Z"), "Too late");
+// Dates and text PostgreSQL can hold (pg-values.ts): else a database error, a 500.
+const auditDate = z.coerce.date().min(PG_TIME_MIN, "Too early").max(PG_TIME_MAX, "Too late");
+const auditText = (max: number) => z.string().max(max).refine(withoutNul, "must not contain NUL characters");
 export const auditQuery = z.strictObject({
   orgId: uuid.optional(),
-  action: z.string().max(100).optional(),
-  objectType: z.string().max(100).optional(),
-  objectId: z.string().max(200).optional(),
+  action: auditText(100).optional(),
+  objectType: auditText(100).optional(),
+  objectId: auditText(200).optional(),
   actorUserId: uuid.optional(),
   from: auditDate.optional(),
   to: auditDate.optional(),

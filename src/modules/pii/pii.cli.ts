@@ -1,5 +1,6 @@
 // `ectrust pii …`: scan, inventory, mask, protect, unprotect.
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { wholeNumber } from "../../platform/cli-options.ts";
 import { once } from "node:events";
 import { open } from "node:fs/promises";
 import type { EmitOptions } from "./emitter.ts";
@@ -26,15 +27,6 @@ function parseScore(v: string): number {
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError("must be a number from 0 to 1");
   return n;
-}
-
-function parseCount(min: number, max: number) {
-  return (v: string): number => {
-    if (!/^\d{1,9}$/.test(v.trim())) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-    const n = Number(v);
-    if (n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-    return n;
-  };
 }
 
 function isPgUrl(v: string): boolean {
@@ -75,14 +67,14 @@ function withDetect(c: Command): Command {
     .addOption(new Option("--types <list>", "only these entity types, comma-separated").argParser(parseTypes))
     .addOption(new Option("--min-score <n>", "drop findings scoring below n (0–1)").argParser(parseScore).default(0.5))
     .addOption(new Option("--ubn-rule <rule>", "UBN checksum: current (÷5, 2023) or legacy (÷10)").choices(["current", "legacy"]).default("current"))
-    .addOption(new Option("--workers <n>", "worker threads across files").argParser(parseCount(1, 64)));
+    .addOption(new Option("--workers <n>", "worker threads across files").argParser(wholeNumber(1, 64)));
 }
 
 /** scan and inventory: detection, plus live databases and the progress bar (mask and protect rewrite files only). */
 function withCommon(c: Command): Command {
   return withDetect(c)
     .addOption(new Option("--postgres <url>", "also scan a live PostgreSQL database, read-only (repeatable)").argParser(collectPg(c)).default([]))
-    .addOption(new Option("--pg-sample <rows>", "rows per table from --postgres; 0 scans every row").argParser(parseCount(0, 1_000_000_000)).default(1000))
+    .addOption(new Option("--pg-sample <rows>", "rows per table from --postgres; 0 scans every row").argParser(wholeNumber(0, 1_000_000_000)).default(1000))
     .option("--progress", "show a progress bar on stderr even when stdout is not a terminal")
     .option("--no-progress", "never show a progress bar");
 }
@@ -273,7 +265,7 @@ export function registerPiiCommands(program: Command): void {
       .description(desc)
       .requiredOption("--out-dir <dir>", "write rewritten files here (inputs are never modified)")
       .addOption(opOption(defOp))
-      .addOption(new Option("--keep <n>", "characters kept by keep-last").argParser(parseCount(0, 64)).default(4))
+      .addOption(new Option("--keep <n>", "characters kept by keep-last").argParser(wholeNumber(0, 64)).default(4))
       .option("--key-file <file>", "key ring file for hmac / encrypt")
       .option("--key-env <name>", "environment variable holding id:key (default ECTRUST_PII_KEY)")
       .action(async (paths: string[], o: DetectOpts & { outDir: string; op: string; keep?: number; keyFile?: string; keyEnv?: string }) => {

@@ -1,13 +1,14 @@
 // One zod schema per registry endpoint. Writes are strict objects. Limits shared with the web app
 // live in registry.limits.ts (zod-free).
 import { z } from "zod";
+import { withoutNul } from "../../platform/db/pg-values.ts";
 import { identityStatuses } from "./identity-status.ts";
 import { REGISTRY_LIMITS } from "./registry.limits.ts";
 
 export { REGISTRY_LIMITS };
 
 /** PostgreSQL text cannot hold NUL: refused here (400) instead of failing in the database (500). */
-const str = () => z.string().refine((v) => !v.includes("\u0000"), "Must not contain NUL characters");
+const str = () => z.string().refine(withoutNul, "Must not contain NUL characters");
 const text = (max: number) => str().trim().min(1, "Required").max(max);
 export const uuid = z.uuid("Must be a UUID");
 export const salesModel = z.enum(["own_site", "marketplace", "both"]);

@@ -3,10 +3,11 @@
 // algorithm as the widget (design note §5.4). Both print JSON with --json and exit non-zero
 // on failure. `ectrust verify <origin | shop id> --server <url>` verifies what a running server
 // publishes (seals.remote.ts); `ectrust keys …` manages the key store (seals.keys.cli.ts).
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { wholeNumber } from "../../platform/cli-options.ts";
 import { auditLog, monitorOrigin } from "./tlog/audit.ts";
 import { base64, base64url, fromBase64url, sha256, utf8 } from "./tlog/bytes.ts";
 import { generateSigner } from "./tlog/ed25519.ts";
@@ -34,15 +35,6 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
-}
-
-/** Commander option parser: an integer in [min, max], else commander's own "invalid argument" error (exit 1). */
-export function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${String(min)} to ${String(max)}.`);
-    return n;
-  };
 }
 
 /** A root key given as base64url Ed25519 bytes, or as a C2SP vkey string. */
@@ -204,7 +196,7 @@ export function registerSealsCommands(program: Command): void {
     .description("List every log entry that names a web origin (e.g. https://shop.example), from a log folder or URL prefix")
     .requiredOption("--log <dir-or-url>", "the log: a local folder, or the tlog-tiles URL prefix")
     .option("--vkey <vkey>", "the log's verifier key: check the checkpoint's signature")
-    .option("--from <index>", "start at this entry index", intOption(0), 0)
+    .option("--from <index>", "start at this entry index", wholeNumber(0), 0)
     .option("--json", "print the hits as JSON")
     .action(async (origin: string, opts: { log: string; vkey?: string; from: number; json?: boolean }) => {
       const store = /^https?:\/\//.test(opts.log) ? new HttpLogStore(opts.log) : new FsLogStore(opts.log);
@@ -236,8 +228,8 @@ export function registerSealsCommands(program: Command): void {
     .description("Verify a seal credential bundle (JSON: anchor, jwt, tlogProof, entry[, statusLists]), or every seal of a shop id or web origin on --server, from a pinned root, as the widget does; exits 1 unless valid")
     .option("--server <url>", "the ectrust server, for a shop id or origin", process.env.PUBLIC_URL ?? "http://localhost:3000")
     .requiredOption("--root <key...>", "pinned root key(s): a C2SP vkey or base64url Ed25519 public key")
-    .option("--threshold <n>", "root signatures required", intOption(1, 16), 1)
-    .option("--min-version <n>", "minimum trust-anchor version", intOption(1), 1)
+    .option("--threshold <n>", "root signatures required", wholeNumber(1, 16), 1)
+    .option("--min-version <n>", "minimum trust-anchor version", wholeNumber(1), 1)
     .option("--log-origin <origin>", "pinned log origin (default: the anchor's)")
     .option("--origin <origin>", "check as if embedded on this web origin")
     .option("--offline", "use only the status lists in the file")

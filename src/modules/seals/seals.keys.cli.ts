@@ -4,7 +4,8 @@
 import type { Command } from "commander";
 import { systemActor } from "../../platform/actor.ts";
 import type { SealsService } from "./seals.service.ts";
-import { intOption, UsageError } from "./seals.cli.ts";
+import { wholeNumber } from "../../platform/cli-options.ts";
+import { UsageError } from "./seals.cli.ts";
 
 async function withSeals<T>(f: (s: SealsService) => Promise<T>): Promise<T> {
   const { loadConfig } = await import("../../platform/config.ts");
@@ -47,7 +48,7 @@ export function registerKeysCommands(program: Command): void {
   keys
     .command("rotate <role>")
     .description("Add a new issuing or status key: published in a new anchor now, used after --publish-days (publish before use)")
-    .option("--publish-days <n>", "days between publication and first use (0 to 365)", intOption(0, 365), 7)
+    .option("--publish-days <n>", "days between publication and first use (0 to 365)", wholeNumber(0, 365), 7)
     .action(async (role: string, o: { publishDays: number }) => {
       if (role !== "issuing" && role !== "status") throw new UsageError(`role must be issuing or status, not ${JSON.stringify(role.slice(0, 40))}`);
       await withSeals(async (s) => {

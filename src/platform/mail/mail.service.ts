@@ -12,6 +12,7 @@ import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
+import { decodeTimeCursor, encodeTimeCursor } from "../db/pg-values.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { mailTemplates } from "./mail.templates.ts";
@@ -250,32 +251,6 @@ export function redactLinkTokens(body: string): string {
   return body.replace(/([#?&]token=)[A-Za-z0-9_~.%-]+/g, "$1redacted");
 }
 
-interface Cursor {
-  at: string;
-  id: string;
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.at, c.id])).toString("base64url");
-}
-
-const CURSOR_MIN = Date.parse("0001-01-01T00:00:00Z");
-const CURSOR_MAX = Date.parse("9999-12-31T23:59:59.999Z");
-
-function decodeCursor(s: string): Cursor {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
-    // a time PostgreSQL can compare with (a forged year -271821 or +275760 was a 500)
-    const at = Array.isArray(v) && typeof v[0] === "string" ? Date.parse(v[0]) : Number.NaN;
-    if (Array.isArray(v) && v.length === 2 && typeof v[1] === "string" && at >= CURSOR_MIN && at <= CURSOR_MAX && UUID.test(v[1])) {
-      return { at: new Date(at).toISOString(), id: v[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw invalid("before", "is not a cursor this list returned");
-}
-
 /** The authority's outbox view: newest first, filtered by status and organisation, keyset-paginated. */
 export async function listOutbox(db: Db, query: OutboxQuery): Promise<OutboxPage> {
   const limit = Math.trunc(query.limit);
@@ -288,7 +263,7 @@ export async function listOutbox(db: Db, query: OutboxQuery): Promise<OutboxPage
     conds.push(eq(mailOutbox.orgId, query.orgId));
   }
   if (query.before) {
-    const c = decodeCursor(query.before);
+    const c = decodeTimeCursor(query.before);
     conds.push(sql`(${mailOutbox.createdAt}, ${mailOutbox.id}) < (${new Date(c.at).toISOString()}::timestamptz, ${c.id}::uuid)`);
   }
   const rows = await db
@@ -299,5 +274,5 @@ export async function listOutbox(db: Db, query: OutboxQuery): Promise<OutboxPage
     .limit(limit + 1);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, nextBefore: rows.length > limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : null };
+  return { items, nextBefore: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.id) : null };
 }

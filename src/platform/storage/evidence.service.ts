@@ -20,6 +20,7 @@ import { appendAudit } from "../audit/audit.ts";
 import { roleHas, type Permission } from "../auth/roles.ts";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
+import { decodeTimeCursor, encodeTimeCursor } from "../db/pg-values.ts";
 import { AppError, forbidden, invalid, notFound } from "../errors.ts";
 import { contentDisposition, extensionOf, sanitizeFilename } from "./filename.ts";
 import { ContentInspector, extensionsByType, type EvidenceType } from "./sniff.ts";
@@ -206,7 +207,7 @@ export function createEvidenceService(deps: EvidenceDeps): EvidenceService {
       if (!(limit >= 1 && limit <= 200)) throw invalid("limit", "must be between 1 and 200");
       const conds: SQL[] = [eq(evidenceFiles.orgId, orgId)];
       if (page.before) {
-        const c = decodeCursor(page.before);
+        const c = decodeTimeCursor(page.before);
         conds.push(sql`(${evidenceFiles.createdAt}, ${evidenceFiles.id}) < (${c.at}::timestamptz, ${c.id}::uuid)`);
       }
       const rows = await db
@@ -217,25 +218,7 @@ export function createEvidenceService(deps: EvidenceDeps): EvidenceService {
         .limit(limit + 1);
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
-      return { items, nextBefore: rows.length > limit && last ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString("base64url") : null };
+      return { items, nextBefore: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.id) : null };
     },
   };
-}
-
-// A timestamptz outside 4713 BC–294276 AD is a database error (a 500), and JavaScript dates reach
-// 271821 BC: a forged cursor's time must lie where evidence can (years 1–9999, as the audit query).
-const CURSOR_MIN = Date.parse("0001-01-01T00:00:00Z");
-const CURSOR_MAX = Date.parse("9999-12-31T23:59:59.999Z");
-
-function decodeCursor(s: string): { at: string; id: string } {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(s, "base64url").toString("utf8"));
-    const at = Array.isArray(v) && typeof v[0] === "string" ? Date.parse(v[0]) : Number.NaN;
-    if (Array.isArray(v) && v.length === 2 && typeof v[1] === "string" && at >= CURSOR_MIN && at <= CURSOR_MAX && UUID.test(v[1])) {
-      return { at: new Date(at).toISOString(), id: v[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw invalid("before", "is not a cursor this list returned");
 }
