@@ -248,7 +248,7 @@ export function createAccountsService(deps: AccountsDeps) {
         const now = clock.now();
         if (u.lockedUntil && u.lockedUntil > now) {
           await tx.delete(sessions).where(eq(sessions.idHash, session.idHash));
-          return { refused: new AppError("account_locked", "Too many failed attempts. The account is temporarily locked; sign in again later.") };
+          return { refused: lockedOut() };
         }
         let how: string | undefined;
         let wrong = "";
@@ -271,7 +271,7 @@ export function createAccountsService(deps: AccountsDeps) {
           const locked = await recordFailedSignIn(tx, u.id, "user.mfa_failed", session.actor);
           // every session of this user still waiting for a code ends with the lock
           if (locked) await tx.delete(sessions).where(and(eq(sessions.userId, u.id), eq(sessions.stage, "mfa")));
-          return { refused: locked ? new AppError("account_locked", "Too many failed attempts. The account is temporarily locked; sign in again later.") : new AppError("mfa_invalid", wrong) };
+          return { refused: locked ? lockedOut() : new AppError("mfa_invalid", wrong) };
         }
         await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
         const full = await promoteSession(tx, session.idHash);
@@ -715,6 +715,11 @@ export function createAccountsService(deps: AccountsDeps) {
       return o;
     },
   };
+
+  /** The refusal of a second-factor attempt while the account is locked (or that locked it). */
+  function lockedOut(): AppError {
+    return new AppError("account_locked", "Too many failed attempts. The account is temporarily locked; sign in again later.");
+  }
 
   /**
    * One failed sign-in step (password or second factor), counted atomically so that parallel
