@@ -2,10 +2,9 @@
 // (arrays as "[]"), so keys act as column headers. Nesting deeper than MAX_DEPTH is still scanned,
 // with the path truncated. Malformed JSON never stops the scan. Strings with backslash escapes
 // (\uXXXX, \n …) are scanned decoded, with offsets mapped back to the escaped text (emitter.ts).
-import { detect } from "../detect.ts";
 import { decodeJsonString, escapeLength, type Cell, type Emitter } from "../emitter.ts";
 import { classifyHeader, type ColumnClass } from "../lexicon.ts";
-import { maskFor } from "../mask.ts";
+import { protectText, type Operator } from "../operators.ts";
 import type { SkipNote } from "../pii.types.ts";
 import { TARGET, windowCut } from "./text.ts";
 
@@ -35,15 +34,9 @@ function bounded(path: string): string {
  * text and reported, masked.) Runs once per new key path: known ones come from the cache.
  */
 function keySegment(key: string): string {
-  const ds = detect(key);
-  if (ds.length === 0) return key;
-  let out = "", cur = 0;
-  for (const d of ds) {
-    out += key.slice(cur, d.start) + maskFor(d.type, key.slice(d.start, d.end));
-    cur = d.end;
-  }
-  return out + key.slice(cur);
+  return protectText(key, MASK).text;
 }
+const MASK: Operator = { kind: "mask" };
 
 interface Frame { obj: boolean; key: string; expectKey: boolean; path: string; cls: ColumnClass; keyPath: string; keyCls: ColumnClass }
 
