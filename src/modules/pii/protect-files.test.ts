@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { applyOperator, type Operator } from "./operators.ts";
-import { protectFile, tokenSafeCut, unprotectFile } from "./protect-files.ts";
+import { applyOperator, unprotectPrefix, type Operator } from "./operators.ts";
+import { protectFile, unprotectFile } from "./protect-files.ts";
 import type { KeyRing } from "./keys.ts";
 import { scanFile } from "./scan.ts";
 import { openSource } from "./source.ts";
@@ -94,10 +94,16 @@ test("unprotectFile decrypts a token wherever a read splits it, even inside its 
       assert.equal(r.replaced, 2, `token starting ${before} characters before a read's end`);
       assert.equal(readFileSync(output, "utf8"), `${pad}0912-345-678 備註\n0912-345-678\n`);
     }
-    assert.equal(tokenSafeCut("abc{{p"), 3);
-    assert.equal(tokenSafeCut("abc{"), 3);
-    assert.equal(tokenSafeCut("abc{{pii:enc1:X"), 3);
-    assert.equal(tokenSafeCut("abc}"), 4);
+    // where a read may be cut: before what it ends in the middle of (a token, "{{pii:", an escape)
+    const cut = (s: string): number => unprotectPrefix(s, keys).consumed;
+    assert.equal(cut("abc{{p"), 3);
+    assert.equal(cut("abc{"), 3);
+    assert.equal(cut("abc{{pii:enc1:X"), 3);
+    assert.equal(cut("abc}"), 4);
+    assert.equal(cut("abc{{pii:li"), 3);
+    assert.equal(cut("abc\\u007b\\u00"), 3);
+    assert.equal(cut("abc{{pii:x}}"), 12);
+    assert.deepEqual(unprotectPrefix("abc{{pii:lit:x", keys), { text: "abc{{pii:x", consumed: 14, decrypted: 0, failed: 0 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

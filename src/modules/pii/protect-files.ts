@@ -9,7 +9,7 @@ import type { Writable } from "node:stream";
 import { createGzip } from "node:zlib";
 import type { EmitOptions } from "./emitter.ts";
 import type { KeyRing } from "./keys.ts";
-import { applyOperator, unprotectText, type Operator } from "./operators.ts";
+import { applyOperator, escapesLiterals, LiteralEscaper, unprotectPrefix, type Operator } from "./operators.ts";
 import type { EntityType, SkipNote } from "./pii.types.ts";
 import { scanFile } from "./scan.ts";
 import { openSource } from "./source.ts";
@@ -58,6 +58,8 @@ export async function protectFile(input: string, output: string, op: Operator, o
   let base = 0; // absolute UTF-16 offset of the current segment's text
   let written = 0; // absolute offset up to which output was produced (a replacement may run past a segment)
   let replaced = 0;
+  // hmac and encrypt: token-like text of the input is escaped, across segments (operators.ts)
+  const esc = escapesLiterals(op) ? new LiteralEscaper() : null;
   const onConsumed = (text: string, consumed: number): void => {
     const out = sink.out ??= openOut(output);
     let o = "";
@@ -65,17 +67,18 @@ export async function protectFile(input: string, output: string, op: Operator, o
     for (let k = 0; k < starts.length; k++) {
       const s = (starts[k] ?? 0) - base, e = (ends[k] ?? 0) - base;
       if (s < cur) continue; // overlaps what was already replaced
+      const before = text.slice(cur, s);
       const raw = text.slice(s, e), value = values[k], type = types[k] ?? "EMAIL";
       // An escaped JSON value: the operator gets the value and its output is escaped for the string.
       // Masking the escaped text wrote "\u003*******678" (invalid JSON, hex digits of characters
       // kept) and an hmac token other than the plain value's. Encryption keeps the text as it is, so
       // that unprotect restores the file byte for byte.
       const escaped = value !== undefined && value !== raw && raw.includes("\\") && op.kind !== "encrypt";
-      o += text.slice(cur, s) + (escaped ? JSON.stringify(applyOperator(op, type, value)).slice(1, -1) : applyOperator(op, type, raw));
+      o += (esc ? esc.push(before) + esc.end() : before) + (escaped ? JSON.stringify(applyOperator(op, type, value)).slice(1, -1) : applyOperator(op, type, raw));
       cur = e;
       replaced++;
     }
-    if (cur < consumed) { o += text.slice(cur, consumed); cur = consumed; }
+    if (cur < consumed) { const rest = text.slice(cur, consumed); o += esc ? esc.push(rest) : rest; cur = consumed; }
     out.write(o);
     written = base + cur;
     base += consumed;
@@ -91,28 +94,17 @@ export async function protectFile(input: string, output: string, op: Operator, o
   }
   if (sink.out === null && notes.some((n) => n.reason === "binary" || n.reason === "not-a-file")) return { file: input, output: "", replaced: 0, notes };
   const out = sink.out ?? openOut(output); // an empty input: an empty output
+  if (esc) out.write(esc.end());
   if (scan.encoding?.startsWith("big5") === true) notes.push({ file: input, reason: "invalid-utf8", detail: "Big5 input written out as UTF-8" });
   await out.end();
   return { file: input, output, replaced, notes };
 }
 
-const TOKEN_OPEN = "{{pii:";
-
 /**
- * Where text read so far can be cut without splitting an encrypted token: before an unfinished token
- * at the end, or before the start of "{{pii:" that the chunk ends in the middle of (a chunk may end
- * anywhere: after "{{p", the next one starts with "ii:enc1:…").
+ * Writes `output` with every {{pii:enc1:…}} token in `input` decrypted and the escapes of token-like
+ * text removed (unprotectPrefix: a read may end anywhere, even inside "{{pii:" or its escape, and
+ * what cannot be told yet goes before the next read).
  */
-export function tokenSafeCut(carry: string): number {
-  const open = carry.lastIndexOf(TOKEN_OPEN);
-  if (open >= 0 && carry.indexOf("}}", open) < 0 && carry.length - open < 9000) return open;
-  for (let k = Math.min(TOKEN_OPEN.length - 1, carry.length); k > 0; k--) {
-    if (carry.endsWith(TOKEN_OPEN.slice(0, k))) return carry.length - k;
-  }
-  return carry.length;
-}
-
-/** Writes `output` with every {{pii:enc1:…}} token in `input` decrypted. */
 export async function unprotectFile(input: string, output: string, keys: KeyRing): Promise<RewriteResult & { failed: number }> {
   const notes: SkipNote[] = [];
   const src = await openSource(input, notes);
@@ -121,14 +113,13 @@ export async function unprotectFile(input: string, output: string, keys: KeyRing
   let carry = "", replaced = 0, failed = 0;
   for await (const chunk of src.chunks) {
     carry += chunk;
-    const cut = tokenSafeCut(carry);
-    const r = unprotectText(carry.slice(0, cut), keys);
+    const r = unprotectPrefix(carry, keys);
     replaced += r.decrypted; failed += r.failed;
     out.write(r.text);
     await out.ready();
-    carry = carry.slice(cut);
+    carry = carry.slice(r.consumed);
   }
-  const r = unprotectText(carry, keys);
+  const r = unprotectPrefix(carry, keys, true);
   replaced += r.decrypted; failed += r.failed;
   out.write(r.text);
   await out.end();
