@@ -78,6 +78,19 @@ function cellText(v: unknown, row: number, col: number, errors: RowError[]): str
 /** Most bytes an uploaded XLSX may unpack to. */
 export const XLSX_MAX_UNPACKED = 64 * 1024 * 1024;
 
+/** The message and field message for a workbook the ZIP check refused: damaged, unsupported or too large say different things to do. */
+function zipRefusal(e: ZipRefused): [detail: string, field: string] {
+  switch (e.kind) {
+    case "too_large":
+      return [`The XLSX file is too large: ${e.message}${e.message.includes("limit") ? ` (${String(XLSX_MAX_UNPACKED / 1024 / 1024)} MiB unpacked)` : ""}.`, "the workbook is too large"];
+    case "unsupported":
+      return [`The XLSX file uses a ZIP feature that is not accepted: ${e.message}. Save it again from a spreadsheet program and upload that copy.`, "the workbook uses a ZIP feature that is not accepted"];
+    case "not_zip":
+    case "damaged":
+      return [`The XLSX file is damaged or not a workbook: ${e.message}.`, "not a readable XLSX workbook"];
+  }
+}
+
 /**
  * The first sheet's rows as text cells (row 1 first), of an uploaded workbook: the ZIP is checked
  * before exceljs unpacks it (which keeps every shared string): a 4 MB upload of a zip bomb would
@@ -89,8 +102,8 @@ export async function xlsxRecords(stream: Readable): Promise<string[][]> {
     await assertZipWithin(bytes, { maxTotalBytes: XLSX_MAX_UNPACKED, maxEntries: 1000 });
   } catch (e) {
     if (!(e instanceof ZipRefused)) throw e;
-    const limit = e.message.includes("limit") ? ` (${String(XLSX_MAX_UNPACKED / 1024 / 1024)} MiB unpacked)` : "";
-    throw new AppError("validation", `The XLSX file could not be read: ${e.message}${limit}.`, { fields: [{ field: "file", message: "not a readable XLSX workbook" }] });
+    const [detail, field] = zipRefusal(e);
+    throw new AppError("validation", detail, { fields: [{ field: "file", message: field }], cause: e });
   }
   return workbookRecords(bytes);
 }

@@ -219,3 +219,19 @@ test("hostile and malformed files are refused with row-level errors and write no
   assert.equal(await count(), n0);
   assert.equal(await audits(), a0);
 });
+
+test("a workbook the ZIP check refuses is refused for what it is: damaged, or using a ZIP feature not accepted", async () => {
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet("x").addRow(["個資項目 Data item [name]"]);
+  const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+  const refused = async (bytes: Buffer, detail: RegExp, field: RegExp): Promise<void> => {
+    await assert.rejects(xlsxRecords(Readable.from([bytes])), (e: unknown) => e instanceof AppError && e.code === "validation" && detail.test(e.message) && field.test(JSON.stringify(e.fields)), String(detail));
+  };
+  await refused(xlsx.subarray(0, xlsx.length - 10), /^The XLSX file is damaged or not a workbook: not a ZIP file/, /not a readable XLSX workbook/);
+  // the first entry compressed with bzip2 (method 12): a valid ZIP, not one we accept
+  const bzip2 = Buffer.from(xlsx);
+  const cd = bzip2.readUInt32LE(bzip2.length - 22 + 16);
+  bzip2.writeUInt16LE(12, cd + 10);
+  bzip2.writeUInt16LE(12, bzip2.readUInt32LE(cd + 42) + 8);
+  await refused(bzip2, /uses a ZIP feature that is not accepted: .*compression method 12 .*Save it again/, /ZIP feature that is not accepted/);
+});

@@ -1,4 +1,5 @@
-// Schemes HTTP routes: catalogues are public reading; the authority imports and publishes.
+// Schemes HTTP routes: published catalogues are public reading (drafts only for the roles that
+// manage schemes, decided in the service); the authority imports and publishes.
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -15,14 +16,14 @@ export async function schemesRoutes(app: FastifyInstance, opts: SchemesRoutesOpt
   const { schemes } = opts;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get("/api/v1/schemes", { config: { access: "public" }, schema: { tags, summary: "Schemes and their catalogue versions", response: { 200: z.object({ items: z.array(s.schemeSummary) }) } } }, async () => ({
-    items: await schemes.list(),
+  r.get("/api/v1/schemes", { config: { access: "public" }, schema: { tags, summary: "Schemes and their catalogue versions", response: { 200: z.object({ items: z.array(s.schemeSummary) }) } } }, async (req) => ({
+    items: await schemes.list(req.actor),
   }));
 
   r.get(
     "/api/v1/schemes/:scheme/versions/:version",
-    { config: { access: "public" }, schema: { tags, summary: "One catalogue version with its requirements and parameters", params: s.versionParams, response: { 200: s.schemeVersion } } },
-    async (req) => schemes.getVersion(req.params.scheme, req.params.version),
+    { config: { access: "public" }, schema: { tags, summary: "One catalogue version with its requirements and parameters (a draft: the authority only)", params: s.versionParams, response: { 200: s.schemeVersion } } },
+    async (req) => schemes.readVersion(req.actor, req.params.scheme, req.params.version),
   );
 
   r.get(
@@ -34,7 +35,7 @@ export async function schemesRoutes(app: FastifyInstance, opts: SchemesRoutesOpt
   r.get(
     "/api/v1/schemes/:scheme/diff",
     { config: { access: "public" }, schema: { tags, summary: "What changed between two catalogue versions", params: s.schemeParams, querystring: s.diffQuery, response: { 200: s.diffResponse } } },
-    async (req) => schemes.diff(req.params.scheme, req.query.from, req.query.to),
+    async (req) => schemes.diff(req.actor, req.params.scheme, req.query.from, req.query.to),
   );
 
   r.post(

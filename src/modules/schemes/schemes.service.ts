@@ -1,11 +1,13 @@
 // Schemes: the authority imports catalogue versions (validated YAML), publishes them, and
-// everyone reads them. Other modules (certification) read through this service only.
+// everyone reads the published ones (drafts only the roles that manage schemes). Other modules
+// (certification) read through this service only.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Actor } from "../../platform/actor.ts";
 import { systemActor } from "../../platform/actor.ts";
+import { roleHas } from "../../platform/auth/roles.ts";
 import { canonicalJson, appendAudit } from "../../platform/audit/audit.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/db/database.ts";
@@ -49,7 +51,28 @@ function authority(actor: Actor): void {
   }
 }
 
+/**
+ * Who may see draft versions: the roles that manage schemes (the authority's administrators, by
+ * session or API token) and the system. Everyone else sees published and retired versions only,
+ * and a draft is "not found" to them, like a version that does not exist.
+ */
+function seesDrafts(viewer: Actor): boolean {
+  if (viewer.kind === "system") return true;
+  return (viewer.kind === "user" || viewer.kind === "token") && viewer.orgKind === "authority" && roleHas(viewer.role, "schemes.manage");
+}
+
 type Row = typeof schemeVersions.$inferSelect;
+
+const visibleTo = (viewer: Actor) => (row: Row): boolean => row.status !== "draft" || seesDrafts(viewer);
+
+/**
+ * Serialises every write to one scheme's versions (imports, publication) across connections and
+ * processes until the transaction ends: the checks "this version is new" and "no newer version
+ * exists" then hold when the row is written. The unique index on (scheme, version) backs it up.
+ */
+async function lockScheme(tx: Db, scheme: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`scheme-versions:${scheme}`}))`);
+}
 
 function toVersion(row: Row): SchemeVersion {
   return {
@@ -86,11 +109,16 @@ export function createSchemesService(deps: SchemesDeps) {
     return row;
   }
 
-  async function importCatalogue(actor: Actor, yamlText: string, options: { publish?: boolean } = {}): Promise<SchemeVersionSummary> {
+  async function importCatalogue(actor: Actor, yamlText: string, options: { publish?: boolean; ifSchemeAbsent?: boolean; fileName?: string } = {}): Promise<SchemeVersionSummary | null> {
     authority(actor);
-    const catalogue = parseCatalogue(yamlText);
+    const catalogue = parseCatalogue(yamlText, options.fileName);
     const sha256 = createHash("sha256").update(canonicalJson(catalogue)).digest("hex");
     return db.transaction(async (tx) => {
+      await lockScheme(tx, catalogue.scheme);
+      if (options.ifSchemeAbsent === true) {
+        const [any] = await tx.select({ id: schemeVersions.id }).from(schemeVersions).where(eq(schemeVersions.scheme, catalogue.scheme)).limit(1);
+        if (any) return null;
+      }
       const [existing] = await tx.select({ id: schemeVersions.id }).from(schemeVersions).where(and(eq(schemeVersions.scheme, catalogue.scheme), eq(schemeVersions.version, catalogue.version)));
       if (existing) throw new AppError("conflict", `${catalogue.scheme} ${catalogue.version} already exists; publish a new version number instead of changing it.`);
       const newer = (await tx.select({ version: schemeVersions.version }).from(schemeVersions).where(eq(schemeVersions.scheme, catalogue.scheme))).find((r) => compareVersions(r.version, catalogue.version) >= 0);
@@ -100,19 +128,27 @@ export function createSchemesService(deps: SchemesDeps) {
       const [row] = await tx
         .insert(schemeVersions)
         .values({ scheme: catalogue.scheme, version: catalogue.version, status: publish ? "published" : "draft", markPrefix: catalogue.markPrefix, content: catalogue, sha256, createdAt: now, createdBy: actor.userId ?? null, publishedAt: publish ? now : null })
+        .onConflictDoNothing()
         .returning();
-      if (!row) throw new AppError("internal", "scheme version not written");
+      // only a writer that skipped the lock gets here (the unique index stopped it)
+      if (!row) throw new AppError("conflict", `${catalogue.scheme} ${catalogue.version} was imported at the same time by another request.`);
       await appendAudit(tx, clock, actor, { action: publish ? "scheme.published" : "scheme.imported", objectType: "scheme_version", objectId: row.id, summary: { scheme: row.scheme, version: row.version, requirements: catalogue.requirements.length, sha256 } });
       return summary(toVersion(row));
     });
   }
 
   return {
-    importCatalogue,
+    /** Imports a catalogue as a draft (the authority), or published (bundled catalogues, the bench). */
+    async importCatalogue(actor: Actor, yamlText: string, options: { publish?: boolean } = {}): Promise<SchemeVersionSummary> {
+      const imported = await importCatalogue(actor, yamlText, options);
+      if (!imported) throw new AppError("internal", "scheme version not written");
+      return imported;
+    },
 
     async publish(actor: Actor, scheme: string, version: string): Promise<SchemeVersionSummary> {
       authority(actor);
       return db.transaction(async (tx) => {
+        await lockScheme(tx, scheme);
         const [row] = await tx.select().from(schemeVersions).where(and(eq(schemeVersions.scheme, scheme), eq(schemeVersions.version, version))).for("update");
         if (!row) throw notFound(`Scheme ${scheme} version ${version}`);
         if (row.status !== "draft") throw new AppError("invalid_transition", `${scheme} ${version} is ${row.status}, not a draft.`);
@@ -123,8 +159,9 @@ export function createSchemesService(deps: SchemesDeps) {
       });
     },
 
-    async list(): Promise<SchemeSummary[]> {
-      const all = (await rows()).map(toVersion);
+    /** Every scheme with the versions `viewer` may see; a scheme with only drafts is left out for the public. */
+    async list(viewer: Actor): Promise<SchemeSummary[]> {
+      const all = (await rows()).filter(visibleTo(viewer)).map(toVersion);
       const byScheme = new Map<string, SchemeVersion[]>();
       for (const v of all) byScheme.set(v.scheme, [...(byScheme.get(v.scheme) ?? []), v]);
       return [...byScheme.entries()].map(([scheme, versions]) => {
@@ -134,8 +171,16 @@ export function createSchemesService(deps: SchemesDeps) {
       });
     },
 
+    /** A version for other modules (the version an application pinned), whatever its status. */
     async getVersion(scheme: string, version: string): Promise<SchemeVersion> {
       return toVersion(await getRow(scheme, version));
+    },
+
+    /** A version as `viewer` may see it: a draft is not found unless the viewer manages schemes. */
+    async readVersion(viewer: Actor, scheme: string, version: string): Promise<SchemeVersion> {
+      const row = await getRow(scheme, version);
+      if (!visibleTo(viewer)(row)) throw notFound(`Scheme ${scheme} version ${version}`);
+      return toVersion(row);
     },
 
     /** The newest published version; what new applications start on. */
@@ -146,20 +191,22 @@ export function createSchemesService(deps: SchemesDeps) {
       return toVersion(row);
     },
 
-    async diff(scheme: string, from: string, to: string): Promise<CatalogueDiff> {
+    async diff(viewer: Actor, scheme: string, from: string, to: string): Promise<CatalogueDiff> {
       const [a, b] = await Promise.all([getRow(scheme, from), getRow(scheme, to)]);
+      for (const row of [a, b]) if (!visibleTo(viewer)(row)) throw notFound(`Scheme ${scheme} version ${row.version}`);
       return diffCatalogues(a.content, b.content);
     },
 
-    /** Loads every catalogues/*.yaml not yet stored, published (start-up and tests). */
+    /**
+     * Loads every catalogues/*.yaml whose scheme is not yet stored, published (start-up and tests).
+     * The "not yet stored" check runs under the scheme's lock, so processes starting together on one
+     * database load each scheme once and none fails.
+     */
     async loadBundled(dir: string): Promise<string[]> {
       const loaded: string[] = [];
       for (const f of readdirSync(dir).filter((n) => n.endsWith(".yaml")).sort()) {
-        const c = parseCatalogue(readFileSync(join(dir, f), "utf8"), f);
-        const [exists] = await db.select({ id: schemeVersions.id }).from(schemeVersions).where(eq(schemeVersions.scheme, c.scheme));
-        if (exists) continue;
-        await importCatalogue(systemActor("schemes.bundled"), readFileSync(join(dir, f), "utf8"), { publish: true });
-        loaded.push(`${c.scheme}@${c.version}`);
+        const v = await importCatalogue(systemActor("schemes.bundled"), readFileSync(join(dir, f), "utf8"), { publish: true, ifSchemeAbsent: true, fileName: f });
+        if (v) loaded.push(`${v.scheme}@${v.version}`);
       }
       return loaded;
     },
