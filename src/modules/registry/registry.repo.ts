@@ -54,17 +54,36 @@ export const registryRepo = {
     const [row] = await tx.select().from(registryOrigins).where(eq(registryOrigins.id, id));
     return row;
   },
-  async liveOriginElsewhere(tx: Db, origin: string, shopId: string): Promise<OriginRow | undefined> {
-    const [row] = await tx
+  /** Live origins of this host (any port) held by other shops. */
+  async liveHostElsewhere(tx: Db, host: string, shopId: string): Promise<OriginRow[]> {
+    return tx
       .select()
       .from(registryOrigins)
-      .where(and(eq(registryOrigins.origin, origin), inArray(registryOrigins.status, LIVE_ORIGIN), sql`${registryOrigins.shopId} <> ${shopId}`))
-      .limit(1);
-    return row;
+      .where(and(eq(registryOrigins.host, host), inArray(registryOrigins.status, LIVE_ORIGIN), ne(registryOrigins.shopId, shopId)))
+      .orderBy(asc(registryOrigins.origin))
+      .limit(20);
   },
-  /** Serialises claims on one origin across shops until the transaction ends. */
-  async lockOriginName(tx: Db, origin: string): Promise<void> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`registry-origin:${origin}`}))`);
+  /**
+   * Serialises claims on one host (all its ports) or one business number across shops until the
+   * transaction ends: a check that follows sees every claim committed before it.
+   */
+  async lockClaim(tx: Db, kind: "host" | "ubn", value: string): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`registry-${kind}:${value}`}))`);
+  },
+  /** Is this business number confirmed for a shop other than `exceptShopId`? */
+  async ubnConfirmedElsewhere(tx: Db, ubn: string, exceptShopId: string | null): Promise<boolean> {
+    const other = exceptShopId === null ? undefined : ne(registryShops.id, exceptShopId);
+    const [row] = await tx.select({ id: registryShops.id }).from(registryShops).where(and(eq(registryShops.ubn, ubn), eq(registryShops.identityStatus, "confirmed"), other)).limit(1);
+    return row !== undefined;
+  },
+  /** Other shops that state this business number (the first 20), for the authority's review. */
+  async shopsWithUbn(tx: Db, ubn: string, exceptShopId: string): Promise<ShopRow[]> {
+    return tx
+      .select()
+      .from(registryShops)
+      .where(and(eq(registryShops.ubn, ubn), ne(registryShops.id, exceptShopId)))
+      .orderBy(asc(registryShops.createdAt), asc(registryShops.id))
+      .limit(20);
   },
   async countLiveOrigins(tx: Db, shopId: string): Promise<number> {
     const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(registryOrigins).where(and(eq(registryOrigins.shopId, shopId), inArray(registryOrigins.status, LIVE_ORIGIN)));
@@ -168,8 +187,9 @@ export const registryRepo = {
   /** Shops waiting for the authority (pending), or with a pending legal change; oldest first. */
   async reviewQueue(tx: Db, limit: number, offset: number) {
     const pendingChange = sql`exists (select 1 from ${registryProfileChanges} c where c.shop_id = ${registryShops.id} and c.status = 'pending')`;
+    const sameUbn = sql`(select count(*)::int from ${registryShops} o where o.ubn = ${registryShops.ubn} and o.id <> ${registryShops.id} and o.identity_status in ('pending', 'confirmed', 'lapsed'))`;
     return tx
-      .select({ shop: registryShops, hasChange: sql<boolean>`${pendingChange}` })
+      .select({ shop: registryShops, hasChange: sql<boolean>`${pendingChange}`, sameUbn: sql<number>`${sameUbn}` })
       .from(registryShops)
       .where(or(eq(registryShops.identityStatus, "pending"), pendingChange))
       .orderBy(asc(registryShops.statusChangedAt), asc(registryShops.id))

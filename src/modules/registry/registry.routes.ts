@@ -25,7 +25,7 @@ export async function registryRoutes(app: FastifyInstance, opts: RegistryRoutesO
   r.post(`${base}/shops`, { config: { access: "registry.manage" }, schema: { tags, summary: "Create your shop profile", body: s.profileBody, response: { 201: s.shop } } }, async (req, reply) =>
     reply.code(201).send(await registry.createShop(req.actor, req.body)),
   );
-  r.get(`${base}/shops/:shopId`, { config: { access: "registry.read" }, schema: { tags, summary: "One shop profile", params: s.shopParams, response: { 200: s.shop } } }, async (req) =>
+  r.get(`${base}/shops/:shopId`, { config: { access: "registry.read" }, schema: { tags, summary: "One shop profile (for the authority, with the other shops stating its business number)", params: s.shopParams, response: { 200: s.shopDetail } } }, async (req) =>
     registry.getShopFor(req.actor, req.params.shopId),
   );
   r.patch(
@@ -102,7 +102,7 @@ export async function registryRoutes(app: FastifyInstance, opts: RegistryRoutesO
   // ------------------------------------------------------------------ public registry
   r.get(
     `${base}/public/shops`,
-    { config: { access: "public", rateLimit: { max: 120, timeWindow: "1 minute" } }, schema: { tags: publicTags, summary: "Search confirmed shops by name (zh/en, partial), business number or domain", querystring: s.searchQuery, response: { 200: s.searchResponse } } },
+    { config: { access: "public", rateLimit: { max: 120, timeWindow: "1 minute" } }, schema: { tags: publicTags, summary: "Search confirmed shops by name (zh/en, partial), business number, domain or pasted web address (searched by its host)", querystring: s.searchQuery, response: { 200: s.searchResponse } } },
     async (req) => registry.search(req.query),
   );
   r.get(

@@ -50,6 +50,10 @@ export const shop = z.object({
   createdAt: z.date(),
 });
 export const myShopResponse = z.object({ shop: shop.nullable() });
+/** What the authority also sees on one shop: the other shops stating its business number. */
+export const shopDetail = shop.extend({
+  sameUbn: z.array(z.object({ id: z.string(), legalNameZh: z.string(), legalNameEn: z.string(), identityStatus, statusChangedAt: z.date() })).optional(),
+});
 export const updateProfileResponse = z.object({ shop, pendingChange: z.string().nullable() });
 export const shopParams = z.strictObject({ shopId: uuid });
 export const originParams = z.strictObject({ shopId: uuid, originId: uuid });
@@ -118,9 +122,14 @@ export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(REGISTRY_LIMITS.pageMax).default(20),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
 });
-export const reviewQueueResponse = z.object({ items: z.array(shop.extend({ hasPendingChange: z.boolean() })), nextOffset: z.number().nullable() });
+export const reviewQueueResponse = z.object({
+  // sameUbnClaims: other shops pending, confirmed or lapsed with this business number
+  items: z.array(shop.extend({ hasPendingChange: z.boolean(), sameUbnClaims: z.number() })),
+  nextOffset: z.number().nullable(),
+});
 
-export const searchQuery = pageQuery.extend({ q: str().trim().max(REGISTRY_LIMITS.query).optional() });
+/** q: a name (≤ REGISTRY_LIMITS.query), a business number, or a pasted web address (≤ queryUrl); read by search-query.ts */
+export const searchQuery = pageQuery.extend({ q: str().trim().max(REGISTRY_LIMITS.queryUrl).optional() });
 const publicShopBase = z.object({
   id: z.string(),
   legalNameZh: z.string(),
@@ -134,7 +143,12 @@ const publicShopBase = z.object({
   confirmedAt: z.date().nullable(),
   expiresAt: z.date().nullable(),
 });
-export const searchResponse = z.object({ items: z.array(publicShopBase.extend({ origins: z.array(z.string()) })), nextOffset: z.number().nullable() });
+export const searchResponse = z.object({
+  items: z.array(publicShopBase.extend({ origins: z.array(z.string()) })),
+  nextOffset: z.number().nullable(),
+  /** how the query was read: a pasted address is searched by its host (null: no query, every shop) */
+  searched: z.object({ by: z.enum(["name", "ubn", "host"]), value: z.string(), unicodeHost: z.string().nullable() }).nullable(),
+});
 export const publicShopResponse = publicShopBase.extend({
   origins: z.array(
     z.object({

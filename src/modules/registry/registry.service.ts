@@ -14,6 +14,7 @@ import type { CertificateInfo } from "../../platform/net/tls-info.ts";
 import { transition, type GuardFacts, type IdentityAction, type IdentityStatus, type Party } from "./identity-status.ts";
 import { OriginError, parseOrigin } from "./origin.ts";
 import { checkProof, proofInstructions } from "./proofs.ts";
+import { parseSearchQuery, SearchQueryError } from "./search-query.ts";
 import { mailTemplates } from "../../platform/mail/mail.templates.ts";
 import { MAX_VAR_LENGTH } from "../../platform/mail/templates.ts";
 import { addRegistryTemplates, type RegistryNoticeEvent } from "./registry.mail.ts";
@@ -40,9 +41,11 @@ export interface RegistrySettings {
   tlsWarnDays: number;
   /** renewal may be decided this many days before expiry (default 60) */
   renewalWindowDays: number;
+  /** when another shop proves a held host, the holder's proof is re-checked at once if older than this (default 60) */
+  challengeRecheckMinutes: number;
 }
 
-export const defaultRegistrySettings: RegistrySettings = { confirmationMonths: 12, proofValidDays: 30, graceDays: 14, tlsWarnDays: 21, renewalWindowDays: 60 };
+export const defaultRegistrySettings: RegistrySettings = { confirmationMonths: 12, proofValidDays: 30, graceDays: 14, tlsWarnDays: 21, renewalWindowDays: 60, challengeRecheckMinutes: 60 };
 
 export interface RegistryDeps {
   db: Db;
@@ -116,6 +119,8 @@ export function shopView(s: ShopRow) {
   };
 }
 export type ShopView = ReturnType<typeof shopView>;
+/** Another shop stating the same business number, as the authority's review shows it. */
+export interface SameUbnShop { id: string; legalNameZh: string; legalNameEn: string; identityStatus: IdentityStatus; statusChangedAt: Date }
 
 export function originView(o: OriginRow, tls?: TlsRow) {
   const p = parseOrigin(o.origin);
@@ -155,6 +160,18 @@ function addMonths(d: Date, months: number): Date {
   const x = new Date(d.getTime());
   x.setUTCMonth(x.getUTCMonth() + months);
   return x;
+}
+
+/** The refusal of a proof whose host another shop holds; when the holder is failing, the day its claim lapses. */
+function hostHeld(host: string, held: OriginRow[], graceDays: number): AppError {
+  const lapses = held.every((h) => h.status === "failing" && h.failingSince)
+    ? new Date(Math.max(...held.map((h) => (h.failingSince?.getTime() ?? 0) + graceDays * DAY))).toISOString().slice(0, 10)
+    : null;
+  const as = held.map((h) => h.origin).join(", ");
+  const detail = lapses
+    ? `${host} is already proven by another shop (${as}), whose proof no longer verifies: that shop has been told, and its claim lapses on ${lapses} unless it proves the site again. Check again after that day, or contact the authority.`
+    : `${host} is already proven by another shop (${as}); a host belongs to one shop whatever its port. Contact the authority if this is your site.`;
+  return new AppError("conflict", detail, { extra: { heldBy: held.map((h) => h.origin), lapsesOn: lapses } });
 }
 
 export function createRegistryService(deps: RegistryDeps) {
@@ -200,6 +217,20 @@ export function createRegistryService(deps: RegistryDeps) {
 
   const searchText = (zh: string, en: string): string => `${zh}\n${en}`.toLowerCase();
 
+  /**
+   * One business number, one confirmed shop (docs/registry.md "Business numbers"): refused while
+   * another shop holds `ubn` confirmed. Takes the number's lock first, so two claims decided at
+   * once take turns and the second sees the first's commit.
+   */
+  async function claimUbn(tx: Db, shopId: string | null, ubn: string): Promise<void> {
+    await repo.lockClaim(tx, "ubn", ubn);
+    if (await repo.ubnConfirmedElsewhere(tx, ubn, shopId)) {
+      const zh = `統一編號 ${ubn} 已由另一家商店完成網站主體確認。同一公司的所有網站請登記在同一商店之下；若此統一編號屬於貴公司，請聯絡授證機構。`;
+      const en = `Business number ${ubn} is already confirmed for another shop. A company registers all its websites under its one shop; if this number is yours, contact the authority.`;
+      throw new AppError("conflict", en, { fields: [{ field: "ubn", message: `${zh} ${en}` }], extra: { ubnProblem: "confirmed-elsewhere" } });
+    }
+  }
+
   async function facts(tx: Db, shop: ShopRow, reason: string): Promise<GuardFacts> {
     return {
       now: clock.now(),
@@ -221,6 +252,7 @@ export function createRegistryService(deps: RegistryDeps) {
       if (r.why === "party") throw forbidden(r.message);
       throw new AppError("invalid_transition", r.message, { extra: { status: shop.identityStatus, action } });
     }
+    if (action === "submit" || action === "approve") await claimUbn(tx, shop.id, shop.ubn);
     const now = clock.now();
     const values: Partial<ShopRow> = { updatedAt: now };
     if (r.to !== r.from) values.statusChangedAt = now;
@@ -318,6 +350,7 @@ export function createRegistryService(deps: RegistryDeps) {
       const { ubn, currentOnly } = validateProfile(input);
       return db.transaction(async (tx) => {
         if (await repo.shopByOrg(tx, actor.orgId)) throw new AppError("conflict", "This organisation already has a shop profile.");
+        await claimUbn(tx, null, ubn);
         const now = clock.now();
         const shop = await repo.insertShop(tx, {
           ...input,
@@ -335,8 +368,12 @@ export function createRegistryService(deps: RegistryDeps) {
       });
     },
 
-    async getShopFor(actor: Actor, shopId: string): Promise<ShopView> {
-      return shopView(await ownShop(db, actor, shopId));
+    /** One shop; the authority also sees the other shops stating its business number (a conflict to review). */
+    async getShopFor(actor: Actor, shopId: string): Promise<ShopView & { sameUbn?: SameUbnShop[] }> {
+      const shop = await ownShop(db, actor, shopId);
+      if (!isAuthority(actor)) return shopView(shop);
+      const same = await repo.shopsWithUbn(db, shop.ubn, shop.id);
+      return { ...shopView(shop), sameUbn: same.map((o) => ({ id: o.id, legalNameZh: o.legalNameZh, legalNameEn: o.legalNameEn, identityStatus: o.identityStatus, statusChangedAt: o.statusChangedAt })) };
     },
 
     /**
@@ -350,6 +387,7 @@ export function createRegistryService(deps: RegistryDeps) {
         const now = clock.now();
         const next = { ...input, ubn };
         const legalChanged = LEGAL_FIELDS.filter((f) => next[f] !== shop[f]);
+        if (legalChanged.includes("ubn")) await claimUbn(tx, shop.id, ubn);
         const contact = Object.fromEntries(CONTACT_FIELDS.map((f) => [f, next[f]]));
         const reviewed = shop.identityStatus !== "unconfirmed" || (await repo.events(tx, shop.id)).length > 0;
         let pendingChange: string | null = null;
@@ -394,6 +432,7 @@ export function createRegistryService(deps: RegistryDeps) {
         await repo.updateChange(tx, change.id, { status: decision === "approve" ? "approved" : "rejected", reason, decidedBy: actor.userId ?? null, decidedAt: now });
         let updated = shop;
         if (decision === "approve") {
+          if (change.proposed.ubn !== undefined) await claimUbn(tx, shop.id, change.proposed.ubn);
           const merged = { ...shop, ...change.proposed };
           const v = checkUbn(merged.ubn);
           updated = await repo.updateShop(tx, shop.id, { ...change.proposed, ubnCurrentRuleOnly: v.ok && v.currentOnly, searchText: searchText(merged.legalNameZh, merged.legalNameEn), updatedAt: now });
@@ -453,17 +492,23 @@ export function createRegistryService(deps: RegistryDeps) {
       });
     },
 
-    /** Checks the proof now (network I/O outside the transaction), then records the outcome. */
+    /**
+     * Checks the proof now (network I/O outside the transaction), then records the outcome. A host
+     * belongs to one shop whatever its port; when another shop holds it and this proof succeeded,
+     * the holder's proof is re-checked at once (a domain that changed hands starts its grace
+     * period now, not at the holder's next scheduled re-check), and the claim is tried again if
+     * the holder's origin lapsed.
+     */
     async verifyOrigin(actor: Actor, shopId: string, originId: string, method: ProofMethod) {
       const shop = await ownShop(db, actor, shopId);
       const origin = await repo.originById(db, originId);
       if (origin?.shopId !== shop.id) throw notFound("The origin");
       const outcome = await checkProof(fetcher, origin.origin, origin.host, origin.token, method);
-      return db.transaction(async (tx) => {
+      const record = () => db.transaction(async (tx) => {
         const now = clock.now();
-        // one origin, one holder: proofs of the same origin by two shops at once take turns here,
+        // one host, one holder: proofs of the same host by two shops at once take turns here,
         // so the second one sees the first's commit (READ COMMITTED would otherwise let both in)
-        await repo.lockOriginName(tx, origin.origin);
+        await repo.lockClaim(tx, "host", origin.host);
         // the origin may have been removed while its proof was being fetched
         if ((await repo.originById(tx, origin.id))?.shopId !== shop.id) throw notFound("The origin");
         if (!outcome.ok) {
@@ -471,17 +516,26 @@ export function createRegistryService(deps: RegistryDeps) {
           await audit(tx, actor, { action: "registry.origin.proof_failed", objectType: "registry_origin", objectId: origin.id, orgId: shop.orgId, summary: { origin: origin.origin, method, error: outcome.message } });
           return { ok: false as const, message: outcome.message, messageZh: outcome.messageZh, origin: originView(row, await repo.currentTls(tx, origin.id)) };
         }
-        const taken = await repo.liveOriginElsewhere(tx, origin.origin, shop.id);
-        if (taken) throw new AppError("conflict", `${origin.origin} is already proven by another shop; contact the authority if this is your site.`);
+        const held = await repo.liveHostElsewhere(tx, origin.host, shop.id);
+        if (held.length > 0) return held; // the other shops' origins of this host
         const row = await repo.updateOrigin(tx, origin.id, { status: "proven", method, provenAt: now, proofExpiresAt: new Date(now.getTime() + settings.proofValidDays * DAY), lastCheckedAt: now, lastError: null, failingSince: null });
         await audit(tx, actor, { action: "registry.origin.proven", objectType: "registry_origin", objectId: origin.id, orgId: shop.orgId, summary: { origin: origin.origin, method } });
         await recordCertificate(tx, actor, shop, row, outcome.certificate);
         return { ok: true as const, message: outcome.message, messageZh: outcome.messageZh, origin: originView(row, await repo.currentTls(tx, origin.id)) };
       });
+      let result = await record();
+      if (!Array.isArray(result)) return result;
+      const stale = clock.now().getTime() - settings.challengeRecheckMinutes * 60_000;
+      const due = result.filter((o) => (o.lastCheckedAt?.getTime() ?? 0) <= stale);
+      for (const h of due) await service.recheckOrigin(h.id, shop.id);
+      if (due.length > 0) result = await record(); // the claim again: the holder may have lapsed
+      if (!Array.isArray(result)) return result;
+      throw hostHeld(origin.host, result, settings.graceDays);
     },
 
     /** The scheduled re-check of one origin (job). Idempotent: a not-due origin is left alone. */
-    async recheckOrigin(originId: string): Promise<"ok" | "failing" | "lapsed" | "skipped"> {
+    async recheckOrigin(originId: string, challengedBy?: string): Promise<"ok" | "failing" | "lapsed" | "skipped"> {
+      const challenge = challengedBy === undefined ? {} : { challengedBy };
       const system: Actor = { kind: "system", name: "registry.recheck" };
       const origin = await repo.originById(db, originId);
       if (!origin?.method || !LIVE_ORIGIN.includes(origin.status)) return "skipped";
@@ -493,14 +547,14 @@ export function createRegistryService(deps: RegistryDeps) {
         if (!shop || !fresh || !LIVE_ORIGIN.includes(fresh.status)) return "skipped";
         if (outcome.ok) {
           const row = await repo.updateOrigin(tx, fresh.id, { status: "proven", proofExpiresAt: new Date(now.getTime() + settings.proofValidDays * DAY), lastCheckedAt: now, lastError: null, failingSince: null });
-          await audit(tx, system, { action: "registry.origin.rechecked", objectType: "registry_origin", objectId: fresh.id, orgId: shop.orgId, summary: { origin: fresh.origin, ok: true } });
+          await audit(tx, system, { action: "registry.origin.rechecked", objectType: "registry_origin", objectId: fresh.id, orgId: shop.orgId, summary: { origin: fresh.origin, ok: true, ...challenge } });
           await recordCertificate(tx, system, shop, row, outcome.certificate);
           return "ok";
         }
         const failingSince = fresh.failingSince ?? now;
         if (now.getTime() - failingSince.getTime() >= settings.graceDays * DAY) {
           await repo.updateOrigin(tx, fresh.id, { status: "lapsed", lastCheckedAt: now, lastError: outcome.message });
-          await audit(tx, system, { action: "registry.origin.lapsed", objectType: "registry_origin", objectId: fresh.id, orgId: shop.orgId, summary: { origin: fresh.origin, error: outcome.message, failingSince: failingSince.toISOString() } });
+          await audit(tx, system, { action: "registry.origin.lapsed", objectType: "registry_origin", objectId: fresh.id, orgId: shop.orgId, summary: { origin: fresh.origin, error: outcome.message, failingSince: failingSince.toISOString(), ...challenge } });
           await notify(tx, shop, "origin_lapsed", `${fresh.origin}: ${outcome.messageZh} / ${outcome.message}`);
           if (shop.identityStatus === "confirmed" && (await repo.countLiveOrigins(tx, shop.id)) === 0) {
             await applyTransition(tx, system, shop, "lapse_origins", `no proven origin left (${fresh.origin} lapsed)`);
@@ -509,9 +563,10 @@ export function createRegistryService(deps: RegistryDeps) {
         }
         await repo.updateOrigin(tx, fresh.id, { status: "failing", lastCheckedAt: now, lastError: outcome.message, failingSince });
         if (!fresh.failingSince) {
-          await audit(tx, system, { action: "registry.origin.failing", objectType: "registry_origin", objectId: fresh.id, orgId: shop.orgId, summary: { origin: fresh.origin, error: outcome.message } });
+          await audit(tx, system, { action: "registry.origin.failing", objectType: "registry_origin", objectId: fresh.id, orgId: shop.orgId, summary: { origin: fresh.origin, error: outcome.message, ...challenge } });
           const lapseOn = new Date(failingSince.getTime() + settings.graceDays * DAY).toISOString().slice(0, 10);
-          await notify(tx, shop, "origin_failing", `${fresh.origin}: ${outcome.messageZh}\n若未於 ${lapseOn} 前修正，驗證將失效。\n${outcome.message}\nFix it before ${lapseOn} or the proof lapses.`);
+          const why = challengedBy === undefined ? "" : "另一家商店剛證明了對此網站的控制權。 / Another shop has just proven control of this site.\n";
+          await notify(tx, shop, "origin_failing", `${fresh.origin}: ${why}${outcome.messageZh}\n若未於 ${lapseOn} 前修正，驗證將失效。\n${outcome.message}\nFix it before ${lapseOn} or the proof lapses.`);
         }
         return "failing";
       });
@@ -602,32 +657,37 @@ export function createRegistryService(deps: RegistryDeps) {
     async reviewQueue(actor: Actor, page: { limit: number; offset: number }) {
       if (!isAuthority(actor)) throw forbidden();
       const rows = await repo.reviewQueue(db, page.limit + 1, page.offset);
-      return { items: rows.slice(0, page.limit).map((r) => ({ ...shopView(r.shop), hasPendingChange: r.hasChange })), nextOffset: rows.length > page.limit ? page.offset + page.limit : null };
+      return { items: rows.slice(0, page.limit).map((r) => ({ ...shopView(r.shop), hasPendingChange: r.hasChange, sameUbnClaims: r.sameUbn })), nextOffset: rows.length > page.limit ? page.offset + page.limit : null };
     },
 
     // ------------------------------------------------------------ public registry
     async search(q: { q?: string | undefined; limit: number; offset: number }) {
-      const text = (q.q ?? "").trim();
-      const criteria: { text?: string; ubn?: string; host?: string } = {};
-      if (/^[0-9０-９]{8}$/.test(text)) {
-        const v = checkUbn(text);
-        criteria.ubn = v.ok ? v.ubn : "invalid";
-      } else if (/^(https?:\/\/)?[^\s/]+\.[^\s/]+\/?$/i.test(text) && !/\s/.test(text)) {
-        const host = text.replace(/^https?:\/\//i, "").replace(/\/$/, "").replace(/:\d+$/, "");
-        let ascii = host.toLowerCase();
-        try {
-          ascii = new URL(`https://${host}`).hostname;
-        } catch {
-          /* keep as typed */
-        }
-        criteria.host = ascii;
-      } else if (text !== "") criteria.text = text;
+      let parsed;
+      try {
+        parsed = parseSearchQuery(q.q ?? "");
+      } catch (e) {
+        if (e instanceof SearchQueryError) throw new AppError("validation", e.message, { fields: [{ field: "q", message: `${e.messageZh} ${e.message}` }], extra: { searchProblem: e.problem }, cause: e });
+        throw e;
+      }
+      let criteria: { text?: string; ubn?: string; host?: string } = {};
+      let searched: { by: "name" | "ubn" | "host"; value: string; unicodeHost: string | null } | null = null;
+      if (parsed.by === "ubn") {
+        criteria = { ubn: parsed.valid ? parsed.ubn : "invalid" }; // a bad checksum matches nothing
+        searched = { by: "ubn", value: parsed.ubn, unicodeHost: null };
+      } else if (parsed.by === "host") {
+        criteria = { host: parsed.host };
+        searched = { by: "host", value: parsed.host, unicodeHost: parsed.unicodeHost ?? null };
+      } else if (parsed.by === "name") {
+        criteria = { text: parsed.text };
+        searched = { by: "name", value: parsed.text, unicodeHost: null };
+      }
       const rows = await repo.search(db, { ...criteria, status: ["confirmed"], limit: q.limit, offset: q.offset });
       const page = rows.slice(0, q.limit);
       const origins = await repo.liveOriginsOf(db, page.map((s) => s.id));
       return {
         items: page.map((s) => ({ ...publicShop(s), origins: origins.filter((o) => o.shopId === s.id).map((o) => o.origin) })),
         nextOffset: rows.length > q.limit ? q.offset + q.limit : null,
+        searched,
       };
     },
 

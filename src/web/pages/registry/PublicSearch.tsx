@@ -8,12 +8,14 @@ import { Field, formValues, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
-import { useRegistryText } from "./text.ts";
+import { fill, useRegistryText } from "./text.ts";
 import type { PublicShop } from "./types.ts";
 
 interface SearchPage {
   items: (PublicShop & { origins: string[] })[];
   nextOffset: number | null;
+  /** how the query was read: a pasted address is searched by its host */
+  searched: { by: "name" | "ubn" | "host"; value: string; unicodeHost: string | null } | null;
 }
 
 export function RegistrySearchPage() {
@@ -28,6 +30,8 @@ export function RegistrySearchPage() {
     enabled: q !== "",
   });
   const items = results.data?.pages.flatMap((p) => p.items) ?? [];
+  const searched = results.data?.pages[0]?.searched;
+  const host = searched?.by === "host" ? (searched.unicodeHost ? `${searched.unicodeHost} (${searched.value})` : searched.value) : null;
   return (
     <Page title={r.search.title} intro={r.search.intro}>
       <form
@@ -38,13 +42,14 @@ export function RegistrySearchPage() {
           setParams({ q: (formValues(e.currentTarget).q ?? "").trim() });
         }}
       >
-        <Field name="q" type="search" label={r.search.label} defaultValue={q} maxLength={REGISTRY_LIMITS.query} key={q} />
+        <Field name="q" type="search" label={r.search.label} defaultValue={q} maxLength={REGISTRY_LIMITS.queryUrl} key={q} />
         <SubmitButton pending={results.isFetching}>{r.search.submit}</SubmitButton>
       </form>
       {q !== "" ? (
         <Section title={r.search.results} id="registry-results">
           {results.isPending ? <Loading /> : null}
           {results.isError ? <LoadError error={results.error} onRetry={() => void results.refetch()} /> : null}
+          {host !== null && host !== q ? <p className="muted">{fill(r.search.searchedHost, { host })}</p> : null}
           {results.data && items.length === 0 ? <Empty>{r.search.none}</Empty> : null}
           {items.length > 0 ? (
             <ul className="result-list">

@@ -49,7 +49,11 @@ export function ReviewQueuePage() {
                 ),
               },
               { header: r.shop.ubn, cell: (s) => s.ubn },
-              { header: r.shop.status, cell: (s) => `${r.status[s.identityStatus]}${s.hasPendingChange ? ` · ${r.review.pendingChangeFlag}` : ""}` },
+              {
+                header: r.shop.status,
+                cell: (s) =>
+                  `${r.status[s.identityStatus]}${s.hasPendingChange ? ` · ${r.review.pendingChangeFlag}` : ""}${s.sameUbnClaims ? ` · ${fill(r.review.sameUbnFlag, { n: String(s.sameUbnClaims) })}` : ""}`,
+              },
               { header: r.wizard.history, cell: (s) => formatDateTime(s.statusChangedAt, locale) },
               {
                 header: r.review.open,
@@ -120,6 +124,19 @@ export function ReviewShopPage() {
           <dd>{formatDateTime(s.expiresAt, locale)}</dd>
         </dl>
         {s.awaitingShop ? <Notice tone="info">{r.wizard.awaiting}</Notice> : null}
+        {s.sameUbn && s.sameUbn.length > 0 ? (
+          <Notice tone="warning">
+            <strong>{r.review.sameUbn}</strong>
+            <ul className="result-list">
+              {s.sameUbn.map((o) => (
+                <li key={o.id}>
+                  <Link to={`/registry/review/${o.id}`}>{o.legalNameZh}</Link> · {o.legalNameEn} · {r.status[o.identityStatus]} · {formatDateTime(o.statusChangedAt, locale)}
+                </li>
+              ))}
+            </ul>
+            {r.review.sameUbnNote}
+          </Notice>
+        ) : null}
         <form className="form" noValidate aria-label={r.review.title} onSubmit={(e) => { e.preventDefault(); }}>
           <Field name="reason" label={r.review.reasonLabel} required={false} maxLength={2000} value={reason} onChange={(e) => { setReason(e.currentTarget.value); }} />
           <div className="page-actions">

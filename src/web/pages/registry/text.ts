@@ -18,6 +18,7 @@ const zh = {
     none: "查無已確認的商店。若網站自稱已通過確認卻查不到，請小心。",
     results: "查詢結果",
     more: "顯示更多",
+    searchedHost: "已依網址的網域 {{host}} 查詢。",
   },
   shop: {
     legalNameZh: "公司名稱（中文）",
@@ -95,6 +96,9 @@ const zh = {
     registerFound: "登記名稱：{{name}}（{{status}}）",
     registerMissing: "離線登記資料中查無此統一編號。",
     pendingChangeFlag: "有待審的資料變更",
+    sameUbnFlag: "另有 {{n}} 家商店使用此統一編號",
+    sameUbn: "使用相同統一編號的其他商店",
+    sameUbnNote: "同一統一編號同時只能有一家商店通過確認；已有商店通過確認時，核准會被拒絕。",
   },
 };
 
@@ -117,6 +121,7 @@ const en: RegistryText = {
     none: "No confirmed shop found. Be careful with a site that claims to be confirmed but cannot be found here.",
     results: "Results",
     more: "Show more",
+    searchedHost: "Searched by the address's host, {{host}}.",
   },
   shop: {
     legalNameZh: "Legal name (Chinese)",
@@ -194,6 +199,9 @@ const en: RegistryText = {
     registerFound: "Registered name: {{name}} ({{status}})",
     registerMissing: "This business number is not in the offline register.",
     pendingChangeFlag: "Change of details waiting",
+    sameUbnFlag: "{{n}} other shop(s) state this business number",
+    sameUbn: "Other shops stating the same business number",
+    sameUbnNote: "One business number is confirmed for one shop at a time; approval is refused while another shop holds it confirmed.",
   },
 };
 

@@ -26,6 +26,10 @@ export interface Shop extends Profile {
   confirmedAt: string | null;
   expiresAt: string | null;
   hasPendingChange?: boolean;
+  /** review queue: other shops pending, confirmed or lapsed with this business number */
+  sameUbnClaims?: number;
+  /** the authority's view of one shop: every other shop stating its business number */
+  sameUbn?: { id: string; legalNameZh: string; legalNameEn: string; identityStatus: IdentityStatus; statusChangedAt: string }[];
 }
 
 export interface Origin {
