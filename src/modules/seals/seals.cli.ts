@@ -24,15 +24,15 @@ import { isObject, thumbprint } from "./verify/jws.ts";
 import { verifySeal, type Verdict } from "./verify/seal.ts";
 import { MAX_LIST_BYTES, MIN_LIST_BITS, signStatusList } from "./verify/status.ts";
 import { registerKeysCommands } from "./seals.keys.cli.ts";
-import { isRemoteTarget, verifyRemote } from "./seals.remote.ts";
+import { getText, isRemoteTarget, verifyRemote } from "./seals.remote.ts";
 
 /**
  * A mistake in what the user typed (an argument, a flag, a file that is not there): src/cli.ts
  * prints its message without a stack trace and exits 1.
  */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "UsageError";
   }
 }
@@ -108,9 +108,7 @@ export async function verifyCredentialFile(text: string, o: VerifyFileOptions): 
       const inline = f.statusLists?.[url];
       if (inline !== undefined) return inline;
       if (o.offline) throw new Error(`offline and no copy of ${url}`);
-      const r = await fetch(url, { redirect: "error" });
-      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-      return r.text();
+      return getText(url); // capped at 1 MB, 10 s; a failure is "status unavailable"
     },
   });
 }

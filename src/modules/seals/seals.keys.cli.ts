@@ -1,6 +1,7 @@
 // `ectrust keys …`: the seals key store from the command line (init, list, rotate, retire,
-// revoke, export-root, pinned). Each opens the database and the log folder under DATA_DIR; the
-// log has one writer, so run these while the worker is stopped (or on the worker host).
+// revoke, export-root, pinned). Each opens the database and the log folder under DATA_DIR. Log
+// writers take the database's advisory lock per batch, so on PostgreSQL these run beside the
+// server and workers (where the log folder is); the embedded database is held by one process.
 import type { Command } from "commander";
 import { systemActor } from "../../platform/actor.ts";
 import type { SealsService } from "./seals.service.ts";
@@ -57,15 +58,26 @@ export function registerKeysCommands(program: Command): void {
         console.log(`added ${role} key ${k.kid}, usable from ${k.notBefore.toISOString()}; retire the old one after that with "ectrust keys retire <kid>"`);
       });
     });
-  for (const [name, state] of [["retire", "verify-only"], ["revoke", "revoked"]] as const) {
-    keys.command(`${name} <kid>`).description(name === "retire" ? "Stop signing with a key; it stays in the anchor as verify-only" : "Revoke a compromised key: everything it signed stops verifying; shops are reissued by the hourly job").action(async (kid: string) => {
+  keys.command("retire <kid>").description("Stop signing with a key; it stays in the anchor as verify-only (refused for the only usable key of its role: rotate first)").action(async (kid: string) => {
+    await withSeals(async (s) => {
+      await s.keys.changeState(operator(), kid, "verify-only", s.appendLog);
+      await s.publishTrust();
+      console.log(`${kid}: verify-only; anchor version ${String((await s.keys.currentAnchor())?.version ?? 0)}`);
+    });
+  });
+  keys
+    .command("revoke <kid>")
+    .description("Revoke a compromised key: everything it signed stops verifying; shops are reissued by the hourly job. Refused for the only usable key of its role (rotate first) unless --force")
+    .option("--force", "revoke even the only usable key of its role: issuance (issuing key) or status-list re-signing (status key) stops until another key is usable")
+    .action(async (kid: string, o: { force?: boolean }) => {
       await withSeals(async (s) => {
-        await s.keys.changeState(operator(), kid, state, s.appendLog);
+        const k = await s.keys.changeState(operator(), kid, "revoked", s.appendLog, { force: o.force === true });
         await s.publishTrust();
-        console.log(`${kid}: ${state}; anchor version ${String((await s.keys.currentAnchor())?.version ?? 0)}`);
+        console.log(`${kid}: revoked; anchor version ${String((await s.keys.currentAnchor())?.version ?? 0)}`);
+        const usable = await s.keys.signer(k.role).then(() => true, () => false);
+        if (!usable) console.error(`warning: no usable ${k.role} key is left: run "ectrust keys rotate ${k.role} --publish-days 0"`);
       });
     });
-  }
   keys.command("export-root").description("Print the root key seed(s) for offline storage (audited). Treat the output as the most secret thing you own.").action(async () => {
     await withSeals(async (s) => {
       for (const r of await s.keys.exportRoot(operator())) console.log(JSON.stringify({ kid: r.kid, publicKey: r.publicKey, seed: r.seed }));

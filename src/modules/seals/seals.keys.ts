@@ -35,6 +35,21 @@ const DAY = 86_400_000;
 const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 const context = (kid: string): string => `seals.key:${kid}`;
 
+/** The refusal to retire or revoke the only usable key of a role: what stops, and what to run instead. */
+function lastUsableKey(k: KeyRow, state: Exclude<SealKeyState, "active">, nextUsable: Date | undefined): AppError {
+  const stops = k.role === "issuing" ? "no credential could be issued or reissued" : "the status lists could not be re-signed and would expire within 24 hours, every seal showing \"status unavailable\"";
+  const pending = nextUsable ? ` (the ${k.role} key added last is usable from ${nextUsable.toISOString()})` : "";
+  if (state === "verify-only") {
+    return new AppError("invalid_transition", `This is the only usable ${k.role} key${pending}: retiring it now means ${stops}. Run "ectrust keys rotate ${k.role}" and retire it once the new key is usable.`);
+  }
+  return new AppError(
+    "invalid_transition",
+    `This is the only usable ${k.role} key${pending}: revoking it now means ${stops} until another key is usable. ` +
+      `Run "ectrust keys rotate ${k.role} --publish-days 0" first (the new key signs at once), then "ectrust keys revoke ${k.kid}"; ` +
+      `if it is compromised and must stop verifying now, "ectrust keys revoke ${k.kid} --force".`,
+  );
+}
+
 export function createKeyStore(deps: KeyStoreDeps) {
   const { db, clock, masterKey } = deps;
   const anchorDays = deps.anchorDays ?? 180;
@@ -200,21 +215,22 @@ export function createKeyStore(deps: KeyStoreDeps) {
       return row;
     },
 
-    /** Retires (verify-only, notAfter = now) or revokes (revokedAt = now) a key, then re-signs the anchor. */
-    async changeState(actor: Actor, kid: string, state: Exclude<SealKeyState, "active">, log: LogAppend): Promise<KeyRow> {
+    /**
+     * Retires (verify-only, notAfter = now) or revokes (revokedAt = now) a key, then re-signs the
+     * anchor. Neither may leave a role without a usable key (issuance stops; status lists can no
+     * longer be re-signed and expire within 24 h, every seal turning grey): both are refused for the
+     * only usable key of its role, naming the rotate command. A revocation goes ahead anyway with
+     * `force` (a compromised key must stop verifying now, whatever stops with it).
+     */
+    async changeState(actor: Actor, kid: string, state: Exclude<SealKeyState, "active">, log: LogAppend, o: { force?: boolean } = {}): Promise<KeyRow> {
       const now = clock.now();
       const row = await db.transaction(async (tx) => {
         const [k] = await tx.select().from(sealKeys).where(eq(sealKeys.kid, kid)).for("update");
         if (!k || (k.role !== "issuing" && k.role !== "status")) throw new AppError("not_found", "No issuing or status key with this kid.");
         if (k.state === "revoked" || k.state === state) throw new AppError("invalid_transition", `The key is already ${k.state}.`);
-        if (state === "verify-only" && k.state === "active") {
-          // Retiring is routine, so it must not stop issuance (or status-list re-signing, whose
-          // lists then expire within 24 h): another key of the role must already be usable.
-          // Revoking (a compromise) is never refused.
+        if (k.state === "active" && !(state === "revoked" && o.force === true)) {
           const others = await tx.select().from(sealKeys).where(and(eq(sealKeys.role, k.role), eq(sealKeys.state, "active")));
-          if (!others.some((o) => o.kid !== kid && o.notBefore <= now)) {
-            throw new AppError("invalid_transition", `This is the only usable ${k.role} key: run "ectrust keys rotate ${k.role}" and retire it once the new key is usable.`);
-          }
+          if (!others.some((x) => x.kid !== kid && x.notBefore <= now)) throw lastUsableKey(k, state, others.filter((x) => x.kid !== kid).map((x) => x.notBefore).sort((a, b) => a.getTime() - b.getTime())[0]);
         }
         const [u] = await tx
           .update(sealKeys)

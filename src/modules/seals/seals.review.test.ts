@@ -1,16 +1,21 @@
 // Review findings on the seals key store and service (each test failed before its fix):
-// concurrent syncs of one shop, a crash between key creation and the first anchor, and
-// retiring the only usable key of a role.
+// concurrent syncs of one shop, a crash between key creation and the first anchor, retiring or
+// revoking the only usable key of a role, and two status-list re-signs at once.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { systemActor } from "../../platform/actor.ts";
 import { FixedClock } from "../../platform/clock.ts";
+import { AppError } from "../../platform/errors.ts";
+import { openDatabase } from "../../platform/db/database.ts";
 import { testDatabase } from "../../platform/testing/db.ts";
-import { createSealsService } from "./seals.service.ts";
+import { nodeGunzip } from "./tlog/node-crypto.ts";
+import { parseCompactJws } from "./verify/jws.ts";
+import { decodeList, MAX_LIST_BYTES, readBit } from "./verify/status.ts";
+import { createSealsService, statusSlot } from "./seals.service.ts";
 import { fakeRegistry, fakeShop, type FakeShop } from "./seals.testing.ts";
 
 async function setup() {
@@ -18,9 +23,12 @@ async function setup() {
   const dataDir = await mkdtemp(join(tmpdir(), "ectrust-seals-review-"));
   const clock = new FixedClock("2026-11-27T00:00:00Z");
   const shops = new Map<string, FakeShop>();
-  const svc = createSealsService({ db: database.db, clock, masterKey: randomBytes(32), registry: fakeRegistry(shops), dataDir, publicUrl: "https://ectrust.example", logDelayMs: 5 });
+  const masterKey = randomBytes(32);
+  /** a service on the same database, folder and keys: another process (`db`: its own connection pool) */
+  const service = (o: { db?: typeof database.db; logDelayMs?: number } = {}) => createSealsService({ db: o.db ?? database.db, clock, masterKey, registry: fakeRegistry(shops), dataDir, publicUrl: "https://ectrust.example", logDelayMs: o.logDelayMs ?? 5 });
+  const svc = service();
   return {
-    database, dataDir, clock, shops, svc,
+    database, dataDir, clock, shops, svc, service,
     async done() {
       await svc.close();
       await database.close();
@@ -88,6 +96,76 @@ test("retiring the only usable issuing key is refused (issuance would stop)", as
     t.shops.set(shop.id, shop);
     assert.equal((await t.svc.syncShop(shop.id)).IdentityConfirmed, "issued");
   } finally {
+    await t.done();
+  }
+});
+
+test("revoking the only usable key of a role is refused, naming the rotate command, unless forced", async () => {
+  const t = await setup();
+  try {
+    await t.svc.init();
+    const actor = systemActor("test");
+    const keyOf = async (role: string) => (await t.svc.keys.list()).find((k) => k.role === role && k.state === "active");
+    const issuing = await keyOf("issuing");
+    const status = await keyOf("status");
+    assert.ok(issuing && status);
+    const version = (await t.svc.keys.currentAnchor())?.version;
+    // refused (it was revoked at once, and every issuance then failed: "No usable issuing key")
+    await assert.rejects(t.svc.keys.changeState(actor, issuing.kid, "revoked", t.svc.appendLog), (e: Error) => {
+      assert.match(e.message, /only usable issuing key/);
+      assert.match(e.message, /ectrust keys rotate issuing --publish-days 0/);
+      assert.match(e.message, new RegExp(`ectrust keys revoke ${issuing.kid} --force`));
+      return e instanceof AppError && e.code === "invalid_transition";
+    });
+    await assert.rejects(t.svc.keys.changeState(actor, status.kid, "revoked", t.svc.appendLog), /only usable status key.*ectrust keys rotate status/);
+    assert.equal((await keyOf("issuing"))?.kid, issuing.kid, "still active");
+    assert.equal((await t.svc.keys.currentAnchor())?.version, version, "no anchor was signed");
+    // a rotation whose key is not usable yet does not help; one that signs at once does
+    await t.svc.keys.rotate(actor, "issuing", 7, t.svc.appendLog);
+    await assert.rejects(t.svc.keys.changeState(actor, issuing.kid, "revoked", t.svc.appendLog), /usable from 2026-12-04T00:00:00\.000Z/);
+    const next = await t.svc.keys.rotate(actor, "issuing", 0, t.svc.appendLog);
+    assert.equal((await t.svc.keys.changeState(actor, issuing.kid, "revoked", t.svc.appendLog)).state, "revoked");
+    assert.equal((await t.svc.keys.signer("issuing")).kid, next.kid);
+    // forced: a compromised status key is revoked even though it is the only one
+    assert.equal((await t.svc.keys.changeState(actor, status.kid, "revoked", t.svc.appendLog, { force: true })).state, "revoked");
+    await assert.rejects(t.svc.keys.signer("status"), /No usable status key/);
+  } finally {
+    await t.done();
+  }
+});
+
+/** Bit `index` of a signed status list (the JWT's encodedList). */
+async function bitOf(jwt: string | undefined, index: number): Promise<boolean> {
+  const subject = (parseCompactJws(jwt ?? "").payload.credentialSubject ?? {}) as { encodedList?: string };
+  return readBit(await decodeList(subject.encodedList ?? "", nodeGunzip(MAX_LIST_BYTES)), index);
+}
+
+test("two status-list re-signs at once (server and worker): the newest list wins, in the database and on disk", async () => {
+  const t = await setup();
+  // on PostgreSQL the second "process" has its own connection pool; PGlite has one connection per process
+  const other = t.database.url ? await openDatabase({ url: t.database.url, poolSize: 3 }) : undefined;
+  const slow = t.service({ ...(other ? { db: other.db } : {}), logDelayMs: 400 }); // its log batches wait 400 ms
+  try {
+    await t.svc.init();
+    const shop = fakeShop();
+    t.shops.set(shop.id, shop);
+    await t.svc.syncShop(shop.id);
+    const [cred] = await t.svc.credentials(shop.id);
+    assert.ok(cred);
+    const { position } = statusSlot(cred.statusIndex);
+    // The slow one reads the states (nothing revoked) and waits for its log; meanwhile the shop is
+    // withdrawn and the fast one revokes and re-signs. Before the lock, the slow one stored and
+    // wrote its older list last: the revocation was not in the current list.
+    const resigning = slow.resignStatusLists();
+    shop.identityStatus = "withdrawn";
+    assert.equal((await t.svc.syncShop(shop.id)).IdentityConfirmed, "revoked");
+    await resigning;
+    assert.equal(await bitOf(await t.svc.statusList("revocation"), position), true, "the newest stored list lacks the revocation");
+    assert.equal(await bitOf(await readFile(join(t.dataDir, "seals/pub/trust/status/r/1"), "utf8"), position), true, "the published list lacks the revocation");
+    assert.deepEqual((await t.svc.verifyShop(shop.id)).map((v) => v.verdict.state), ["revoked"]);
+  } finally {
+    await slow.close();
+    await other?.close();
     await t.done();
   }
 });

@@ -20,6 +20,7 @@ import { buildCredential, signCredential, type StatusPurpose } from "./verify/cr
 import { verifySealFromRoots, type SealBundle, type Verdict } from "./verify/seal.ts";
 import { MAX_LIST_BYTES, MIN_LIST_BITS, setBit, signStatusList } from "./verify/status.ts";
 import { createKeyStore, type LogAppend } from "./seals.keys.ts";
+import { statusListsLock } from "./seals.locks.ts";
 import { createPublisher } from "./seals.publish.ts";
 import { sealCounters, sealCredentials, sealStatusLists, sealWidgetReleases, type SealCredentialState } from "./seals.tables.ts";
 
@@ -124,6 +125,7 @@ export function createSealsService(deps: SealsDeps) {
   const keys = createKeyStore({ db, clock, masterKey: deps.masterKey, issuer, logOrigin });
   const publisher = createPublisher({ dir: join(deps.dataDir, "seals", "pub"), logDir });
   let sequencer: Promise<Sequencer> | undefined;
+  const listsLock = statusListsLock(db);
 
   function openLog(signer = keys.logSigner()): Promise<Sequencer> {
     sequencer ??= signer.then((s) => Sequencer.open({ store: new FsLogStore(logDir), origin: logOrigin, signer: s, maxDelayMs: deps.logDelayMs ?? 200, lock: advisoryLogLock(db) }));
@@ -225,6 +227,41 @@ export function createSealsService(deps: SealsDeps) {
     return cred ? "reissued" : "issued";
   }
 
+  /** resignStatusLists, under its lock. */
+  async function resignLocked(actor: Actor): Promise<void> {
+    const rows = await db.select({ statusIndex: sealCredentials.statusIndex, state: sealCredentials.state }).from(sealCredentials).where(inArray(sealCredentials.state, ["suspended", "revoked"]));
+    const [top] = await db.select({ max: sql<number | string | null>`max(${sealCredentials.statusIndex})` }).from(sealCredentials);
+    const lists = statusSlot(Number(top?.max ?? 0)).list;
+    const { signer } = await keys.signer("status");
+    const now = clock.now();
+    const validUntil = new Date(now.getTime() + DAY);
+    for (let list = 1; list <= lists; list++) {
+      for (const purpose of ["revocation", "suspension"] as const) {
+        const bits = new Uint8Array(LIST_BITS / 8);
+        let set = 0;
+        for (const r of rows) {
+          const slot = statusSlot(r.statusIndex);
+          if (slot.list === list && (purpose === "revocation" ? r.state === "revoked" : r.state === "suspended")) {
+            setBit(bits, slot.position, true);
+            set++;
+          }
+        }
+        const url = listUrl(purpose, list);
+        const jwt = await signStatusList({ id: url, issuer, purpose, bits, validFrom: iso(now), validUntil: iso(validUntil), ttlMs: 300_000 }, signer);
+        const digest = base64(await sha256(utf8(jwt)));
+        await logEntry({ header: DEFAULT_ENTRY_HEADER, type: "status-list", fields: [["list", url], ["list-sha256", digest], ["valid", `${iso(now)} ${iso(validUntil)}`]] });
+        await db.transaction(async (tx) => {
+          const [last] = await tx.select({ version: sealStatusLists.version }).from(sealStatusLists).where(and(eq(sealStatusLists.purpose, purpose), eq(sealStatusLists.list, list))).orderBy(desc(sealStatusLists.version)).limit(1);
+          const version = (last?.version ?? 0) + 1;
+          await tx.insert(sealStatusLists).values({ purpose, list, version, jwt, sha256: digest, validUntil, createdAt: now });
+          await appendAudit(tx, clock, actor, { action: "seals.status_list.sign", objectType: "seal_status_list", objectId: `${purpose}/${String(list)}/${String(version)}`, summary: { url, sha256: digest, set } });
+        });
+        await publisher.write(`trust/${listPath(purpose, list)}`, jwt);
+      }
+    }
+    await publisher.markLog(); // what service.publishLog does
+  }
+
   const service = {
     keys,
     issuer,
@@ -283,40 +320,12 @@ export function createSealsService(deps: SealsDeps) {
 
     /**
      * Re-signs every list in use (both purposes; list n from status index (n − 1) · 131,072 once
-     * one exists) from the credential states, on change and hourly; logs each version.
+     * one exists) from the credential states, on change and hourly; logs each version. One at a
+     * time, across processes too (seals.locks.ts): read, sign, log, store and publish as one step,
+     * so the version stored and published last was read last, and reflects the newest states.
      */
-    async resignStatusLists(actor: Actor = systemActor("seals")): Promise<void> {
-      const rows = await db.select({ statusIndex: sealCredentials.statusIndex, state: sealCredentials.state }).from(sealCredentials).where(inArray(sealCredentials.state, ["suspended", "revoked"]));
-      const [top] = await db.select({ max: sql<number | string | null>`max(${sealCredentials.statusIndex})` }).from(sealCredentials);
-      const lists = statusSlot(Number(top?.max ?? 0)).list;
-      const { signer } = await keys.signer("status");
-      const now = clock.now();
-      const validUntil = new Date(now.getTime() + DAY);
-      for (let list = 1; list <= lists; list++) {
-        for (const purpose of ["revocation", "suspension"] as const) {
-          const bits = new Uint8Array(LIST_BITS / 8);
-          let set = 0;
-          for (const r of rows) {
-            const slot = statusSlot(r.statusIndex);
-            if (slot.list === list && (purpose === "revocation" ? r.state === "revoked" : r.state === "suspended")) {
-              setBit(bits, slot.position, true);
-              set++;
-            }
-          }
-          const url = listUrl(purpose, list);
-          const jwt = await signStatusList({ id: url, issuer, purpose, bits, validFrom: iso(now), validUntil: iso(validUntil), ttlMs: 300_000 }, signer);
-          const digest = base64(await sha256(utf8(jwt)));
-          await logEntry({ header: DEFAULT_ENTRY_HEADER, type: "status-list", fields: [["list", url], ["list-sha256", digest], ["valid", `${iso(now)} ${iso(validUntil)}`]] });
-          await db.transaction(async (tx) => {
-            const [last] = await tx.select({ version: sealStatusLists.version }).from(sealStatusLists).where(and(eq(sealStatusLists.purpose, purpose), eq(sealStatusLists.list, list))).orderBy(desc(sealStatusLists.version)).limit(1);
-            const version = (last?.version ?? 0) + 1;
-            await tx.insert(sealStatusLists).values({ purpose, list, version, jwt, sha256: digest, validUntil, createdAt: now });
-            await appendAudit(tx, clock, actor, { action: "seals.status_list.sign", objectType: "seal_status_list", objectId: `${purpose}/${String(list)}/${String(version)}`, summary: { url, sha256: digest, set } });
-          });
-          await publisher.write(`trust/${listPath(purpose, list)}`, jwt);
-        }
-      }
-      await service.publishLog();
+    resignStatusLists(actor: Actor = systemActor("seals")): Promise<void> {
+      return listsLock(() => resignLocked(actor));
     },
 
     /** The newest signed version of every list, by URL. */

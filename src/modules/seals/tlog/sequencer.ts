@@ -6,12 +6,15 @@
 // bundles and checkpoint were durably written, the checkpoint last. After a crash, open()
 // resumes from the stored checkpoint: acknowledged entries are all below its size, in order;
 // entries of a batch that never committed were never acknowledged (tiles past the checkpoint
-// are overwritten by the next batch).
+// are overwritten by the next batch). The converse does not hold: a batch rejected by a failure
+// after its checkpoint was renamed into place is in the log, and the next batch goes on after it.
 //
 // Writers: without `lock`, one process holds the store's own lock (LogStore.lock) from open to
 // close. With `lock` (the platform passes a PostgreSQL advisory lock), several processes may
-// append to the same store: each batch runs inside the lock, re-reads the stored checkpoint,
-// and reloads its state first if another writer moved it (docs/seals.md, "Log writers").
+// append to the same store: each batch runs inside the lock. Either way each batch re-reads the
+// stored checkpoint and reloads its state first if it moved: another writer appended, or a
+// failed batch's checkpoint was committed after all (docs/seals.md, "Log writers",
+// "Checkpoint writes").
 import { concat, equal } from "./bytes.ts";
 import { parseCheckpoint, signCheckpoint, verifyCheckpoint, formatTlogProof } from "./checkpoint.ts";
 import type { Signer } from "./ed25519.ts";
@@ -176,15 +179,18 @@ export class Sequencer {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    if (!this.lock) return this.commitLocked(batch);
+    const run = async (): Promise<void> => {
+      // Start from what is stored: another process may have appended since our last batch (with
+      // `lock`), or our own last batch failed after its checkpoint became visible (a failed
+      // directory fsync after the rename). Going on from the state before that batch would sign a
+      // second, different checkpoint of a size the world may already have seen: a fork.
+      if ((await this.store.readCheckpoint()) !== this.state.checkpoint) this.state = await Sequencer.load(this.opts());
+      await this.commitLocked(batch);
+    };
     try {
-      await this.lock(async () => {
-        // another process may have appended since our last batch: start from what is stored
-        if ((await this.store.readCheckpoint()) !== this.state.checkpoint) this.state = await Sequencer.load(this.opts());
-        await this.commitLocked(batch);
-      });
+      await (this.lock ? this.lock(run) : run());
     } catch (e) {
-      for (const p of batch) p.reject(e); // the lock or the reload failed (a failed write already rejected)
+      for (const p of batch) p.reject(e); // the lock, the read or the reload failed (a failed write already rejected)
     }
   }
 
