@@ -49,3 +49,24 @@ test("TRUST_PROXY: the proxies' addresses, ranges or a hop count; never everyone
     assert.throws(() => loadConfig({ TRUST_PROXY: bad }), (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith("TRUST_PROXY:")), bad);
   }
 });
+
+test("a malformed value is refused by name, never read as something else", () => {
+  const refused = (name: string, value: string): void => {
+    assert.throws(() => loadConfig({ [name]: value }), (e: unknown) => e instanceof ConfigError && e.problems.length === 1 && e.problems[0]?.startsWith(`${name}:`) === true, `${name}=${JSON.stringify(value)}`);
+  };
+  // Number() reads " " as 0 (a random port), "0x50" as 80, "1e3" as 1000
+  for (const v of [" ", "0x50", "1e3", "80.0", "-1", "3000abc"]) refused("PORT", v);
+  for (const v of [" ", "0x10", "1e1"]) refused("SESSION_IDLE_MINUTES", v);
+  refused("RATE_LIMIT_PER_MINUTE", "Infinity");
+  // a From that is no address fails every message at delivery; one with a comma is two addresses
+  for (const v of ["ectrust", "ectrust no-reply@trust.example.tw", "Trust, Inc <no-reply@trust.example.tw>", "\"ectrust\" <no-reply@trust.example.tw>", "no-reply@trust.example.tw\r\nBcc: x@y.example", "ectrust <a@b.example>, <c@d.example>"]) refused("MAIL_FROM", v);
+  // every mailed link is PUBLIC_URL + path: a fragment or query would break them all, user info would leak
+  for (const v of ["https://trust.example.tw/#", "https://trust.example.tw/?a=1", "https://admin:pw@trust.example.tw", "https://trust.example.tw?"]) refused("PUBLIC_URL", v);
+  refused("SMTP_URL", "smtp://");
+
+  assert.equal(loadConfig({ PORT: " 8080 " }).port, 8080);
+  assert.equal(loadConfig({ PORT: "0" }).port, 0);
+  assert.equal(loadConfig({ MAIL_FROM: "no-reply@trust.example.tw" }).mailFrom, "no-reply@trust.example.tw");
+  assert.equal(loadConfig({ MAIL_FROM: " 電子商務信任計畫 <no-reply@trust.example.tw> " }).mailFrom, "電子商務信任計畫 <no-reply@trust.example.tw>");
+  assert.equal(loadConfig({ PUBLIC_URL: "https://trust.example.tw/ectrust/" }).publicUrl, "https://trust.example.tw/ectrust");
+});

@@ -3,6 +3,7 @@
 import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { parseMailbox } from "./mail/address.ts";
 
 /** A secret value: prints as [redacted] in logs, JSON and util.inspect. */
 export class Secret {
@@ -33,6 +34,23 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.map((p) => p + "//").join(" or ")}`);
 
+/**
+ * A whole number from the environment: digits only. z.coerce.number() would read " " as 0 (PORT: a
+ * random port), "0x50" as 80 and "1e3" as 1000.
+ */
+const whole = (min: number, max: number = Number.MAX_SAFE_INTEGER) =>
+  z.string().regex(/^\s*\d{1,15}\s*$/, "must be a whole number").transform(Number).pipe(z.number().int().min(min).max(max));
+
+/** PUBLIC_URL is the base of every link we mail and of the CSRF origin check: a bare base, nothing after it. */
+function isBaseUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.username === "" && u.password === "" && u.search === "" && u.hash === "" && !/[?#]/.test(v);
+  } catch {
+    return false;
+  }
+}
+
 /** One TRUST_PROXY entry: an address, a CIDR range, or one of proxy-addr's names for a range. */
 function proxyEntry(e: string): boolean {
   if (e === "loopback" || e === "linklocal" || e === "uniquelocal") return true;
@@ -45,22 +63,25 @@ function proxyEntry(e: string): boolean {
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: url(["http:", "https:"]).optional(),
+  PORT: whole(0, 65535).default(3000),
+  PUBLIC_URL: z.string().refine(isBaseUrl, "must be an http:// or https:// address without a user name, password, query or fragment").optional(),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
   DATA_DIR: z.string().min(1).default("./data"),
-  SMTP_URL: url(["smtp:", "smtps:"]).optional(),
-  MAIL_FROM: z.string().min(3).default("ectrust <no-reply@ectrust.localhost>"),
+  SMTP_URL: url(["smtp:", "smtps:"]).refine((v) => !URL.canParse(v) || new URL(v).hostname !== "", "must name the mail server").optional(),
+  MAIL_FROM: z
+    .string()
+    .refine((v) => parseMailbox(v) !== undefined, "must be an e-mail address, or a name and an address: ectrust <no-reply@example.tw> (no quotes, commas or brackets in the name)")
+    .default("ectrust <no-reply@ectrust.localhost>"),
   SECRET_KEY: z
     .string()
     .regex(/^[0-9a-f]{64}$/i, "must be 64 hexadecimal characters (32 random bytes)")
     .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
-  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  SESSION_IDLE_MINUTES: whole(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: whole(1, 24 * 30).default(12),
+  EVIDENCE_MAX_BYTES: whole(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
   WORKER: z.enum(["inline", "off"]).default("inline"),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PER_MINUTE: whole(1).default(600),
   // Behind a reverse proxy or load balancer: whose X-Forwarded-For to believe (the client address
   // then comes from it, for rate limits, sessions and the audit trail). Addresses or CIDR ranges of
   // the proxies, comma-separated, or a hop count; never "everyone" (any client could then pick its address).
@@ -70,8 +91,8 @@ const schema = z.object({
     .optional(),
   // scanner (issue 6): default days between scans of a confirmed origin, and the ceiling for
   // origins with declared payment pages (PCI DSS v4.0 11.6.1: at least weekly)
-  SCANNER_CADENCE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-  SCANNER_PAYMENT_CADENCE_DAYS: z.coerce.number().int().min(1).max(7).default(7),
+  SCANNER_CADENCE_DAYS: whole(1, 90).default(7),
+  SCANNER_PAYMENT_CADENCE_DAYS: whole(1, 7).default(7),
   // scanner (issue 6): our own /.well-known/security.txt (RFC 9116); comma-separated Contact URIs
   SECURITY_CONTACT: z
     .string()
@@ -131,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: c.DATABASE_URL ? new Secret(c.DATABASE_URL) : undefined,
     dataDir,
     smtpUrl: c.SMTP_URL ? new Secret(c.SMTP_URL) : undefined,
-    mailFrom: c.MAIL_FROM,
+    mailFrom: c.MAIL_FROM.trim(),
     secretKey: c.SECRET_KEY ? new Secret(c.SECRET_KEY.toLowerCase()) : undefined,
     logLevel: c.LOG_LEVEL,
     sessionIdleMinutes: c.SESSION_IDLE_MINUTES,

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { pino } from "pino";
 import { testDatabase, type TestDatabase } from "../testing/db.ts";
-import { createJobQueue, singletonId, type JobQueue } from "./queue.ts";
+import { createJobQueue, JOBS_SCHEMA, singletonId, type JobQueue } from "./queue.ts";
 
 const logger = pino({ level: "silent" });
 let database: TestDatabase;
 let queue: JobQueue;
 
-const seen = { echo: [] as unknown[], tick: 0, failTimes: [] as number[], once: 0, tx: [] as unknown[] };
+const seen = { echo: [] as unknown[], tick: 0, failTimes: [] as number[], once: 0, tx: [] as unknown[], daily: 0 };
 
 before(async () => {
   database = await testDatabase();
@@ -19,6 +19,7 @@ before(async () => {
     throw new Error("smtp said no");
   }, { retryLimit: 2, retryDelaySeconds: 1, retryBackoff: true, retryDelayMaxSeconds: 2, pollSeconds: 0.5 });
   queue.register("test.tick", () => { seen.tick++; }, { pollSeconds: 0.5 });
+  queue.register("test.daily", () => { seen.daily++; }, { pollSeconds: 0.5 });
   queue.register("test.once", () => { seen.once++; }, { pollSeconds: 0.5 });
   queue.register("test.tx", (data) => { seen.tx.push(data); }, { pollSeconds: 0.5 });
   queue.register("test.parse", () => undefined, {
@@ -86,6 +87,63 @@ test("a cron schedule fires", async () => {
   await queue.schedule("test.tick", "* * * * * *", { from: "cron" });
   await until("scheduled job", () => seen.tick >= 1, 9000);
   await queue.unschedule("test.tick");
+});
+
+test("an occurrence missed while no process ran (downtime, a deploy) is sent once at the next pass", async () => {
+  // daily, at an hour far from now, so that no occurrence is due during the test itself
+  const hour = (new Date().getUTCHours() + 12) % 24;
+  await queue.schedule("test.daily", `23 ${hour} * * *`);
+  // as if every process had stopped 25 hours ago: the schedule existed, and no timekeeper pass ran since
+  await database.query(`update ${JOBS_SCHEMA}.schedule set created_on = now() - interval '3 days' where name = 'test.daily'`);
+  await database.query(`update ${JOBS_SCHEMA}.version set cron_on = now() - interval '25 hours'`);
+  await until("the missed daily run", () => seen.daily === 1, 9000);
+  await new Promise((r) => setTimeout(r, 1500)); // a pass a second (cronPollSeconds: 1)
+  assert.equal(seen.daily, 1, "one catch-up run, and nothing more from the passes that follow");
+  await queue.unschedule("test.daily");
+});
+
+test("a queue without backoff starts, retries at its fixed delay, and a non-Error throw is recorded readably", async () => {
+  let runs = 0;
+  const q = createJobQueue({ database, connectionString: database.url, logger, work: true });
+  q.register("test.fixed", () => {
+    runs++;
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a careless handler does
+    throw undefined;
+  }, { retryLimit: 1, retryDelaySeconds: 1, retryBackoff: false, pollSeconds: 0.5 });
+  await q.start();
+  try {
+    const id = await q.send("test.fixed", {});
+    await until("fixed-delay job failed", async () => (await q.failed("test.fixed")).length === 1);
+    assert.equal(runs, 2, "first attempt + retryLimit 1");
+    const failed = (await q.failed("test.fixed"))[0];
+    assert.ok(failed);
+    assert.equal(failed.id, id);
+    assert.match(JSON.stringify(failed.error), /non-Error value: undefined/);
+  } finally {
+    await q.stop();
+  }
+});
+
+test("a start that fails leaves nothing running behind it", async () => {
+  let calls = 0;
+  const counting: TestDatabase = {
+    ...database,
+    query: (text, params) => { calls++; return database.query(text, params); },
+    exec: (text) => { calls++; return database.exec(text); },
+  };
+  // on PostgreSQL pg-boss has its own pool: this name (the URL's wins) tells its connections apart
+  const url = database.url === undefined ? undefined : `${database.url}${database.url.includes("?") ? "&" : "?"}application_name=ectrust-failed-start`;
+  const q = createJobQueue({ database: counting, connectionString: url, logger, work: true, cronPollSeconds: 1 });
+  q.register("test.bad", () => undefined, { retryDelaySeconds: 0.5, pollSeconds: 0.5 });
+  await assert.rejects(q.start(), /retryDelay/);
+  const activity = async (): Promise<number> =>
+    database.engine === "pglite"
+      ? calls
+      : Number((await database.query<{ n: string }>("select count(*)::text as n from pg_stat_activity where application_name = 'ectrust-failed-start'")).rows[0]?.n);
+  const after = await activity();
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await activity(), database.engine === "pglite" ? after : 0, "pg-boss still polls, or holds connections");
+  await q.stop();
 });
 
 test("singletonKey makes a send idempotent", async () => {

@@ -89,8 +89,13 @@ export interface JobQueue {
   register<T>(name: string, handler: JobHandler<T>, options?: RegisterOptions<T>): void;
   /** Stores a job; resolves to its id, or null when singletonKey matched a job already there. */
   send(name: string, data: object, options?: SendOptions): Promise<string | null>;
-  /** Sends `data` to `name` on a cron expression (5 fields, or 6 with seconds), UTC. One schedule per (name, key). */
-  schedule(name: string, cron: string, data?: object, options?: { key?: string; tz?: string }): Promise<void>;
+  /**
+   * Sends `data` to `name` on a cron expression (5 fields, or 6 with seconds; at most one job a
+   * minute), UTC. One schedule per (name, key). `missed` (default "once"): when no process ran the
+   * timekeeper at an occurrence (every process down, a deploy), the latest missed occurrence is sent
+   * once at the next start; "skip" drops it.
+   */
+  schedule(name: string, cron: string, data?: object, options?: { key?: string; tz?: string; missed?: "once" | "skip" }): Promise<void>;
   unschedule(name: string, key?: string): Promise<void>;
   /** Installs or migrates pg-boss's schema, creates the registered queues, and (if working) starts the workers. */
   start(): Promise<void>;
@@ -187,13 +192,41 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
             const data = reg.options.parse ? reg.options.parse(job.data) : job.data;
             await reg.handler(data, { id: job.id, attempt: job.retryCount, lastAttempt: job.retryCount >= job.retryLimit, signal: job.signal });
             jobLog.debug({ ms: Date.now() - started }, "job completed");
-          } catch (error) {
+          } catch (thrown) {
+            // pg-boss records what was thrown as the job's error; `throw undefined` would leave the
+            // operator's failed-jobs view with nothing to read.
+            const error = thrown instanceof Error ? thrown : new Error(`job handler threw a non-Error value: ${describeThrown(thrown)}`, { cause: thrown });
             jobLog.warn({ err: error, ms: Date.now() - started }, "job attempt failed");
             throw error;
           }
         }
       },
     );
+  }
+
+  /** pg-boss's schema, the registered queues with their options, and (if working) the workers. */
+  async function startBoss(): Promise<void> {
+    await boss.start();
+    for (const reg of registrations.values()) {
+      const o = reg.options;
+      const backoff = o.retryBackoff ?? true;
+      const queueOptions = {
+        retryLimit: o.retryLimit ?? 3,
+        retryDelay: o.retryDelaySeconds ?? 30,
+        retryBackoff: backoff,
+        // pg-boss refuses a ceiling without backoff (and start() with it)
+        ...(backoff ? { retryDelayMax: o.retryDelayMaxSeconds ?? 3600 } : {}),
+        expireInSeconds: o.timeoutSeconds ?? 900,
+        deleteAfterSeconds: keepSeconds,
+        retentionSeconds: keepSeconds,
+      };
+      // createQueue is a no-op for an existing queue; updateQueue brings its options up to date.
+      await boss.createQueue(reg.name, queueOptions);
+      await boss.updateQueue(reg.name, queueOptions);
+    }
+    if (options.work) {
+      for (const reg of registrations.values()) await work(reg);
+    }
   }
 
   return {
@@ -221,7 +254,9 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     async schedule(name, cron, data = {}, opts = {}) {
       requireStarted(`schedule("${name}")`);
       if (!registrations.has(name)) throw new Error(`job queue: "${name}" is not registered`);
-      await boss.schedule(name, cron, data, { tz: opts.tz ?? "UTC", ...(opts.key ? { key: opts.key } : {}) });
+      // "once": our schedules are sweeps that look for what is due, so after downtime one catch-up
+      // run is right; pg-boss's own default ("skip") would drop a daily sweep for a whole day.
+      await boss.schedule(name, cron, data, { tz: opts.tz ?? "UTC", missed: opts.missed ?? "once", ...(opts.key ? { key: opts.key } : {}) });
     },
 
     async unschedule(name, key) {
@@ -232,24 +267,14 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     async start() {
       if (state !== "new") throw new Error("job queue: start() called twice");
       state = "starting";
-      await boss.start();
-      for (const reg of registrations.values()) {
-        const o = reg.options;
-        const queueOptions = {
-          retryLimit: o.retryLimit ?? 3,
-          retryDelay: o.retryDelaySeconds ?? 30,
-          retryBackoff: o.retryBackoff ?? true,
-          retryDelayMax: o.retryDelayMaxSeconds ?? 3600,
-          expireInSeconds: o.timeoutSeconds ?? 900,
-          deleteAfterSeconds: keepSeconds,
-          retentionSeconds: keepSeconds,
-        };
-        // createQueue is a no-op for an existing queue; updateQueue brings its options up to date.
-        await boss.createQueue(reg.name, queueOptions);
-        await boss.updateQueue(reg.name, queueOptions);
-      }
-      if (options.work) {
-        for (const reg of registrations.values()) await work(reg);
+      try {
+        await startBoss();
+      } catch (error) {
+        // Leave nothing running behind a failed start: pg-boss's timers and pool would keep the
+        // process alive and polling with a half-configured queue.
+        state = "stopped";
+        await boss.stop({ graceful: false, close: true }).catch(() => undefined);
+        throw error;
       }
       state = "started";
       log.info({ queues: [...registrations.keys()], working: options.work, engine: database.engine }, "job queue started");
@@ -301,6 +326,16 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       }));
     },
   };
+}
+
+function describeThrown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 500));
+  if (value === null || typeof value !== "object") return String(value);
+  try {
+    return JSON.stringify(value).slice(0, 500); // (undefined from a toJSON lands in the catch)
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** A job id derived from (queue, key): pg-boss inserts with ON CONFLICT DO NOTHING, so a second send is a no-op. */

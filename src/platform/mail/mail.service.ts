@@ -15,6 +15,7 @@ import type { Db } from "../db/database.ts";
 import { decodeTimeCursor, encodeTimeCursor } from "../db/pg-values.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import type { JobQueue } from "../jobs/queue.ts";
+import { isMailAddress } from "./address.ts";
 import { mailTemplates } from "./mail.templates.ts";
 import { mailOutbox } from "./mail.tables.ts";
 import { MailDeliveryError, type Mailer } from "./mailer.ts";
@@ -95,14 +96,6 @@ export interface MailServiceDeps {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_ADDRESS = 254;
-// One plain address: no display name, no list, no comments, no whitespace or control characters.
-// eslint-disable-next-line no-control-regex
-const ADDRESS = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+@[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+\.[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+$/u;
-
-export function isMailAddress(s: string): boolean {
-  return s.length <= MAX_ADDRESS && ADDRESS.test(s);
-}
 
 const outboxColumns = {
   id: mailOutbox.id,

@@ -2,6 +2,7 @@
 // production and integration tests; an in-memory double for unit tests.
 import nodemailer from "nodemailer";
 import type { Secret } from "../config.ts";
+import { classifyAddress } from "../net/address.ts";
 
 export interface OutgoingMail {
   from: string;
@@ -37,11 +38,40 @@ export interface SmtpOptions {
   timeoutMs?: number;
 }
 
-/** SMTP from a URL: smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps:// (TLS from the start). */
+/**
+ * Whether an smtp:// connection must upgrade with STARTTLS (RFC 3207) before it sends anything else.
+ * "STARTTLS when offered" lets anyone on the path strip the offer from the server's EHLO answer and
+ * read the password and every message (reset and invitation links) in clear, so the upgrade is
+ * required, except towards a relay on this machine to which no password is sent. smtps:// is TLS
+ * from the first byte (RFC 8314). `?requireTLS=false` in SMTP_URL turns the requirement off.
+ */
+export function smtpRequiresTls(url: URL): boolean {
+  if (url.protocol !== "smtp:") return false;
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const loopback = host.toLowerCase() === "localhost" || classifyAddress(host) === "loopback";
+  return !loopback || url.username !== "" || url.password !== "";
+}
+
+/**
+ * A refusal that retrying the same message cannot mend: a 5xx answer to its recipient (RCPT TO) or
+ * to its content (DATA). A 5xx to the session (AUTH, STARTTLS, MAIL FROM, the greeting) is about the
+ * server or our configuration and fails every message alike until an operator mends it, so it is
+ * retried like an outage instead of failing each message for good at once.
+ */
+function isPermanentRefusal(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { responseCode, command } = error as { responseCode?: unknown; command?: unknown };
+  return typeof responseCode === "number" && responseCode >= 500 && responseCode < 600 && (command === "RCPT TO" || command === "DATA");
+}
+
+/** SMTP from a URL: smtp://[user:pass@]host[:port] (STARTTLS required, see smtpRequiresTls) or smtps:// (TLS from the start). */
 export function createSmtpMailer(url: Secret, options: SmtpOptions = {}): Mailer {
   const timeout = options.timeoutMs ?? 30_000;
   const transport = nodemailer.createTransport({
     url: url.reveal(),
+    // the URL's own `?requireTLS=false` overrides this (nodemailer lets URL options win)
+    // (canParse first: a URL error carries its input, the password with it, into whatever logs it)
+    ...(!URL.canParse(url.reveal()) || smtpRequiresTls(new URL(url.reveal())) ? { requireTLS: true } : {}),
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
@@ -66,11 +96,11 @@ export function createSmtpMailer(url: Secret, options: SmtpOptions = {}): Mailer
         return { messageId: info.messageId ?? mail.messageId };
       } catch (error) {
         if (error instanceof MailDeliveryError) throw error;
-        const code = (error as { responseCode?: unknown }).responseCode;
+        const code = (error as { responseCode?: unknown } | null | undefined)?.responseCode;
         const responseCode = typeof code === "number" ? code : undefined;
         // Only the server's words, never the URL (it may carry a password).
         const message = error instanceof Error ? error.message.replace(/smtps?:\/\/\S+/gi, "[smtp url]") : "SMTP delivery failed";
-        throw new MailDeliveryError(message, { permanent: responseCode !== undefined && responseCode >= 500 && responseCode < 600, responseCode, cause: error });
+        throw new MailDeliveryError(message, { permanent: isPermanentRefusal(error), responseCode, cause: error });
       }
     },
     close() {
