@@ -131,9 +131,11 @@ test("evidence: uploaded with its hash, downloadable by its owner and the author
   assert.ok(trail.body.items.every((r) => r.orgId === orgId));
   const foreign = await other.json(`/api/v1/audit?orgId=${orgId}`);
   assert.equal(foreign.status, 403);
-  const verify = await authority.json<{ ok: boolean; rows: number }>("/api/v1/audit/verify", { method: "POST", body: "{}" });
+  const verify = await authority.json<{ ok: boolean; rows: number; legacyRows: number; checkpoint: { seq: number } | null }>("/api/v1/audit/verify", { method: "POST", body: "{}" });
   assert.equal(verify.body.ok, true);
   assert.ok(verify.body.rows > 10);
+  assert.equal(verify.body.legacyRows, 0, "every row is keyed");
+  assert.ok(verify.body.checkpoint, "checked against the checkpoint the server wrote to DATA_DIR/audit at start");
 });
 
 test("the web app is served with an SPA fallback, API paths are not", async () => {

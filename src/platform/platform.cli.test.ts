@@ -82,9 +82,19 @@ test("migrate, demo (idempotent), audit verify; a tampered audit row is detected
 
   const ok = await run(["audit", "verify", "--json"]);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.equal((JSON.parse(ok.stdout) as { ok: boolean }).ok, true);
+  const clean = JSON.parse(ok.stdout) as { ok: boolean; rows: number; checkpoint: { seq: number } | null };
+  assert.equal(clean.ok, true);
+  assert.equal(clean.checkpoint?.seq, clean.rows, "demo's server committed the head to DATA_DIR/audit when it closed");
 
-  const db = await openSame();
+  // the newest row removed with database access alone: the checkpoint outside the database catches it
+  let db = await openSame();
+  await db.query(`delete from audit_log where seq = $1`, [clean.rows]);
+  await db.close();
+  const cut = await run(["audit", "verify"]);
+  assert.equal(cut.code, 1);
+  assert.match(cut.stdout, /BROKEN at row \d+: .*newest rows were removed/);
+
+  db = await openSame();
   await db.query(`update audit_log set action = 'user.deleted' where seq = 3`);
   await db.close();
   const broken = await run(["audit", "verify"]);

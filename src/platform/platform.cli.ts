@@ -113,18 +113,28 @@ export function registerPlatformCommands(program: Command): void {
   const audit = program.command("audit").description("The audit trail");
   audit
     .command("verify")
-    .description("Check the hash chain of the whole audit trail; exits 1 if any row was edited or deleted")
+    .description("Check the audit trail's keyed hash chain against its newest checkpoint (DATA_DIR/audit); exits 1 if any row was edited, re-chained or removed")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
       const { openDatabase } = await database();
       const { verifyAuditChain } = await import("./audit/audit.ts");
+      const { createAuditAnchor, fsCheckpointStore } = await import("./audit/audit.anchor.ts");
+      const { deriveAuditKeys } = await import("./audit/audit.key.ts");
+      const { findMasterKey } = await import("./keys.ts");
+      const { systemClock } = await import("./clock.ts");
+      const masterKey = findMasterKey(cfg); // never creates one: a new key would make every keyed row look tampered with
       const db = await openDatabase({ url: cfg.databaseUrl?.reveal(), pgliteDir: cfg.databaseUrl ? undefined : join(cfg.dataDir, "pglite") });
-      const result = await verifyAuditChain(db.db);
+      const result = masterKey
+        ? await createAuditAnchor({ db: db.db, keys: deriveAuditKeys(masterKey), store: fsCheckpointStore(join(cfg.dataDir, "audit")), clock: systemClock }).verify()
+        : await verifyAuditChain(db.db);
       await db.close();
       if (opts.json) console.log(JSON.stringify(result));
-      else if (result.ok) console.log(`Audit trail intact: ${result.rows} rows verified.`);
-      else console.log(`Audit trail BROKEN at row ${result.problem?.seq}: ${result.problem?.detail}`);
+      else if (result.ok) {
+        console.log(`Audit trail intact: ${result.rows} rows verified${result.legacyRows ? ` (${result.legacyRows} of them from before keying, by plain SHA-256)` : ""}.`);
+        if (result.checkpoint) console.log(`It reaches the newest checkpoint (row ${result.checkpoint.seq}, ${result.checkpoint.at}); rows after it could be removed unnoticed.`);
+        else console.log(`No checkpoint in ${join(cfg.dataDir, "audit")}${masterKey ? "" : " checked (no master key)"}: removed newest rows would go unnoticed.`);
+      } else console.log(`Audit trail BROKEN at row ${result.problem?.seq}: ${result.problem?.detail}`);
       process.exitCode = result.ok ? 0 : 1;
     });
 }

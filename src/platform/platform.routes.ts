@@ -4,7 +4,8 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { auditPage, auditQuery, auditVerifyResponse } from "../modules/accounts/accounts.schema.ts";
-import { listAudit, verifyAuditChain } from "./audit/audit.ts";
+import { listAudit, verifyAuditChain, type VerifyResult } from "./audit/audit.ts";
+import { armedAuditKeys } from "./audit/audit.key.ts";
 import { roleHas } from "./auth/roles.ts";
 import type { Database } from "./db/database.ts";
 import { AppError, forbidden } from "./errors.ts";
@@ -18,6 +19,8 @@ export interface PlatformRoutesOptions {
   evidence: EvidenceService;
   jobs: JobQueue;
   evidenceMaxBytes: number;
+  /** the audit chain against its newest checkpoint (buildServer: the audit anchor); default: the chain alone, with this process's key */
+  verifyAudit?: () => Promise<VerifyResult>;
 }
 
 const outboxItem = z.object({
@@ -86,7 +89,7 @@ export async function platformRoutes(app: FastifyInstance, opts: PlatformRoutesO
   r.post(
     "/api/v1/audit/verify",
     { config: { access: "audit.read_all", rateLimit: { max: 6, timeWindow: "1 minute" } }, schema: { tags: ["audit"], summary: "Check the audit trail's hash chain", response: { 200: auditVerifyResponse } } },
-    async () => verifyAuditChain(database.db),
+    async () => (opts.verifyAudit ? opts.verifyAudit() : verifyAuditChain(database.db, { chainKey: armedAuditKeys()?.chain })),
   );
 
   r.get(

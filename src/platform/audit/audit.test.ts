@@ -5,6 +5,8 @@ import { FixedClock } from "../clock.ts";
 import { testDatabase, type TestDatabase } from "../testing/db.ts";
 import { appendAudit, canonicalJson, listAudit, verifyAuditChain } from "./audit.ts";
 
+// This process never loads a master key, so its rows are unkeyed ("legacy"); the keyed chain and
+// its checkpoints are tested in audit.anchor.test.ts.
 let database: TestDatabase;
 const clock = new FixedClock("2026-01-01T00:00:00Z");
 before(async () => {
@@ -29,7 +31,7 @@ test("canonical JSON sorts keys at every depth and drops undefined", () => {
 
 test("a clean chain verifies; editing, deleting or relinking a row is detected", async () => {
   await seed(5);
-  assert.deepEqual(await verifyAuditChain(database.db), { ok: true, rows: 5 });
+  assert.deepEqual(await verifyAuditChain(database.db), { ok: true, rows: 5, legacyRows: 5, checkpoint: null });
 
   await database.query(`update audit_log set summary = '{"i": 99}' where seq = 3`);
   const edited = await verifyAuditChain(database.db);
@@ -88,7 +90,7 @@ test("strings PostgreSQL cannot hold (lone surrogates, NUL) are written as U+FFF
     // JSON bodies can carry "\ud800" and "\u0000"; a reason or a name flows into the summary as is
     await db2.db.transaction((tx) => appendAudit(tx, c, systemActor("t"), { action: "a", objectType: "o", objectId: "x\ud800y", summary: { reason: "lone \udc00 and nul \u0000", ["k\ud800"]: ["\u0000"] } }));
     await db2.db.transaction((tx) => appendAudit(tx, c, systemActor("t"), { action: "a", objectType: "o", objectId: "2" }));
-    assert.deepEqual(await verifyAuditChain(db2.db), { ok: true, rows: 2 });
+    assert.deepEqual(await verifyAuditChain(db2.db), { ok: true, rows: 2, legacyRows: 2, checkpoint: null });
     const row = (await listAudit(db2.db, { objectType: "o", limit: 10 })).items.at(-1);
     assert.ok(row);
     assert.equal(row.objectId, "x\ufffdy");

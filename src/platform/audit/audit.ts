@@ -1,11 +1,19 @@
 // Append-only, hash-chained audit trail. Each row's hash covers its content and the previous
 // row's hash, so editing or deleting any row breaks every hash after it. Rows are written in
 // the same transaction as the change they describe (pass the transaction handle).
-import { createHash } from "node:crypto";
+//
+// The chain is keyed (audit.key.ts): a row's hash is an HMAC under a key derived from the master
+// key, so someone who can only write to the database cannot re-chain rows after editing one.
+// Rows written before keying ("legacy", plain SHA-256) verify as a prefix only. Deleting the
+// newest rows leaves a valid but shorter chain: checkpoints kept outside the database catch that
+// (audit.anchor.ts).
 import { and, asc, desc, eq, gte, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Actor } from "../actor.ts";
 import type { Clock } from "../clock.ts";
+import { constantTimeEqual } from "../crypto.ts";
 import type { Db } from "../db/database.ts";
+import { AuditError } from "./audit.errors.ts";
+import { armedAuditKeys, chainHash, isKeyedHash } from "./audit.key.ts";
 import { auditLog } from "./audit.tables.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -52,7 +60,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-export function rowHash(row: Omit<AuditRow, "hash">): string {
+/** The row's hash: HMAC-SHA256 under the chain key when given (keyed), else SHA-256 (legacy). */
+export function rowHash(row: Omit<AuditRow, "hash">, chainKey?: Buffer): string {
   const body = canonicalJson({
     seq: row.seq,
     at: row.at.toISOString(),
@@ -66,7 +75,7 @@ export function rowHash(row: Omit<AuditRow, "hash">): string {
     summary: row.summary,
     requestId: row.requestId,
   });
-  return createHash("sha256").update(row.prevHash).update("\n").update(body).digest("hex");
+  return chainHash(row.prevHash, body, chainKey);
 }
 
 /**
@@ -104,42 +113,134 @@ export async function appendAudit(tx: Db, clock: Clock, actor: Actor, entry: Aud
     requestId: actor.requestId === undefined ? null : storable(actor.requestId),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  const row: AuditRow = { ...base, hash: rowHash(base) };
+  const keys = armedAuditKeys();
+  // An unkeyed row after a keyed one would break the chain for good (verification refuses it).
+  if (!keys && isKeyedHash(base.prevHash)) throw new AuditError("key_missing", "the audit trail is keyed, and this process never loaded the master key: refusing to write an unkeyed row");
+  const row: AuditRow = { ...base, hash: rowHash(base, keys?.chain) };
   await tx.insert(auditLog).values(row);
   return row;
 }
 
-export interface VerifyResult {
-  ok: boolean;
-  rows: number;
-  /** first problem found, if any */
-  problem?: { seq: number; kind: "hash_mismatch" | "broken_link" | "gap"; detail: string };
+export type AuditProblemKind =
+  | "gap" // a row is missing in the middle
+  | "broken_link" // a row does not point to the previous row's hash
+  | "hash_mismatch" // a row's content does not match its hash (edited, or another master key)
+  | "unkeyed_row" // an unkeyed row where only keyed rows may be (re-chained without the key)
+  | "key_missing" // keyed rows, and no key to check them with
+  | "checkpoint_mismatch" // the row a checkpoint names has another hash (re-chained before it)
+  | "truncated" // the trail ends before the newest checkpoint: the newest rows were removed
+  | "checkpoint_invalid"; // the checkpoint file is malformed or its MAC does not verify
+
+export interface AuditProblem {
+  seq: number;
+  kind: AuditProblemKind;
+  detail: string;
 }
 
-/** Walks the whole chain in order; detects edited, deleted, inserted or reordered rows. */
-export async function verifyAuditChain(db: Db, batch = 1000): Promise<VerifyResult> {
-  let prevHash = GENESIS_HASH;
-  let expectSeq = 1;
-  let count = 0;
+/** A position in the chain: a row's seq and hash (seq 0 is the genesis). */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** rows checked */
+  rows: number;
+  /** of those, rows from before the chain was keyed, checked by their unkeyed hash (and the checkpoint) only */
+  legacyRows: number;
+  /** the checkpoint the trail was checked against; null: none, so removed newest rows go unnoticed */
+  checkpoint: { seq: number; at: string } | null;
+  /** first problem found, if any */
+  problem?: AuditProblem;
+}
+
+interface WalkOptions {
+  /** a trusted position to walk on from (genesis, or a checkpoint already found in the trail) */
+  from: ChainHead;
+  chainKey: Buffer | undefined;
+  /** rows above this seq must be keyed (after a keyed row they must be anyway) */
+  keyedAfter: number;
+  /** the newest checkpoint: the row it names must hold its hash, and the trail must reach it */
+  checkpoint: ChainHead | undefined;
+  batch: number;
+}
+
+interface WalkResult {
+  head: ChainHead;
+  rows: number;
+  legacyRows: number;
+  problem?: AuditProblem;
+}
+
+async function walk(db: Db, o: WalkOptions): Promise<WalkResult> {
+  let prevHash = o.from.hash;
+  let expectSeq = o.from.seq + 1;
+  let keyed = isKeyedHash(prevHash);
+  let rows = 0;
+  let legacyRows = 0;
+  const end = (problem?: AuditProblem): WalkResult => ({ head: { seq: expectSeq - 1, hash: prevHash }, rows, legacyRows, ...(problem ? { problem } : {}) });
   for (;;) {
-    const rows = (await db.select().from(auditLog).where(gte(auditLog.seq, expectSeq)).orderBy(asc(auditLog.seq)).limit(batch)) as AuditRow[];
-    if (rows.length === 0) return { ok: true, rows: count };
-    for (const row of rows) {
-      if (row.seq !== expectSeq) {
-        return { ok: false, rows: count, problem: { seq: expectSeq, kind: "gap", detail: `row ${expectSeq} is missing (next row is ${row.seq})` } };
-      }
-      if (row.prevHash !== prevHash) {
-        return { ok: false, rows: count, problem: { seq: row.seq, kind: "broken_link", detail: `row ${row.seq} does not point to the hash of row ${row.seq - 1}` } };
-      }
+    const batch = (await db.select().from(auditLog).where(gte(auditLog.seq, expectSeq)).orderBy(asc(auditLog.seq)).limit(o.batch)) as AuditRow[];
+    if (batch.length === 0) break;
+    for (const row of batch) {
+      const seq = row.seq;
+      if (seq !== expectSeq) return end({ seq: expectSeq, kind: "gap", detail: `row ${expectSeq} is missing (next row is ${seq})` });
+      if (row.prevHash !== prevHash) return end({ seq, kind: "broken_link", detail: `row ${seq} does not point to the hash of row ${seq - 1}` });
       const { hash, ...rest } = row;
-      if (rowHash(rest) !== hash) {
-        return { ok: false, rows: count, problem: { seq: row.seq, kind: "hash_mismatch", detail: `row ${row.seq} was changed after it was written` } };
+      const rowKeyed = isKeyedHash(hash);
+      if (rowKeyed && !o.chainKey) return end({ seq, kind: "key_missing", detail: `row ${seq} is keyed, and the master key is not available to check it` });
+      if (!rowKeyed && (keyed || seq > o.keyedAfter)) {
+        return end({ seq, kind: "unkeyed_row", detail: `row ${seq} is unkeyed where only keyed rows may be: it was written or re-chained without the key` });
       }
+      if (!constantTimeEqual(rowHash(rest, rowKeyed ? o.chainKey : undefined), hash)) {
+        return end({ seq, kind: "hash_mismatch", detail: `row ${seq} was changed after it was written${rowKeyed ? " (or it was keyed under another master key)" : ""}` });
+      }
+      if (o.checkpoint?.seq === seq && o.checkpoint.hash !== hash) {
+        return end({ seq, kind: "checkpoint_mismatch", detail: `row ${seq} is not the row the checkpoint recorded: rows up to it were rewritten` });
+      }
+      keyed ||= rowKeyed;
+      if (!rowKeyed) legacyRows++;
       prevHash = hash;
       expectSeq++;
-      count++;
+      rows++;
     }
   }
+  if (o.checkpoint && expectSeq - 1 < o.checkpoint.seq) {
+    return end({ seq: expectSeq, kind: "truncated", detail: `the trail ends at row ${expectSeq - 1}, but a checkpoint recorded row ${o.checkpoint.seq}: the newest rows were removed` });
+  }
+  return end();
+}
+
+export interface VerifyOptions {
+  /** the chain key (audit.key.ts); without it keyed rows cannot be checked */
+  chainKey?: Buffer | undefined;
+  /** the newest checkpoint (audit.anchor.ts), already MAC-checked */
+  checkpoint?: (ChainHead & { at: Date }) | null | undefined;
+  batch?: number;
+}
+
+/**
+ * Walks the whole chain in order; detects edited, deleted, inserted or reordered rows, unkeyed
+ * rows after the keyed chain began or after the checkpoint, and a trail shorter than its checkpoint.
+ */
+export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const cp = options.checkpoint ?? undefined;
+  const r = await walk(db, { from: { seq: 0, hash: GENESIS_HASH }, chainKey: options.chainKey, keyedAfter: cp?.seq ?? Infinity, checkpoint: cp, batch: options.batch ?? 1000 });
+  return { ok: !r.problem, rows: r.rows, legacyRows: r.legacyRows, checkpoint: cp ? { seq: cp.seq, at: cp.at.toISOString() } : null, ...(r.problem ? { problem: r.problem } : {}) };
+}
+
+/**
+ * For the checkpoint writer: checks that the trail still holds `from` (the newest checkpoint; none
+ * yet: the genesis) and that every row after it is keyed and chained, and returns the head.
+ */
+export async function extendChain(db: Db, from: ChainHead | undefined, chainKey: Buffer, batch = 1000): Promise<WalkResult> {
+  if (from && from.seq > 0) {
+    const [row] = await db.select({ hash: auditLog.hash }).from(auditLog).where(eq(auditLog.seq, from.seq));
+    if (!row) return { head: from, rows: 0, legacyRows: 0, problem: { seq: from.seq, kind: "truncated", detail: `row ${from.seq}, recorded by the newest checkpoint, is gone: the newest rows were removed` } };
+    if (row.hash !== from.hash) return { head: from, rows: 0, legacyRows: 0, problem: { seq: from.seq, kind: "checkpoint_mismatch", detail: `row ${from.seq} is not the row the newest checkpoint recorded` } };
+  }
+  return walk(db, { from: from ?? { seq: 0, hash: GENESIS_HASH }, chainKey, keyedAfter: from ? from.seq : Infinity, checkpoint: undefined, batch });
 }
 
 export interface AuditQuery {
