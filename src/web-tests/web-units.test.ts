@@ -1,9 +1,14 @@
 // Pure parts of the web app, under Node: the translation tables agree, in-app redirects stay
-// in the app, query strings drop empty filters, problem fields are found by name.
+// in the app (and survive the MFA step), query strings drop empty filters, problem fields are
+// found by name, errors are put into words in the interface's language.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ApiError, query } from "../web/api/client.ts";
-import { safeNext, stagePath } from "../web/api/session.ts";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApiError, problemFromFailure, problemFromStatus, query, type ProblemDocument } from "../web/api/client.ts";
+import { safeNext, stagePath, stageTarget, withNext } from "../web/api/session.ts";
+import { problemWords, type Words } from "../web/components/problem-text.ts";
+import { AppError, errorCatalogue } from "../platform/errors.ts";
 import { en } from "../web/i18n/en.ts";
 import { zhTW } from "../web/i18n/zh-TW.ts";
 
@@ -62,4 +67,102 @@ test("a problem's field messages are found by field name", () => {
   assert.equal(e.fieldMessage("email"), undefined);
   assert.equal(e.status, 400);
   assert.equal(e.message, "…");
+});
+
+test("a deep link survives every sign-in step, and only ever as a path inside the app", () => {
+  const deep = "/audit?action=session.created";
+  assert.equal(withNext("/sign-in", deep), "/sign-in?next=%2Faudit%3Faction%3Dsession.created");
+  assert.equal(stageTarget("mfa", deep), "/sign-in/verify?next=%2Faudit%3Faction%3Dsession.created");
+  assert.equal(stageTarget("enrol", deep), "/sign-in/enrol?next=%2Faudit%3Faction%3Dsession.created");
+  assert.equal(stageTarget("full", deep), deep);
+  // the next step reads ?next= back: the same page
+  assert.equal(new URL(stageTarget("mfa", deep), "https://x.example").searchParams.get("next"), deep);
+  for (const plain of ["/", null, "//evil.example/", "/\t/evil.example"]) {
+    assert.equal(stageTarget("mfa", plain), "/sign-in/verify", String(plain));
+    assert.equal(stageTarget("full", plain), "/", String(plain));
+    assert.equal(withNext("/sign-in", plain), "/sign-in", String(plain));
+  }
+});
+
+/** What a problem says on screen in one language (the tables i18next renders). */
+function shown(error: unknown, lang: "zh-TW" | "en"): string {
+  const table = lang === "en" ? en : zhTW;
+  const words = problemWords(error, lang);
+  const say = (w: Words): string => {
+    if ("text" in w) return w.text;
+    let node: unknown = table;
+    for (const part of w.key.split(".")) node = (node as Record<string, unknown>)[part];
+    assert.equal(typeof node, "string", w.key);
+    return (node as string).replace(/\{\{(\w+)\}\}/g, (_, name: string) => (w.values as Record<string, string> | undefined)?.[name] ?? `{{${name}}}`);
+  };
+  return [say(words.title), words.detail ? say(words.detail) : ""].join("\n");
+}
+
+/** A problem document as the API sends it to a zh-TW browser (src/platform/http/problem.ts). */
+function serverProblem(error: AppError): ApiError {
+  const entry = errorCatalogue[error.code];
+  const problem: ProblemDocument = { ...error.extra, type: `urn:ectrust:problem:${error.code}`, title: entry.zh, titles: { "zh-TW": entry.zh, en: entry.en }, status: entry.status, detail: error.message, code: error.code, requestId: "req-1" };
+  return new ApiError(problem);
+}
+
+/** Latin words of three letters or more: English left in a zh-TW text ("HTTP" and "MB" are fine). */
+const english = (text: string): string[] => (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => w !== "HTTP");
+
+const stop = (server: ReturnType<typeof createServer>): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+
+test("errors the client shows are in the interface's language: CSRF, network, timeout, 413, 429, 5xx", async () => {
+  // a server that accepts the connection and never answers, and a port nobody listens on
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await stop(closed);
+  let timeout: unknown;
+  let refused: unknown;
+  try {
+    await fetch(`http://127.0.0.1:${String((silent.address() as AddressInfo).port)}/`, { signal: AbortSignal.timeout(50) }).catch((e: unknown) => (timeout = e));
+    await fetch(`http://127.0.0.1:${String(closedPort)}/`).catch((e: unknown) => (refused = e));
+  } finally {
+    silent.closeAllConnections();
+    await stop(silent);
+  }
+  const cases: Array<[string, unknown, string, string]> = [
+    ["csrf token", serverProblem(new AppError("csrf", "This change needs the X-CSRF-Token header from GET /api/v1/auth/session.")), zhTW.errors.csrf.detail, en.errors.csrf.detail],
+    ["network", new ApiError(problemFromFailure(refused)), zhTW.errors.network.title, en.errors.network.title],
+    ["timeout", new ApiError(problemFromFailure(timeout)), zhTW.errors.timeout.title, en.errors.timeout.title],
+    ["429 problem", serverProblem(new AppError("rate_limited", "Too many requests; try again in 1 minute.", { extra: { retryAfterSeconds: 42 } })), "請在 42 秒後再試", "Try again in 42 seconds"],
+    ["429 from a proxy", new ApiError(problemFromStatus(429, "Too Many Requests", "7")), "請在 7 秒後再試", "Too many requests"],
+    ["413 problem", serverProblem(new AppError("payload_too_large", "The file is larger than 20971520 bytes.", { extra: { maxBytes: 20 * 1024 * 1024 } })), "20 MB", "20 MB"],
+    ["413 from a proxy", new ApiError(problemFromStatus(413, "Request Entity Too Large", null)), zhTW.errors.tooLarge.detail, en.errors.tooLarge.detail],
+    ["500 problem", serverProblem(new AppError("internal", "inventory row not written")), zhTW.errors.server.detail, en.errors.server.detail],
+    ["502 from a proxy", new ApiError(problemFromStatus(502, "Bad Gateway", null)), zhTW.errors.unavailable.detail, en.errors.unavailable.detail],
+    ["504 from a proxy", new ApiError(problemFromStatus(504, "Gateway Timeout", null)), zhTW.errors.timeout.title, en.errors.timeout.title],
+    ["an odd status", new ApiError(problemFromStatus(418, "I'm a teapot", null)), "HTTP 418", "HTTP 418"],
+    ["unexpected answer", new ApiError({ type: "about:blank", title: "Unexpected answer from the server", status: 200, code: "unexpected_response" }), zhTW.errors.unexpected.title, en.errors.unexpected.title],
+  ];
+  for (const [name, error, zhPart, enPart] of cases) {
+    const zh = shown(error, "zh-TW");
+    assert.ok(zh.includes(zhPart), `${name} (zh-TW): ${zh}`);
+    assert.deepEqual(english(zh), [], `${name} (zh-TW) shows English: ${zh}`);
+    const english_ = shown(error, "en");
+    assert.ok(english_.includes(enPart), `${name} (en): ${english_}`);
+  }
+  assert.equal(problemFromFailure(timeout).code, "timeout");
+  assert.equal(problemFromFailure(refused).code, "network");
+});
+
+test("other problems keep the server's title in the chosen language, and a detail only when it says more", () => {
+  const wrong = serverProblem(new AppError("invalid_credentials"));
+  assert.equal(shown(wrong, "zh-TW"), "帳號或密碼錯誤\n", "the English default detail only repeats the title");
+  assert.equal(shown(wrong, "en"), "Wrong e-mail or password\n");
+  const conflict = serverProblem(new AppError("conflict", "This business number is already registered."));
+  assert.equal(shown(conflict, "zh-TW"), "資料衝突\nThis business number is already registered.");
+  assert.equal(problemWords(conflict, "zh-TW").requestId, "req-1");
+  assert.equal(shown(new Error("boom"), "zh-TW"), `${zhTW.errors.generic}\nboom`);
 });

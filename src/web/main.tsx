@@ -25,6 +25,10 @@ const queryClient: QueryClient = new QueryClient({
       retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
       refetchOnWindowFocus: false,
     },
+    // A change sent while the browser is offline fails at once with "cannot reach the server"
+    // (components/problem-text.ts); TanStack's default would hold it with a spinner and no word
+    // until the browser is back online.
+    mutations: { networkMode: "always" },
   },
 });
 

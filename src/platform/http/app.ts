@@ -84,6 +84,25 @@ function sameBytes(a: string, b: string): boolean {
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/**
+ * CSRF, second layer (the first is the session's X-CSRF-Token): a browser names the page that
+ * sent a write in `Origin` (Fetch standard, "origin header"), and only our own pages may change
+ * anything, whatever credentials the request carries. `Origin: null` is an opaque origin: a
+ * sandboxed frame, a `data:` or `file:` page, or a write that a cross-site redirect brought here;
+ * none of them is a page of ours, so it is refused too. A request without the header does not
+ * come from a browser's form or fetch (browsers send it on every POST, PUT, PATCH and DELETE):
+ * that is an API client (a bearer token) or a script, and goes on to the other checks.
+ */
+function checkOrigin(origin: string | undefined, publicOrigin: string): void {
+  if (origin === undefined || origin === publicOrigin) return;
+  if (origin === "null") {
+    throw new AppError("csrf", `Changes are accepted only from pages of ${publicOrigin}; this request came from an opaque origin (Origin: null: a sandboxed frame, a local file or a cross-site redirect).`);
+  }
+  // echo the header only when it is a well-formed origin, bounded in length
+  const named = origin.length <= 200 && URL.canParse(origin) && new URL(origin).origin === origin ? origin : "a malformed Origin header";
+  throw new AppError("csrf", `Changes are accepted only from pages of ${publicOrigin}; this request came from ${named}.`);
+}
+
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const { config, authenticator } = options;
   const publicOrigin = new URL(config.publicUrl).origin;
@@ -155,6 +174,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     request.actor = { kind: "anonymous", requestId: request.id };
     const access = request.routeOptions.config.access;
     if (access === undefined) return; // static files, docs
+    // Checked before any credential is looked at, so a refused request never touches a session.
+    if (UNSAFE.has(request.method)) checkOrigin(request.headers.origin, publicOrigin);
 
     const auth = request.headers.authorization;
     const cookie = request.cookies[cookieName];
@@ -181,14 +202,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         void reply.clearCookie(cookieName, { path: "/", secure: cookieName.startsWith("__Host-"), httpOnly: true, sameSite: "lax" });
       }
     }
-    // A cross-site browser form or fetch never gets to write, whatever it carries.
-    if (UNSAFE.has(request.method)) {
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== publicOrigin && origin !== "null") {
-        throw new AppError("csrf", `Requests from ${origin} are not accepted.`);
-      }
-    }
-
     if (access === "public") return;
     const session = request.session;
     if (access === "partial") {

@@ -1,6 +1,8 @@
 // The one way the web app talks to the API: same-origin fetch with the session cookie, the
-// CSRF token on every write, the chosen language, and RFC 9457 problem details turned into
-// a typed error the forms can read field by field.
+// CSRF token on every write, the chosen language, a time limit, and RFC 9457 problem details
+// turned into a typed error the forms can read field by field. A request that gets no problem
+// document (the network failed, the time ran out, a proxy answered 413, 429 or 502 with its own
+// page) becomes a problem too, with a code that components/problem-text.ts puts into words.
 
 export interface FieldProblem {
   field: string;
@@ -16,7 +18,19 @@ export interface ProblemDocument {
   code?: string;
   requestId?: string;
   errors?: FieldProblem[];
+  /** 429: seconds until the limit lets requests through (the server's member, or Retry-After) */
+  retryAfterSeconds?: number;
+  /** 413 from the evidence store: the largest file it takes */
+  maxBytes?: number;
 }
+
+/** Codes of the problems the client makes itself, beside the server's (src/platform/errors.ts). */
+export type ClientProblemCode = "network" | "timeout" | "http" | "unexpected_response";
+
+/** How long a request may take before the client gives up on it. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** Uploads (evidence files of up to 20 MiB) get longer, for slow connections. */
+export const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 
 export class ApiError extends Error {
   readonly problem: ProblemDocument;
@@ -88,19 +102,38 @@ function isProblem(value: unknown): value is ProblemDocument {
 export async function api<T>(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers["content-type"] = "application/json";
-  return send<T>(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+  return send<T>(method, path, headers, body === undefined ? undefined : JSON.stringify(body), REQUEST_TIMEOUT_MS);
 }
 
 /** A multipart upload (evidence files): the same token, language and problem handling as api(). */
 export async function upload<T>(path: string, data: FormData): Promise<T> {
-  return send<T>("POST", path, {}, data);
+  return send<T>("POST", path, {}, data, UPLOAD_TIMEOUT_MS);
 }
 
-async function send<T>(method: string, path: string, extra: Record<string, string>, body: string | FormData | undefined): Promise<T> {
+/** The problem for a request that got no answer: fetch (or reading the body) threw. */
+export function problemFromFailure(cause: unknown): ProblemDocument {
+  // AbortSignal.timeout() rejects with a DOMException named "TimeoutError"; anything else that
+  // fetch throws (TypeError "Failed to fetch") means the server could not be reached.
+  const timedOut = cause instanceof Error && cause.name === "TimeoutError";
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return timedOut ? { type: "about:blank", title: "The server did not answer in time", status: 0, detail, code: "timeout" } : { type: "about:blank", title: "The server could not be reached", status: 0, detail, code: "network" };
+}
+
+/** The problem for an error answer that is not a problem document (a proxy's or gateway's own page). */
+export function problemFromStatus(status: number, statusText: string, retryAfter: string | null): ProblemDocument {
+  const code = status === 408 || status === 504 ? "timeout" : status === 413 ? "payload_too_large" : status === 429 ? "rate_limited" : status === 502 || status === 503 ? "unavailable" : status >= 500 ? "internal" : "http";
+  const problem: ProblemDocument = { type: "about:blank", title: statusText || `HTTP ${String(status)}`, status, code };
+  const seconds = retryAfter !== null && /^\d{1,6}$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : undefined;
+  if (code === "rate_limited" && seconds !== undefined) problem.retryAfterSeconds = seconds;
+  return problem;
+}
+
+async function send<T>(method: string, path: string, extra: Record<string, string>, body: string | FormData | undefined, timeoutMs: number): Promise<T> {
   if (WRITES.has(method)) await ensureCsrfToken();
   const headers: Record<string, string> = { accept: "application/json", "accept-language": language, ...extra };
   if (WRITES.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
   let response: Response;
+  let text: string;
   try {
     response = await fetch(`/api/v1${path}`, {
       method,
@@ -108,16 +141,12 @@ async function send<T>(method: string, path: string, extra: Record<string, strin
       body,
       credentials: "same-origin",
       cache: "no-store",
+      signal: AbortSignal.timeout(timeoutMs),
     });
+    text = await response.text(); // the time limit covers the body too
   } catch (cause) {
-    throw new ApiError({ type: "about:blank", title: language === "en" ? "The server could not be reached" : "無法連線到伺服器", status: 0, detail: cause instanceof Error ? cause.message : String(cause), code: "network" });
+    throw new ApiError(problemFromFailure(cause));
   }
-  if (response.status === 204 || response.status === 202) {
-    // 202 bodies (if any) are informational only
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-  const text = await response.text();
   let parsed: unknown = undefined;
   if (text) {
     try {
@@ -126,11 +155,13 @@ async function send<T>(method: string, path: string, extra: Record<string, strin
       parsed = undefined;
     }
   }
+  // 204 has no body; 202 bodies (if any) are informational only
+  if (response.status === 204 || response.status === 202) return parsed as T;
   if (!response.ok) {
-    throw new ApiError(isProblem(parsed) ? parsed : { type: "about:blank", title: response.statusText || `HTTP ${response.status}`, status: response.status, code: "http" });
+    throw new ApiError(isProblem(parsed) ? parsed : problemFromStatus(response.status, response.statusText, response.headers.get("retry-after")));
   }
   if (parsed === undefined) {
-    throw new ApiError({ type: "about:blank", title: language === "en" ? "Unexpected answer from the server" : "伺服器回應格式不正確", status: response.status, detail: `${method} /api/v1${path}`, code: "unexpected_response" });
+    throw new ApiError({ type: "about:blank", title: "Unexpected answer from the server", status: response.status, detail: `${method} /api/v1${path}`, code: "unexpected_response" });
   }
   return parsed as T;
 }

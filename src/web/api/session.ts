@@ -68,6 +68,20 @@ export function stagePath(stage: Stage): string {
   return stage === "mfa" ? "/sign-in/verify" : stage === "enrol" ? "/sign-in/enrol" : "/";
 }
 
+/** `path` with `?next=` for the in-app page to return to (left out when that is the home page). */
+export function withNext(path: string, next: string | null): string {
+  const safe = safeNext(next);
+  return safe === "/" ? path : `${path}?next=${encodeURIComponent(safe)}`;
+}
+
+/**
+ * Where a session at `stage` goes when it wanted `next`: that page once fully signed in, else the
+ * sign-in step it stopped at, which keeps `next` so that the last step leads there.
+ */
+export function stageTarget(stage: Stage, next: string | null): string {
+  return stage === "full" ? safeNext(next) : withNext(stagePath(stage), next);
+}
+
 /**
  * A safe in-app path from ?next= (never another origin). Browsers drop tabs and line breaks from
  * a URL before parsing it and read "\\" as "/", so "/<tab>/evil.example" would be "//evil.example":

@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
 import { api, setCsrfToken } from "../api/client.ts";
-import { safeNext, sessionKey, useSession, useSignOut } from "../api/session.ts";
+import { safeNext, sessionKey, stageTarget, useSession, useSignOut, withNext } from "../api/session.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";
 import { Page, Section } from "../components/Page.tsx";
 import { fieldError, Notice, ProblemAlert } from "../components/Problem.tsx";
@@ -29,16 +29,18 @@ export function MfaEnrolPage() {
   const session = useSession();
   const location = useLocation();
   const atSignIn = location.pathname === "/sign-in/enrol";
+  const [params] = useSearchParams();
+  const next = params.get("next"); // the page asked for before signing in (made safe where used)
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | undefined>(undefined);
 
   if (session.isPending) return <Loading />;
-  if (!session.data) return <Navigate to="/sign-in" replace />;
-  if (recoveryCodes) return <RecoveryCodes codes={recoveryCodes} />;
-  if (session.data.stage === "mfa") return <Navigate to="/sign-in/verify" replace />;
-  if (session.data.user.mfaEnabled && session.data.stage === "full") return <Navigate to={atSignIn ? "/" : "/account"} replace />;
+  if (!session.data) return <Navigate to={withNext("/sign-in", next)} replace />;
+  if (recoveryCodes) return <RecoveryCodes codes={recoveryCodes} next={next} />;
+  if (session.data.stage === "mfa") return <Navigate to={stageTarget("mfa", next)} replace />;
+  if (session.data.user.mfaEnabled && session.data.stage === "full") return <Navigate to={atSignIn ? stageTarget("full", next) : "/account"} replace />;
   return (
     <Page title={t("enrol.title")} intro={atSignIn ? t("enrol.introRequired") : t("enrol.intro")}>
-      <EnrolSteps onDone={setRecoveryCodes} atSignIn={atSignIn} />
+      <EnrolSteps onDone={setRecoveryCodes} atSignIn={atSignIn} next={next} />
     </Page>
   );
 }
@@ -47,7 +49,7 @@ function groups(secret: string): string {
   return secret.replace(/(.{4})/g, "$1 ").trim();
 }
 
-function EnrolSteps({ onDone, atSignIn }: { onDone: (codes: string[]) => void; atSignIn: boolean }) {
+function EnrolSteps({ onDone, atSignIn, next }: { onDone: (codes: string[]) => void; atSignIn: boolean; next: string | null }) {
   const { t } = useTranslation();
   const signOut = useSignOut();
   const navigate = useNavigate();
@@ -106,7 +108,7 @@ function EnrolSteps({ onDone, atSignIn }: { onDone: (codes: string[]) => void; a
             type="button"
             className="link-button"
             onClick={() => {
-              void signOut().finally(() => void navigate("/sign-in"));
+              void signOut().finally(() => void navigate(withNext("/sign-in", next)));
             }}
           >
             {t("mfa.cancel")}
@@ -117,13 +119,12 @@ function EnrolSteps({ onDone, atSignIn }: { onDone: (codes: string[]) => void; a
   );
 }
 
-function RecoveryCodes({ codes }: { codes: string[] }) {
+function RecoveryCodes({ codes, next }: { codes: string[]; next: string | null }) {
   const { t } = useTranslation();
   const [saved, setSaved] = useState(false);
   const [copied, setCopied] = useState(false);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [params] = useSearchParams();
   // A text file of the codes, offered as a download (a blob: URL, released when the page goes).
   const [download] = useState(() => URL.createObjectURL(new Blob([`ectrust\n${codes.join("\n")}\n`], { type: "text/plain" })));
   useEffect(() => () => {
@@ -175,7 +176,7 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
           className="button primary"
           disabled={!saved}
           onClick={() => {
-            void queryClient.invalidateQueries({ queryKey: sessionKey }).then(() => navigate(safeNext(params.get("next")), { replace: true }));
+            void queryClient.invalidateQueries({ queryKey: sessionKey }).then(() => navigate(safeNext(next), { replace: true }));
           }}
         >
           {t("enrol.continue")}

@@ -1,10 +1,11 @@
-// The second sign-in step: a 6-digit code from the authenticator app, or a recovery code.
+// The second sign-in step: a 6-digit code from the authenticator app, or a recovery code. The page
+// asked for before signing in comes along as ?next= and is where a right code leads.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { api } from "../api/client.ts";
-import { afterStage, safeNext, stagePath, useSession, useSignOut } from "../api/session.ts";
+import { afterStage, safeNext, stageTarget, useSession, useSignOut, withNext } from "../api/session.ts";
 import type { StageResponse } from "../api/types.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";
 import { Page } from "../components/Page.tsx";
@@ -29,8 +30,8 @@ export function MfaVerifyPage() {
   });
 
   if (session.isPending) return <Loading />;
-  if (!session.data) return <Navigate to="/sign-in" replace />;
-  if (session.data.stage !== "mfa" && !verify.isPending && !verify.isSuccess) return <Navigate to={session.data.stage === "full" ? next : stagePath(session.data.stage)} replace />;
+  if (!session.data) return <Navigate to={withNext("/sign-in", next)} replace />;
+  if (session.data.stage !== "mfa" && !verify.isPending && !verify.isSuccess) return <Navigate to={stageTarget(session.data.stage, next)} replace />;
 
   return (
     <Page title={t("mfa.title")} intro={useRecovery ? t("mfa.introRecovery") : t("mfa.intro")} narrow>
@@ -66,7 +67,7 @@ export function MfaVerifyPage() {
             type="button"
             className="link-button"
             onClick={() => {
-              void signOut().finally(() => void navigate("/sign-in"));
+              void signOut().finally(() => void navigate(withNext("/sign-in", next)));
             }}
           >
             {t("mfa.cancel")}
