@@ -7,7 +7,10 @@ import type { FastifyInstance } from "fastify";
 import { pino, type Logger } from "pino";
 import { accountsRoutes } from "./modules/accounts/accounts.routes.ts";
 import { createAccountsService, type AccountsService, type MailPort } from "./modules/accounts/accounts.service.ts";
+import { registerAccountsJobs } from "./modules/accounts/accounts.jobs.ts";
 import { platformRoutes } from "./platform/platform.routes.ts";
+import { createAuditAnchor, fsCheckpointStore } from "./platform/audit/audit.anchor.ts";
+import { deriveAuditKeys } from "./platform/audit/audit.key.ts";
 // registry (issue 3)
 import { registerRegistryJobs, scheduleRegistryJobs } from "./modules/registry/registry.jobs.ts";
 import { registryRoutes } from "./modules/registry/registry.routes.ts";
@@ -117,6 +120,8 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
     (await openDatabase({ url: config.databaseUrl?.reveal(), pgliteDir: config.databaseUrl ? undefined : join(config.dataDir, "pglite"), onIdleError: (err) => { logger.warn({ err: err.message }, "database connection lost while idle; the pool reconnects"); } }));
   if (!options.database) await migrate(database);
   const masterKey = loadMasterKey(config);
+  // the audit trail's head, committed every few seconds to DATA_DIR/audit, out of the database's reach
+  const auditAnchor = createAuditAnchor({ db: database.db, keys: deriveAuditKeys(masterKey), store: fsCheckpointStore(join(config.dataDir, "audit")), clock, logger });
 
   const jobs = createJobQueue({ database, connectionString: config.databaseUrl?.reveal() ?? (database as { url?: string }).url, logger, work: options.work ?? config.inlineWorker });
   const mailer = options.mailer ?? (config.smtpUrl ? createSmtpMailer(config.smtpUrl) : undefined);
@@ -127,11 +132,13 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
     clock,
     masterKey,
     mail: mailPort,
+    jobs,
     publicUrl: config.publicUrl,
     sessionIdleMinutes: config.sessionIdleMinutes,
     sessionAbsoluteHours: config.sessionAbsoluteHours,
     ...(options.fastHashing ? { argon: { memoryCost: 1024, timeCost: 1 } } : {}),
   });
+  registerAccountsJobs(jobs, accounts);
   const storage = createLocalStorage(join(config.dataDir, "evidence"));
   const evidenceReadGrants: EvidenceReadGrant[] = []; // certification (issue 4) adds the auditors' grant below
   const evidence = createEvidenceService({ db: database.db, clock, storage, maxBytes: config.evidenceMaxBytes, readGrants: evidenceReadGrants });
@@ -205,6 +212,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
   // end seals
   const services: Services = { accounts, mail, evidence, registry, scanner, schemes, certification, accreditation, certificationTimers, certificationRecords, seals };
   await jobs.start();
+  await auditAnchor.start();
   if (options.work ?? config.inlineWorker) await certificationTimers.schedule(jobs);
   await scheduleRegistryJobs(jobs);
   await scheduleScannerJobs(jobs); // scanner (issue 6)
@@ -232,7 +240,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       await a.register(schemesRoutes, { schemes });
       await a.register(certificationRoutes, { certification, accreditation, timers: certificationTimers, orgNames: (ids) => accounts.orgNames(ids) }); // certification (issue 4): names beside org ids
       await a.register(certificationRecordsRoutes, { ...certificationRecords, orgNames: (ids) => accounts.orgNames(ids) }); // certification (issue 4)
-      await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes });
+      await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes, verifyAudit: () => auditAnchor.verify() });
       await a.register(registryRoutes, { registry });
       await a.register(scannerRoutes, { scanner }); // scanner (issue 6)
       await a.register(ownSiteRoutes, { publicUrl: config.publicUrl, securityContacts: config.securityContacts, clock, webRoot: join(rootDir, "dist", "web") }); // scanner (issue 6): /privacy, security.txt
@@ -245,6 +253,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       if (app) await app.close();
       await jobs.stop(5000);
       await seals.close(); // seals
+      await auditAnchor.close();
       if (!options.database) await database.close();
     },
   };

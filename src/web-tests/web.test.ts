@@ -231,6 +231,7 @@ test("public pages pass axe-core and show validation messages from problem detai
     ["/register", zh.register.title],
     ["/forgot-password", zh.forgot.title],
     ["/reset-password", zh.reset.title],
+    ["/verify-email", zh.verify.title],
     ["/accept-invite", zh.invite.title],
     ["/no-such-page", zh.notFound.title],
   ];
@@ -280,7 +281,7 @@ test("an API token is shown once, listed by its prefix, and revoked", async () =
   noCspViolations(admin);
 });
 
-test("a merchant registers, and the authority approves the pending registration", async () => {
+test("a merchant registers and confirms the address, and the authority approves the pending registration", async () => {
   const visitor = await browser.person();
   const p = visitor.page;
   const email = `owner.${Date.now()}@shop.example`;
@@ -292,13 +293,37 @@ test("a merchant registers, and the authority approves the pending registration"
   await p.getByLabel(zh.common.password, { exact: true }).fill("a long and unusual pass phrase 42");
   await p.getByRole("button", { name: zh.register.submit }).click();
   await heading(p, zh.register.doneTitle);
+  await accessible(p, "registration: check your mailbox");
+
+  // Until the address is confirmed, sign-in says so (after the right password) and sends the link again.
+  await p.goto(`${server.url}/sign-in`);
+  await p.getByLabel(zh.common.email, { exact: true }).fill(email);
+  await p.getByLabel(zh.common.password, { exact: true }).fill("a long and unusual pass phrase 42");
+  await p.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
+  await p.getByRole("alert").filter({ hasText: zh.signIn.unverified.split("。")[0] ?? "" }).waitFor();
+  await p.getByRole("button", { name: zh.signIn.resend }).click();
+  await p.getByText(zh.signIn.resent).waitFor();
+  await accessible(p, "sign-in: address not confirmed");
+  const confirmations = () => server.mail.messages().filter((m) => m.to === email && m.text.includes("/verify-email#token="));
+  await server.mail.waitFor(() => confirmations().length >= 2);
+  const confirm = new URL(linkIn(confirmations().at(-1)?.text ?? "", "/verify-email"));
+  await p.goto(`${server.url}${confirm.pathname}${confirm.hash}`);
+  await heading(p, zh.verify.title);
+  assert.equal(new URL(p.url()).hash, "", "the token is dropped from the address bar");
+  await p.getByLabel(zh.common.password, { exact: true }).fill("not the password I registered with");
+  await p.getByRole("button", { name: zh.verify.submit }).click();
+  await p.getByText(zh.verify.wrongPassword).waitFor(); // beside the field: the link needs the registration's password too
+  await p.getByLabel(zh.common.password, { exact: true }).fill("a long and unusual pass phrase 42");
+  await p.getByRole("button", { name: zh.verify.submit }).click();
+  await p.getByText(zh.verify.done).waitFor();
+  await accessible(p, "address confirmed");
 
   const { page } = admin;
   await page.goto(`${server.url}/organisations`);
   await heading(page, zh.orgs.title);
   await page.getByRole("button", { name: "核准 好味道食品有限公司" }).click();
   await page.getByRole("button", { name: "核准 好味道食品有限公司" }).waitFor({ state: "detached" });
-  await server.mail.waitFor((m) => m.to === email);
+  await server.mail.waitFor((m) => m.to === email && m.subject.includes("註冊申請"));
   await page.getByRole("region", { name: zh.orgs.all }).getByRole("row").filter({ hasText: "好味道食品有限公司" }).getByText(zh.orgStatus.active).waitFor();
 
   // The owner can now sign in (merchants need no MFA).

@@ -1,7 +1,7 @@
 // Routes and their guards. Pages behind RequireSession need a fully signed-in session; a
 // session still at the MFA or enrolment step is sent to that step.
 import { Navigate, Outlet, Route, Routes, useLocation } from "react-router";
-import { can, stagePath, useSession } from "./api/session.ts";
+import { can, stageTarget, useSession, withNext } from "./api/session.ts";
 import type { Permission } from "../platform/auth/roles.ts";
 import { Layout } from "./components/Layout.tsx";
 import { LoadError, Loading } from "./components/States.tsx";
@@ -18,6 +18,7 @@ import { OrganisationsPage } from "./pages/Organisations.tsx";
 import { OutboxPage } from "./pages/Outbox.tsx";
 import { RegisterPage } from "./pages/Register.tsx";
 import { SignInPage } from "./pages/SignIn.tsx";
+import { VerifyEmailPage } from "./pages/VerifyEmail.tsx";
 // registry (issue 3)
 import { MyShopPage } from "./pages/registry/MyShop.tsx";
 import { RegistrySearchPage } from "./pages/registry/PublicSearch.tsx";
@@ -49,11 +50,10 @@ function RequireSession() {
   if (session.isPending) return <Loading />;
   if (session.isError) return <LoadError error={session.error} onRetry={() => void session.refetch()} />;
   const s = session.data;
-  if (!s) {
-    const next = location.pathname + location.search;
-    return <Navigate to={next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`} replace />;
-  }
-  if (s.stage !== "full") return <Navigate to={`${stagePath(s.stage)}${location.search}`} replace />;
+  // The page asked for, kept through sign-in and its MFA or enrolment step.
+  const here = location.pathname + location.search;
+  if (!s) return <Navigate to={withNext("/sign-in", here)} replace />;
+  if (s.stage !== "full") return <Navigate to={stageTarget(s.stage, here)} replace />;
   return <Outlet />;
 }
 
@@ -74,6 +74,7 @@ export function App() {
         <Route path="/accept-invite" element={<AcceptInvitePage />} />
         <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route path="/verify-email" element={<VerifyEmailPage />} />
         {/* registry (issue 3): public pages */}
         <Route path="/registry" element={<RegistrySearchPage />} />
         <Route path="/registry/shops/:shopId" element={<RegistryShopPage />} />

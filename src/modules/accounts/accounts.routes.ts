@@ -124,6 +124,24 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsRoutesO
   );
 
   r.post(
+    "/api/v1/auth/email-verification/request",
+    { config: { access: "public", rateLimit: { max: 5, timeWindow: "1 minute" } }, schema: { tags, summary: "Mail a new address-confirmation link (the same answer for any address)", body: s.verificationRequestBody } },
+    async (req, reply) => {
+      await accounts.requestEmailVerification(req.body.email);
+      return reply.code(202).send();
+    },
+  );
+
+  r.post(
+    "/api/v1/auth/email-verification/complete",
+    { config: { access: "public", rateLimit: strict }, schema: { tags, summary: "Confirm a registered address with its mailed link and the account's password", body: s.verificationCompleteBody } },
+    async (req, reply) => {
+      await accounts.completeEmailVerification(req.body.token, req.body.password);
+      return reply.code(204).send();
+    },
+  );
+
+  r.post(
     "/api/v1/auth/password-reset/complete",
     { config: { access: "public", rateLimit: strict }, schema: { tags, summary: "Set a new password with a reset link", body: s.resetCompleteBody } },
     async (req, reply) => {
@@ -135,8 +153,11 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsRoutesO
   // ------------------------------------------------------------------ registration and invitations
   r.post(
     "/api/v1/registrations",
-    { config: { access: "public", rateLimit: { max: 5, timeWindow: "1 minute" } }, schema: { tags, summary: "Register a merchant organisation (pending until confirmed)", body: s.registrationBody, response: { 201: s.registrationResponse } } },
-    async (req, reply) => reply.code(201).send(await accounts.registerMerchant(req.body)),
+    {
+      config: { access: "public", rateLimit: { max: 5, timeWindow: "1 minute" } },
+      schema: { tags, summary: "Register a merchant organisation (pending until the authority confirms it; its administrator confirms the address by mail)", body: s.registrationBody, response: { 202: s.registrationResponse } },
+    },
+    async (req, reply) => reply.code(202).send(await accounts.registerMerchant(req.body)),
   );
 
   r.post(

@@ -37,6 +37,8 @@ export const sessionResponse = z.object({
 });
 export const resetRequestBody = z.strictObject({ email });
 export const resetCompleteBody = z.strictObject({ token: opaqueToken, password });
+export const verificationRequestBody = z.strictObject({ email });
+export const verificationCompleteBody = z.strictObject({ token: opaqueToken, password });
 export const changePasswordBody = z.strictObject({ currentPassword: password, newPassword: password });
 export const localeBody = z.strictObject({ locale });
 export const switchOrgBody = z.strictObject({ orgId: uuid });
@@ -44,8 +46,11 @@ export const switchOrgBody = z.strictObject({ orgId: uuid });
 export const registrationBody = z.strictObject({
   organisation: z.strictObject({ nameZh: name, nameEn: name }),
   admin: z.strictObject({ email, displayName: name, password }),
+  /** the language of the mail that answers (default zh-TW) */
+  locale: locale.optional(),
 });
-export const registrationResponse = z.object({ organisationId: z.string(), status: z.literal("pending") });
+/** The same whether or not the address already had an account: what happens next is in the mail. */
+export const registrationResponse = z.object({ status: z.literal("check_mail") });
 
 export const invitationTokenBody = z.strictObject({ token: opaqueToken });
 export const invitationLookupResponse = z.object({
@@ -121,5 +126,9 @@ export const auditPage = z.object({ items: z.array(auditRow), nextBefore: z.numb
 export const auditVerifyResponse = z.object({
   ok: z.boolean(),
   rows: z.number(),
+  /** rows from before the trail was keyed (checked by plain SHA-256 and the checkpoint only) */
+  legacyRows: z.number(),
+  /** the newest checkpoint kept outside the database; null: none, so removed newest rows go unnoticed */
+  checkpoint: z.object({ seq: z.number(), at: z.string() }).nullable(),
   problem: z.object({ seq: z.number(), kind: z.string(), detail: z.string() }).optional(),
 });

@@ -3,7 +3,7 @@
 // through the outbox). Object-level rule: a user acts on their own organisation only, unless
 // they belong to the authority.
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { generateSecret, generateURI, verify as totpVerify } from "otplib";
 import type { Actor } from "../../platform/actor.ts";
 import { appendAudit, type AuditEntry } from "../../platform/audit/audit.ts";
@@ -13,7 +13,11 @@ import { constantTimeEqual, openSecret, randomToken, sealSecret, sha256Hex } fro
 import type { Db } from "../../platform/db/database.ts";
 import { AppError, forbidden, invalid, notFound } from "../../platform/errors.ts";
 import type { SessionContext } from "../../platform/http/app.ts";
-import { apiTokens, invitations, memberships, organisations, passwordResets, recoveryCodes, sessions, users, type OrgStatus } from "./accounts.tables.ts";
+import { mailTemplates } from "../../platform/mail/mail.templates.ts";
+import { ACCOUNTS_JOBS, type AccountLinkJob } from "./accounts.jobs.ts";
+import { VERIFICATION_HOURS } from "./accounts.limits.ts";
+import { ACCOUNTS_TEMPLATES, addAccountsTemplates } from "./accounts.mail.ts";
+import { apiTokens, emailVerifications, invitations, memberships, organisations, passwordResets, recoveryCodes, sessions, users, type OrgStatus } from "./accounts.tables.ts";
 import { checkPassword, passwordMessages } from "./password-policy.ts";
 
 export type Locale = "zh-TW" | "en";
@@ -23,11 +27,20 @@ export interface MailPort {
   enqueue(tx: Db, message: { to: string; template: string; locale: Locale; vars: Record<string, string>; orgId?: string | null }): Promise<unknown>;
 }
 
+/**
+ * The job queue, as accounts needs it: work taken off the request path (accounts.jobs.ts), so that
+ * a request about an e-mail address answers the same, in the same time, whether or not it has an account.
+ */
+export interface AccountsJobsPort {
+  send(name: string, data: object): Promise<unknown>;
+}
+
 export interface AccountsDeps {
   db: Db;
   clock: Clock;
   masterKey: Buffer;
   mail: MailPort;
+  jobs: AccountsJobsPort;
   publicUrl: string;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
@@ -64,10 +77,18 @@ export interface OrganisationView {
 const timeStepOf = (r: object): number | null => ("timeStep" in r && typeof r.timeStep === "number" ? r.timeStep : null);
 
 const normEmail = (email: string): string => email.trim().toLowerCase();
+const WRONG_REGISTRATION_PASSWORD = "That is not this account's password. Enter the password you chose when you registered; if you forgot it, reset it by e-mail (that confirms the address too).";
 const minutes = (n: number): number => n * 60_000;
+
+/**
+ * Sign-in refused because the address is not confirmed yet. Only said after the right password, so it
+ * tells nothing to someone who does not have it. `reason` lets a client offer to send the link again.
+ */
+export const EMAIL_UNVERIFIED = "email_unverified";
 
 export function createAccountsService(deps: AccountsDeps) {
   const { db, clock } = deps;
+  addAccountsTemplates(mailTemplates);
   const argonOptions = { algorithm: 2 /* Argon2id */, memoryCost: deps.argon?.memoryCost ?? 19456, timeCost: deps.argon?.timeCost ?? 2, parallelism: 1 };
   // A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
   const dummyHash = argonHash(randomToken(16), argonOptions);
@@ -174,15 +195,21 @@ export function createAccountsService(deps: AccountsDeps) {
         throw new AppError("invalid_credentials");
       }
       const now = clock.now();
-      if (u.lockedUntil && u.lockedUntil > now) {
-        throw new AppError("account_locked", `Too many failed sign-ins. The account is locked until ${u.lockedUntil.toISOString()}; or reset your password by e-mail.`, {
-          extra: { lockedUntil: u.lockedUntil.toISOString() },
-        });
-      }
+      // A locked account answers as a wrong password does, after the same work (the hash checked,
+      // the attempt written): a lock said out loud would tell anyone who exists. Its owner was
+      // mailed when it locked (recordFailedSignIn).
       const ok = await argonVerify(u.passwordHash, input.password);
+      if (u.lockedUntil && u.lockedUntil > now) {
+        const lockedUntil = u.lockedUntil;
+        await db.transaction((tx) => audit(tx, { kind: "anonymous" }, { action: "user.login_refused_locked", objectType: "user", objectId: u.id, summary: { lockedUntil: lockedUntil.toISOString(), passwordRight: ok } }));
+        throw new AppError("invalid_credentials");
+      }
       if (!ok) {
         await db.transaction((tx) => recordFailedSignIn(tx, u.id, "user.login_failed"));
         throw new AppError("invalid_credentials");
+      }
+      if (u.emailVerifiedAt === null) {
+        throw new AppError("forbidden", "Confirm your e-mail address first: open the link we mailed you when you registered. You can have a new link sent.", { extra: { reason: EMAIL_UNVERIFIED } });
       }
       const ms = await activeMemberships(db, u.id);
       const m = ms.find((x) => x.orgStatus === "active");
@@ -194,7 +221,7 @@ export function createAccountsService(deps: AccountsDeps) {
         // Guesses sent in parallel were all checked against the lock before any of them failed:
         // look again now that the failures are written.
         const [fresh] = await tx.select({ lockedUntil: users.lockedUntil }).from(users).where(eq(users.id, u.id)).for("update");
-        if (fresh?.lockedUntil && fresh.lockedUntil > clock.now()) throw new AppError("account_locked", "Too many failed sign-ins. The account is temporarily locked; or reset your password by e-mail.");
+        if (fresh?.lockedUntil && fresh.lockedUntil > clock.now()) throw new AppError("invalid_credentials");
         // With MFA still to pass, the failure count carries on into the code step (verifyMfa resets it).
         if (u.mfaEnabledAt === null) await tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
         const s = await openSession(tx, u.id, m.orgId, m.role, u.mfaEnabledAt !== null, meta);
@@ -209,7 +236,7 @@ export function createAccountsService(deps: AccountsDeps) {
       const idHash = sha256Hex(token);
       // One query: the session, its user, its organisation and the membership it was opened for.
       const rows = await db
-        .select({ s: sessions, orgKind: organisations.kind, orgStatus: organisations.status, disabled: users.disabled, memberRole: memberships.role })
+        .select({ s: sessions, orgKind: organisations.kind, orgStatus: organisations.status, disabled: users.disabled, verifiedAt: users.emailVerifiedAt, memberRole: memberships.role })
         .from(sessions)
         .innerJoin(organisations, eq(organisations.id, sessions.orgId))
         .innerJoin(users, eq(users.id, sessions.userId))
@@ -219,7 +246,7 @@ export function createAccountsService(deps: AccountsDeps) {
       if (!row) return undefined;
       const now = clock.now();
       const idleLimit = new Date(row.s.lastSeenAt.getTime() + minutes(deps.sessionIdleMinutes));
-      if (row.s.expiresAt <= now || idleLimit <= now || row.disabled || row.orgStatus !== "active" || row.memberRole !== row.s.role) {
+      if (row.s.expiresAt <= now || idleLimit <= now || row.disabled || row.verifiedAt === null || row.orgStatus !== "active" || row.memberRole !== row.s.role) {
         await db.delete(sessions).where(eq(sessions.idHash, idHash));
         return undefined;
       }
@@ -376,17 +403,72 @@ export function createAccountsService(deps: AccountsDeps) {
       });
     },
 
-    // ---------------------------------------------------------------- password reset
+    // ---------------------------------------------------------------- mailed links: password reset, address confirmation
+    /**
+     * Queues a reset link for the address. The request does this and nothing else, account or not:
+     * the same answer, the same work (no lookup); the job (sendAccountLink) does the rest.
+     */
     async requestPasswordReset(emailInput: string) {
-      const email = normEmail(emailInput);
+      await deps.jobs.send(ACCOUNTS_JOBS.link, { kind: "password_reset", email: normEmail(emailInput) } satisfies AccountLinkJob);
+    },
+
+    /** Queues a new address-confirmation link ("send it again"), the same way as a reset link. */
+    async requestEmailVerification(emailInput: string) {
+      await deps.jobs.send(ACCOUNTS_JOBS.link, { kind: "email_verification", email: normEmail(emailInput) } satisfies AccountLinkJob);
+    },
+
+    /**
+     * The job behind both requests: mails the link when the address has an account that can use it
+     * (any live account for a reset; an unconfirmed one for a confirmation), and otherwise does nothing.
+     */
+    async sendAccountLink(job: AccountLinkJob) {
+      const email = normEmail(job.email);
       const [u] = await db.select().from(users).where(eq(users.email, email));
-      if (!u || u.disabled) return; // same answer whether or not the account exists
+      if (!u || u.disabled) return;
+      if (job.kind === "email_verification") {
+        if (u.emailVerifiedAt !== null) return;
+        await db.transaction(async (tx) => {
+          await issueEmailVerification(tx, u);
+          await audit(tx, { kind: "anonymous" }, { action: "user.email_verification_requested", objectType: "user", objectId: u.id });
+        });
+        return;
+      }
       const token = randomToken(32);
       const now = clock.now();
       await db.transaction(async (tx) => {
         await tx.insert(passwordResets).values({ tokenHash: sha256Hex(token), userId: u.id, createdAt: now, expiresAt: new Date(now.getTime() + minutes(RESET_MINUTES)) });
         await deps.mail.enqueue(tx, { to: u.email, template: "password_reset", locale: u.locale, vars: { name: u.displayName, link: `${deps.publicUrl}/reset-password#token=${token}`, minutes: String(RESET_MINUTES) } });
         await audit(tx, { kind: "anonymous" }, { action: "user.password_reset_requested", objectType: "user", objectId: u.id });
+      });
+    },
+
+    /**
+     * Confirms a registered address: the mailed link (the person reads the mailbox) and the password
+     * chosen at registration (the person is the one who registered). The link alone would let the
+     * owner of an address confirm, with one click, an account someone else registered in their name
+     * and holds the password of. Wrong passwords count towards the sign-in lock.
+     */
+    async completeEmailVerification(token: string, password: string) {
+      const tokenHash = sha256Hex(token);
+      const now = clock.now();
+      const [r] = await db.select().from(emailVerifications).where(eq(emailVerifications.tokenHash, tokenHash));
+      const [u] = r ? await db.select().from(users).where(eq(users.id, r.userId)) : [];
+      if (!r || !u || r.usedAt || r.expiresAt <= now || u.disabled || !u.passwordHash || u.emailVerifiedAt !== null) {
+        throw new AppError("gone", "This confirmation link has expired or was already used. Sign in to have a new one sent.");
+      }
+      const ok = await argonVerify(u.passwordHash, password);
+      const wrongPassword = () => new AppError("invalid_credentials", WRONG_REGISTRATION_PASSWORD, { fields: [{ field: "password", message: WRONG_REGISTRATION_PASSWORD }] });
+      if (u.lockedUntil && u.lockedUntil > now) throw wrongPassword();
+      if (!ok) {
+        await db.transaction((tx) => recordFailedSignIn(tx, u.id, "user.email_verification_failed"));
+        throw wrongPassword();
+      }
+      await db.transaction(async (tx) => {
+        const used = await tx.update(emailVerifications).set({ usedAt: now }).where(and(eq(emailVerifications.tokenHash, tokenHash), isNull(emailVerifications.usedAt))).returning({ t: emailVerifications.tokenHash });
+        if (used.length === 0) throw new AppError("gone", "This confirmation link was already used.");
+        await markEmailVerified(tx, u.id, now);
+        await tx.update(users).set({ failedLogins: 0 }).where(eq(users.id, u.id));
+        await audit(tx, { kind: "anonymous" }, { action: "user.email_verified", objectType: "user", objectId: u.id, summary: { how: "link" } });
       });
     },
 
@@ -405,29 +487,53 @@ export function createAccountsService(deps: AccountsDeps) {
         // every other link mailed before this reset ends with it
         await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, u.id), isNull(passwordResets.usedAt)));
         await tx.update(users).set({ passwordHash, failedLogins: 0, lockedUntil: null }).where(eq(users.id, u.id));
+        // the link came to the address: it is confirmed (and the password whoever registered it chose is gone)
+        const verified = await markEmailVerified(tx, u.id, now);
         await tx.delete(sessions).where(eq(sessions.userId, u.id));
-        await audit(tx, { kind: "anonymous" }, { action: "user.password_reset", objectType: "user", objectId: u.id });
+        await audit(tx, { kind: "anonymous" }, { action: "user.password_reset", objectType: "user", objectId: u.id, ...(verified ? { summary: { emailVerified: true } } : {}) });
       });
     },
 
     // ---------------------------------------------------------------- registration and organisations
-    async registerMerchant(input: { organisation: { nameZh: string; nameEn: string }; admin: { email: string; displayName: string; password: string } }) {
+    /**
+     * Registers a merchant organisation (pending until the authority confirms it) and its first
+     * administrator (unconfirmed until they open the mailed link). The answer is the same whether or
+     * not the address already has an account, after the same work (the password hashed, one
+     * transaction, one mail, one audit row): a new address gets the confirmation link, a known one a
+     * notice to its owner, and nothing is created.
+     */
+    async registerMerchant(input: { organisation: { nameZh: string; nameEn: string }; admin: { email: string; displayName: string; password: string }; locale?: Locale | undefined }) {
       const email = normEmail(input.admin.email);
       requirePassword(input.admin.password, email, "admin.password");
       const passwordHash = await hashPassword(input.admin.password);
-      return db.transaction(async (tx) => {
-        const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
-        if (existing) throw new AppError("conflict", "An account with this e-mail already exists. Sign in, or reset the password.", { fields: [{ field: "admin.email", message: "already registered" }] });
+      await db.transaction(async (tx) => {
         const now = clock.now();
+        // inserted first: two registrations of one address at once meet here, and the second waits
+        // for the first and then finds the account (on PostgreSQL a check before the insert passes both)
+        const [u] = await tx
+          .insert(users)
+          .values({ email, displayName: input.admin.displayName, passwordHash, locale: input.locale ?? "zh-TW", createdAt: now })
+          .onConflictDoNothing({ target: users.email })
+          .returning();
+        if (!u) {
+          const [owner] = await tx.select().from(users).where(eq(users.email, email));
+          if (!owner) throw new AppError("internal", "the registered address has no account and took none");
+          await deps.mail.enqueue(tx, {
+            to: owner.email,
+            template: ACCOUNTS_TEMPLATES.registrationExists,
+            locale: owner.locale,
+            vars: { name: owner.displayName, signInLink: `${deps.publicUrl}/sign-in`, resetLink: `${deps.publicUrl}/forgot-password` },
+          });
+          await audit(tx, { kind: "anonymous" }, { action: "user.registration_repeated", objectType: "user", objectId: owner.id, summary: { nameZh: input.organisation.nameZh, nameEn: input.organisation.nameEn } });
+          return;
+        }
         const [org] = await tx.insert(organisations).values({ kind: "merchant", nameZh: input.organisation.nameZh, nameEn: input.organisation.nameEn, status: "pending", createdAt: now }).returning();
-        // on PostgreSQL two registrations of one address can both pass the check above
-        const [u] = await tx.insert(users).values({ email, displayName: input.admin.displayName, passwordHash, createdAt: now }).onConflictDoNothing({ target: users.email }).returning();
-        if (!u) throw new AppError("conflict", "An account with this e-mail already exists. Sign in, or reset the password.", { fields: [{ field: "admin.email", message: "already registered" }] });
         if (!org) throw new AppError("internal");
         await tx.insert(memberships).values({ userId: u.id, orgId: org.id, role: "merchant_admin", createdAt: now });
+        await issueEmailVerification(tx, u);
         await audit(tx, { kind: "anonymous" }, { action: "organisation.registered", objectType: "organisation", objectId: org.id, orgId: org.id, summary: { nameZh: org.nameZh, nameEn: org.nameEn, admin: u.id } });
-        return { organisationId: org.id, status: "pending" as const };
       });
+      return { status: "check_mail" as const };
     },
 
     async decideRegistration(actor: Actor, orgId: string, decision: "approve" | "reject", reason: string) {
@@ -435,6 +541,11 @@ export function createAccountsService(deps: AccountsDeps) {
       return db.transaction(async (tx) => {
         const org = await getOrg(tx, orgId);
         if (org.status !== "pending") throw new AppError("invalid_transition", `The organisation is ${org.status}, not pending.`);
+        if (decision === "approve") {
+          // the authority vouches for an organisation whose administrator proved the address they registered with
+          const [confirmed] = await tx.select({ id: users.id }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(and(eq(memberships.orgId, orgId), isNotNull(users.emailVerifiedAt))).limit(1);
+          if (!confirmed) throw new AppError("invalid_transition", "The registration's administrator has not confirmed their e-mail address yet. Approve it once they have; it can be rejected now.");
+        }
         const status: OrgStatus = decision === "approve" ? "active" : "rejected";
         await tx.update(organisations).set({ status }).where(eq(organisations.id, orgId));
         const admins = await tx.select({ email: users.email, locale: users.locale, name: users.displayName }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(eq(memberships.orgId, orgId));
@@ -584,13 +695,22 @@ export function createAccountsService(deps: AccountsDeps) {
     async lookupInvitation(token: string) {
       const i = await openInvitation(db, token);
       const org = await getOrg(db, i.orgId);
-      const [u] = await db.select({ id: users.id }).from(users).where(eq(users.email, i.email));
-      return { email: i.email, role: i.role, organisation: { nameZh: org.nameZh, nameEn: org.nameEn }, existingUser: u !== undefined };
+      const [u] = await db.select({ id: users.id, verifiedAt: users.emailVerifiedAt }).from(users).where(eq(users.email, i.email));
+      // an unconfirmed account is taken over by whoever accepts (acceptInvitation): they choose its name and password
+      return { email: i.email, role: i.role, organisation: { nameZh: org.nameZh, nameEn: org.nameEn }, existingUser: u !== undefined && u.verifiedAt !== null };
     },
 
+    /**
+     * The mailed link proves the address, so the account ends up confirmed. An account whose address
+     * was never confirmed is not asked for its password: it may be someone else's registration in
+     * the invitee's name. The invitee sets its name and password as for a new account, and the
+     * password the registrant chose stops working.
+     */
     async acceptInvitation(input: { token: string; displayName?: string | undefined; password: string }) {
       const i = await openInvitation(db, input.token);
-      const [existing] = await db.select().from(users).where(eq(users.email, i.email));
+      const [found] = await db.select().from(users).where(eq(users.email, i.email));
+      const existing = found?.emailVerifiedAt === null ? undefined : found;
+      const unconfirmed = found !== undefined && existing === undefined ? found : undefined;
       let passwordHash: string | undefined;
       if (existing) {
         if (!existing.passwordHash || !(await argonVerify(existing.passwordHash, input.password))) {
@@ -606,12 +726,22 @@ export function createAccountsService(deps: AccountsDeps) {
         const claimed = await tx.update(invitations).set({ acceptedAt: now }).where(and(eq(invitations.id, i.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt))).returning({ id: invitations.id });
         if (claimed.length === 0) throw new AppError("gone");
         let userId = existing?.id;
-        if (!userId) {
+        if (unconfirmed) {
+          const [u] = await tx
+            .update(users)
+            .set({ displayName: (input.displayName ?? "").trim(), passwordHash: passwordHash ?? null, emailVerifiedAt: now, failedLogins: 0, lockedUntil: null })
+            .where(and(eq(users.id, unconfirmed.id), isNull(users.emailVerifiedAt)))
+            .returning({ id: users.id });
+          if (!u) throw new AppError("conflict", "This account's e-mail address was just confirmed. Accept the invitation again with that account's password.");
+          await tx.update(emailVerifications).set({ usedAt: now }).where(and(eq(emailVerifications.userId, unconfirmed.id), isNull(emailVerifications.usedAt)));
+          await tx.delete(sessions).where(eq(sessions.userId, unconfirmed.id));
+          userId = u.id;
+        } else if (!userId) {
           // The address was free when looked up above, before hashing; another acceptance for it
           // (another organisation's invitation) may have taken it since.
           const [u] = await tx
             .insert(users)
-            .values({ email: i.email, displayName: (input.displayName ?? "").trim(), passwordHash: passwordHash ?? null, createdAt: now })
+            .values({ email: i.email, displayName: (input.displayName ?? "").trim(), passwordHash: passwordHash ?? null, emailVerifiedAt: now, createdAt: now })
             .onConflictDoNothing({ target: users.email })
             .returning({ id: users.id });
           if (!u) throw new AppError("conflict", "An account with this e-mail address was just created. Accept the invitation again with that account's password.");
@@ -619,7 +749,7 @@ export function createAccountsService(deps: AccountsDeps) {
         }
         if (!userId) throw new AppError("internal");
         await tx.insert(memberships).values({ userId, orgId: i.orgId, role: i.role, createdAt: now }).onConflictDoNothing();
-        await audit(tx, { kind: "anonymous" }, { action: "invitation.accepted", objectType: "invitation", objectId: i.id, orgId: i.orgId, summary: { userId, role: i.role, newUser: !existing } });
+        await audit(tx, { kind: "anonymous" }, { action: "invitation.accepted", objectType: "invitation", objectId: i.id, orgId: i.orgId, summary: { userId, role: i.role, newUser: !found, ...(unconfirmed ? { unconfirmedAccountTakenOver: true } : {}) } });
       });
     },
 
@@ -693,7 +823,7 @@ export function createAccountsService(deps: AccountsDeps) {
         const now = clock.now();
         const [u] = await tx
           .insert(users)
-          .values({ email: normEmail(input.email), displayName: input.displayName, passwordHash, locale: input.locale ?? "zh-TW", createdAt: now })
+          .values({ email: normEmail(input.email), displayName: input.displayName, passwordHash, locale: input.locale ?? "zh-TW", emailVerifiedAt: now, createdAt: now })
           .returning();
         if (!u) throw new AppError("internal");
         if (input.totpSecret) {
@@ -731,9 +861,37 @@ export function createAccountsService(deps: AccountsDeps) {
     const [row] = await tx.update(users).set({ failedLogins: sql`${users.failedLogins} + 1` }).where(eq(users.id, userId)).returning({ failed: users.failedLogins });
     const failed = row?.failed ?? LOCKOUT_THRESHOLD;
     const locked = failed >= LOCKOUT_THRESHOLD;
-    if (locked) await tx.update(users).set({ failedLogins: 0, lockedUntil: new Date(now.getTime() + minutes(LOCKOUT_MINUTES)) }).where(eq(users.id, userId));
+    if (locked) {
+      const [u] = await tx
+        .update(users)
+        .set({ failedLogins: 0, lockedUntil: new Date(now.getTime() + minutes(LOCKOUT_MINUTES)) })
+        .where(eq(users.id, userId))
+        .returning({ email: users.email, locale: users.locale, name: users.displayName });
+      // The sign-in page does not say that an account is locked (that would say it exists): its owner hears it here.
+      if (u) await deps.mail.enqueue(tx, { to: u.email, template: ACCOUNTS_TEMPLATES.locked, locale: u.locale, vars: { name: u.name, minutes: String(LOCKOUT_MINUTES), link: `${deps.publicUrl}/forgot-password` } });
+    }
     await audit(tx, actor, { action: locked ? "user.locked" : action, objectType: "user", objectId: userId, summary: { failedLogins: failed } });
     return locked;
+  }
+
+  /** A new single-use confirmation link for a registered address, mailed in the caller's transaction. */
+  async function issueEmailVerification(tx: Db, u: { id: string; email: string; displayName: string; locale: Locale }): Promise<void> {
+    const token = randomToken(32);
+    const now = clock.now();
+    await tx.insert(emailVerifications).values({ tokenHash: sha256Hex(token), userId: u.id, createdAt: now, expiresAt: new Date(now.getTime() + VERIFICATION_HOURS * 3_600_000) });
+    await deps.mail.enqueue(tx, {
+      to: u.email,
+      template: ACCOUNTS_TEMPLATES.verifyEmail,
+      locale: u.locale,
+      vars: { name: u.displayName, link: `${deps.publicUrl}/verify-email#token=${token}`, hours: String(VERIFICATION_HOURS) },
+    });
+  }
+
+  /** Marks the address confirmed (if it was not) and ends its outstanding confirmation links; answers whether it changed. */
+  async function markEmailVerified(tx: Db, userId: string, now: Date): Promise<boolean> {
+    const changed = await tx.update(users).set({ emailVerifiedAt: now }).where(and(eq(users.id, userId), isNull(users.emailVerifiedAt))).returning({ id: users.id });
+    await tx.update(emailVerifications).set({ usedAt: now }).where(and(eq(emailVerifications.userId, userId), isNull(emailVerifications.usedAt)));
+    return changed.length > 0;
   }
 
   /**

@@ -38,6 +38,11 @@ export const users = pgTable(
     failedLogins: integer("failed_logins").notNull().default(0),
     lockedUntil: ts("locked_until"),
     disabled: boolean("disabled").notNull().default(false),
+    /**
+     * when the person proved they receive mail at `email` (a confirmation link with the password,
+     * an invitation link, a password-reset link); null: sign-in is refused until they do
+     */
+    emailVerifiedAt: ts("email_verified_at"),
     createdAt: ts("created_at").notNull(),
   },
   (t) => [uniqueIndex("users_email_idx").on(t.email)],
@@ -98,6 +103,19 @@ export const passwordResets = pgTable("password_resets", {
   expiresAt: ts("expires_at").notNull(),
   usedAt: ts("used_at"),
 });
+
+/** Single-use links that confirm a registered address (only the hash of the token is kept). */
+export const emailVerifications = pgTable(
+  "email_verifications",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: uuid("user_id").notNull().references(() => users.id),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    usedAt: ts("used_at"),
+  },
+  (t) => [index("email_verifications_user_idx").on(t.userId)],
+);
 
 export const recoveryCodes = pgTable(
   "recovery_codes",

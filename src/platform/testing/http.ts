@@ -1,10 +1,12 @@
 // HTTP-tier test harness: the real Fastify app (createHttpApp) with the accounts routes on a
-// fresh test database, driven through app.inject(). Mail enqueued by services is recorded.
+// fresh test database, driven through app.inject(). Mail enqueued by services is recorded, and so
+// are the accounts jobs they send: `runJobs()` works them, as the queue's worker would.
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { pino } from "pino";
 import { generateSync } from "otplib";
 import { accountsRoutes } from "../../modules/accounts/accounts.routes.ts";
-import { createAccountsService, type AccountsService, type MailPort } from "../../modules/accounts/accounts.service.ts";
+import { createAccountsService, type AccountsJobsPort, type AccountsService, type MailPort } from "../../modules/accounts/accounts.service.ts";
+import { ACCOUNTS_JOBS, parseAccountLinkJob } from "../../modules/accounts/accounts.jobs.ts";
 import type { OrgKind, Role } from "../auth/roles.ts";
 import { FixedClock } from "../clock.ts";
 import { loadConfig, type Config } from "../config.ts";
@@ -19,6 +21,11 @@ export interface RecordedMail {
   orgId?: string | null | undefined;
 }
 
+export interface RecordedJob {
+  name: string;
+  data: object;
+}
+
 export interface TestApp {
   app: FastifyInstance;
   database: TestDatabase;
@@ -26,6 +33,10 @@ export interface TestApp {
   clock: FixedClock;
   config: Config;
   mail: RecordedMail[];
+  /** jobs sent and not yet worked */
+  jobs: RecordedJob[];
+  /** works the recorded jobs through the accounts service (accounts.jobs.ts), oldest first */
+  runJobs(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,11 +52,19 @@ export async function buildTestApp(options: { register?: (app: FastifyInstance, 
       mail.push(m);
     },
   };
+  const jobs: RecordedJob[] = [];
+  const jobsPort: AccountsJobsPort = {
+    send: async (name, data) => {
+      jobs.push({ name, data });
+      return null;
+    },
+  };
   const accounts = createAccountsService({
     db: database.db,
     clock,
     masterKey: Buffer.alloc(32, 7),
     mail: mailPort,
+    jobs: jobsPort,
     publicUrl: config.publicUrl,
     sessionIdleMinutes: config.sessionIdleMinutes,
     sessionAbsoluteHours: config.sessionAbsoluteHours,
@@ -59,7 +78,13 @@ export async function buildTestApp(options: { register?: (app: FastifyInstance, 
     authenticator: { session: (t) => accounts.authenticateSession(t), apiToken: (t) => accounts.authenticateApiToken(t) },
     globalRateLimit: 100_000,
   });
-  const partial = { database, accounts, clock, config, mail };
+  const runJobs = async (): Promise<void> => {
+    for (let job = jobs.shift(); job; job = jobs.shift()) {
+      if (job.name !== ACCOUNTS_JOBS.link) throw new Error(`the test app has no handler for the job "${job.name}"`);
+      await accounts.sendAccountLink(parseAccountLinkJob(job.data));
+    }
+  };
+  const partial = { database, accounts, clock, config, mail, jobs, runJobs };
   try {
     await app.register(accountsRoutes, { accounts, config, loginRateLimit: 1000 });
     if (options.register) await options.register(app, partial);

@@ -1,19 +1,24 @@
-// Self-registration of a merchant organisation and its first administrator. The organisation
-// stays pending until the authority confirms it.
+// Self-registration of a merchant organisation and its first administrator. The administrator
+// confirms the address from the mailed link; the organisation stays pending until the authority
+// confirms it. The answer is "check your mailbox" whether or not the address already had an
+// account (the mail tells its owner), so the page cannot tell anyone which addresses do.
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { LIMITS } from "../../modules/accounts/accounts.limits.ts";
+import { LIMITS, VERIFICATION_HOURS } from "../../modules/accounts/accounts.limits.ts";
 import { api } from "../api/client.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";
 import { Page } from "../components/Page.tsx";
 import { NewPasswordField, passwordProblem } from "../components/PasswordField.tsx";
 import { fieldError, Notice, ProblemAlert } from "../components/Problem.tsx";
+import { currentLocale } from "../i18n/i18n.ts";
 
 interface RegistrationBody {
   organisation: { nameZh: string; nameEn: string };
   admin: { email: string; displayName: string; password: string };
+  /** the language of the mail that answers */
+  locale: "zh-TW" | "en";
 }
 
 export function RegisterPage() {
@@ -21,15 +26,16 @@ export function RegisterPage() {
   const [email, setEmail] = useState("");
   const [localError, setLocalError] = useState<string | undefined>(undefined);
   const register = useMutation({
-    mutationFn: (body: RegistrationBody) => api<{ organisationId: string; status: "pending" }>("POST", "/registrations", body),
+    mutationFn: (body: RegistrationBody) => api<{ status: "check_mail" }>("POST", "/registrations", body),
   });
 
   if (register.isSuccess) {
     return (
       <Page title={t("register.doneTitle")} narrow>
         <Notice tone="success">
-          <p>{t("register.doneBody")}</p>
+          <p>{t("register.doneBody", { email: register.variables.admin.email, hours: VERIFICATION_HOURS })}</p>
         </Notice>
+        <p>{t("register.doneNext")}</p>
         <p>
           <Link to="/sign-in" className="button primary">
             {t("register.toSignIn")}
@@ -54,6 +60,7 @@ export function RegisterPage() {
           register.mutate({
             organisation: { nameZh: v.nameZh ?? "", nameEn: v.nameEn ?? "" },
             admin: { email: v.email ?? "", displayName: v.displayName ?? "", password: v.password ?? "" },
+            locale: currentLocale(),
           });
         }}
       >

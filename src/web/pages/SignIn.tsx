@@ -1,14 +1,18 @@
 // Sign-in: e-mail and password; then the MFA step or MFA enrolment, by the stage the API returns.
+// An account whose address is not confirmed yet is told so (only after its right password) and
+// can have the confirmation mail sent again. A locked account gets the wrong-password answer (the
+// API does not say who exists), so that answer explains the pause.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
-import { LIMITS } from "../../modules/accounts/accounts.limits.ts";
-import { api } from "../api/client.ts";
+import { LIMITS, VERIFICATION_HOURS } from "../../modules/accounts/accounts.limits.ts";
+import { api, ApiError } from "../api/client.ts";
 import { afterStage, safeNext, stagePath, useSession } from "../api/session.ts";
 import type { StageResponse } from "../api/types.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";
 import { Page } from "../components/Page.tsx";
-import { fieldError, ProblemAlert } from "../components/Problem.tsx";
+import { fieldError, Notice, ProblemAlert } from "../components/Problem.tsx";
 import { Loading } from "../components/States.tsx";
 
 export function SignInPage() {
@@ -18,6 +22,8 @@ export function SignInPage() {
   const queryClient = useQueryClient();
   const session = useSession();
   const next = safeNext(params.get("next"));
+  const [email, setEmail] = useState("");
+  const resend = useMutation({ mutationFn: (address: string) => api<undefined>("POST", "/auth/email-verification/request", { email: address }) });
   const login = useMutation({
     mutationFn: (body: { email: string; password: string }) => api<StageResponse>("POST", "/auth/login", body),
     onSuccess: async (r) => {
@@ -41,10 +47,40 @@ export function SignInPage() {
         onSubmit={(e) => {
           e.preventDefault();
           const v = formValues(e.currentTarget);
+          setEmail(v.email ?? "");
+          resend.reset();
           login.mutate({ email: v.email ?? "", password: v.password ?? "" });
         }}
       >
-        <ProblemAlert error={login.error} />
+        {unverified(login.error) ? (
+          <div className="alert alert-warning" role="alert">
+            <p>{t("signIn.unverified", { hours: VERIFICATION_HOURS })}</p>
+            {resend.isSuccess ? (
+              <p role="status">{t("signIn.resent")}</p>
+            ) : (
+              <p>
+                <button
+                  type="button"
+                  className="button"
+                  disabled={resend.isPending}
+                  onClick={() => {
+                    resend.mutate(email);
+                  }}
+                >
+                  {t("signIn.resend")}
+                </button>
+              </p>
+            )}
+            <ProblemAlert error={resend.error} />
+          </div>
+        ) : (
+          <ProblemAlert error={login.error} />
+        )}
+        {login.error instanceof ApiError && login.error.code === "invalid_credentials" ? (
+          <Notice>
+            <p>{t("signIn.wrongHint")}</p>
+          </Notice>
+        ) : null}
         <Field name="email" type="email" label={t("common.email")} autoComplete="username" required maxLength={LIMITS.email} error={fieldError(login.error, "email")} />
         <Field name="password" type="password" label={t("common.password")} autoComplete="current-password" required error={fieldError(login.error, "password")} />
         <SubmitButton pending={login.isPending}>{login.isPending ? t("signIn.submitting") : t("signIn.submit")}</SubmitButton>
@@ -57,4 +93,11 @@ export function SignInPage() {
       </p>
     </Page>
   );
+}
+
+/** Sign-in refused until the address is confirmed (the API's `reason`, said only after the right password). */
+function unverified(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  const problem = error.problem;
+  return "reason" in problem && problem.reason === "email_unverified";
 }
