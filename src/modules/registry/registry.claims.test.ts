@@ -206,6 +206,23 @@ test("the public check finds a shop from a pasted product link, an upper-case or
   assert.equal((await search("Note: goodthings")).statusCode, 200);
 });
 
+test("a name with a full-width or ideographic dot is searched as a name, not as a host", async () => {
+  const shop = await pendingShop("10000004", ["https://smith-select.example"], "約翰．史密斯選物有限公司");
+  assert.equal((await registry.act(authority, shop.id, "approve", "documents match the register")).identityStatus, "confirmed");
+  const anon = new Client(t.app);
+  for (const q of ["約翰．史密斯選物", "約翰．史密斯"]) {
+    const r = await anon.get(`/api/v1/registry/public/shops?q=${encodeURIComponent(q)}`);
+    assert.equal(r.statusCode, 200, `${q}: ${r.body}`);
+    const page = r.json<{ items: { id: string }[]; searched: { by: string } }>();
+    assert.equal(page.searched.by, "name", q);
+    assert.deepEqual(page.items.map((s) => s.id), [shop.id], q);
+  }
+  // a name pasted with its closing full stop is no "host": a name search (nothing ends in 。), not a 400
+  assert.equal((await anon.get(`/api/v1/registry/public/shops?q=${encodeURIComponent("約翰．史密斯選物。")}`)).statusCode, 200);
+  // so is a brand with a colon: a name search, not "only web addresses" (a 400)
+  assert.equal((await anon.get(`/api/v1/registry/public/shops?q=${encodeURIComponent("B:MING")}`)).statusCode, 200);
+});
+
 test("hostile input to the public check is a clear 400, never a 500", async () => {
   const anon = new Client(t.app);
   const cases: [string, RegExp][] = [

@@ -33,6 +33,22 @@ test("an IDN in Unicode (with ideographic dots) is searched by its punycode form
   }
 });
 
+test("Chinese names with full-width or ideographic dots stay names; those dots make a host only before an ASCII top-level domain", () => {
+  // 間隔號 and 句號 are punctuation in names (約翰．史密斯, a name pasted with its full stop); before
+  // the full-width dots were read as a host, such a name search looked for a host and found nothing
+  for (const q of ["約翰．史密斯選物", "台北3C．購物", "好好買。", "莎莎｡美妝"]) assert.deepEqual(parseSearchQuery(q), { by: "name", text: q }, q);
+  for (const q of ["商店。tw", "商店．tw", "ＳＨＯＰ．ＥＸＡＭＰＬＥ", "商店。tw:8443", "商店。xn--kpry57d", "商店。tw。"]) assert.equal(parseSearchQuery(q).by, "host", q);
+  // an ASCII dot is a host, as it always was
+  assert.equal(host("約翰.史密斯"), "xn--09zv3d.xn--mpr05pqzi");
+});
+
+test("a brand with a colon (B:MING, Re:Zero) is a name; only a web-address-like scheme is refused", () => {
+  for (const q of ["B:MING", "Re:Zero商店", "i:Store", "TW:好物"]) assert.deepEqual(parseSearchQuery(q), { by: "name", text: q }, q);
+  for (const q of ["javascript:alert(1)", "vbscript:msgbox(1)", "data:,x", "mailto:a@shop.example", "tel:+886212345678", "blob:https://x.example/1", "line://ti/p/@shop", "chrome-extension://abc/x"]) {
+    assert.equal(problem(q), "not-a-web-address", q);
+  }
+});
+
 test("names, business numbers and the empty query", () => {
   assert.deepEqual(parseSearchQuery("  "), { by: "all" });
   assert.deepEqual(parseSearchQuery("好物 網路"), { by: "name", text: "好物 網路" });

@@ -37,6 +37,23 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const SCHEME = /^([a-z][a-z0-9+.-]*):(.*)$/is;
 /** ASCII and the full-width/ideographic dots that UTS #46 maps to "." */
 const DOT = /[.\u3002\uff0e\uff61]/;
+/** Schemes without "//" that a pasted link may carry and that are no web address. */
+const OPAQUE_SCHEMES = new Set(["javascript", "vbscript", "data", "blob", "about", "mailto", "tel", "sms", "view-source"]);
+/** A top-level domain once width-folded (NFKC), with an optional port: `tw`, `ＣＯＭ`, `xn--kpry57d`, `tw:8443`. */
+const ASCII_TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})(?::\d{1,5})?$/i;
+
+/**
+ * Is `head` (the text before any / ? #, no whitespace) a host? With an ASCII dot, yes. The full-width
+ * and ideographic dots are also punctuation in Chinese names (約翰．史密斯, a name pasted with its 。):
+ * with only those, a host only when the last label is an ASCII top-level domain (商店。tw).
+ */
+function looksLikeHost(head: string): boolean {
+  if (head.includes(".")) return true;
+  if (!DOT.test(head)) return false;
+  const labels = head.split(DOT);
+  if (labels.at(-1) === "") labels.pop(); // the absolute form's trailing dot
+  return labels.length >= 2 && ASCII_TLD.test((labels.at(-1) ?? "").normalize("NFKC"));
+}
 
 export function parseSearchQuery(input: string): SearchQuery {
   const raw = input.trim();
@@ -58,8 +75,9 @@ export function parseSearchQuery(input: string): SearchQuery {
     if (name === "http" || name === "https") return hostQuery(raw);
     // `shop.example:8443/…` and `localhost:3000` are a host and a port, not a scheme
     if (name.includes(".") || /^\d+(?:[/?#]|$)/.test(rest)) return hostQuery(`https://${raw}`);
-    // `Note: …` is a name with a colon; `javascript:alert(1)` is not a web address
-    if (!/^\s/.test(rest)) {
+    // `javascript:alert(1)`, `ftp://…` and `line://…` are not web addresses; `Note: …` and the brand
+    // `B:MING` are names with a colon
+    if (rest.startsWith("/") || OPAQUE_SCHEMES.has(name)) {
       const shown = name.length > 20 ? `${name.slice(0, 20)}…` : name;
       throw new SearchQueryError("not-a-web-address", `Only web addresses (https:// or http://) can be looked up, not ${shown}: addresses.`, `只能查詢網址（https:// 或 http://），不能查詢 ${shown}: 開頭的內容。`);
     }
@@ -67,7 +85,7 @@ export function parseSearchQuery(input: string): SearchQuery {
   if (raw.startsWith("//")) return hostQuery(`https:${raw}`);
   if (raw.startsWith("[")) return hostQuery(`https://${raw}`); // an IPv6 literal
   const head = raw.split(/[/?#]/, 1)[0] ?? "";
-  if (!/\s/.test(raw) && DOT.test(head)) return hostQuery(`https://${raw}`);
+  if (!/\s/.test(raw) && looksLikeHost(head)) return hostQuery(`https://${raw}`);
   if (raw.length > REGISTRY_LIMITS.query) {
     throw new SearchQueryError("too-long", `A name search is at most ${REGISTRY_LIMITS.query} characters.`, `名稱查詢最多 ${REGISTRY_LIMITS.query} 字元。`);
   }
