@@ -10,7 +10,8 @@ export { LIMITS };
 
 const email = z.email("Enter a valid e-mail address").max(LIMITS.email);
 const password = z.string().min(1, "Enter a password").max(PASSWORD_MAX);
-const name = z.string().trim().min(1, "Required").max(LIMITS.name);
+// a NUL is a PostgreSQL error: a 500, and for a registration only when the address is new (an oracle)
+const name = z.string().trim().min(1, "Required").max(LIMITS.name).refine(withoutNul, "Must not contain NUL characters");
 const opaqueToken = z.string().min(16).max(200).regex(/^[A-Za-z0-9_-]+$/, "Malformed token");
 export const role = z.enum(roles);
 export const orgKind = z.enum(orgKinds);

@@ -175,6 +175,23 @@ describe("no answer tells which addresses have accounts", () => {
     assert.equal(hashAfter, hashBefore, "the owner's account is unchanged");
   });
 
+  test("a registration the database cannot store answers the same for a known and a new address (a NUL in the organisation's name was a 500 only for a new one)", async () => {
+    const known = shop.users.staff?.email ?? "";
+    const nul = (email: string): Promise<LightMyRequestResponse> =>
+      t.app.inject({
+        method: "POST",
+        url: "/api/v1/registrations",
+        remoteAddress: `10.9.0.${String(++client)}`,
+        payload: { organisation: { nameZh: "無名店\u0000", nameEn: "Nameless\u0000Shop" }, admin: { email, displayName: "Registrant", password: PASSPHRASE } },
+      });
+    const before = await counts();
+    const forKnown = answer(await nul(known));
+    const forNew = answer(await nul("nul-in-name@merchant.test"));
+    assert.deepEqual(forKnown, forNew, "the answer says whether the address has an account");
+    assert.equal(forNew.status, 400);
+    assert.deepEqual(await counts(), before);
+  });
+
   test("two registrations of one new address at once: the same answer, one account", async () => {
     const [a, b] = await Promise.all([register("twice@merchant.test", "Twice A"), register("twice@merchant.test", "Twice B")]);
     assert.deepEqual(answer(a), { status: 202, body: { status: "check_mail" } });

@@ -222,3 +222,19 @@ test("concurrent writers on two connections pools and two checkpoint writers on 
     if (other !== db) await other.close();
   }
 });
+
+test("a row inserted below the chain's first number (seq 0 or negative) is reported: the walk began at 1 and never saw it", async () => {
+  armAuditKeys(keys);
+  const db = await fresh();
+  const anchor = createAuditAnchor({ db: db.db, keys, store: fsCheckpointStore(newDir()), clock });
+  await append(db, 3, "real");
+  assert.equal((await anchor.checkpoint()).status, "written");
+  // a forged entry, listed by the audit view like any other row
+  await db.query(
+    `insert into audit_log (seq, at, actor_kind, action, object_type, object_id, summary, prev_hash, hash) values (0, $1, 'system:seed', 'organisation.approved', 'organisation', 'forged', '{}', $2, $3)`,
+    [new Date("2026-04-01T00:00:00Z"), GENESIS_HASH, KEYED_PREFIX + "0".repeat(64)],
+  );
+  const r = await anchor.verify();
+  assert.equal(r.ok, false, JSON.stringify(r));
+  assert.deepEqual([r.problem?.kind, r.problem?.seq], ["outside_chain", 0]);
+});

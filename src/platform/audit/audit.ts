@@ -129,7 +129,8 @@ export type AuditProblemKind =
   | "key_missing" // keyed rows, and no key to check them with
   | "checkpoint_mismatch" // the row a checkpoint names has another hash (re-chained before it)
   | "truncated" // the trail ends before the newest checkpoint: the newest rows were removed
-  | "checkpoint_invalid"; // the checkpoint file is malformed or its MAC does not verify
+  | "checkpoint_invalid" // the checkpoint file is malformed or its MAC does not verify
+  | "outside_chain"; // a row numbered below 1, where the walk never looks (inserted)
 
 export interface AuditProblem {
   seq: number;
@@ -226,8 +227,12 @@ export interface VerifyOptions {
  */
 export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<VerifyResult> {
   const cp = options.checkpoint ?? undefined;
+  const checkpoint = cp ? { seq: cp.seq, at: cp.at.toISOString() } : null;
+  // The chain starts at 1; a row numbered below it would be listed by the audit view and never walked.
+  const [stray] = await db.select({ seq: auditLog.seq }).from(auditLog).where(lt(auditLog.seq, 1)).orderBy(asc(auditLog.seq)).limit(1);
+  if (stray) return { ok: false, rows: 0, legacyRows: 0, checkpoint, problem: { seq: stray.seq, kind: "outside_chain", detail: `row ${stray.seq} is numbered below 1, outside the chain: it was inserted` } };
   const r = await walk(db, { from: { seq: 0, hash: GENESIS_HASH }, chainKey: options.chainKey, keyedAfter: cp?.seq ?? Infinity, checkpoint: cp, batch: options.batch ?? 1000 });
-  return { ok: !r.problem, rows: r.rows, legacyRows: r.legacyRows, checkpoint: cp ? { seq: cp.seq, at: cp.at.toISOString() } : null, ...(r.problem ? { problem: r.problem } : {}) };
+  return { ok: !r.problem, rows: r.rows, legacyRows: r.legacyRows, checkpoint, ...(r.problem ? { problem: r.problem } : {}) };
 }
 
 /**
