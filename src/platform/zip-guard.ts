@@ -8,6 +8,10 @@
 // some spreadsheet writers emit it for every file, however small. Every value a ZIP64 structure
 // stands in for must agree with what a reader that ignores it would see, so that no two readers
 // find two different archives in one file.
+//
+// The directory parser (centralDirectory) is shared with the evidence type sniffer
+// (storage/sniff.ts), which keeps only the last bytes of a streamed upload: it reads the end
+// record, the ZIP64 locator and record and the central directory from the file's last bytes.
 import { crc32, createInflateRaw } from "node:zlib";
 
 export interface ZipLimits {
@@ -46,7 +50,8 @@ const ZIP64_EXTRA = 0x0001;
 const MAX16 = 0xffff, MAX32 = 0xffffffff;
 const END_SIZE = 22, LOCATOR_SIZE = 20, ZIP64_END_MIN = 56;
 
-interface Entry { name: string; flags: number; method: number; crc: number; csize: number; usize: number; offset: number }
+/** A central directory entry, with its ZIP64 values in place: sizes, and the file offset of its local header. */
+export interface ZipEntry { name: string; flags: number; method: number; crc: number; csize: number; usize: number; offset: number }
 
 /**
  * A 64-bit field as a number. Past 2^53 the number is inexact but still beyond any offset or size
@@ -63,7 +68,11 @@ function findEnd(b: Buffer): number {
   throw new ZipRefused("not_zip", "not a ZIP file (no end-of-directory record)");
 }
 
+/** The end record's or ZIP64 record's counts and file offsets. */
 interface Directory { disk: number; cdDisk: number; onDisk: number; count: number; cdSize: number; cdOffset: number; /** where the directory must end */ cdEnd: number }
+
+/** A structure that lies before the bytes a check was given (only when it was given the file's last bytes). */
+const outOfReach = (what: string, kept: number): ZipRefused => tooLarge(`${what} starts more than ${String(kept)} bytes before the end of the file, further back than this check reads`);
 
 /**
  * Where the central directory is and how many entries it holds, from the end record or, when a
@@ -72,10 +81,11 @@ interface Directory { disk: number; cdDisk: number; onDisk: number; count: numbe
  * always looks for the locator (Python, Info-ZIP) must find the same directory, so each field of the
  * end record is either all ones or the ZIP64 record's value.
  */
-function directory(b: Buffer): Directory {
+function directory(b: Buffer, base: number): Directory {
   const end = findEnd(b);
-  const classic: Directory = { disk: b.readUInt16LE(end + 4), cdDisk: b.readUInt16LE(end + 6), onDisk: b.readUInt16LE(end + 8), count: b.readUInt16LE(end + 10), cdSize: b.readUInt32LE(end + 12), cdOffset: b.readUInt32LE(end + 16), cdEnd: end };
+  const classic: Directory = { disk: b.readUInt16LE(end + 4), cdDisk: b.readUInt16LE(end + 6), onDisk: b.readUInt16LE(end + 8), count: b.readUInt16LE(end + 10), cdSize: b.readUInt32LE(end + 12), cdOffset: b.readUInt32LE(end + 16), cdEnd: base + end };
   const locator = end - LOCATOR_SIZE;
+  if (locator < 0 && base > 0) throw outOfReach("the end-of-directory record", b.length);
   if (locator < 0 || b.readUInt32LE(locator) !== ZIP64_LOCATOR) {
     if (classic.disk === MAX16 || classic.cdDisk === MAX16 || classic.onDisk === MAX16 || classic.count === MAX16 || classic.cdSize === MAX32 || classic.cdOffset === MAX32) {
       throw damaged("the end-of-directory record refers to a ZIP64 record that is not there");
@@ -84,11 +94,15 @@ function directory(b: Buffer): Directory {
   }
   // §4.3.15: disk holding the ZIP64 record (4), its offset (8), total number of disks (4)
   if (b.readUInt32LE(locator + 4) !== 0 || b.readUInt32LE(locator + 16) > 1) throw unsupported("multi-part (split) ZIP files are not accepted");
-  const at = u64(b, locator + 8);
-  if (at > locator - ZIP64_END_MIN || b.readUInt32LE(at) !== ZIP64_END) throw damaged("the ZIP64 end-of-directory locator does not point to a ZIP64 end-of-directory record");
+  // `at` is a file offset, `r` the same place in `b`
+  const at = u64(b, locator + 8), r = at - base;
+  const notRecord = (): ZipRefused => damaged("the ZIP64 end-of-directory locator does not point to a ZIP64 end-of-directory record");
+  if (at > base + locator - ZIP64_END_MIN) throw notRecord();
+  if (r < 0) throw outOfReach("the ZIP64 end-of-directory record", b.length);
+  if (b.readUInt32LE(r) !== ZIP64_END) throw notRecord();
   // §4.3.14.1: the size counts the record after its first 12 bytes; the record must end at the locator
-  if (at + 12 + u64(b, at + 4) !== locator) throw damaged("the ZIP64 end-of-directory record does not end where the locator begins");
-  const z: Directory = { disk: b.readUInt32LE(at + 16), cdDisk: b.readUInt32LE(at + 20), onDisk: u64(b, at + 24), count: u64(b, at + 32), cdSize: u64(b, at + 40), cdOffset: u64(b, at + 48), cdEnd: at };
+  if (r + 12 + u64(b, r + 4) !== locator) throw damaged("the ZIP64 end-of-directory record does not end where the locator begins");
+  const z: Directory = { disk: b.readUInt32LE(r + 16), cdDisk: b.readUInt32LE(r + 20), onDisk: u64(b, r + 24), count: u64(b, r + 32), cdSize: u64(b, r + 40), cdOffset: u64(b, r + 48), cdEnd: at };
   const agree = (key: Exclude<keyof Directory, "cdEnd">, max: number): boolean => classic[key] === max || classic[key] === z[key];
   if (!(agree("disk", MAX16) && agree("cdDisk", MAX16) && agree("onDisk", MAX16) && agree("count", MAX16) && agree("cdSize", MAX32) && agree("cdOffset", MAX32))) {
     throw damaged("the end-of-directory record and its ZIP64 record disagree");
@@ -117,19 +131,32 @@ function zip64Field(b: Buffer, start: number, length: number, name: string): Buf
   return found;
 }
 
-function centralEntries(b: Buffer, maxEntries: number): { entries: Entry[]; cdOffset: number } {
-  const d = directory(b);
+/**
+ * The central directory's entries and its file offset, read from `tail`, the last bytes of a file of
+ * `size` bytes (the whole file, or what a streaming check keeps of its end): the end record, a ZIP64
+ * locator and record, and the directory must all lie in `tail`; one that begins before it is refused
+ * as too large to check. Refuses (ZipRefused) what assertZipWithin refuses of a directory: damage,
+ * inconsistent ZIP64 structures, split archives, encryption, methods other than stored and deflate,
+ * more than `maxEntries` entries.
+ */
+export function centralDirectory(tail: Buffer, size: number, maxEntries: number): { entries: ZipEntry[]; cdOffset: number } {
+  const b = tail, base = size - tail.length;
+  if (base < 0) throw new RangeError("the tail is longer than the file");
+  const d = directory(b, base);
   if (d.disk !== 0 || d.cdDisk !== 0 || d.onDisk !== d.count) throw unsupported("multi-part (split) ZIP files are not accepted");
   if (d.count > maxEntries) throw tooLarge(`more than ${String(maxEntries)} entries`);
   if (d.cdOffset + d.cdSize !== d.cdEnd) throw damaged("the central directory is not where the end-of-directory record says");
-  const entries: Entry[] = [];
-  let p = d.cdOffset;
+  if (d.cdOffset < base) throw outOfReach("the central directory", b.length);
+  // from here on, positions in `b`
+  const cdEnd = d.cdEnd - base;
+  const entries: ZipEntry[] = [];
+  let p = d.cdOffset - base;
   for (let k = 0; k < d.count; k++) {
-    if (p + 46 > d.cdEnd || b.readUInt32LE(p) !== CENTRAL) throw damaged("a damaged central directory");
+    if (p + 46 > cdEnd || b.readUInt32LE(p) !== CENTRAL) throw damaged("a damaged central directory");
     const nameLen = b.readUInt16LE(p + 28), extraLen = b.readUInt16LE(p + 30), commentLen = b.readUInt16LE(p + 32);
     const next = p + 46 + nameLen + extraLen + commentLen;
-    if (next > d.cdEnd) throw damaged("a damaged central directory");
-    const e: Entry = {
+    if (next > cdEnd) throw damaged("a damaged central directory");
+    const e: ZipEntry = {
       flags: b.readUInt16LE(p + 8), method: b.readUInt16LE(p + 10), crc: b.readUInt32LE(p + 16), csize: b.readUInt32LE(p + 20), usize: b.readUInt32LE(p + 24),
       offset: b.readUInt32LE(p + 42), name: b.toString("latin1", p + 46, p + 46 + nameLen),
     };
@@ -156,7 +183,7 @@ function centralEntries(b: Buffer, maxEntries: number): { entries: Entry[]; cdOf
     entries.push(e);
     p = next;
   }
-  if (p !== d.cdEnd) throw damaged("the central directory holds more than its entries");
+  if (p !== cdEnd) throw damaged("the central directory holds more than its entries");
   return { entries, cdOffset: d.cdOffset };
 }
 
@@ -183,7 +210,7 @@ function inflated(data: Buffer, budget: number, name: string): Promise<{ size: n
  * is all ones, the ZIP64 field, which in a local header MUST hold both sizes (§4.5.3). `zip64` says
  * whether the header carries a ZIP64 field (then a data descriptor has 8-byte sizes, §4.3.9.2).
  */
-function localSizes(b: Buffer, at: number, nameLen: number, extraLen: number, e: Entry): { csize: number; usize: number; zip64: boolean } {
+function localSizes(b: Buffer, at: number, nameLen: number, extraLen: number, e: ZipEntry): { csize: number; usize: number; zip64: boolean } {
   let csize = b.readUInt32LE(at + 18), usize = b.readUInt32LE(at + 22);
   const needed = csize === MAX32 || usize === MAX32;
   const z = needed || (e.flags & 8) !== 0 ? zip64Field(b, at + 30 + nameLen, extraLen, e.name) : undefined;
@@ -198,7 +225,7 @@ function localSizes(b: Buffer, at: number, nameLen: number, extraLen: number, e:
 /** Refuses (ZipRefused, with a kind and a reason to show) a ZIP that is damaged, hides entries, uses what we do not accept or unpacks past the limits. */
 export async function assertZipWithin(b: Buffer, limits: ZipLimits): Promise<void> {
   if (b.length < END_SIZE) throw new ZipRefused("not_zip", "not a ZIP file");
-  const { entries, cdOffset } = centralEntries(b, limits.maxEntries ?? 1000);
+  const { entries, cdOffset } = centralDirectory(b, b.length, limits.maxEntries ?? 1000);
   // The entries, in file order, must tile everything before the directory: nothing unlisted between them.
   const byOffset = [...entries].sort((x, y) => x.offset - y.offset);
   let at = 0, total = 0;

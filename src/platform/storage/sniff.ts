@@ -5,6 +5,7 @@
 // match their beginning (an image or PDF with something appended: the usual polyglot trick).
 import { inflateRawSync } from "node:zlib";
 import { AppError } from "../errors.ts";
+import { centralDirectory, ZipRefused, type ZipEntry } from "../zip-guard.ts";
 
 export type EvidenceType =
   | "application/pdf"
@@ -33,6 +34,8 @@ export const extensionsByType: Readonly<Record<EvidenceType, readonly string[]>>
 
 const HEAD_BYTES = 1024 * 1024;
 const TAIL_BYTES = 256 * 1024;
+/** Most entries an OOXML zip may list. */
+const MAX_ZIP_ENTRIES = 10_000;
 /** Markup that makes a browser or viewer treat bytes as a document: refused near the start of any file. */
 const MARKUP = /<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed|\?xml)\b/i;
 
@@ -126,7 +129,7 @@ export class ContentInspector {
   }
 
   #ooxml(): EvidenceType {
-    const entries = centralDirectory(this.#tail, this.#size);
+    const entries = zipEntries(this.#tail, this.#size);
     const names = new Set(entries.map((e) => e.name));
     if (!names.has("[Content_Types].xml")) throw unsupported("Only XLSX and DOCX zip files are accepted.");
     if ([...names].some((n) => /vbaProject\.bin$/i.test(n))) throw unsupported("Office files with macros are not accepted.");
@@ -144,56 +147,33 @@ function startsWith(b: Buffer, bytes: number[]): boolean {
   return b.length >= bytes.length && bytes.every((x, i) => b[i] === x);
 }
 
-interface ZipEntry {
-  name: string;
-  method: number;
-  compressedSize: number;
-  localOffset: number;
-}
-
-/** The zip's central directory (APPNOTE.TXT 4.3.12, 4.3.16), read from the file's last bytes. */
-function centralDirectory(tail: Buffer, size: number): ZipEntry[] {
-  const bad = (): AppError => unsupported("The zip file is damaged or too unusual to check.");
-  let eocd = -1;
-  for (let i = tail.length - 22; i >= Math.max(0, tail.length - 22 - 65535); i--) {
-    if (tail.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
+/**
+ * The zip's central directory, read from the file's last bytes by the ZIP check's parser
+ * (zip-guard.ts: end record, ZIP64 locator and record, ZIP64 extra fields). The end record must end
+ * the file (or its comment must), so bytes appended after the zip are refused; so is a directory
+ * that starts before the last TAIL_BYTES, which the sniffer does not keep.
+ */
+function zipEntries(tail: Buffer, size: number): ZipEntry[] {
+  try {
+    return centralDirectory(tail, size, MAX_ZIP_ENTRIES).entries;
+  } catch (error) {
+    if (!(error instanceof ZipRefused)) throw new AppError("unsupported_media_type", "The zip file is damaged or too unusual to check.", { cause: error });
+    const detail =
+      error.kind === "unsupported" ? `The zip file uses a ZIP feature that is not accepted: ${error.message}. Save it again from the program that made it.`
+      : error.kind === "too_large" ? `The zip file is too large to check: ${error.message}.`
+      : `The zip file is damaged or too unusual to check: ${error.message}.`;
+    throw new AppError("unsupported_media_type", detail, { cause: error });
   }
-  if (eocd < 0) throw bad();
-  const count = tail.readUInt16LE(eocd + 10);
-  const cdSize = tail.readUInt32LE(eocd + 12);
-  const cdOffset = tail.readUInt32LE(eocd + 16);
-  const tailStart = size - tail.length;
-  if (count === 0xffff || cdOffset === 0xffffffff || cdOffset < tailStart || cdOffset + cdSize > size || count > 10_000) throw bad();
-  const entries: ZipEntry[] = [];
-  let p = cdOffset - tailStart;
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > tail.length || tail.readUInt32LE(p) !== 0x02014b50) throw bad();
-    const nameLen = tail.readUInt16LE(p + 28);
-    const extraLen = tail.readUInt16LE(p + 30);
-    const commentLen = tail.readUInt16LE(p + 32);
-    if (p + 46 + nameLen > tail.length) throw bad();
-    entries.push({
-      method: tail.readUInt16LE(p + 10),
-      compressedSize: tail.readUInt32LE(p + 20),
-      localOffset: tail.readUInt32LE(p + 42),
-      name: tail.subarray(p + 46, p + 46 + nameLen).toString("utf8"),
-    });
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return entries;
 }
 
 /** One small entry's text, from the file's first bytes (stored or deflated; at most 1 MB inflated). */
 function readEntry(head: Buffer, e: ZipEntry): string {
   const bad = (): AppError => unsupported("The zip file is damaged or too unusual to check.");
-  const p = e.localOffset;
+  const p = e.offset;
   if (p + 30 > head.length || head.readUInt32LE(p) !== 0x04034b50) throw bad();
   const start = p + 30 + head.readUInt16LE(p + 26) + head.readUInt16LE(p + 28);
-  const data = head.subarray(start, start + e.compressedSize);
-  if (data.length !== e.compressedSize) throw bad();
+  const data = head.subarray(start, start + e.csize);
+  if (data.length !== e.csize) throw bad();
   try {
     if (e.method === 0) return data.toString("utf8");
     if (e.method === 8) return inflateRawSync(data, { maxOutputLength: 1024 * 1024 }).toString("utf8");
