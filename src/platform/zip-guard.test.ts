@@ -7,37 +7,7 @@ import { test } from "node:test";
 import { crc32, deflateRawSync } from "node:zlib";
 import ExcelJS from "exceljs";
 import { assertZipWithin, ZipRefused, type ZipRefusalKind } from "./zip-guard.ts";
-
-interface Part { name: string; data: Buffer; stored?: boolean; declared?: number; descriptor?: boolean; /** the compressed bytes as given (default: data deflated) */ body?: Buffer }
-
-/** A ZIP written field by field, so that tests can make it lie. `listed` (default all) are in the directory. */
-function zip(parts: Part[], listed: (p: Part) => boolean = () => true): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const p of parts) {
-    const body = p.body ?? (p.stored === true ? p.data : deflateRawSync(p.data));
-    const name = Buffer.from(p.name, "latin1");
-    const usize = p.declared ?? p.data.length;
-    const flags = p.descriptor === true ? 8 : 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(flags, 6); local.writeUInt16LE(p.stored === true ? 0 : 8, 8);
-    local.writeUInt32LE(crc32(p.data), 14); local.writeUInt32LE(p.descriptor === true ? 0 : body.length, 18); local.writeUInt32LE(p.descriptor === true ? 0 : usize, 22); local.writeUInt16LE(name.length, 26);
-    const descriptor = Buffer.alloc(p.descriptor === true ? 16 : 0);
-    if (p.descriptor === true) { descriptor.writeUInt32LE(0x08074b50, 0); descriptor.writeUInt32LE(crc32(p.data), 4); descriptor.writeUInt32LE(body.length, 8); descriptor.writeUInt32LE(usize, 12); }
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(flags, 8); central.writeUInt16LE(p.stored === true ? 0 : 8, 10);
-    central.writeUInt32LE(crc32(p.data), 16); central.writeUInt32LE(body.length, 20); central.writeUInt32LE(usize, 24); central.writeUInt16LE(name.length, 28); central.writeUInt32LE(offset, 42);
-    locals.push(local, name, body, descriptor);
-    if (listed(p)) centrals.push(central, name);
-    offset += 30 + name.length + body.length + descriptor.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  const n = centrals.length / 2;
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(n, 8); end.writeUInt16LE(n, 10); end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
+import { patched, toZip64, zipOf } from "./zip.testing.ts";
 
 const MiB = 1024 * 1024;
 async function refused(b: Buffer, reason: RegExp, kind?: ZipRefusalKind, maxTotalBytes = 8 * MiB): Promise<void> {
@@ -55,23 +25,23 @@ test("real workbooks and plain ZIPs pass", async () => {
   for (let r = 0; r < 2000; r++) ws.addRow([`項目 ${String(r)}`, "C001 辨識個人者", "會員管理", "契約關係", "5 年"]);
   const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
   await assertZipWithin(xlsx, { maxTotalBytes: 8 * MiB });
-  await assertZipWithin(zip([{ name: "a.txt", data: Buffer.from("hello") }, { name: "b.bin", data: Buffer.alloc(1000, 7), stored: true }, { name: "c.xml", data: Buffer.from("<x/>".repeat(100)), descriptor: true }]), { maxTotalBytes: MiB });
+  await assertZipWithin(zipOf([{ name: "a.txt", data: Buffer.from("hello") }, { name: "b.bin", data: Buffer.alloc(1000, 7), stored: true }, { name: "c.xml", data: Buffer.from("<x/>".repeat(100)), descriptor: true }]), { maxTotalBytes: MiB });
 });
 
 test("a zip bomb is refused on the bytes it inflates to, whatever it declares", async () => {
   const zeros = Buffer.alloc(20 * MiB);
-  await refused(zip([{ name: "xl/sharedStrings.xml", data: zeros }]), /more than the limit/, "too_large");
-  await refused(zip([{ name: "xl/sharedStrings.xml", data: zeros, declared: 100 }]), /more than the limit/);
+  await refused(zipOf([{ name: "xl/sharedStrings.xml", data: zeros }]), /more than the limit/, "too_large");
+  await refused(zipOf([{ name: "xl/sharedStrings.xml", data: zeros, declared: 100 }]), /more than the limit/);
   // many entries, each under the limit, together over it
-  await refused(zip(Array.from({ length: 5 }, (_, i) => ({ name: `xl/worksheets/sheet${String(i)}.xml`, data: Buffer.alloc(2 * MiB) }))), /more than the limit/);
-  await refused(zip(Array.from({ length: 1001 }, (_, i) => ({ name: `f${String(i)}`, data: Buffer.from("x") }))), /more than 1000 entries/, "too_large");
+  await refused(zipOf(Array.from({ length: 5 }, (_, i) => ({ name: `xl/worksheets/sheet${String(i)}.xml`, data: Buffer.alloc(2 * MiB) }))), /more than the limit/);
+  await refused(zipOf(Array.from({ length: 1001 }, (_, i) => ({ name: `f${String(i)}`, data: Buffer.from("x") }))), /more than 1000 entries/, "too_large");
 });
 
 test("lying sizes, hidden entries and damaged files are refused", async () => {
-  await refused(zip([{ name: "a.xml", data: Buffer.alloc(5000, 65), declared: 10 }]), /size is not what the directory says/, "damaged");
+  await refused(zipOf([{ name: "a.xml", data: Buffer.alloc(5000, 65), declared: 10 }]), /size is not what the directory says/, "damaged");
   // an entry a streaming reader would unpack, left out of the directory
-  await refused(zip([{ name: "hidden.xml", data: Buffer.alloc(100) }, { name: "a.xml", data: Buffer.from("<a/>") }], (p) => p.name !== "hidden.xml"), /does not list/);
-  const good = zip([{ name: "a.xml", data: Buffer.from("<a>hello</a>".repeat(50)) }]);
+  await refused(zipOf([{ name: "hidden.xml", data: Buffer.alloc(100) }, { name: "a.xml", data: Buffer.from("<a/>") }], (p) => p.name !== "hidden.xml"), /does not list/);
+  const good = zipOf([{ name: "a.xml", data: Buffer.from("<a>hello</a>".repeat(50)) }]);
   await refused(good.subarray(0, good.length - 5), /no end-of-directory/);
   await refused(Buffer.from("PK\u0003\u0004 this is not a zip file at all, just words"), /not a ZIP|no end-of-directory/);
   await refused(Buffer.alloc(10), /not a ZIP/, "not_zip");
@@ -86,107 +56,25 @@ test("lying sizes, hidden entries and damaged files are refused", async () => {
 test("an entry hidden inside another's data is refused: local sizes must be the directory's, a deflate stream must end with its data", async () => {
   // a stored entry whose local header says 5 bytes, while the directory counts the hidden entry in
   // its data too: a streaming reader (unzipper) reads 5 bytes, then unpacks the hidden one
-  const hidden = zip([{ name: "xl/sharedStrings.xml", data: Buffer.alloc(1000, 0x20) }]);
+  const hidden = zipOf([{ name: "xl/sharedStrings.xml", data: Buffer.alloc(1000, 0x20) }]);
   const hiddenLocal = hidden.subarray(0, hidden.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])));
-  const outer = zip([{ name: "a.xml", data: Buffer.concat([Buffer.from("hello"), hiddenLocal]), stored: true }]);
-  const patched = Buffer.from(outer);
-  patched.writeUInt32LE(crc32(Buffer.from("hello")), 14);
-  patched.writeUInt32LE(5, 18);
-  patched.writeUInt32LE(5, 22);
-  await refused(patched, /local header does not match/, "damaged");
+  const outer = zipOf([{ name: "a.xml", data: Buffer.concat([Buffer.from("hello"), hiddenLocal]), stored: true }]);
+  const lying = Buffer.from(outer);
+  lying.writeUInt32LE(crc32(Buffer.from("hello")), 14);
+  lying.writeUInt32LE(5, 18);
+  lying.writeUInt32LE(5, 22);
+  await refused(lying, /local header does not match/, "damaged");
   // a deflate stream followed by more bytes inside the entry's compressed data
   const data = Buffer.from("<a>hello</a>");
-  await refused(zip([{ name: "a.xml", data, body: Buffer.concat([deflateRawSync(data), hiddenLocal]) }]), /data after its compressed stream/);
-  await refused(zip([{ name: "a.xml", data, body: Buffer.concat([deflateRawSync(data), hiddenLocal]), descriptor: true }]), /data after its compressed stream/);
+  await refused(zipOf([{ name: "a.xml", data, body: Buffer.concat([deflateRawSync(data), hiddenLocal]) }]), /data after its compressed stream/);
+  await refused(zipOf([{ name: "a.xml", data, body: Buffer.concat([deflateRawSync(data), hiddenLocal]), descriptor: true }]), /data after its compressed stream/);
   // stored data with a data descriptor: its end is found by scanning for a signature, which hidden data can fake
-  await refused(zip([{ name: "a.xml", data, stored: true, descriptor: true }]), /stored data followed by a data descriptor is not accepted/, "unsupported");
+  await refused(zipOf([{ name: "a.xml", data, stored: true, descriptor: true }]), /stored data followed by a data descriptor is not accepted/, "unsupported");
 });
 
 // --- ZIP64 (APPNOTE.TXT 6.3.10 §4.3.14 record, §4.3.15 locator, §4.5.3 extra field) ---
 
-const ONES16 = 0xffff, ONES32 = 0xffffffff;
-
-interface Zip64File {
-  bytes: Buffer;
-  /** where each entry's ZIP64 field data starts (after ID and size), in its local and its central header */
-  localField: number[];
-  centralField: number[];
-  record: number;
-  locator: number;
-  end: number;
-}
-
-/**
- * Rewrites a plain ZIP (no data descriptors) the way "always ZIP64" writers do: both local sizes,
- * and every central size and offset, all ones with the values in a ZIP64 extra field; a ZIP64 end
- * record and locator; the end record all ones, or with `endValues` the real values. `descriptor`
- * writes each entry with flag 8, zeros in its local ZIP64 field and a ZIP64 data descriptor
- * (8-byte sizes, §4.3.9.2) after the data, as a streaming writer would. `localOnly` puts ZIP64
- * fields in the local headers only, as Python's zipfile does with force_zip64 (central headers and
- * end record plain, no ZIP64 record).
- */
-function toZip64(plain: Buffer, opts: { endValues?: boolean; descriptor?: boolean; localOnly?: boolean } = {}): Zip64File {
-  const eocd = plain.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = plain.readUInt16LE(eocd + 10);
-  const parts: Buffer[] = [], centrals: Buffer[] = [], localField: number[] = [], centralField: number[] = [];
-  let offset = 0, cdLength = 0;
-  for (let k = 0, p = plain.readUInt32LE(eocd + 16); k < count; k++) {
-    const flags = plain.readUInt16LE(p + 8), method = plain.readUInt16LE(p + 10), crc = plain.readUInt32LE(p + 16), csize = plain.readUInt32LE(p + 20), usize = plain.readUInt32LE(p + 24);
-    const nameLen = plain.readUInt16LE(p + 28), lo = plain.readUInt32LE(p + 42);
-    assert.equal(flags & 8, 0, "toZip64 takes ZIPs without data descriptors");
-    const name = plain.subarray(p + 46, p + 46 + nameLen);
-    const dataAt = lo + 30 + plain.readUInt16LE(lo + 26) + plain.readUInt16LE(lo + 28);
-    const data = plain.subarray(dataAt, dataAt + csize);
-    const dd = opts.descriptor === true;
-    const local = Buffer.alloc(30 + nameLen + 20);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(45, 4); local.writeUInt16LE(dd ? 8 : 0, 6); local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(dd ? 0 : crc, 14); local.writeUInt32LE(ONES32, 18); local.writeUInt32LE(ONES32, 22); local.writeUInt16LE(nameLen, 26); local.writeUInt16LE(20, 28);
-    name.copy(local, 30);
-    local.writeUInt16LE(0x0001, 30 + nameLen); local.writeUInt16LE(16, 32 + nameLen);
-    local.writeBigUInt64LE(BigInt(dd ? 0 : usize), 34 + nameLen); local.writeBigUInt64LE(BigInt(dd ? 0 : csize), 42 + nameLen);
-    const descriptor = Buffer.alloc(dd ? 24 : 0);
-    if (dd) { descriptor.writeUInt32LE(0x08074b50, 0); descriptor.writeUInt32LE(crc, 4); descriptor.writeBigUInt64LE(BigInt(csize), 8); descriptor.writeBigUInt64LE(BigInt(usize), 16); }
-    const lo64 = opts.localOnly === true;
-    const central = Buffer.alloc(46 + nameLen + (lo64 ? 0 : 28));
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(45, 4); central.writeUInt16LE(45, 6); central.writeUInt16LE(dd ? 8 : 0, 8); central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(crc, 16); central.writeUInt32LE(lo64 ? csize : ONES32, 20); central.writeUInt32LE(lo64 ? usize : ONES32, 24); central.writeUInt16LE(nameLen, 28); central.writeUInt16LE(lo64 ? 0 : 28, 30); central.writeUInt32LE(lo64 ? offset : ONES32, 42);
-    name.copy(central, 46);
-    if (!lo64) {
-      central.writeUInt16LE(0x0001, 46 + nameLen); central.writeUInt16LE(24, 48 + nameLen);
-      central.writeBigUInt64LE(BigInt(usize), 50 + nameLen); central.writeBigUInt64LE(BigInt(csize), 58 + nameLen); central.writeBigUInt64LE(BigInt(offset), 66 + nameLen);
-    }
-    localField.push(offset + 34 + nameLen);
-    centralField.push(cdLength + 50 + nameLen); // made absolute below
-    parts.push(local, data, descriptor);
-    centrals.push(central);
-    offset += local.length + data.length + descriptor.length;
-    cdLength += central.length;
-    p += 46 + nameLen + plain.readUInt16LE(p + 30) + plain.readUInt16LE(p + 32);
-  }
-  const record = Buffer.alloc(56);
-  record.writeUInt32LE(0x06064b50, 0); record.writeBigUInt64LE(44n, 4); record.writeUInt16LE(45, 12); record.writeUInt16LE(45, 14);
-  record.writeBigUInt64LE(BigInt(count), 24); record.writeBigUInt64LE(BigInt(count), 32); record.writeBigUInt64LE(BigInt(cdLength), 40); record.writeBigUInt64LE(BigInt(offset), 48);
-  const locator = Buffer.alloc(20);
-  locator.writeUInt32LE(0x07064b50, 0); locator.writeBigUInt64LE(BigInt(offset + cdLength), 8); locator.writeUInt32LE(1, 16);
-  const end = Buffer.alloc(22);
-  const v = opts.endValues === true || opts.localOnly === true;
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(v ? count : ONES16, 8); end.writeUInt16LE(v ? count : ONES16, 10); end.writeUInt32LE(v ? cdLength : ONES32, 12); end.writeUInt32LE(v ? offset : ONES32, 16);
-  return {
-    bytes: Buffer.concat(opts.localOnly === true ? [...parts, ...centrals, end] : [...parts, ...centrals, record, locator, end]),
-    localField,
-    centralField: centralField.map((x) => x + offset),
-    record: offset + cdLength,
-    locator: offset + cdLength + 56,
-    end: offset + cdLength + 76,
-  };
-}
-
-/** A copy of `z` with `edit` applied to its bytes. */
-function patched(z: Zip64File, edit: (b: Buffer) => void): Buffer {
-  const b = Buffer.from(z.bytes);
-  edit(b);
-  return b;
-}
+const ONES16 = 0xffff;
 
 async function sheetRows(xlsx: Buffer): Promise<unknown[][]> {
   const rows: unknown[][] = [];
@@ -210,7 +98,7 @@ test("a ZIP64 workbook (every size and offset in ZIP64 fields) passes, and excel
     assert.deepEqual(await sheetRows(z), expected, `exceljs reads the ZIP64 workbook (${what})`);
   }
   // a ZIP64 record with an extensible data sector (§4.3.14.1: its size counts it) passes too
-  const z = toZip64(zip([{ name: "a.txt", data: Buffer.from("hello") }]));
+  const z = toZip64(zipOf([{ name: "a.txt", data: Buffer.from("hello") }]));
   const sector = Buffer.alloc(8, 0x5a);
   const withSector = Buffer.concat([z.bytes.subarray(0, z.locator), sector, z.bytes.subarray(z.locator)]);
   withSector.writeBigUInt64LE(44n + 8n, z.record + 4);
@@ -220,11 +108,11 @@ test("a ZIP64 workbook (every size and offset in ZIP64 fields) passes, and excel
 
 test("ZIP64 keeps every guarantee: bombs, lying sizes, hidden and overlapping entries are refused", async () => {
   // a bomb whose ZIP64 fields declare 100 bytes
-  const bomb = toZip64(zip([{ name: "xl/sharedStrings.xml", data: Buffer.alloc(20 * MiB) }]));
+  const bomb = toZip64(zipOf([{ name: "xl/sharedStrings.xml", data: Buffer.alloc(20 * MiB) }]));
   await refused(patched(bomb, (b) => { b.writeBigUInt64LE(100n, bomb.localField[0] ?? 0); b.writeBigUInt64LE(100n, bomb.centralField[0] ?? 0); }), /more than the limit/, "too_large");
   await refused(bomb.bytes, /more than the limit/, "too_large");
 
-  const two = toZip64(zip([{ name: "a.xml", data: Buffer.from("<a>hello</a>".repeat(20)) }, { name: "b.bin", data: Buffer.alloc(300, 7), stored: true }]));
+  const two = toZip64(zipOf([{ name: "a.xml", data: Buffer.from("<a>hello</a>".repeat(20)) }, { name: "b.bin", data: Buffer.alloc(300, 7), stored: true }]));
   await assertZipWithin(two.bytes, { maxTotalBytes: MiB });
   const [la = 0, lb = 0] = two.localField, [ca = 0, cb = 0] = two.centralField;
   // the uncompressed size lies in both headers
@@ -234,9 +122,9 @@ test("ZIP64 keeps every guarantee: bombs, lying sizes, hidden and overlapping en
   await refused(patched(two, (b) => { b.writeBigUInt64LE(100n, lb + 8); }), /local header does not match/, "damaged");
   // a stored entry whose data holds another local header: ZIP64 sizes (and CRC) in both headers
   // that cover only "hello" leave the hidden entry unlisted
-  const hidden = zip([{ name: "xl/sharedStrings.xml", data: Buffer.alloc(1000, 0x20) }]);
+  const hidden = zipOf([{ name: "xl/sharedStrings.xml", data: Buffer.alloc(1000, 0x20) }]);
   const hiddenLocal = hidden.subarray(0, hidden.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])));
-  const outer = toZip64(zip([{ name: "a.xml", data: Buffer.concat([Buffer.from("hello"), hiddenLocal]), stored: true }]));
+  const outer = toZip64(zipOf([{ name: "a.xml", data: Buffer.concat([Buffer.from("hello"), hiddenLocal]), stored: true }]));
   await assertZipWithin(outer.bytes, { maxTotalBytes: MiB });
   const [lo = 0, co = 0] = [outer.localField[0], outer.centralField[0]];
   const five = (b: Buffer): void => {
@@ -254,7 +142,7 @@ test("ZIP64 keeps every guarantee: bombs, lying sizes, hidden and overlapping en
   await refused(patched(two, (b) => { b[lb + 16 + 10] = 8; }), /CRC-32/, "damaged");
   // a deflate stream followed by a hidden header inside the entry's ZIP64-sized data
   const data = Buffer.from("<a>hello</a>");
-  const hiding = toZip64(zip([{ name: "a.xml", data, body: Buffer.concat([deflateRawSync(data), Buffer.from("PK\u0003\u0004hidden")]) }]));
+  const hiding = toZip64(zipOf([{ name: "a.xml", data, body: Buffer.concat([deflateRawSync(data), Buffer.from("PK\u0003\u0004hidden")]) }]));
   await refused(hiding.bytes, /data after its compressed stream/, "damaged");
   // entries counted: the ZIP64 record says one entry, the directory holds two
   await refused(patched(two, (b) => { b.writeBigUInt64LE(1n, two.record + 24); b.writeBigUInt64LE(1n, two.record + 32); }), /more than its entries/, "damaged");
@@ -263,7 +151,7 @@ test("ZIP64 keeps every guarantee: bombs, lying sizes, hidden and overlapping en
 });
 
 test("a damaged or inconsistent ZIP64 structure is refused as damaged, a split archive as unsupported", async () => {
-  const one = toZip64(zip([{ name: "a.xml", data: Buffer.from("<a>hello</a>".repeat(20)) }]));
+  const one = toZip64(zipOf([{ name: "a.xml", data: Buffer.from("<a>hello</a>".repeat(20)) }]));
   const [lf = 0, cf = 0] = [one.localField[0], one.centralField[0]];
   const cases: [string, (b: Buffer) => void, RegExp][] = [
     ["end record all ones, no locator", (b) => { b.writeUInt32LE(0, one.locator); }, /refers to a ZIP64 record that is not there/],
@@ -285,7 +173,7 @@ test("a damaged or inconsistent ZIP64 structure is refused as damaged, a split a
     await assert.rejects(assertZipWithin(patched(one, edit), { maxTotalBytes: MiB }), (e: unknown) => e instanceof ZipRefused && reason.test(e.message) && e.kind === (reason.source === "multi-part" ? "unsupported" : "damaged"), what);
   }
   // the end record's own values, where not all ones, must be the ZIP64 record's
-  const valued = toZip64(zip([{ name: "a.txt", data: Buffer.from("a") }, { name: "b.txt", data: Buffer.from("b") }]), { endValues: true });
+  const valued = toZip64(zipOf([{ name: "a.txt", data: Buffer.from("a") }, { name: "b.txt", data: Buffer.from("b") }]), { endValues: true });
   await refused(patched(valued, (b) => { b.writeUInt16LE(1, valued.end + 8); b.writeUInt16LE(1, valued.end + 10); }), /end-of-directory record and its ZIP64 record disagree/, "damaged");
   await refused(patched(valued, (b) => { b.writeUInt32LE(0, valued.end + 16); }), /disagree/, "damaged");
   // a split archive: the locator counts two disks, or the record puts the directory on disk 1
@@ -293,5 +181,5 @@ test("a damaged or inconsistent ZIP64 structure is refused as damaged, a split a
   await refused(patched(one, (b) => { b.writeUInt32LE(1, one.record + 20); b.writeUInt16LE(ONES16, one.end + 6); }), /multi-part/, "unsupported");
   await refused(patched(one, (b) => { b.writeUInt32LE(1, one.record + 20); }), /disagree/, "damaged"); // the end record says disk 0
   // a ZIP64 data descriptor (8-byte sizes) is valid ZIP, but unzipper reads 4-byte ones: not accepted
-  await refused(toZip64(zip([{ name: "a.xml", data: Buffer.from("<a/>") }]), { descriptor: true }).bytes, /ZIP64 data descriptor .* is not accepted/, "unsupported");
+  await refused(toZip64(zipOf([{ name: "a.xml", data: Buffer.from("<a/>") }]), { descriptor: true }).bytes, /ZIP64 data descriptor .* is not accepted/, "unsupported");
 });

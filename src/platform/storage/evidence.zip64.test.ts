@@ -14,7 +14,7 @@ import { platformRoutes } from "../platform.routes.ts";
 import { buildTestApp, seedOrg, signedInClient, type Client, type SeededOrg, type TestApp } from "../testing/http.ts";
 import { createEvidenceService } from "./evidence.service.ts";
 import { createLocalStorage } from "./storage.ts";
-import { patched, toZip64, zipOf } from "./zip64.testing.ts";
+import { patched, toZip64, zipOf } from "../zip.testing.ts";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const B = "/api/v1/certification";

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import ExcelJS from "exceljs";
 import { AppError } from "../errors.ts";
 import { ContentInspector, type EvidenceType } from "./sniff.ts";
-import { patched, toZip64, zipOf, type ZipPart } from "./zip64.testing.ts";
+import { patched, toZip64, zipOf, type ZipPart } from "../zip.testing.ts";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
