@@ -16,6 +16,7 @@ import {
 } from "./operators.ts";
 import { detect } from "./detect.ts";
 import { protectFile, unprotectFile } from "./protect-files.ts";
+import { mulberry32 } from "../../../bench/pii/values.ts";
 
 const ring = parseKeyList(`k1:${randomBytes(32).toString("base64")}`);
 const enc: Operator = { kind: "encrypt", keys: ring };
@@ -23,17 +24,6 @@ const hmac: Operator = { kind: "hmac", keys: ring };
 /** A token protect wrote for another file (same key): the value an attacker would like revealed. */
 const SECRET = "F131104093";
 const planted = encryptValue("TW_NATIONAL_ID", SECRET, ring);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKEN_LIKE = [
   "{{pii:", "{{pii:enc1:", "{{pii:tok:", "{{pii:lit:", "{{pii:lit:lit:", "{{pii:}}", "{{pii::", "{{{pii:",
