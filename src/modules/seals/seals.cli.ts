@@ -24,18 +24,9 @@ import { isObject, thumbprint } from "./verify/jws.ts";
 import { verifySeal, type Verdict } from "./verify/seal.ts";
 import { MAX_LIST_BYTES, MIN_LIST_BITS, signStatusList } from "./verify/status.ts";
 import { registerKeysCommands } from "./seals.keys.cli.ts";
-import { getText, isRemoteTarget, verifyRemote } from "./seals.remote.ts";
-
-/**
- * A mistake in what the user typed (an argument, a flag, a file that is not there): src/cli.ts
- * prints its message without a stack trace and exits 1.
- */
-export class UsageError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "UsageError";
-  }
-}
+import { UsageError } from "./seals.errors.ts";
+import { getText } from "./seals.fetch.ts";
+import { isRemoteTarget, verifyRemote } from "./seals.remote.ts";
 
 /** A root key given as base64url Ed25519 bytes, or as a C2SP vkey string. */
 export async function parseRootKey(s: string): Promise<string> {

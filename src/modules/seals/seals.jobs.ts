@@ -5,7 +5,10 @@
 //     status list (24 h validity), re-syncs every shop
 //     that has credentials (catches origin changes and expiry, which fire no identity hook),
 //     and re-writes the publication folder.
-// The log has one writer: run these in one worker process (docs/seals.md).
+// On PostgreSQL several processes may run them at once (`serve` with its inline worker, any
+// number of `ectrust worker`s; PGlite has one process): each log batch takes the log's advisory
+// lock, each status-list re-sign or publication of the lists the status-list lock, each anchor
+// version the keys lock (seals.locks.ts; docs/seals.md, "Log writers" and "Status lists").
 import { systemActor } from "../../platform/actor.ts";
 import type { Db } from "../../platform/db/database.ts";
 import type { JobQueue } from "../../platform/jobs/queue.ts";

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { systemActor } from "../../platform/actor.ts";
 import type { SealsService } from "./seals.service.ts";
 import { wholeNumber } from "../../platform/cli-options.ts";
-import { UsageError } from "./seals.cli.ts";
+import { UsageError } from "./seals.errors.ts";
 
 async function withSeals<T>(f: (s: SealsService) => Promise<T>): Promise<T> {
   const { loadConfig } = await import("../../platform/config.ts");

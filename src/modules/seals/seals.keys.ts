@@ -14,6 +14,7 @@ import { DEFAULT_ENTRY_HEADER, formatEntry, type LogEntry } from "./tlog/entry.t
 import { formatVkey } from "./tlog/note.ts";
 import { anchorKey, signAnchor, type AnchorKey, type TrustAnchor } from "./verify/anchor.ts";
 import { thumbprint } from "./verify/jws.ts";
+import { keysLock } from "./seals.locks.ts";
 import { sealAnchors, sealKeys, type SealKeyRole, type SealKeyState } from "./seals.tables.ts";
 
 export type KeyRow = typeof sealKeys.$inferSelect;
@@ -54,6 +55,10 @@ export function createKeyStore(deps: KeyStoreDeps) {
   const { db, clock, masterKey } = deps;
   const anchorDays = deps.anchorDays ?? 180;
   const signers = new Map<string, Signer>();
+  // Key events one at a time, across processes too (seals.locks.ts): a state change's check that
+  // its role keeps a usable key, and each anchor's "current version + 1", hold only while no other
+  // key event runs between their read and their write.
+  const locked = keysLock(db);
 
   async function signerOf(row: KeyRow): Promise<Signer> {
     const cached = signers.get(row.kid);
@@ -159,60 +164,31 @@ export function createKeyStore(deps: KeyStoreDeps) {
      * Re-signs the anchor (same keys, next version, a fresh `expires`) when the current one ends
      * within `withinDays`; the hourly job calls this. Returns the new version, or undefined.
      */
-    async refreshAnchor(actor: Actor, log: LogAppend, withinDays = 30): Promise<number | undefined> {
-      const [row] = await db.select({ createdAt: sealAnchors.createdAt }).from(sealAnchors).orderBy(desc(sealAnchors.version)).limit(1);
-      if (!row) {
-        // Keys without any anchor: init committed the keys and then failed (log unwritable, a
-        // crash) before signing anchor 1, and init never retries once keys exist. Repair it here,
-        // but only for keys old enough that no init can still be on its way to the anchor.
-        const rootKey = (await all()).find((k) => k.role === "root");
-        if (!rootKey || clock.now().getTime() - rootKey.createdAt.getTime() < 10 * 60_000) return undefined;
-        return (await store.publishAnchor(actor, log)).version;
-      }
-      const ends = row.createdAt.getTime() + anchorDays * DAY;
-      if (ends - clock.now().getTime() > withinDays * DAY) return undefined;
-      return (await store.publishAnchor(actor, log)).version;
+    refreshAnchor(actor: Actor, log: LogAppend, withinDays = 30): Promise<number | undefined> {
+      return locked(() => refreshAnchorLocked(actor, log, withinDays));
     },
 
     /** Signs and stores the next anchor version from the keys table, and logs it. */
-    async publishAnchor(actor: Actor, log: LogAppend): Promise<{ version: number; document: string }> {
-      const rows = await all();
-      const root = rows.filter((k) => k.role === "root" && k.state === "active");
-      const logKey = rows.find((k) => k.role === "log" && k.state === "active");
-      if (root.length === 0 || !logKey) throw new AppError("conflict", "No root or log key.");
-      const current = await store.currentAnchor();
-      const version = (current?.version ?? 0) + 1;
-      const anchor: TrustAnchor = {
-        version,
-        issuer: deps.issuer,
-        expires: iso(new Date(clock.now().getTime() + anchorDays * DAY)),
-        keys: await Promise.all(rows.filter((k) => k.role === "issuing" || k.role === "status").map(toAnchorKey)),
-        log: { origin: deps.logOrigin, vkey: await formatVkey(deps.logOrigin, fromBase64url(logKey.publicKey) as Uint8Array), witnessThreshold: 0 },
-      };
-      const document = await signAnchor(anchor, await Promise.all(root.map(signerOf)));
-      const digest = base64(await sha256(utf8(document)));
-      await log(formatEntry({ header: DEFAULT_ENTRY_HEADER, type: "anchor", fields: [["version", String(version)], ["anchor-sha256", digest]] }));
-      await db.transaction(async (tx) => {
-        await tx.insert(sealAnchors).values({ version, document, sha256: digest, createdAt: clock.now() });
-        await appendAudit(tx, clock, actor, { action: "seals.anchor.publish", objectType: "seal_anchor", objectId: String(version), summary: { version, sha256: digest, expires: anchor.expires } });
-      });
-      return { version, document };
+    publishAnchor(actor: Actor, log: LogAppend): Promise<{ version: number; document: string }> {
+      return locked(() => publishAnchorLocked(actor, log));
     },
 
     /**
      * Adds a new issuing or status key, published now and usable after `publishDays`
      * (publish-before-use, design note §4.1); the previous key stays usable until then.
      */
-    async rotate(actor: Actor, role: "issuing" | "status", publishDays: number, log: LogAppend): Promise<KeyRow> {
-      const notBefore = new Date(clock.now().getTime() + publishDays * DAY);
-      const row = await db.transaction(async (tx) => {
-        const k = await insertKey(tx, role, notBefore);
-        await appendAudit(tx, clock, actor, { action: "seals.key.add", objectType: "seal_key", objectId: k.kid, summary: { role, notBefore: notBefore.toISOString() } });
-        return k;
+    rotate(actor: Actor, role: "issuing" | "status", publishDays: number, log: LogAppend): Promise<KeyRow> {
+      return locked(async () => {
+        const notBefore = new Date(clock.now().getTime() + publishDays * DAY);
+        const row = await db.transaction(async (tx) => {
+          const k = await insertKey(tx, role, notBefore);
+          await appendAudit(tx, clock, actor, { action: "seals.key.add", objectType: "seal_key", objectId: k.kid, summary: { role, notBefore: notBefore.toISOString() } });
+          return k;
+        });
+        await log(formatEntry(keyEntry("key-add", row)));
+        await publishAnchorLocked(actor, log);
+        return row;
       });
-      await log(formatEntry(keyEntry("key-add", row)));
-      await store.publishAnchor(actor, log);
-      return row;
     },
 
     /**
@@ -220,30 +196,12 @@ export function createKeyStore(deps: KeyStoreDeps) {
      * anchor. Neither may leave a role without a usable key (issuance stops; status lists can no
      * longer be re-signed and expire within 24 h, every seal turning grey): both are refused for the
      * only usable key of its role, naming the rotate command. A revocation goes ahead anyway with
-     * `force` (a compromised key must stop verifying now, whatever stops with it).
+     * `force` (a compromised key must stop verifying now, whatever stops with it). Under the keys
+     * lock: two changes at once (the two usable keys of a role) run one after the other, and the
+     * second sees the first's result.
      */
-    async changeState(actor: Actor, kid: string, state: Exclude<SealKeyState, "active">, log: LogAppend, o: { force?: boolean } = {}): Promise<KeyRow> {
-      const now = clock.now();
-      const row = await db.transaction(async (tx) => {
-        const [k] = await tx.select().from(sealKeys).where(eq(sealKeys.kid, kid)).for("update");
-        if (!k || (k.role !== "issuing" && k.role !== "status")) throw new AppError("not_found", "No issuing or status key with this kid.");
-        if (k.state === "revoked" || k.state === state) throw new AppError("invalid_transition", `The key is already ${k.state}.`);
-        if (k.state === "active" && !(state === "revoked" && o.force === true)) {
-          const others = await tx.select().from(sealKeys).where(and(eq(sealKeys.role, k.role), eq(sealKeys.state, "active")));
-          if (!others.some((x) => x.kid !== kid && x.notBefore <= now)) throw lastUsableKey(k, state, others.filter((x) => x.kid !== kid).map((x) => x.notBefore).sort((a, b) => a.getTime() - b.getTime())[0]);
-        }
-        const [u] = await tx
-          .update(sealKeys)
-          .set(state === "revoked" ? { state, revokedAt: now } : { state, notAfter: now })
-          .where(eq(sealKeys.kid, kid))
-          .returning();
-        await appendAudit(tx, clock, actor, { action: state === "revoked" ? "seals.key.revoke" : "seals.key.retire", objectType: "seal_key", objectId: kid, summary: { role: k.role, from: k.state, to: state } });
-        return u as KeyRow;
-      });
-      signers.delete(kid);
-      await log(formatEntry(keyEntry(state === "revoked" ? "key-revoke" : "key-retire", row)));
-      await store.publishAnchor(actor, log);
-      return row;
+    changeState(actor: Actor, kid: string, state: Exclude<SealKeyState, "active">, log: LogAppend, o: { force?: boolean } = {}): Promise<KeyRow> {
+      return locked(() => changeStateLocked(actor, kid, state, log, o));
     },
 
     /** The root seeds for offline storage (base64url), with their public keys. Audited. */
@@ -255,6 +213,72 @@ export function createKeyStore(deps: KeyStoreDeps) {
       return rows.map((k) => ({ kid: k.kid, publicKey: k.publicKey, seed: openSecret(masterKey, k.sealedSeed, context(k.kid)) }));
     },
   };
+
+  /** refreshAnchor, under the keys lock: a second refresh (server and worker) finds the fresh anchor and signs none. */
+  async function refreshAnchorLocked(actor: Actor, log: LogAppend, withinDays: number): Promise<number | undefined> {
+    const [row] = await db.select({ createdAt: sealAnchors.createdAt }).from(sealAnchors).orderBy(desc(sealAnchors.version)).limit(1);
+    if (!row) {
+      // Keys without any anchor: init committed the keys and then failed (log unwritable, a
+      // crash) before signing anchor 1, and init never retries once keys exist. Repair it here,
+      // but only for keys old enough that no init can still be on its way to the anchor.
+      const rootKey = (await all()).find((k) => k.role === "root");
+      if (!rootKey || clock.now().getTime() - rootKey.createdAt.getTime() < 10 * 60_000) return undefined;
+      return (await publishAnchorLocked(actor, log)).version;
+    }
+    const ends = row.createdAt.getTime() + anchorDays * DAY;
+    if (ends - clock.now().getTime() > withinDays * DAY) return undefined;
+    return (await publishAnchorLocked(actor, log)).version;
+  }
+
+  /** publishAnchor, under the keys lock: the version read here is still the newest when it is inserted. */
+  async function publishAnchorLocked(actor: Actor, log: LogAppend): Promise<{ version: number; document: string }> {
+    const rows = await all();
+    const root = rows.filter((k) => k.role === "root" && k.state === "active");
+    const logKey = rows.find((k) => k.role === "log" && k.state === "active");
+    if (root.length === 0 || !logKey) throw new AppError("conflict", "No root or log key.");
+    const current = await store.currentAnchor();
+    const version = (current?.version ?? 0) + 1;
+    const anchor: TrustAnchor = {
+      version,
+      issuer: deps.issuer,
+      expires: iso(new Date(clock.now().getTime() + anchorDays * DAY)),
+      keys: await Promise.all(rows.filter((k) => k.role === "issuing" || k.role === "status").map(toAnchorKey)),
+      log: { origin: deps.logOrigin, vkey: await formatVkey(deps.logOrigin, fromBase64url(logKey.publicKey) as Uint8Array), witnessThreshold: 0 },
+    };
+    const document = await signAnchor(anchor, await Promise.all(root.map(signerOf)));
+    const digest = base64(await sha256(utf8(document)));
+    await log(formatEntry({ header: DEFAULT_ENTRY_HEADER, type: "anchor", fields: [["version", String(version)], ["anchor-sha256", digest]] }));
+    await db.transaction(async (tx) => {
+      await tx.insert(sealAnchors).values({ version, document, sha256: digest, createdAt: clock.now() });
+      await appendAudit(tx, clock, actor, { action: "seals.anchor.publish", objectType: "seal_anchor", objectId: String(version), summary: { version, sha256: digest, expires: anchor.expires } });
+    });
+    return { version, document };
+  }
+
+  /** changeState, under the keys lock: no other key event can pass the same check meanwhile. */
+  async function changeStateLocked(actor: Actor, kid: string, state: Exclude<SealKeyState, "active">, log: LogAppend, o: { force?: boolean }): Promise<KeyRow> {
+    const now = clock.now();
+    const row = await db.transaction(async (tx) => {
+      const [k] = await tx.select().from(sealKeys).where(eq(sealKeys.kid, kid)).for("update");
+      if (!k || (k.role !== "issuing" && k.role !== "status")) throw new AppError("not_found", "No issuing or status key with this kid.");
+      if (k.state === "revoked" || k.state === state) throw new AppError("invalid_transition", `The key is already ${k.state}.`);
+      if (k.state === "active" && !(state === "revoked" && o.force === true)) {
+        const others = await tx.select().from(sealKeys).where(and(eq(sealKeys.role, k.role), eq(sealKeys.state, "active")));
+        if (!others.some((x) => x.kid !== kid && x.notBefore <= now)) throw lastUsableKey(k, state, others.filter((x) => x.kid !== kid).map((x) => x.notBefore).sort((a, b) => a.getTime() - b.getTime())[0]);
+      }
+      const [u] = await tx
+        .update(sealKeys)
+        .set(state === "revoked" ? { state, revokedAt: now } : { state, notAfter: now })
+        .where(eq(sealKeys.kid, kid))
+        .returning();
+      await appendAudit(tx, clock, actor, { action: state === "revoked" ? "seals.key.revoke" : "seals.key.retire", objectType: "seal_key", objectId: kid, summary: { role: k.role, from: k.state, to: state } });
+      return u as KeyRow;
+    });
+    signers.delete(kid);
+    await log(formatEntry(keyEntry(state === "revoked" ? "key-revoke" : "key-retire", row)));
+    await publishAnchorLocked(actor, log);
+    return row;
+  }
   return store;
 }
 

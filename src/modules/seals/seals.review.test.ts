@@ -1,6 +1,7 @@
 // Review findings on the seals key store and service (each test failed before its fix):
 // concurrent syncs of one shop, a crash between key creation and the first anchor, retiring or
-// revoking the only usable key of a role, and two status-list re-signs at once.
+// revoking the only usable key of a role, two status-list re-signs at once, a publication of the
+// lists overtaken by a re-sign, and key-state changes at once.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -15,7 +16,7 @@ import { testDatabase } from "../../platform/testing/db.ts";
 import { nodeGunzip } from "./tlog/node-crypto.ts";
 import { parseCompactJws } from "./verify/jws.ts";
 import { decodeList, MAX_LIST_BYTES, readBit } from "./verify/status.ts";
-import { createSealsService, statusSlot } from "./seals.service.ts";
+import { createSealsService, statusSlot, type SealsHooks } from "./seals.service.ts";
 import { fakeRegistry, fakeShop, type FakeShop } from "./seals.testing.ts";
 
 async function setup() {
@@ -25,7 +26,8 @@ async function setup() {
   const shops = new Map<string, FakeShop>();
   const masterKey = randomBytes(32);
   /** a service on the same database, folder and keys: another process (`db`: its own connection pool) */
-  const service = (o: { db?: typeof database.db; logDelayMs?: number } = {}) => createSealsService({ db: o.db ?? database.db, clock, masterKey, registry: fakeRegistry(shops), dataDir, publicUrl: "https://ectrust.example", logDelayMs: o.logDelayMs ?? 5 });
+  const service = (o: { db?: typeof database.db; logDelayMs?: number; hooks?: SealsHooks } = {}) =>
+    createSealsService({ db: o.db ?? database.db, clock, masterKey, registry: fakeRegistry(shops), dataDir, publicUrl: "https://ectrust.example", logDelayMs: o.logDelayMs ?? 5, ...(o.hooks ? { hooks: o.hooks } : {}) });
   const svc = service();
   return {
     database, dataDir, clock, shops, svc, service,
@@ -165,6 +167,94 @@ test("two status-list re-signs at once (server and worker): the newest list wins
     assert.deepEqual((await t.svc.verifyShop(shop.id)).map((v) => v.verdict.state), ["revoked"]);
   } finally {
     await slow.close();
+    await other?.close();
+    await t.done();
+  }
+});
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire = (): void => undefined;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
+}
+
+test("publishAll (hourly job, init) overtaken by a re-sign: the newest list stays published", async () => {
+  const t = await setup();
+  // on PostgreSQL the publishing "process" has its own connection pool (the advisory lock); PGlite, the queue
+  const other = t.database.url ? await openDatabase({ url: t.database.url, poolSize: 3 }) : undefined;
+  const read = signal();
+  const resume = signal();
+  const waits = signal();
+  // publishAll pauses between reading the newest lists and writing them; the other service says when its re-sign waits for the lock
+  const publishing = t.service({ ...(other ? { db: other.db } : {}), hooks: { beforeListsWrite: () => (read.fire(), resume.promise) } });
+  const resigning = t.service({ hooks: { listsLockWait: waits.fire } });
+  try {
+    await resigning.init();
+    const shop = fakeShop();
+    t.shops.set(shop.id, shop);
+    await resigning.syncShop(shop.id);
+    const [cred] = await resigning.credentials(shop.id);
+    assert.ok(cred);
+    const { position } = statusSlot(cred.statusIndex);
+    const publication = publishing.publishAll();
+    await read.promise; // it holds the lists without the revocation
+    shop.identityStatus = "withdrawn";
+    const sync = resigning.syncShop(shop.id); // revokes, re-signs and writes the lists
+    // Before the lock, the re-sign ran to its end here and publishAll then wrote the older list over
+    // it; now the re-sign waits until publishAll has written and let go.
+    await Promise.race([sync, waits.promise]);
+    resume.fire();
+    await publication;
+    assert.equal((await sync).IdentityConfirmed, "revoked");
+    assert.equal(await bitOf(await readFile(join(t.dataDir, "seals/pub/trust/status/r/1"), "utf8"), position), true, "the published list lacks the revocation");
+    assert.equal(await bitOf(await t.svc.statusList("revocation"), position), true);
+  } finally {
+    await publishing.close();
+    await resigning.close();
+    await other?.close();
+    await t.done();
+  }
+});
+
+test("key-state changes at once (two processes): a role keeps a usable key, and anchor versions follow each other", async () => {
+  const t = await setup();
+  const other = t.database.url ? await openDatabase({ url: t.database.url, poolSize: 3 }) : undefined;
+  const second = t.service({ ...(other ? { db: other.db } : {}), logDelayMs: 50 }); // both changes' log entries share a batch
+  try {
+    await t.svc.init();
+    const actor = systemActor("test");
+    const usable = async (): Promise<string[]> => (await t.svc.keys.list()).filter((k) => k.role === "issuing" && k.state === "active").map((k) => k.kid);
+    const [first] = await usable();
+    assert.ok(first);
+    const next = await t.svc.keys.rotate(actor, "issuing", 0, t.svc.appendLog);
+    const version = async (): Promise<number> => (await t.svc.keys.currentAnchor())?.version ?? 0;
+    const v0 = await version();
+    // Retire one and revoke the other at once. Before, each locked only its own key: both passed the
+    // check and no issuing key was left, or the second anchor insert failed on a duplicate version.
+    const both = await Promise.allSettled([
+      t.svc.keys.changeState(actor, first, "verify-only", t.svc.appendLog),
+      second.keys.changeState(actor, next.kid, "revoked", second.appendLog),
+    ]);
+    const refused = both.filter((r) => r.status === "rejected").map((r) => r.reason as Error);
+    assert.equal(refused.length, 1, `exactly one is refused: ${refused.map((e) => e.message).join("; ")}`);
+    assert.ok(refused[0] instanceof AppError && refused[0].code === "invalid_transition" && /only usable issuing key/.test(refused[0].message), String(refused[0]?.stack));
+    assert.equal((await usable()).length, 1, "an issuing key is still usable");
+    assert.equal(await version(), v0 + 1);
+    // Three changes that may all go ahead (two more usable keys, and a status rotation) all do, one anchor version each.
+    const a = await t.svc.keys.rotate(actor, "issuing", 0, t.svc.appendLog);
+    const b = await second.keys.rotate(actor, "issuing", 0, second.appendLog);
+    const v1 = await version();
+    const three = await Promise.allSettled([
+      t.svc.keys.changeState(actor, a.kid, "verify-only", t.svc.appendLog),
+      second.keys.changeState(actor, b.kid, "revoked", second.appendLog),
+      second.keys.rotate(actor, "status", 0, second.appendLog),
+    ]);
+    assert.deepEqual(three.map((r) => (r.status === "rejected" ? (r.reason as Error).message.slice(0, 80) : "ok")), ["ok", "ok", "ok"]);
+    assert.equal(await version(), v1 + 3);
+    for (let v = 1; v <= v1 + 3; v++) assert.ok(await t.svc.keys.anchorVersion(v), `anchor version ${String(v)}`);
+  } finally {
+    await second.close();
     await other?.close();
     await t.done();
   }

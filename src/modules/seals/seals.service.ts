@@ -86,6 +86,15 @@ export interface SealsDeps {
   logOrigin?: string;
   /** sequencer batching delay (ms) */
   logDelayMs?: number;
+  /** test seams: pause points that let a test force an interleaving */
+  hooks?: SealsHooks;
+}
+
+export interface SealsHooks {
+  /** in `publishAll`, after it read the newest status lists and before it writes them */
+  beforeListsWrite?: () => Promise<void>;
+  /** a status-list re-sign or publication waits for the status-list lock (another holds it) */
+  listsLockWait?: () => void;
 }
 
 const DAY = 86_400_000;
@@ -125,7 +134,7 @@ export function createSealsService(deps: SealsDeps) {
   const keys = createKeyStore({ db, clock, masterKey: deps.masterKey, issuer, logOrigin });
   const publisher = createPublisher({ dir: join(deps.dataDir, "seals", "pub"), logDir });
   let sequencer: Promise<Sequencer> | undefined;
-  const listsLock = statusListsLock(db);
+  const listsLock = statusListsLock(db, deps.hooks?.listsLockWait);
 
   function openLog(signer = keys.logSigner()): Promise<Sequencer> {
     sequencer ??= signer.then((s) => Sequencer.open({ store: new FsLogStore(logDir), origin: logOrigin, signer: s, maxDelayMs: deps.logDelayMs ?? 200, lock: advisoryLogLock(db) }));
@@ -378,11 +387,21 @@ export function createSealsService(deps: SealsDeps) {
       await publisher.markLog();
     },
 
+    /**
+     * Re-writes the publication folder (init, the hourly job). The status lists are read and written
+     * under their lock: a re-sign landing between the read and the write would otherwise have its
+     * newer list overwritten by the older one until the next hourly run. Never call it from inside
+     * the lock (a re-sign writes its own lists).
+     */
     async publishAll(): Promise<void> {
       await service.publishTrust();
       const shops = await db.selectDistinct({ shopId: sealCredentials.shopId }).from(sealCredentials);
       for (const s of shops) await service.publishShop(s.shopId);
-      for (const [url, jwt] of await service.statusLists()) await publisher.write(`trust/${url.slice(issuer.length + 1)}`, jwt);
+      await listsLock(async () => {
+        const lists = await service.statusLists();
+        await deps.hooks?.beforeListsWrite?.();
+        for (const [url, jwt] of lists) await publisher.write(`trust/${url.slice(issuer.length + 1)}`, jwt);
+      });
     },
 
     /** Server-side verification of a shop's live credentials (the /verify page and API). */

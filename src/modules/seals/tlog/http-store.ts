@@ -1,31 +1,39 @@
 // A read-only LogStore over HTTP(S): the tlog-tiles read path as a CDN serves it
 // (<prefix>/checkpoint, <prefix>/tile/…). For monitors and auditors; writes are refused.
 // Only the latest checkpoint is available over HTTP (the history is a local-folder extra).
+// The server is not trusted: each response goes through the capped, timed reader of the seals
+// commands (seals.fetch.ts), capped at the most its file can hold, so an endless or huge body, or
+// one that stalls, ends in one error line naming the URL instead of filling memory or hanging.
+import { getBytes, MAX_RESPONSE_BYTES } from "../seals.fetch.ts";
+import { HASH_SIZE } from "./merkle.ts";
 import type { LogStore } from "./store.ts";
-import { tilePath, type TileRef } from "./tiles.ts";
+import { MAX_ENTRY_SIZE, tilePath, type TileRef } from "./tiles.ts";
+
+/** The most a tile or entry bundle of `ref.width` can hold: 32-byte hashes, or entries behind a 2-byte length. */
+export function maxTileBytes(ref: TileRef): number {
+  return ref.width * (ref.level === "entries" ? 2 + MAX_ENTRY_SIZE : HASH_SIZE);
+}
 
 export class HttpLogStore implements LogStore {
   readonly prefix: string;
-  private readonly fetchFn: typeof fetch;
-  constructor(prefix: string, fetchFn: typeof fetch = fetch) {
+  private readonly timeoutMs: number | undefined;
+  /** `timeoutMs`: the longest one request may take, body included (default: the reader's 10 s) */
+  constructor(prefix: string, o: { timeoutMs?: number } = {}) {
     this.prefix = prefix.replace(/\/+$/, "");
-    this.fetchFn = fetchFn;
+    this.timeoutMs = o.timeoutMs;
   }
 
-  private async get(path: string): Promise<Response | undefined> {
-    const r = await this.fetchFn(`${this.prefix}/${path}`, { redirect: "error" });
-    if (r.status === 404) return undefined;
-    if (!r.ok) throw new Error(`${this.prefix}/${path}: HTTP ${r.status}`);
-    return r;
+  private get(path: string, max: number): Promise<Uint8Array | undefined> {
+    return getBytes(`${this.prefix}/${path}`, { max, missingOk: true, ...(this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs }) });
   }
 
   async readCheckpoint(): Promise<string | undefined> {
-    return (await this.get("checkpoint"))?.text();
+    const body = await this.get("checkpoint", MAX_RESPONSE_BYTES); // a signed note: a few hundred bytes
+    return body === undefined ? undefined : new TextDecoder().decode(body);
   }
 
-  async read(ref: TileRef): Promise<Uint8Array | undefined> {
-    const r = await this.get(tilePath(ref));
-    return r ? new Uint8Array(await r.arrayBuffer()) : undefined;
+  read(ref: TileRef): Promise<Uint8Array | undefined> {
+    return this.get(tilePath(ref), maxTileBytes(ref));
   }
 
   write(): Promise<void> {
