@@ -10,6 +10,7 @@ import { roleHas } from "./auth/roles.ts";
 import type { Database } from "./db/database.ts";
 import { AppError, forbidden } from "./errors.ts";
 import type { JobQueue } from "./jobs/queue.ts";
+import { MAIL_RETRY_MAX } from "./mail/mail.limits.ts";
 import { mailStatuses, type MailService } from "./mail/mail.service.ts";
 import type { EvidenceService } from "./storage/evidence.service.ts";
 
@@ -115,6 +116,24 @@ export async function platformRoutes(app: FastifyInstance, opts: PlatformRoutesO
     "/api/v1/outbox/:id",
     { config: { access: "outbox.read" }, schema: { tags: ["mail"], summary: "One message with its text and HTML", params: idParams, response: { 200: outboxItem.extend({ textBody: z.string(), htmlBody: z.string().nullable() }) } } },
     async (req) => opts.mail.getMessage(req.params.id),
+  );
+
+  r.post(
+    "/api/v1/outbox/retry-failed",
+    {
+      config: { access: "outbox.read", rateLimit: { max: 20, timeWindow: "1 minute" } },
+      schema: {
+        tags: ["mail"],
+        summary: `Queue failed mail for delivery again: oldest first, at most \`limit\` (≤ ${MAIL_RETRY_MAX}) a call, optionally only mail created from \`from\` and before \`to\``,
+        body: z.strictObject({
+          from: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+          to: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+          limit: z.number().int().min(1).max(MAIL_RETRY_MAX).default(MAIL_RETRY_MAX),
+        }),
+        response: { 200: z.object({ retried: z.number(), remaining: z.number(), ids: z.array(z.string()) }) },
+      },
+    },
+    async (req) => opts.mail.retryFailed(req.actor, req.body),
   );
 
   // Evidence files: multipart upload (one file), listing, metadata and download.

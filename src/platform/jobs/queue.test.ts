@@ -8,7 +8,7 @@ const logger = pino({ level: "silent" });
 let database: TestDatabase;
 let queue: JobQueue;
 
-const seen = { echo: [] as unknown[], tick: 0, failTimes: [] as number[], once: 0, tx: [] as unknown[], daily: 0 };
+const seen = { echo: [] as unknown[], tick: 0, failTimes: [] as number[], once: 0, tx: [] as unknown[], daily: 0, keyed: [] as string[], keyedFails: true };
 
 before(async () => {
   database = await testDatabase();
@@ -22,6 +22,11 @@ before(async () => {
   queue.register("test.daily", () => { seen.daily++; }, { pollSeconds: 0.5 });
   queue.register("test.once", () => { seen.once++; }, { pollSeconds: 0.5 });
   queue.register("test.tx", (data) => { seen.tx.push(data); }, { pollSeconds: 0.5 });
+  queue.register<{ k: string }>("test.keyed", ({ k }) => {
+    seen.keyed.push(k);
+    if (seen.keyedFails) throw new Error(`no luck for ${k}`);
+  }, { retryLimit: 0, pollSeconds: 0.5 });
+  queue.register("test.swept", () => undefined, { cron: "17 3 * * *" });
   queue.register("test.parse", () => undefined, {
     retryLimit: 0,
     pollSeconds: 0.5,
@@ -100,6 +105,46 @@ test("an occurrence missed while no process ran (downtime, a deploy) is sent onc
   await new Promise((r) => setTimeout(r, 1500)); // a pass a second (cronPollSeconds: 1)
   assert.equal(seen.daily, 1, "one catch-up run, and nothing more from the passes that follow");
   await queue.unschedule("test.daily");
+});
+
+test("a queue registered with a cron is scheduled by start(), in UTC", async () => {
+  const { rows } = await database.query<{ cron: string; timezone: string }>(`select cron, timezone from ${JOBS_SCHEMA}.schedule where name = 'test.swept'`);
+  assert.deepEqual(rows, [{ cron: "17 3 * * *", timezone: "UTC" }]);
+});
+
+test("keyed() finds a key's job and resend() gives a finished or missing one a fresh job, in the caller's transaction", async () => {
+  const state = async (k: string) => (await queue.keyed("test.keyed", [k])).get(k)?.state;
+  assert.equal((await queue.keyed("test.keyed", ["k0"])).size, 0, "never sent: absent");
+  await queue.send("test.keyed", { k: "k1" }, { singletonKey: "k1" });
+  await until("k1 failed", async () => (await state("k1")) === "failed");
+  const failed = (await queue.keyed("test.keyed", ["k1"])).get("k1");
+  assert.ok(failed);
+  assert.equal(failed.id, singletonId("test.keyed", "k1"));
+  assert.equal(failed.attempts, 1);
+  assert.match(JSON.stringify(failed.error), /no luck for k1/);
+
+  // a rolled-back transaction leaves the failed job as it was
+  await assert.rejects(
+    database.db.transaction(async (tx) => {
+      assert.deepEqual(await queue.resend("test.keyed", [{ singletonKey: "k1", data: { k: "k1" } }], { tx }), ["k1"]);
+      throw new Error("abort");
+    }),
+    /abort/,
+  );
+  assert.equal(await state("k1"), "failed");
+
+  // a job still waiting is left alone; the failed one and the never-sent one are sent, under their keys' ids
+  await queue.send("test.keyed", { k: "k3" }, { singletonKey: "k3", startAfter: new Date(Date.now() + 3600_000) });
+  seen.keyedFails = false;
+  const sent = await database.db.transaction((tx) =>
+    queue.resend("test.keyed", [{ singletonKey: "k1", data: { k: "k1" } }, { singletonKey: "k2", data: { k: "k2" } }, { singletonKey: "k3", data: { k: "k3 again" } }], { tx }),
+  );
+  assert.deepEqual(sent, ["k1", "k2"]);
+  await until("k1 and k2 completed", async () => (await state("k1")) === "completed" && (await state("k2")) === "completed");
+  assert.equal((await queue.keyed("test.keyed", ["k2"])).get("k2")?.id, singletonId("test.keyed", "k2"));
+  assert.equal(await state("k3"), "created");
+  assert.deepEqual(seen.keyed.sort(), ["k1", "k1", "k2"]);
+  assert.equal(await queue.send("test.keyed", { k: "k1" }, { singletonKey: "k1" }), null, "the key still holds");
 });
 
 test("a queue without backoff starts, retries at its fixed delay, and a non-Error throw is recorded readably", async () => {

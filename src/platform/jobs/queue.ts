@@ -12,7 +12,7 @@
 //   kept (completed and failed jobs are kept for `keepDays`), later sends return null.
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { fromDrizzle, PgBoss, type ConstructorOptions, type DrizzleTransactionLike, type JobWithMetadata } from "pg-boss";
+import { fromDrizzle, PgBoss, type ConstructorOptions, type Db as PgBossDb, type DrizzleTransactionLike, type JobWithMetadata } from "pg-boss";
 import type { Logger } from "pino";
 import type { Database, Db } from "../db/database.ts";
 import { databaseExecutor } from "./pglite-adapter.ts";
@@ -48,6 +48,11 @@ export interface RegisterOptions<T> {
   pollSeconds?: number;
   /** checks the payload before the handler sees it; a payload it rejects fails the job */
   parse?: (data: unknown) => T;
+  /**
+   * a sweep: start() schedules an empty job on this cron expression (UTC, missed: "once"), as
+   * schedule(name, cron) would, so a module can declare its sweep when it registers the queue
+   */
+  cron?: string;
 }
 
 export interface SendOptions {
@@ -71,6 +76,21 @@ export interface QueueStats {
   completed: number;
   failed: number;
   cancelled: number;
+}
+
+/** pg-boss's job states: waiting (created, retry), running (active), finished (the other three). */
+export type JobState = "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
+export const finishedJobStates: ReadonlySet<JobState> = new Set(["completed", "cancelled", "failed"]);
+
+/** The job a singletonKey names (see SendOptions), as keyed() finds it. */
+export interface KeyedJob {
+  id: string;
+  key: string;
+  state: JobState;
+  /** what the last failed attempt threw ({ name, message, stack }), or pg-boss's reason (a timeout); null if none failed */
+  error: unknown;
+  /** attempts begun: 1 + retries, once it has run */
+  attempts: number;
 }
 
 export interface FailedJob {
@@ -107,6 +127,17 @@ export interface JobQueue {
   failed(name: string, limit?: number): Promise<FailedJob[]>;
   /** Gives a failed job one more attempt (operator action). */
   retry(name: string, id: string): Promise<void>;
+  /**
+   * The kept job of each singletonKey in a queue, read fresh (in `tx` when given). A key is absent
+   * when its job is gone: never sent, or deleted `keepDays` after it finished.
+   */
+  keyed(name: string, keys: readonly string[], options?: { tx?: Db }): Promise<Map<string, KeyedJob>>;
+  /**
+   * Sends keyed jobs anew (in `tx` when given): a key whose job finished (completed, failed or
+   * cancelled) or is gone gets a fresh job with the queue's full retries, under the same id; a key
+   * whose job is still waiting or running is left alone. Resolves to the keys sent.
+   */
+  resend(name: string, jobs: readonly { singletonKey: string; data: object }[], options?: { tx?: Db }): Promise<string[]>;
   /** Names of registered queues. */
   readonly names: readonly string[];
 }
@@ -223,10 +254,32 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       // createQueue is a no-op for an existing queue; updateQueue brings its options up to date.
       await boss.createQueue(reg.name, queueOptions);
       await boss.updateQueue(reg.name, queueOptions);
+      // (stored in the database: any process may write it, the timekeepers send it)
+      if (o.cron) await boss.schedule(reg.name, o.cron, {}, { tz: "UTC", missed: "once" });
     }
     if (options.work) {
       for (const reg of registrations.values()) await work(reg);
     }
+  }
+
+  /** pg-boss's `db` option: the caller's Drizzle transaction, or (none) pg-boss's own connection. */
+  const inTx = (tx: Db | undefined): { db?: PgBossDb } => (tx ? { db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) } : {});
+
+  async function keyed(name: string, keys: readonly string[], opts: { tx?: Db } = {}): Promise<Map<string, KeyedJob>> {
+    requireStarted("keyed()");
+    const byId = new Map(keys.map((key) => [singletonId(name, key), key]));
+    const found = new Map<string, KeyedJob>();
+    if (byId.size === 0) return found;
+    const text = `select id::text as id, state::text as state, output, retry_count from ${JOBS_SCHEMA}.job where name = $1 and id = any($2::uuid[])`;
+    const params = [name, [...byId.keys()]];
+    type Row = { id: string; state: JobState; output: unknown; retry_count: number };
+    const tx = inTx(opts.tx).db;
+    const rows = tx ? ((await tx.executeSql(text, params)).rows as Row[]) : (await database.query<Row>(text, params)).rows;
+    for (const r of rows) {
+      const key = byId.get(r.id);
+      if (key !== undefined) found.set(key, { id: r.id, key, state: r.state, error: r.output ?? null, attempts: r.retry_count + 1 });
+    }
+    return found;
   }
 
   return {
@@ -247,7 +300,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       return boss.send(name, data, {
         ...(opts.singletonKey === undefined ? {} : { id: singletonId(name, opts.singletonKey), singletonKey: opts.singletonKey }),
         ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
-        ...(opts.tx ? { db: fromDrizzle(opts.tx as unknown as DrizzleTransactionLike, sql) } : {}),
+        ...inTx(opts.tx),
       });
     },
 
@@ -306,6 +359,25 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     async retry(name, id) {
       requireStarted("retry()");
       await boss.retry(name, id);
+    },
+
+    keyed,
+
+    async resend(name, items, opts = {}) {
+      requireStarted(`resend("${name}")`);
+      if (!registrations.has(name)) throw new Error(`job queue: "${name}" is not registered`);
+      const unique = [...new Map(items.map((i) => [i.singletonKey, i])).values()];
+      const found = await keyed(name, unique.map((i) => i.singletonKey), opts);
+      const due = unique.filter((i) => {
+        const job = found.get(i.singletonKey);
+        return !job || finishedJobStates.has(job.state);
+      });
+      if (due.length === 0) return [];
+      const finished = due.flatMap((i) => found.get(i.singletonKey)?.id ?? []);
+      // The finished job keeps its key's id (and so the key) until deleted; then the same id is free.
+      if (finished.length > 0) await boss.deleteJob(name, finished, inTx(opts.tx));
+      await boss.insert(name, due.map((i) => ({ id: singletonId(name, i.singletonKey), singletonKey: i.singletonKey, data: i.data })), inTx(opts.tx));
+      return due.map((i) => i.singletonKey);
     },
 
     async failed(name, limit = 50) {

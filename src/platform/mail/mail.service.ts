@@ -5,23 +5,27 @@
 // server messages are `held`: stored and readable by the authority in the outbox view, and sent
 // by releaseHeld() once a server is configured.
 //
+// An attempt that never records its outcome (killed by the job's timeout, or its worker gone) is
+// caught by the `mail.reconcile` sweep, and failed mail can be queued again in bulk
+// (mail.recovery.ts).
+//
 // Delivery is at-least-once: a worker that dies after the server accepted a message and before it
 // recorded that will send it again. The Message-ID is the same on every attempt
 // (`<outbox id@sender domain>`), so receiving systems can drop the duplicate.
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Logger } from "pino";
+import type { Actor } from "../actor.ts";
 import type { Clock } from "../clock.ts";
 import type { Db } from "../db/database.ts";
 import { decodeTimeCursor, encodeTimeCursor } from "../db/pg-values.ts";
 import { AppError, invalid, notFound } from "../errors.ts";
 import type { JobQueue } from "../jobs/queue.ts";
 import { isMailAddress } from "./address.ts";
+import { MAIL_DELIVER_JOB, MAIL_RECONCILE_CRON, MAIL_RECONCILE_JOB, reconcileOutbox, retryFailedMail, type RetryFailedQuery, type RetryFailedResult } from "./mail.recovery.ts";
 import { mailTemplates } from "./mail.templates.ts";
 import { mailOutbox } from "./mail.tables.ts";
 import { MailDeliveryError, type Mailer } from "./mailer.ts";
 import type { Locale, TemplateRegistry } from "./templates.ts";
-
-export const MAIL_DELIVER_JOB = "mail.deliver";
 
 export type MailStatus = "queued" | "sent" | "failed" | "held";
 export const mailStatuses: readonly MailStatus[] = ["queued", "sent", "failed", "held"];
@@ -77,6 +81,10 @@ export interface MailService {
   getMessage(id: string): Promise<OutboxMessage>;
   /** Queues every held message for delivery (after an SMTP server was configured). Returns how many. */
   releaseHeld(): Promise<number>;
+  /** Queues failed messages again (oldest first, bounded, audited); unavailable without SMTP. */
+  retryFailed(actor: Actor, query: RetryFailedQuery): Promise<RetryFailedResult>;
+  /** Marks failed the queued messages whose delivery job ended without them (what the `mail.reconcile` sweep runs). Returns how many. */
+  reconcile(): Promise<number>;
   /** true when this process has an SMTP server to send through */
   readonly delivering: boolean;
 }
@@ -91,8 +99,8 @@ export interface MailServiceDeps {
   from: string;
   logger: Logger;
   templates?: TemplateRegistry;
-  /** delivery retries (defaults: 5 retries, 60 s doubling, at most 1 h apart) */
-  retry?: { limit?: number; delaySeconds?: number; maxDelaySeconds?: number; pollSeconds?: number };
+  /** delivery retries (defaults: 5 retries, 60 s doubling, at most 1 h apart; an attempt times out after 300 s) */
+  retry?: { limit?: number; delaySeconds?: number; maxDelaySeconds?: number; pollSeconds?: number; timeoutSeconds?: number };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -123,7 +131,7 @@ export function createMailService(deps: MailServiceDeps): MailService {
     retryBackoff: true,
     retryDelayMaxSeconds: deps.retry?.maxDelaySeconds ?? 3600,
     concurrency: 4,
-    timeoutSeconds: 300,
+    timeoutSeconds: deps.retry?.timeoutSeconds ?? 300,
     ...(deps.retry?.pollSeconds ? { pollSeconds: deps.retry.pollSeconds } : {}),
     parse: (data) => {
       const id = (data as { id?: unknown } | null)?.id;
@@ -131,6 +139,11 @@ export function createMailService(deps: MailServiceDeps): MailService {
       return { id };
     },
   });
+
+  jobs.register(MAIL_RECONCILE_JOB, async () => {
+    const marked = await reconcileOutbox(db, jobs);
+    if (marked > 0) log.warn({ marked }, "outbox: queued messages whose delivery job ended without them were marked failed");
+  }, { retryLimit: 0, cron: MAIL_RECONCILE_CRON });
 
   /** Sends one outbox message; `final` on the last attempt the queue will make. */
   async function deliver(id: string, final: boolean): Promise<void> {
@@ -232,6 +245,13 @@ export function createMailService(deps: MailServiceDeps): MailService {
         if (n === 0) return released;
       }
     },
+
+    async retryFailed(actor, query) {
+      if (!mailer) throw new AppError("unavailable", "No SMTP server is configured (SMTP_URL), so failed mail cannot be sent again.");
+      return retryFailedMail({ db, clock, jobs }, actor, query);
+    },
+
+    reconcile: () => reconcileOutbox(db, jobs),
   };
 }
 

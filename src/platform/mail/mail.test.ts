@@ -178,6 +178,8 @@ test("without SMTP, messages are held and readable; releasing them delivers them
   assert.equal(smtp.received.length, before, "held mail is not sent");
 
   await assert.rejects(held.releaseHeld(), (e: unknown) => e instanceof AppError && e.code === "unavailable");
+  // nor can failed mail be queued again without a server: it would only wait
+  await assert.rejects(held.retryFailed({ kind: "user", userId: "u", orgId: "o", orgKind: "authority", role: "authority_admin" }, { limit: 10 }), (e: unknown) => e instanceof AppError && e.code === "unavailable");
   assert.equal(await mail.releaseHeld(), 1);
   await smtp.waitFor(before + 1);
   await until("released mail sent", async () => (await statusOf(id)).status === "sent");

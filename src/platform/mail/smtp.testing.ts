@@ -1,6 +1,6 @@
 // A real SMTP server for tests (the `smtp-server` package) on 127.0.0.1 and a random port. It
 // keeps every message it accepts, parsed (mailparser), and can answer chosen recipients with a
-// temporary (4xx) or permanent (5xx) refusal.
+// temporary (4xx) or permanent (5xx) refusal, or leave them without an answer.
 import { simpleParser, type ParsedMail } from "mailparser";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
@@ -18,6 +18,10 @@ export interface TestSmtpServer {
   received: ReceivedMail[];
   /** answer RCPT TO for this address with this SMTP code (e.g. 451 or 550) */
   refuse(address: string, code: number): void;
+  /** take this address again (the outage is over) */
+  accept(address: string): void;
+  /** leave RCPT TO for this address unanswered (a server that hangs) until `release()` answers 451 */
+  stall(address: string): { release(): void };
   /** resolves when `n` messages have arrived */
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -26,12 +30,18 @@ export interface TestSmtpServer {
 export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const refusals = new Map<string, number>();
+  const stalls = new Map<string, ((error: Error) => void)[]>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
     size: 10 * 1024 * 1024,
     onRcptTo(address, _session, callback) {
+      const stalled = stalls.get(address.address.toLowerCase());
+      if (stalled) {
+        stalled.push(callback);
+        return;
+      }
       const code = refusals.get(address.address.toLowerCase());
       if (code === undefined) {
         callback();
@@ -73,6 +83,20 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     received,
     refuse(address, code) {
       refusals.set(address.toLowerCase(), code);
+    },
+    accept(address) {
+      refusals.delete(address.toLowerCase());
+    },
+    stall(address) {
+      const key = address.toLowerCase();
+      const waiting: ((error: Error) => void)[] = [];
+      stalls.set(key, waiting);
+      return {
+        release() {
+          stalls.delete(key);
+          for (const callback of waiting.splice(0)) callback(Object.assign(new Error("mailbox busy, try later"), { responseCode: 451 }));
+        },
+      };
     },
     async waitFor(n, timeoutMs = 8000) {
       const end = Date.now() + timeoutMs;

@@ -1,15 +1,18 @@
 // The mail outbox (authority): every message the platform has queued, its delivery state and
-// last error. Without SMTP configured, messages stay here and can be read in full.
-import { useQuery } from "@tanstack/react-query";
+// last error. Without SMTP configured, messages stay here and can be read in full. After an SMTP
+// outage, failed mail is queued again from here in bulk.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import { api, query } from "../api/client.ts";
 import type { OutboxMessage, Page as ApiPage } from "../api/types.ts";
-import { formValues, SelectField } from "../components/Field.tsx";
+import { MAIL_RETRY_MAX } from "../../platform/mail/mail.limits.ts";
+import { Field, formValues, SelectField, SubmitButton } from "../components/Field.tsx";
 import { formatDateTime } from "../components/format.ts";
 import { Page, Section } from "../components/Page.tsx";
 import { Pager, useCursor } from "../components/Pager.tsx";
+import { fieldError, ProblemAlert } from "../components/Problem.tsx";
 import { Empty, LoadError, Loading } from "../components/States.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
 
@@ -30,6 +33,7 @@ export function OutboxPage() {
 
   return (
     <Page title={t("outbox.title")} intro={t("outbox.intro")}>
+      <RetryFailed />
       <Section title={t("outbox.messages")} id="outbox-messages">
         <form
           className="form form-inline filters"
@@ -89,6 +93,59 @@ export function OutboxPage() {
         <Pager cursor={cursor} nextBefore={list.data?.nextBefore} label={t("outbox.pages")} />
       </Section>
     </Page>
+  );
+}
+
+/** POST /outbox/retry-failed's answer */
+interface RetryAnswer {
+  retried: number;
+  remaining: number;
+}
+
+/** A datetime-local value (the reader's local time) as an instant, or nothing when left empty. */
+const instant = (value: string | undefined): string | undefined => (value ? new Date(value).toISOString() : undefined);
+
+/** Queues failed mail again (oldest first, at most MAIL_RETRY_MAX a press), optionally of a time range. */
+function RetryFailed() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  // one failed message is enough to know whether there is anything to retry
+  const failed = useQuery({ queryKey: ["outbox", "any-failed"], queryFn: () => api<ApiPage<OutboxMessage>>("GET", `/outbox${query({ status: "failed", limit: 1 })}`) });
+  const retry = useMutation({
+    mutationFn: (body: { from?: string | undefined; to?: string | undefined }) => api<RetryAnswer>("POST", "/outbox/retry-failed", body),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["outbox"] }),
+  });
+  return (
+    <Section title={t("outbox.retry.title")} id="outbox-retry">
+      <p className="muted">{t("outbox.retry.intro", { max: MAIL_RETRY_MAX })}</p>
+      {failed.isPending ? <Loading /> : null}
+      {failed.isError ? <LoadError error={failed.error} onRetry={() => void failed.refetch()} /> : null}
+      {failed.data && failed.data.items.length === 0 ? <Empty>{t("outbox.retry.none")}</Empty> : null}
+      {failed.data && failed.data.items.length > 0 ? (
+        <form
+          className="form form-inline"
+          noValidate
+          aria-label={t("outbox.retry.title")}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const v = formValues(e.currentTarget);
+            if (!window.confirm(t("outbox.retry.confirm", { max: MAIL_RETRY_MAX }))) return;
+            retry.mutate({ from: instant(v.from), to: instant(v.to) });
+          }}
+        >
+          <Field type="datetime-local" name="from" label={t("outbox.retry.from")} error={fieldError(retry.error, "from")} />
+          <Field type="datetime-local" name="to" label={t("outbox.retry.to")} error={fieldError(retry.error, "to")} />
+          <SubmitButton pending={retry.isPending}>{t("outbox.retry.button")}</SubmitButton>
+        </form>
+      ) : null}
+      <ProblemAlert error={retry.error} />
+      {retry.data ? (
+        <div className="alert alert-success" role="status">
+          <p>{t("outbox.retry.done", { count: retry.data.retried })}</p>
+          {retry.data.remaining > 0 ? <p>{t("outbox.retry.remaining", { count: retry.data.remaining })}</p> : null}
+        </div>
+      ) : null}
+    </Section>
   );
 }
 
