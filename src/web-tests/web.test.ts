@@ -3,7 +3,8 @@
 // from the mail that arrived (with MFA enrolment and recovery codes), the language switch,
 // validation messages from problem details, axe-core on every page, and no CSP violation.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { en } from "../web/i18n/en.ts";
@@ -113,7 +114,11 @@ test("every authority page passes axe-core and keeps focus management", async ()
   await page.goto(`${server.url}/audit`);
   await page.getByRole("region", { name: zh.audit.entries }).getByRole("row").nth(1).waitFor();
   await page.getByRole("button", { name: zh.audit.verify }).click();
-  await page.getByRole("status").filter({ hasText: zh.audit.verifyOk.split("：")[0] ?? "" }).waitFor();
+  const verified = page.getByRole("status").filter({ hasText: zh.audit.verifyOk.split("：")[0] ?? "" });
+  await verified.waitFor();
+  // against the checkpoint the server keeps outside the database, with the count of legacy rows
+  assert.match(await verified.getByRole("definition").nth(2).innerText(), /^第 \d+ 筆，/);
+  assert.equal(await verified.getByRole("definition").nth(1).innerText(), "0");
 
   // The skip link is the first thing the keyboard reaches, and it leads to <main>.
   await page.goto(`${server.url}/account`);
@@ -295,15 +300,24 @@ test("a merchant registers and confirms the address, and the authority approves 
   await heading(p, zh.register.doneTitle);
   await accessible(p, "registration: check your mailbox");
 
-  // Until the address is confirmed, sign-in says so (after the right password) and sends the link again.
+  // Until the address is confirmed, sign-in answers as to a wrong password (which says nothing about
+  // which addresses have accounts), and that answer offers to send the link again.
   await p.goto(`${server.url}/sign-in`);
   await p.getByLabel(zh.common.email, { exact: true }).fill(email);
   await p.getByLabel(zh.common.password, { exact: true }).fill("a long and unusual pass phrase 42");
   await p.getByRole("button", { name: zh.signIn.submit, exact: true }).click();
-  await p.getByRole("alert").filter({ hasText: zh.signIn.unverified.split("。")[0] ?? "" }).waitFor();
+  await p.getByRole("alert").filter({ hasText: "帳號或密碼錯誤" }).waitFor();
+  await p.getByRole("status").filter({ hasText: zh.signIn.unverified.split("：")[0] ?? "" }).waitFor();
   await p.getByRole("button", { name: zh.signIn.resend }).click();
   await p.getByText(zh.signIn.resent).waitFor();
   await accessible(p, "sign-in: address not confirmed");
+
+  // The authority sees that the address is not confirmed yet, and cannot approve until it is.
+  await admin.page.goto(`${server.url}/organisations`);
+  const pending = admin.page.getByRole("listitem").filter({ hasText: "好味道食品有限公司" });
+  await pending.getByText(zh.orgs.emailUnconfirmed).waitFor();
+  assert.equal(await admin.page.getByRole("button", { name: "核准 好味道食品有限公司" }).isDisabled(), true);
+  await accessible(admin.page, "pending registration, address not confirmed");
   const confirmations = () => server.mail.messages().filter((m) => m.to === email && m.text.includes("/verify-email#token="));
   await server.mail.waitFor(() => confirmations().length >= 2);
   const confirm = new URL(linkIn(confirmations().at(-1)?.text ?? "", "/verify-email"));
@@ -321,6 +335,7 @@ test("a merchant registers and confirms the address, and the authority approves 
   const { page } = admin;
   await page.goto(`${server.url}/organisations`);
   await heading(page, zh.orgs.title);
+  await page.getByRole("listitem").filter({ hasText: "好味道食品有限公司" }).getByText(zh.orgs.emailConfirmed).waitFor();
   await page.getByRole("button", { name: "核准 好味道食品有限公司" }).click();
   await page.getByRole("button", { name: "核准 好味道食品有限公司" }).waitFor({ state: "detached" });
   await server.mail.waitFor((m) => m.to === email && m.subject.includes("註冊申請"));
@@ -450,4 +465,29 @@ test("an existing user accepts a second invitation with their password and switc
   await accessible(q, "home after switching organisation");
   noCspViolations(member);
   noCspViolations(cb);
+});
+
+// Last: it breaks the audit trail on purpose.
+test("the audit page explains a trail whose newest rows were removed, and one with no checkpoint to check against", async () => {
+  const { page } = admin;
+  const db = server.server.database;
+  const checkpointFile = join(server.server.config.dataDir, "audit", "checkpoint");
+  const recorded = (JSON.parse((await readFile(checkpointFile, "utf8")).split("\n")[0] ?? "") as { seq: number }).seq;
+  await db.query("delete from audit_log where seq >= $1", [recorded]);
+  await page.goto(`${server.url}/audit`);
+  await page.getByRole("button", { name: zh.audit.verify }).click();
+  // (a row written since, by the server's own work, takes the removed number: then it is not the row the checkpoint recorded)
+  const removed = page.getByRole("alert").filter({ hasText: new RegExp(`${zh.audit.problem.truncated.split("：")[1] ?? ""}|${zh.audit.problem.checkpoint_mismatch.split("：")[1] ?? ""}`) });
+  await removed.waitFor();
+  assert.match(await removed.innerText(), new RegExp(`第 ${String(recorded)} 筆`));
+
+  // a row edited, and the checkpoint file gone: the server cannot write a new one over a broken trail
+  await db.query("update audit_log set action = 'edited' where seq = 1");
+  await rm(checkpointFile);
+  await page.getByRole("button", { name: zh.audit.verify }).click();
+  const broken = page.getByRole("alert").filter({ hasText: zh.audit.noCheckpoint.split("，")[0] ?? "" });
+  await broken.getByText(zh.audit.problem.hash_mismatch.replace("{{seq}}", "1")).waitFor();
+  assert.equal(await broken.getByRole("definition").nth(2).innerText(), zh.audit.checkpointNone);
+  await accessible(page, "audit trail verification failed");
+  noCspViolations(admin);
 });

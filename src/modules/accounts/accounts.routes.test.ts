@@ -212,9 +212,13 @@ describe("registration and review", () => {
     const merchant = await signedIn(shopA.users.owner?.email ?? "");
     assert.equal((await merchant.post(`/api/v1/organisations/${orgId}/decision`, { decision: "approve", reason: "" })).statusCode, 403);
 
+    const unconfirmed = await anon.post("/api/v1/registrations", { organisation: { nameZh: "未確認店", nameEn: "Unconfirmed Shop" }, admin: { email: "later@shop.test", displayName: "Later", password: "a-long-enough-passphrase" } });
+    assert.equal(unconfirmed.statusCode, 202);
     const admin = await signedIn(authority.users.admin?.email ?? "", TOTP);
     const list = await admin.get("/api/v1/organisations?status=pending");
-    assert.ok(list.json<{ items: { id: string }[] }>().items.some((o) => o.id === orgId));
+    // whether the registrant confirmed the address, which approval needs
+    const confirmed = Object.fromEntries(list.json<{ items: { nameEn: string; emailConfirmed: boolean }[] }>().items.map((o) => [o.nameEn, o.emailConfirmed]));
+    assert.deepEqual(confirmed, { "New Shop": true, "Unconfirmed Shop": false });
     const mailsBefore = t.mail.length;
     const ok = await admin.post(`/api/v1/organisations/${orgId}/decision`, { decision: "approve", reason: "documents in order" });
     assert.equal(ok.statusCode, 200);

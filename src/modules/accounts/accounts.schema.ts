@@ -70,7 +70,15 @@ export const organisationsQuery = z.strictObject({
   before: uuid.optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageMax).default(25),
 });
-export const organisationsPage = z.object({ items: z.array(organisation), nextBefore: z.string().nullable() });
+export const organisationsPage = z.object({
+  items: z.array(
+    organisation.extend({
+      /** a member confirmed their e-mail address (a registration: its administrator); the authority approves a registration only then */
+      emailConfirmed: z.boolean(),
+    }),
+  ),
+  nextBefore: z.string().nullable(),
+});
 export const createOrganisationBody = z.strictObject({ kind: z.enum(["certification_body", "regulator", "authority", "merchant"]), nameZh: name, nameEn: name, adminEmail: email });
 export const orgParams = z.strictObject({ orgId: uuid });
 export const decisionBody = z.strictObject({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().max(LIMITS.reason).default("") });

@@ -3,7 +3,7 @@
 // through the outbox). Object-level rule: a user acts on their own organisation only, unless
 // they belong to the authority.
 import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
-import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { generateSecret, generateURI, verify as totpVerify } from "otplib";
 import type { Actor } from "../../platform/actor.ts";
 import { appendAudit, type AuditEntry } from "../../platform/audit/audit.ts";
@@ -14,8 +14,8 @@ import type { Db } from "../../platform/db/database.ts";
 import { AppError, forbidden, invalid, notFound } from "../../platform/errors.ts";
 import type { SessionContext } from "../../platform/http/app.ts";
 import { mailTemplates } from "../../platform/mail/mail.templates.ts";
-import { ACCOUNTS_JOBS, type AccountLinkJob } from "./accounts.jobs.ts";
-import { VERIFICATION_HOURS } from "./accounts.limits.ts";
+import { ACCOUNTS_JOBS, type AccountLinkJob, type AccountLinkKind } from "./accounts.jobs.ts";
+import { UNCONFIRMED_PURGE_DAYS, VERIFICATION_HOURS } from "./accounts.limits.ts";
 import { ACCOUNTS_TEMPLATES, addAccountsTemplates } from "./accounts.mail.ts";
 import { apiTokens, emailVerifications, invitations, memberships, organisations, passwordResets, recoveryCodes, sessions, users, type OrgStatus } from "./accounts.tables.ts";
 import { checkPassword, passwordMessages } from "./password-policy.ts";
@@ -79,12 +79,6 @@ const timeStepOf = (r: object): number | null => ("timeStep" in r && typeof r.ti
 const normEmail = (email: string): string => email.trim().toLowerCase();
 const WRONG_REGISTRATION_PASSWORD = "That is not this account's password. Enter the password you chose when you registered; if you forgot it, reset it by e-mail (that confirms the address too).";
 const minutes = (n: number): number => n * 60_000;
-
-/**
- * Sign-in refused because the address is not confirmed yet. Only said after the right password, so it
- * tells nothing to someone who does not have it. `reason` lets a client offer to send the link again.
- */
-export const EMAIL_UNVERIFIED = "email_unverified";
 
 export function createAccountsService(deps: AccountsDeps) {
   const { db, clock } = deps;
@@ -204,12 +198,14 @@ export function createAccountsService(deps: AccountsDeps) {
         await db.transaction((tx) => audit(tx, { kind: "anonymous" }, { action: "user.login_refused_locked", objectType: "user", objectId: u.id, summary: { lockedUntil: lockedUntil.toISOString(), passwordRight: ok } }));
         throw new AppError("invalid_credentials");
       }
-      if (!ok) {
-        await db.transaction((tx) => recordFailedSignIn(tx, u.id, "user.login_failed"));
+      // An unconfirmed account answers as a wrong password does, after the same work (the attempt
+      // counted and audited), even to its right password: anyone can register an address with a
+      // password of their choosing, and a different answer to it would tell a free address (the
+      // registration created the account) from a taken one. The sign-in page's failure answer says
+      // how to confirm an address or have the link sent again.
+      if (!ok || u.emailVerifiedAt === null) {
+        await db.transaction((tx) => recordFailedSignIn(tx, u.id, ok ? "user.login_refused_unverified" : "user.login_failed"));
         throw new AppError("invalid_credentials");
-      }
-      if (u.emailVerifiedAt === null) {
-        throw new AppError("forbidden", "Confirm your e-mail address first: open the link we mailed you when you registered. You can have a new link sent.", { extra: { reason: EMAIL_UNVERIFIED } });
       }
       const ms = await activeMemberships(db, u.id);
       const m = ms.find((x) => x.orgStatus === "active");
@@ -405,25 +401,26 @@ export function createAccountsService(deps: AccountsDeps) {
 
     // ---------------------------------------------------------------- mailed links: password reset, address confirmation
     /**
-     * Queues a reset link for the address. The request does this and nothing else, account or not:
-     * the same answer, the same work (no lookup); the job (sendAccountLink) does the rest.
+     * Queues a reset link for the address. The request does the same work for any address: one read
+     * by the e-mail index (as sign-in does) and one job, which names the account or none
+     * (accountLinkJob); the job (sendAccountLink) does the rest.
      */
     async requestPasswordReset(emailInput: string) {
-      await deps.jobs.send(ACCOUNTS_JOBS.link, { kind: "password_reset", email: normEmail(emailInput) } satisfies AccountLinkJob);
+      await deps.jobs.send(ACCOUNTS_JOBS.link, await accountLinkJob("password_reset", emailInput));
     },
 
     /** Queues a new address-confirmation link ("send it again"), the same way as a reset link. */
     async requestEmailVerification(emailInput: string) {
-      await deps.jobs.send(ACCOUNTS_JOBS.link, { kind: "email_verification", email: normEmail(emailInput) } satisfies AccountLinkJob);
+      await deps.jobs.send(ACCOUNTS_JOBS.link, await accountLinkJob("email_verification", emailInput));
     },
 
     /**
-     * The job behind both requests: mails the link when the address has an account that can use it
-     * (any live account for a reset; an unconfirmed one for a confirmation), and otherwise does nothing.
+     * The job behind both requests: mails the link when the account can use it (any live account for
+     * a reset; an unconfirmed one for a confirmation), and otherwise does nothing.
      */
     async sendAccountLink(job: AccountLinkJob) {
-      const email = normEmail(job.email);
-      const [u] = await db.select().from(users).where(eq(users.email, email));
+      // jobs queued before links named the account carry the typed address instead
+      const [u] = "email" in job ? await db.select().from(users).where(eq(users.email, normEmail(job.email))) : job.userId === null ? [] : await db.select().from(users).where(eq(users.id, job.userId));
       if (!u || u.disabled) return;
       if (job.kind === "email_verification") {
         if (u.emailVerifiedAt !== null) return;
@@ -536,6 +533,42 @@ export function createAccountsService(deps: AccountsDeps) {
       return { status: "check_mail" as const };
     },
 
+    /**
+     * Deletes self-registrations whose address was never confirmed, UNCONFIRMED_PURGE_DAYS after the
+     * last link mailed to them (confirmation or reset) expired: the account, its links and
+     * memberships, and its organisation if that is still pending and no one else belongs to it, is
+     * invited to it or holds a token of it (only accounts' tables refer to organisations; a pending
+     * one has no member who could have made anything elsewhere). One transaction and one audit row
+     * per account. Unconfirmed accounts that never had a link (from before confirmation, migration
+     * 0010) are left alone. Answers the ids of the accounts deleted.
+     */
+    async purgeUnconfirmedRegistrations(): Promise<{ purged: string[] }> {
+      const cutoff = new Date(clock.now().getTime() - UNCONFIRMED_PURGE_DAYS * 86_400_000);
+      // greatest() ignores nulls: an account with no link at all has no last expiry, and is never chosen
+      // (drizzle writes columns unqualified in a one-table select: the outer row is named here)
+      const lastLinkExpiry = sql`greatest((select max(ev.expires_at) from email_verifications ev where ev.user_id = "users"."id"), (select max(pr.expires_at) from password_resets pr where pr.user_id = "users"."id"))`.mapWith(emailVerifications.expiresAt);
+      const stale = and(isNull(users.emailVerifiedAt), sql`${lastLinkExpiry} < ${cutoff}`);
+      const purged: string[] = [];
+      /** accounts left alone in this run: confirmed or sent a new link meanwhile (undefined), or their deletion failed */
+      const kept = new Map<string, unknown>();
+      for (;;) {
+        const batch = await db.select({ id: users.id }).from(users).where(kept.size ? and(stale, notInArray(users.id, [...kept.keys()])) : stale).orderBy(asc(users.id)).limit(100);
+        if (batch.length === 0) break;
+        for (const { id } of batch) {
+          try {
+            if (await purgeUnconfirmed(id, stale, lastLinkExpiry)) purged.push(id);
+            else kept.set(id, undefined);
+          } catch (e) {
+            kept.set(id, e);
+          }
+        }
+      }
+      const errors = [...kept.values()].filter((e) => e !== undefined);
+      // the others are gone; the job fails (and is retried) for the ones that could not be deleted
+      if (errors.length > 0) throw new AggregateError(errors, `${String(errors.length)} unconfirmed registration(s) could not be deleted`);
+      return { purged };
+    },
+
     async decideRegistration(actor: Actor, orgId: string, decision: "approve" | "reject", reason: string) {
       if (!isAuthority(actor)) throw forbidden();
       return db.transaction(async (tx) => {
@@ -588,9 +621,17 @@ export function createAccountsService(deps: AccountsDeps) {
           if (c) conds.push(c);
         }
       }
-      const rows = await db.select().from(organisations).where(conds.length ? and(...conds) : undefined).orderBy(desc(organisations.createdAt), desc(organisations.id)).limit(q.limit + 1);
+      // whether a member proved their address: the authority approves a registration only then (decideRegistration)
+      // (drizzle writes columns unqualified in a one-table select: the outer row is named here)
+      const emailConfirmed = sql<boolean>`exists (select 1 from memberships m join users u on u.id = m.user_id where m.org_id = "organisations"."id" and u.email_verified_at is not null)`;
+      const rows = await db
+        .select({ ...getTableColumns(organisations), emailConfirmed })
+        .from(organisations)
+        .where(conds.length ? and(...conds) : undefined)
+        .orderBy(desc(organisations.createdAt), desc(organisations.id))
+        .limit(q.limit + 1);
       const items = rows.slice(0, q.limit);
-      return { items: items as OrganisationView[], nextBefore: rows.length > q.limit ? (items[items.length - 1]?.id ?? null) : null };
+      return { items: items as (OrganisationView & { emailConfirmed: boolean })[], nextBefore: rows.length > q.limit ? (items[items.length - 1]?.id ?? null) : null };
     },
 
     async getOrganisation(actor: Actor, orgId: string): Promise<OrganisationView> {
@@ -874,6 +915,16 @@ export function createAccountsService(deps: AccountsDeps) {
     return locked;
   }
 
+  /**
+   * The job for a link request: the account's id, or null for an address without one. The address
+   * typed into the form is not stored: the job queue keeps jobs (for days, docs/jobs.md), and an
+   * address that has no account, or one someone else typed, is no business of ours to keep.
+   */
+  async function accountLinkJob(kind: AccountLinkKind, emailInput: string): Promise<AccountLinkJob> {
+    const [u] = await db.select({ id: users.id }).from(users).where(eq(users.email, normEmail(emailInput)));
+    return { kind, userId: u?.id ?? null };
+  }
+
   /** A new single-use confirmation link for a registered address, mailed in the caller's transaction. */
   async function issueEmailVerification(tx: Db, u: { id: string; email: string; displayName: string; locale: Locale }): Promise<void> {
     const token = randomToken(32);
@@ -884,6 +935,42 @@ export function createAccountsService(deps: AccountsDeps) {
       template: ACCOUNTS_TEMPLATES.verifyEmail,
       locale: u.locale,
       vars: { name: u.displayName, link: `${deps.publicUrl}/verify-email#token=${token}`, hours: String(VERIFICATION_HOURS) },
+    });
+  }
+
+  /** One unconfirmed registration deleted (purgeUnconfirmedRegistrations), if it is still `stale` under its row lock. */
+  async function purgeUnconfirmed(userId: string, stale: SQL | undefined, lastLinkExpiry: SQL<Date>): Promise<boolean> {
+    return db.transaction(async (tx) => {
+      // the lock holds off a confirmation, a reset or an invitation taking the account over
+      const [u] = await tx.select({ id: users.id, lastLinkExpiry }).from(users).where(and(eq(users.id, userId), stale)).for("update");
+      if (!u) return false;
+      const ms = await tx.select({ orgId: memberships.orgId }).from(memberships).where(eq(memberships.userId, userId));
+      await tx.delete(sessions).where(eq(sessions.userId, userId));
+      await tx.delete(emailVerifications).where(eq(emailVerifications.userId, userId));
+      await tx.delete(passwordResets).where(eq(passwordResets.userId, userId));
+      await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+      await tx.delete(memberships).where(eq(memberships.userId, userId));
+      const organisationsDeleted: string[] = [];
+      for (const { orgId } of ms) {
+        const [org] = await tx.select({ status: organisations.status }).from(organisations).where(eq(organisations.id, orgId)).for("update");
+        if (org?.status !== "pending") continue;
+        const held =
+          (await tx.select({ orgId: memberships.orgId }).from(memberships).where(eq(memberships.orgId, orgId)).limit(1)).length > 0 ||
+          (await tx.select({ id: invitations.id }).from(invitations).where(eq(invitations.orgId, orgId)).limit(1)).length > 0 ||
+          (await tx.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.orgId, orgId)).limit(1)).length > 0;
+        if (held) continue;
+        await tx.delete(organisations).where(eq(organisations.id, orgId));
+        organisationsDeleted.push(orgId);
+      }
+      await tx.delete(users).where(eq(users.id, userId));
+      await audit(tx, { kind: "system", name: "accounts.purge-unconfirmed" }, {
+        action: "user.purged_unconfirmed",
+        objectType: "user",
+        objectId: userId,
+        orgId: organisationsDeleted[0] ?? ms[0]?.orgId ?? null,
+        summary: { lastLinkExpiredAt: u.lastLinkExpiry.toISOString(), purgeDays: UNCONFIRMED_PURGE_DAYS, memberships: ms.map((m) => m.orgId), organisationsDeleted },
+      });
+      return true;
     });
   }
 

@@ -12,7 +12,7 @@ import { AppError } from "../../platform/errors.ts";
 import { buildTestApp, Client, seedOrg, signedInClient, TEST_PASSWORD, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
 import { ACCOUNTS_JOBS } from "./accounts.jobs.ts";
 import { ACCOUNTS_TEMPLATES } from "./accounts.mail.ts";
-import { VERIFICATION_HOURS } from "./accounts.limits.ts";
+import { UNCONFIRMED_PURGE_DAYS, VERIFICATION_HOURS } from "./accounts.limits.ts";
 import { LOCKOUT_THRESHOLD } from "./accounts.service.ts";
 
 let t: TestApp;
@@ -70,11 +70,11 @@ describe("e-mail confirmation", () => {
     const stored = (await t.database.query<{ token_hash: string }>("select token_hash from email_verifications")).rows;
     assert.ok(stored.length > 0 && stored.every((r) => r.token_hash !== token), "only the token's hash is stored");
 
-    const refused = await login(email, PASSPHRASE);
-    assert.equal(refused.statusCode, 403);
-    assert.equal(refused.json<{ reason: string }>().reason, "email_unverified");
-    assert.match(refused.json<{ detail: string }>().detail, /Confirm your e-mail address/);
-    assert.equal((await login(email, "not-the-passphrase-1")).statusCode, 401, "only the right password learns that the address waits for confirmation");
+    // refused as a wrong password is: the right password of an unconfirmed account learns nothing either
+    const refused = answer(await login(email, PASSPHRASE));
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.code, "invalid_credentials");
+    assert.deepEqual(answer(await login(email, "not-the-passphrase-1")), refused);
 
     // the link alone is not enough: whoever registered chose the password
     const wrong = await anon().post("/api/v1/auth/email-verification/complete", { token, password: "someone-elses-guess-12" });
@@ -199,6 +199,25 @@ describe("no answer tells which addresses have accounts", () => {
     assert.equal((await t.database.query<{ n: number }>("select count(*)::int as n from users where email = 'twice@merchant.test'")).rows[0]?.n, 1);
   });
 
+  test("registering an address with a password of one's choosing and signing in with it answers the same for a free and a taken address, after the same work", async () => {
+    // the probe: a free address gets an (unconfirmed) account with the prober's password, a taken one keeps its owner's
+    const probe = async (email: string) => {
+      const registered = answer(await register(email, `Probe of ${email}`, "the-probers-own-passphrase"));
+      const before = await counts();
+      const failed = async () => (await t.database.query<{ n: number }>("select failed_logins as n from users where email = $1", [email])).rows[0]?.n;
+      const failedBefore = await failed();
+      const signIn = answer(await login(email, "the-probers-own-passphrase"));
+      const after = await counts();
+      return { registered, signIn, written: { audit: after.audit_log - before.audit_log, failedLogins: ((await failed()) ?? 0) - (failedBefore ?? 0) } };
+    };
+    const free = await probe("probe-free@merchant.test");
+    const taken = await probe(shop.users.staff?.email ?? "");
+    assert.deepEqual(free, taken);
+    assert.deepEqual([free.signIn.status, free.signIn.body.code, free.written], [401, "invalid_credentials", { audit: 1, failedLogins: 1 }]);
+    const trail = await t.database.query<{ action: string }>("select action from audit_log order by seq desc limit 3");
+    assert.deepEqual(trail.rows.map((r) => r.action), ["user.login_failed", "user.registration_repeated", "user.login_refused_unverified"], "the trail tells the two apart");
+  });
+
   test("a locked account answers as an unknown address and a wrong password do, even to its right password; the attempt is audited and the owner mailed", async () => {
     const org = await seedOrg(t.accounts, "merchant", "Lockable", [{ key: "owner", role: "merchant_admin" }]);
     const email = org.users.owner?.email ?? "";
@@ -222,16 +241,58 @@ describe("no answer tells which addresses have accounts", () => {
       const mails = t.mail.length;
       const r = await anon().post("/api/v1/auth/password-reset/request", { email });
       results.push(answer(r));
-      assert.deepEqual(await counts(), before, "nothing is looked up or written while the caller waits");
+      assert.deepEqual(await counts(), before, "nothing is written while the caller waits");
       assert.equal(t.mail.length, mails);
     }
     assert.deepEqual(results, [{ status: 202, body: {} }, { status: 202, body: {} }]);
+    // the job names the account, or none: the queue keeps jobs for days, and not the addresses people typed
     assert.deepEqual(t.jobs, [
-      { name: ACCOUNTS_JOBS.link, data: { kind: "password_reset", email: known } },
-      { name: ACCOUNTS_JOBS.link, data: { kind: "password_reset", email: "nobody@nowhere.test" } },
+      { name: ACCOUNTS_JOBS.link, data: { kind: "password_reset", userId: shop.users.owner?.id } },
+      { name: ACCOUNTS_JOBS.link, data: { kind: "password_reset", userId: null } },
     ]);
     const mails = t.mail.length;
     await t.runJobs();
     assert.deepEqual(t.mail.slice(mails).map((m) => [m.to, m.template]), [[known, "password_reset"]]);
+  });
+});
+
+describe("unconfirmed registrations are deleted", () => {
+  test(`${String(UNCONFIRMED_PURGE_DAYS)} days after their last link expired, with their pending organisation unless something else refers to it`, async () => {
+    const t0 = t.clock.now().getTime();
+    const days = (n: number) => n * 86_400_000;
+    const linkDays = VERIFICATION_HOURS / 24;
+    for (const who of ["gone", "again", "invited", "confirmed"]) await register(`purge-${who}@merchant.test`, `Purge ${who}`);
+    const org = async (who: string) => (await t.accounts.findOrganisationByName(`Purge ${who}`))?.id;
+    const user = async (who: string) => (await t.accounts.findUserByEmail(`purge-${who}@merchant.test`))?.id;
+    const goneUser = await user("gone");
+    const goneOrg = await org("gone");
+    const invitedOrg = await org("invited");
+    assert.ok(goneUser && goneOrg && invitedOrg);
+    assert.equal((await anon().post("/api/v1/auth/email-verification/complete", { token: tokenIn(mailTo("purge-confirmed@merchant.test").at(-1)?.vars.link), password: PASSPHRASE })).statusCode, 204);
+    await t.accounts.invite(authorityActor, invitedOrg, { email: "someone-else@merchant.test", role: "merchant_staff" });
+    // three days after the first link expired, "send it again": a new link, so a new deadline
+    t.clock.set(new Date(t0 + days(linkDays + 3)));
+    await anon().post("/api/v1/auth/email-verification/request", { email: "purge-again@merchant.test" });
+    await t.runJobs();
+
+    t.clock.set(new Date(t0 + days(linkDays + UNCONFIRMED_PURGE_DAYS) - 60_000));
+    const early = await t.accounts.purgeUnconfirmedRegistrations();
+    assert.equal(early.purged.includes(goneUser), false, "not before the days have passed");
+    t.clock.set(new Date(t0 + days(linkDays + UNCONFIRMED_PURGE_DAYS) + 60_000));
+    const { purged } = await t.accounts.purgeUnconfirmedRegistrations();
+    assert.ok(purged.includes(goneUser));
+    assert.deepEqual([await user("gone"), await org("gone")], [undefined, undefined], "the account and its pending organisation are gone");
+    assert.equal(await user("invited"), undefined);
+    assert.equal(await org("invited"), invitedOrg, "an organisation someone was invited to stays");
+    assert.ok((await user("again")) && (await user("confirmed")) && (await org("again")) && (await org("confirmed")));
+    const row = (await t.database.query<{ actor_kind: string; org_id: string; summary: { organisationsDeleted: string[] } }>("select actor_kind, org_id, summary from audit_log where action = 'user.purged_unconfirmed' and object_id = $1", [goneUser])).rows;
+    assert.deepEqual(row, [{ actor_kind: "system:accounts.purge-unconfirmed", org_id: goneOrg, summary: { lastLinkExpiredAt: new Date(t0 + days(linkDays)).toISOString(), purgeDays: UNCONFIRMED_PURGE_DAYS, memberships: [goneOrg], organisationsDeleted: [goneOrg] } }]);
+    assert.deepEqual((await t.accounts.purgeUnconfirmedRegistrations()).purged, [], "a second run finds nothing");
+
+    t.clock.set(new Date(t0 + days(3 + 2 * linkDays + UNCONFIRMED_PURGE_DAYS) + 60_000));
+    const again = await user("again");
+    assert.deepEqual((await t.accounts.purgeUnconfirmedRegistrations()).purged, [again]);
+    assert.equal(await user("again"), undefined);
+    assert.ok(await user("confirmed"));
   });
 });

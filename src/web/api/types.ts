@@ -39,6 +39,11 @@ export interface Organisation {
   createdAt: string;
 }
 
+/** An organisation in the authority's list: whether a member confirmed their address (approval needs it). */
+export interface ListedOrganisation extends Organisation {
+  emailConfirmed: boolean;
+}
+
 export interface Page<T, Cursor = string> {
   items: T[];
   nextBefore: Cursor | null;
@@ -91,7 +96,12 @@ export interface AuditRow {
 export interface AuditVerifyResult {
   ok: boolean;
   rows: number;
-  problem?: unknown;
+  /** rows from before the trail was keyed (plain SHA-256, anchored by the first checkpoint) */
+  legacyRows: number;
+  /** the newest checkpoint kept outside the database; null: none, so removed newest rows go unnoticed */
+  checkpoint: { seq: number; at: string } | null;
+  /** the first problem: `kind` from src/platform/audit/audit.ts (AuditProblemKind), `detail` in English */
+  problem?: { seq: number; kind: string; detail: string };
 }
 
 /** An outbox row. The list may name the recipient `to` (mail service) or `toAddress` (API contract). */

@@ -1,5 +1,6 @@
 // The audit trail: every change, who made it, when, in which organisation, filterable and
-// paged newest first. The authority sees all rows and can verify the hash chain.
+// paged newest first. The authority sees all rows and can verify the hash chain against the
+// newest checkpoint kept outside the database (docs/operations.md, "Audit trail").
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
@@ -21,7 +22,12 @@ const KNOWN_ACTIONS = [
   "organisation.registered", "organisation.created", "organisation.approved", "organisation.rejected",
   "invitation.created", "invitation.accepted", "invitation.revoked", "member.role_changed", "member.removed",
   "api_token.created", "api_token.revoked",
+  "user.login_failed", "user.login_refused_unverified", "user.login_refused_locked", "user.locked", "user.email_verified", "user.purged_unconfirmed",
 ];
+
+/** Problem kinds the verification names (src/platform/audit/audit.ts, AuditProblemKind); another is told as "other". */
+const PROBLEM_KINDS = ["gap", "broken_link", "hash_mismatch", "unkeyed_row", "key_missing", "checkpoint_mismatch", "truncated", "checkpoint_invalid", "outside_chain"] as const;
+const knownKind = (kind: string): kind is (typeof PROBLEM_KINDS)[number] => (PROBLEM_KINDS as readonly string[]).includes(kind);
 
 const FILTERS = ["orgId", "action", "objectType", "objectId", "from", "to"] as const;
 type Filter = (typeof FILTERS)[number];
@@ -78,13 +84,7 @@ export function AuditPage() {
         ) : undefined
       }
     >
-      {verify.data?.ok ? <Notice tone="success">{t("audit.verifyOk", { rows: verify.data.rows })}</Notice> : null}
-      {verify.data && !verify.data.ok ? (
-        <div className="alert alert-error" role="alert">
-          <p className="alert-title">{t("audit.verifyBad", { rows: verify.data.rows })}</p>
-          <pre className="wrap">{summaryText(verify.data.problem)}</pre>
-        </div>
-      ) : null}
+      {verify.data ? <VerifyReport result={verify.data} /> : null}
       <ProblemAlert error={verify.error} />
       <Section title={t("audit.filters")} id="audit-filters">
         <form
@@ -176,5 +176,65 @@ export function AuditPage() {
         <Pager cursor={cursor} nextBefore={rows.data?.nextBefore == null ? null : String(rows.data.nextBefore)} label={t("audit.pages")} />
       </Section>
     </Page>
+  );
+}
+
+/**
+ * What a verification found: whether the chain holds, against which checkpoint, how many legacy
+ * rows it has, and each problem kind in words. Without a checkpoint an intact chain proves less:
+ * removing the newest rows leaves a valid, shorter one.
+ */
+function VerifyReport({ result }: { result: AuditVerifyResult }) {
+  const { t } = useTranslation();
+  const locale = currentLocale();
+  const { checkpoint, problem } = result;
+  const facts = (
+    <dl className="facts">
+      <dt>{t("audit.rowsChecked")}</dt>
+      <dd>{result.rows}</dd>
+      <dt>{t("audit.legacyRows")}</dt>
+      <dd>{result.legacyRows}</dd>
+      <dt>{t("audit.lastCheckpoint")}</dt>
+      <dd>{checkpoint ? t("audit.checkpointValue", { seq: checkpoint.seq, at: formatDateTime(checkpoint.at, locale) }) : t("audit.checkpointNone")}</dd>
+    </dl>
+  );
+  // a malformed checkpoint file is its own problem; otherwise a missing one is said as well
+  const noCheckpoint = checkpoint === null && problem?.kind !== "checkpoint_invalid" ? <p>{t("audit.noCheckpoint")}</p> : null;
+  if (result.ok && checkpoint) {
+    return (
+      <Notice tone="success">
+        <p>{t("audit.verifyOk", { rows: result.rows })}</p>
+        {facts}
+      </Notice>
+    );
+  }
+  if (result.ok) {
+    return (
+      <Notice tone="warning">
+        <p className="alert-title">{t("audit.verifyNoCheckpoint", { rows: result.rows })}</p>
+        {noCheckpoint}
+        {facts}
+      </Notice>
+    );
+  }
+  return (
+    <div className="alert alert-error" role="alert">
+      <p className="alert-title">{t("audit.verifyBad", { rows: result.rows })}</p>
+      {problem ? (
+        <p>
+          {knownKind(problem.kind)
+            ? t(`audit.problem.${problem.kind}`, { seq: problem.seq, checkpoint: checkpoint?.seq ?? "?" })
+            : t("audit.problem.other", { seq: problem.seq, kind: problem.kind })}
+        </p>
+      ) : null}
+      {noCheckpoint}
+      {facts}
+      {problem ? (
+        <details>
+          <summary>{t("audit.technicalDetail")}</summary>
+          <pre className="wrap">{summaryText(problem)}</pre>
+        </details>
+      ) : null}
+    </div>
   );
 }

@@ -1,7 +1,7 @@
 // Sign-in: e-mail and password; then the MFA step or MFA enrolment, by the stage the API returns.
-// An account whose address is not confirmed yet is told so (only after its right password) and
-// can have the confirmation mail sent again. A locked account gets the wrong-password answer (the
-// API does not say who exists), so that answer explains the pause.
+// A locked account, and one whose address is not confirmed yet, get the wrong-password answer (the
+// API does not say who exists, nor whether a password someone registered with is right), so that
+// answer explains the pause and offers to send the confirmation link again.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -52,17 +52,19 @@ export function SignInPage() {
           login.mutate({ email: v.email ?? "", password: v.password ?? "" });
         }}
       >
-        {unverified(login.error) ? (
-          <div className="alert alert-warning" role="alert">
+        <ProblemAlert error={login.error} />
+        {login.error instanceof ApiError && login.error.code === "invalid_credentials" ? (
+          <Notice>
+            <p>{t("signIn.wrongHint")}</p>
             <p>{t("signIn.unverified", { hours: VERIFICATION_HOURS })}</p>
             {resend.isSuccess ? (
-              <p role="status">{t("signIn.resent")}</p>
+              <p>{t("signIn.resent")}</p>
             ) : (
               <p>
                 <button
                   type="button"
                   className="button"
-                  disabled={resend.isPending}
+                  disabled={resend.isPending || email.trim() === ""}
                   onClick={() => {
                     resend.mutate(email);
                   }}
@@ -72,13 +74,6 @@ export function SignInPage() {
               </p>
             )}
             <ProblemAlert error={resend.error} />
-          </div>
-        ) : (
-          <ProblemAlert error={login.error} />
-        )}
-        {login.error instanceof ApiError && login.error.code === "invalid_credentials" ? (
-          <Notice>
-            <p>{t("signIn.wrongHint")}</p>
           </Notice>
         ) : null}
         <Field name="email" type="email" label={t("common.email")} autoComplete="username" required maxLength={LIMITS.email} error={fieldError(login.error, "email")} />
@@ -95,9 +90,3 @@ export function SignInPage() {
   );
 }
 
-/** Sign-in refused until the address is confirmed (the API's `reason`, said only after the right password). */
-function unverified(error: unknown): boolean {
-  if (!(error instanceof ApiError)) return false;
-  const problem = error.problem;
-  return "reason" in problem && problem.reason === "email_unverified";
-}

@@ -1,10 +1,11 @@
-// Merchant self-registrations waiting for the authority: approve, or reject with a reason.
+// Merchant self-registrations waiting for the authority: approve, or reject with a reason. A
+// registration can be approved only once its registrant has confirmed their e-mail address.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { LIMITS } from "../../../modules/accounts/accounts.limits.ts";
+import { LIMITS, UNCONFIRMED_PURGE_DAYS } from "../../../modules/accounts/accounts.limits.ts";
 import { api, query } from "../../api/client.ts";
-import type { Organisation, Page as ApiPage } from "../../api/types.ts";
+import type { ListedOrganisation, Page as ApiPage } from "../../api/types.ts";
 import { Field, formValues } from "../../components/Field.tsx";
 import { formatDateTime, orgName } from "../../components/format.ts";
 import { Section } from "../../components/Page.tsx";
@@ -18,7 +19,7 @@ export function PendingRegistrations() {
   const queryClient = useQueryClient();
   const pending = useQuery({
     queryKey: ["organisations", "pending"],
-    queryFn: () => api<ApiPage<Organisation>>("GET", `/organisations${query({ kind: "merchant", status: "pending", limit: 100 })}`),
+    queryFn: () => api<ApiPage<ListedOrganisation>>("GET", `/organisations${query({ kind: "merchant", status: "pending", limit: 100 })}`),
   });
   const decide = useMutation({
     mutationFn: ({ orgId, decision, reason }: { orgId: string; decision: "approve" | "reject"; reason: string }) =>
@@ -42,6 +43,14 @@ export function PendingRegistrations() {
                 <p className="muted small">
                   {locale === "en" ? o.nameZh : o.nameEn} · {t("orgs.registeredAt", { date: formatDateTime(o.createdAt, locale) })}
                 </p>
+                <p className="small">
+                  <span className={`status status-${o.emailConfirmed ? "active" : "pending"}`}>{o.emailConfirmed ? t("orgs.emailConfirmed") : t("orgs.emailUnconfirmed")}</span>
+                </p>
+                {o.emailConfirmed ? null : (
+                  <p className="muted small" id={`unconfirmed-${o.id}`}>
+                    {t("orgs.approveNeedsConfirmation", { days: UNCONFIRMED_PURGE_DAYS })}
+                  </p>
+                )}
               </div>
               {rejecting === o.id ? (
                 <form
@@ -70,8 +79,9 @@ export function PendingRegistrations() {
                   <button
                     type="button"
                     className="button primary"
-                    disabled={decide.isPending}
+                    disabled={decide.isPending || !o.emailConfirmed}
                     aria-label={t("orgs.approveNamed", { name: orgName(o, locale) })}
+                    aria-describedby={o.emailConfirmed ? undefined : `unconfirmed-${o.id}`}
                     onClick={() => {
                       decide.mutate({ orgId: o.id, decision: "approve", reason: "" });
                     }}
