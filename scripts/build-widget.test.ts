@@ -15,7 +15,7 @@ import { GZIP_BUDGET, buildWidget } from "./build-widget.ts";
 import { runInNewContext } from "node:vm";
 import { gzipSync } from "node:zlib";
 import { loadWidget, pinWidget, PINNED_PLACEHOLDER } from "../src/modules/seals/seals.widget.ts";
-import { credentialInput, issue, LOG_ORIGIN, signList, world } from "../src/modules/seals/verify/testkit.ts";
+import { credentialInput, issue, LOG_ORIGIN, NOW, signList, world } from "../src/modules/seals/verify/testkit.ts";
 import type { SealBundle } from "../src/modules/seals/verify/seal.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -172,6 +172,8 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
             });
           });
         }
+        // the test world's lists are valid for one day around NOW: the widget's clock starts there
+        await page.clock.install({ time: NOW });
         await page.goto(url);
         const frame = page.frames().find((f) => f.url().startsWith(`${sealOrigin}/s/`));
         if (!frame) return undefined;
@@ -184,6 +186,9 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
     assert.equal(await stateAt(`${shopUrl}/good`), "valid");
     assert.equal(await stateAt(`${otherUrl}/`), undefined, "frame-ancestors must refuse another origin");
     assert.equal(await stateAt(`${otherUrl}/nocsp`), "wrong_origin", "without frame-ancestors the widget's own origin check refuses");
+    // Opened as a page of its own (a look-alike's popup or rel=noreferrer link): frame-ancestors does
+    // not apply to a top-level page and there is no referrer, so nothing bound it to the shop.
+    assert.equal(await stateAt(`${sealOrigin}/s/good`), "wrong_origin", "the seal page outside a frame is not green");
     assert.equal(chunks(), 0, "the @noble/ed25519 chunk is not loaded when WebCrypto has Ed25519");
     assert.equal(await stateAt(`${shopUrl}/good`, true), "valid", "the lazy @noble/ed25519 fallback verifies");
     assert.equal(chunks(), 1);
@@ -192,6 +197,23 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
     assert.equal(await stateAt(`${shopUrl}/unlogged`), "invalid");
     assert.equal(await stateAt(`${shopUrl}/revoked`), "revoked");
     assert.equal(await stateAt(`${shopUrl}/suspended`), "suspended");
+
+    // A page left open (a single-page shop, a tab restored from the back/forward cache): once the
+    // list's ttl (5 min) has passed the widget checks again, so a revocation shows without a reload.
+    pages.set("later", [await issue(w, cred(5))]);
+    const page = await browser.newPage();
+    try {
+      await page.clock.install({ time: NOW });
+      await page.goto(`${shopUrl}/later`);
+      const frame = await (await page.waitForSelector("iframe")).contentFrame();
+      assert.ok(frame);
+      await frame.waitForSelector("[data-state=valid]", { timeout: 5000 });
+      lists.set(rev, await signList(w, rev, "revocation", [3, 5]));
+      await page.clock.fastForward("05:01");
+      await frame.waitForSelector("[data-state=revoked]", { timeout: 5000 });
+    } finally {
+      await page.close();
+    }
   } finally {
     await browser.close();
     for (const s of [seal, shop, other]) s.close();

@@ -30,8 +30,14 @@ const ed25519: Ed25519Verify = async (k, s, m) => {
   return fallback(k, s, m);
 };
 
-/** §5.4 step 4: the top-level origin, from ancestorOrigins, else the referrer. */
+/**
+ * §5.4 step 4: the top-level origin, from ancestorOrigins, else the referrer. Not framed, the
+ * top-level origin is the seal page's own: frame-ancestors binds nothing at top level, so an
+ * "unknown" origin there must not fall through to "csp-only" (a look-alike could open the page
+ * in a popup with rel=noreferrer and have a real "verified" seal float over it).
+ */
 function embedding(): { origin: string; source: "ancestor" | "referrer" } | undefined {
+  if (window.top === window) return { origin: location.origin, source: "ancestor" };
   const ao = location.ancestorOrigins as DOMStringList | undefined;
   if (ao && ao.length > 0) return { origin: ao[ao.length - 1] ?? "", source: "ancestor" };
   try {
@@ -67,6 +73,14 @@ async function fetchStatusList(url: string): Promise<string> {
     throw e;
   }
 }
+
+/**
+ * An open seal checks again after this long: the status lists' ttl and Cache-Control max-age
+ * (5 min). Before, a page left open (a single-page shop, a tab back from the back/forward
+ * cache) stayed green after a revocation, suspension or expiry until it was reloaded. Counted
+ * from the end of a check, so the list fetched then is stale in the HTTP cache by the next.
+ */
+const RECHECK_MS = 300_000;
 
 const RANK: Record<Verdict["state"], number> = { valid: 0, unavailable: 1, suspended: 2, revoked: 3, invalid: 4, wrong_origin: 5 };
 
@@ -107,6 +121,7 @@ export async function run(): Promise<void> {
   // pasted snippet. `ectrustSealHeight` is kept for pages that listen for it.
   const height = document.documentElement.scrollHeight;
   parent.postMessage({ ectrustSealHeight: height, height }, "*");
+  setTimeout(() => void run(), RECHECK_MS);
 }
 
 void run();

@@ -94,6 +94,16 @@ test("seal endpoint, publication, verification and embed snippet over HTTP", asy
     assert.deepEqual(lookup.shopIds, [shop.id]);
     const human = await t.app.inject({ method: "GET", url: `/verify/${shop.id}` });
     assert.equal(human.statusCode, 200);
+    // shoppers open it: never framed (no clickjacking of "valid"), no script, the platform's strict CSP
+    assert.match(String(human.headers["content-security-policy"]), /default-src 'none';script-src 'self';.*frame-ancestors 'none'/);
+    assert.equal(human.headers["x-frame-options"], "DENY");
+    assert.doesNotMatch(human.body, /<script|\son\w+=|style=/i);
+    const legalNameEn = shop.legalNameEn;
+    shop.legalNameEn = '"><script>alert(1)</script>';
+    const hostile = (await t.app.inject({ method: "GET", url: `/verify/${shop.id}` })).body;
+    shop.legalNameEn = legalNameEn;
+    assert.ok(hostile.includes("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), "what the shop registered is escaped");
+    assert.doesNotMatch(hostile, /<script/i);
     assert.match(human.body, /This seal is valid only on: <strong>https:\/\/shop\.example, https:\/\/www\.shop\.example<\/strong>/);
     assert.match(human.body, /有效 Valid/);
     for (const text of [shop.legalNameZh, shop.legalNameEn, shop.ubn, "2026-02-01 – 2027-02-01", "B (82/100) · https://shop.example · 2026-11-20", `#${String(m0.logIndex)}</a> ✓`, "重新驗證 Verify again"]) assert.ok(human.body.includes(text), text);

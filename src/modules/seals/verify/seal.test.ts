@@ -82,6 +82,21 @@ test("status unavailable: fetch failure or a bad list", async () => {
   assert.equal(wrong.code, "status_malformed");
 });
 
+test("a known revocation outranks a status list that cannot be had", async () => {
+  const rev = await signList(w, REV_URL, "revocation", [41]);
+  const sus = await signList(w, SUS_URL, "suspension", [41]);
+  const down = (ok: string, list: string) => (url: string) => (url === ok ? Promise.resolve(list) : Promise.reject(new Error("offline")));
+  // red, not grey: a failing suspension list must not hide a revocation the other list proves
+  assert.equal((await verifySeal(input({ fetchStatusList: down(REV_URL, rev) }))).state, "revoked");
+  const reordered = credentialInput({ status: [...w.credInput.status].reverse() });
+  const first = input({ bundle: await issue(w, reordered), fetchStatusList: down(REV_URL, rev) });
+  assert.equal((await verifySeal(first)).state, "revoked", "whichever list comes first");
+  // a suspension alone is not enough when revocation is unknown: still grey
+  const s = await verifySeal(input({ fetchStatusList: down(SUS_URL, sus) }));
+  assert.equal(s.state, "unavailable");
+  assert.equal(s.code, "status_unavailable");
+});
+
 test("bad JWS: typed codes", async () => {
   const payload = buildCredential(w.credInput);
   const withHeader = async (h: Record<string, string>): Promise<SealInput> => input({ bundle: { ...w.bundle, jwt: await signCompactJws(h, payload, w.issuing) } });

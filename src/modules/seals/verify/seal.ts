@@ -129,15 +129,18 @@ async function verifyOrThrow(input: SealInput, verify: Ed25519Verify): Promise<V
   }
   // Step 5: the log.
   subject.logIndex = await checkLog(input, cred, key.kid, verify);
-  // Step 6: status; revocation outranks suspension.
+  // Step 6: status. Revoked if any list proves it; else unavailable if a list cannot be had or
+  // checked (it may hide a revocation); else suspended. Every entry is read before deciding.
   let revoked = false;
   let suspended = false;
+  let unknown: Verdict | undefined;
   for (const entry of cred.status) {
     let list: string;
     try {
       list = await input.fetchStatusList(entry.statusListCredential);
     } catch (e) {
-      return { state: "unavailable", subject, code: "status_unavailable", message: e instanceof Error ? e.message : String(e) };
+      unknown ??= { state: "unavailable", subject, code: "status_unavailable", message: e instanceof Error ? e.message : String(e) };
+      continue;
     }
     try {
       const bit = await checkStatus(list, entry, anchor, now, verify, input.gunzip);
@@ -145,10 +148,11 @@ async function verifyOrThrow(input: SealInput, verify: Ed25519Verify): Promise<V
       else suspended ||= bit;
     } catch (e) {
       const v = e as VerifyError;
-      return { state: "unavailable", subject, code: v.code, message: v.message };
+      unknown ??= { state: "unavailable", subject, code: v.code, message: v.message };
     }
   }
   if (revoked) return { state: "revoked", subject };
+  if (unknown) return unknown;
   if (suspended) return { state: "suspended", subject };
   return { state: "valid", subject, originCheck: input.embedding ? input.embedding.source : "csp-only" };
 }
