@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import { confirmDemoShop } from "../modules/registry/registry.demo.ts";
 import { certTextEn, certTextZh } from "../web/pages/certification/text.ts";
 import { schemesTextEn, schemesTextZh } from "../web/pages/schemes/text.ts";
+import { zhTW } from "../web/i18n/zh-TW.ts";
 import { launchBrowser, type Browser, type Person, assertAccessible as accessible, signIn as signInAs } from "./browser.ts";
 import { DEMO_AUTHORITY, DEMO_CB_ADMIN } from "./demo-accounts.ts";
 
@@ -27,6 +28,8 @@ const EVIDENCE_TITLE = "隱私權政策 2026 年版";
 // the consoles show organisations by name (zh-TW here), not by id
 const BODY_ORG = "甲驗證股份有限公司（示範）";
 const SHOP_ORG = "好好買網路商店（示範）";
+// schemes by their name, not their code ("tw-pims")
+const SCHEME = "臺灣個人資料管理制度隱私標章";
 
 function account(email: string): { email: string; totpSecret: string } {
   const a = demoAccounts.find((x) => x.email === email);
@@ -98,6 +101,8 @@ async function openCase(page: Page, merchantSide = false): Promise<void> {
 
 test("the body applies for accreditation and the authority accredits it", async () => {
   await signIn(body.page, DEMO_CB_ADMIN.email, DEMO_CB_ADMIN.totpSecret);
+  // every module of a body's work has its pages: the start page lists none as still to come
+  assert.equal(await body.page.getByRole("heading", { name: zhTW.home.modules }).count(), 0);
   await body.page.getByRole("link", { name: c.nav.accreditations, exact: true }).click();
   await body.page.getByRole("heading", { level: 1, name: c.accreditations.title }).waitFor();
   await body.page.getByText(c.accreditations.empty).waitFor();
@@ -113,7 +118,7 @@ test("the body applies for accreditation and the authority accredits it", async 
   await authority.page.getByRole("link", { name: c.nav.accreditations, exact: true }).click();
   await authority.page.getByRole("heading", { level: 1, name: c.accreditations.title }).waitFor();
   await accessible(authority.page, "accreditations (authority)");
-  const reason = authority.page.getByLabel(`${c.accreditations.reason} (tw-pims)`, { exact: true });
+  const reason = authority.page.getByLabel(`${c.accreditations.reason} (${SCHEME})`, { exact: true });
   await reason.fill("申請文件齊備");
   await authority.page.getByRole("button", { name: c.accAction.start_assessment }).click();
   await authority.page.getByText(c.accStatus.assessment ?? "").waitFor();
@@ -221,6 +226,8 @@ test("the shop keeps one evidence item in its library and links it to two requir
   await page.getByText(c.evidence.empty).waitFor();
   await accessible(page, "evidence library (empty)");
   const form = page.getByRole("form", { name: c.evidence.add });
+  await form.getByRole("button", { name: c.evidence.addSubmit }).click(); // nothing chosen: told what is missing, in Chinese
+  for (const message of [c.evidence.invalid.file, c.evidence.invalid.title, c.evidence.invalid.effectiveFrom]) await form.getByText(message, { exact: true }).waitFor();
   await form.getByLabel(c.evidence.file, { exact: true }).setInputFiles({ name: "privacy-policy.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n") });
   await form.getByLabel(c.evidence.itemTitle, { exact: true }).fill(EVIDENCE_TITLE);
   await form.getByLabel(c.evidence.effectiveFrom, { exact: true }).fill(day(0));
@@ -249,6 +256,7 @@ test("the body takes the application in and assigns the team; a declared conflic
   const { page } = body;
   await page.getByRole("link", { name: c.nav.pipeline, exact: true }).click();
   await page.getByRole("cell", { name: SHOP_ORG, exact: true }).waitFor(); // the pipeline names the applicant
+  await page.getByRole("cell", { name: `${SCHEME} 0.1.0`, exact: true }).waitFor(); // and the scheme
   await openCase(page);
   await page.getByText(SHOP_ORG, { exact: true }).waitFor();
   await accessible(page, "case (body, submitted)");
@@ -288,6 +296,8 @@ test("the lead auditor plans and audits, with one finding", async () => {
   const { page } = lead;
   await signIn(page, LEAD.email, LEAD.totpSecret);
   await openCase(page);
+  // the auditor, who does not manage the register, sees the team by name
+  await page.getByRole("region", { name: c.team.title }).getByRole("cell", { name: "王稽核", exact: true }).waitFor();
   await take(page, "doc_review_done");
   await statusIs(page, "onsite_audit");
   await page.getByLabel(c.audit.mode, { exact: true }).selectOption("remote");
@@ -376,6 +386,11 @@ test("a consumer complains; the holder responds; the body upholds it with a caut
   await visitor.page.getByLabel(c.complaint.description, { exact: true }).fill("太短了");
   await visitor.page.getByRole("button", { name: c.complaint.submit }).click();
   await visitor.page.locator('textarea[name="description"][aria-invalid="true"]').waitFor();
+  // what to correct, beside each field and in the page's language (the API's messages are English)
+  for (const message of [c.complaint.invalid.description, c.complaint.invalid.name, c.complaint.invalid.email, c.complaint.invalid.consent]) {
+    await visitor.page.getByText(message, { exact: true }).waitFor();
+  }
+  assert.equal(await visitor.page.getByLabel(c.complaint.description, { exact: true }).inputValue(), "太短了");
   await accessible(visitor.page, "complaint refused");
   await visitor.page.getByLabel(c.complaint.category, { exact: true }).selectOption("unwanted_marketing");
   await visitor.page.getByLabel(c.complaint.description, { exact: true }).fill("取消訂閱後仍每週收到好好買的行銷簡訊，客服未處理。");
@@ -410,6 +425,12 @@ test("a consumer complains; the holder responds; the body upholds it with a caut
   await visitor.page.goto(`${server.url}/certificates/${markNumber}`);
   await visitor.page.getByText(new RegExp(c.certificate.notices)).waitFor(); // the caution shows, without its reasons
   await visitor.page.goto(`${server.url}/complaints/status`);
+  await visitor.page.getByLabel(c.complaint.reference, { exact: true }).fill("C-123");
+  await visitor.page.getByRole("button", { name: c.complaint.statusLookup }).click();
+  await visitor.page.getByText(c.complaint.invalid.reference, { exact: true }).waitFor();
+  await visitor.page.getByLabel(c.complaint.reference, { exact: true }).fill("C-00000000");
+  await visitor.page.getByRole("button", { name: c.complaint.statusLookup }).click();
+  await visitor.page.getByText(c.complaint.notFound, { exact: true }).waitFor();
   await visitor.page.getByLabel(c.complaint.reference, { exact: true }).fill(reference);
   await visitor.page.getByRole("button", { name: c.complaint.statusLookup }).click();
   await visitor.page.getByText(c.complaint.status.upheld ?? "", { exact: true }).waitFor();

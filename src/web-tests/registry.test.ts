@@ -13,6 +13,8 @@ import { DEMO_PASSWORD } from "../demo.ts";
 import { registryOrigins } from "../modules/registry/registry.tables.ts";
 import { startTestServer } from "../platform/testing/server.ts";
 import { registryTextZh } from "../web/pages/registry/text.ts";
+import { zhTW } from "../web/i18n/zh-TW.ts";
+import { scannerTextZh } from "../web/pages/scanner/text.ts";
 import { launchBrowser, type Browser, type Person, signIn as signInAs, assertAccessible as accessible } from "./browser.ts";
 import { DEMO_AUTHORITY } from "./demo-accounts.ts";
 
@@ -48,7 +50,9 @@ const SHOP = { zh: "好好買網路商店股份有限公司", en: "HaoHaoMai Onl
 test("a merchant completes the onboarding wizard and submits", async () => {
   const { page } = merchant;
   await signIn(page, "owner@shop1.example", DEMO_PASSWORD);
-  await page.getByRole("link", { name: r.nav.myShop, exact: true }).click();
+  // the scanner, with no shop yet to scan, leads to the wizard
+  await page.getByRole("link", { name: scannerTextZh.nav.scanner, exact: true }).click();
+  await page.getByRole("link", { name: scannerTextZh.shop.toMyShop, exact: true }).click();
   await page.getByRole("heading", { level: 1, name: r.wizard.title }).waitFor();
   await accessible(page, "wizard: profile");
   await page.getByLabel(r.shop.legalNameZh, { exact: true }).fill(SHOP.zh);
@@ -129,7 +133,9 @@ test("the authority approves from the review queue", async () => {
 
 test("anyone finds the confirmed shop by partial name and opens its page", async () => {
   const { page } = visitor;
-  await page.goto(`${server.url}/registry`);
+  // a shopper who opens the site, not signed in, finds the shop lookup in the header
+  await page.goto(`${server.url}/`);
+  await page.getByRole("navigation", { name: zhTW.nav.public }).getByRole("link", { name: r.nav.search, exact: true }).click();
   await page.getByRole("heading", { level: 1, name: r.search.title }).waitFor();
   await accessible(page, "public search");
   await page.getByLabel(r.search.label, { exact: true }).fill("好好買");

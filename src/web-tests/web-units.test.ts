@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { ApiError, problemFromFailure, problemFromStatus, query, type ProblemDocument } from "../web/api/client.ts";
 import { safeNext, stagePath, stageTarget, withNext } from "../web/api/session.ts";
 import { problemWords, type Words } from "../web/components/problem-text.ts";
+import { formatDateTime } from "../web/components/format.ts";
 import { AppError, errorCatalogue } from "../platform/errors.ts";
 import { en } from "../web/i18n/en.ts";
 import { zhTW } from "../web/i18n/zh-TW.ts";
@@ -42,6 +43,20 @@ test("the zh-TW table is in Chinese where it is not a name or a code", () => {
   for (const [key, text] of leaves(zhTW)) {
     if (names.has(key)) continue;
     assert.match(text, /[\u4e00-\u9fff]/, `${key} has no Chinese: "${text}"`);
+  }
+});
+
+test("dates and times read in Taipei time, whatever zone the browser is in", () => {
+  const zone = process.env.TZ;
+  process.env.TZ = "America/Los_Angeles"; // Node follows TZ at once, Intl's default zone too
+  try {
+    // 16:30 UTC on 1 January is half past midnight on 2 January in Taipei (UTC+8)
+    assert.match(formatDateTime("2026-01-01T16:30:00.000Z", "en"), /^Jan 2, 2026, 12:30\sAM$/u);
+    assert.match(formatDateTime("2026-01-01T16:30:00.000Z", "zh-TW"), /^2026年1月2日 凌晨12:30$/u);
+    assert.equal(formatDateTime(null, "en"), "—");
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
   }
 });
 
@@ -101,7 +116,7 @@ function shown(error: unknown, lang: "zh-TW" | "en"): string {
 /** A problem document as the API sends it to a zh-TW browser (src/platform/http/problem.ts). */
 function serverProblem(error: AppError): ApiError {
   const entry = errorCatalogue[error.code];
-  const problem: ProblemDocument = { ...error.extra, type: `urn:ectrust:problem:${error.code}`, title: entry.zh, titles: { "zh-TW": entry.zh, en: entry.en }, status: entry.status, detail: error.message, code: error.code, requestId: "req-1" };
+  const problem: ProblemDocument = { ...error.extra, type: `urn:ectrust:problem:${error.code}`, title: entry.zh, titles: { "zh-TW": entry.zh, en: entry.en }, status: entry.status, detail: error.message, code: error.code, requestId: "req-1", ...(error.fields.length > 0 ? { errors: error.fields } : {}) };
   return new ApiError(problem);
 }
 
@@ -165,4 +180,15 @@ test("other problems keep the server's title in the chosen language, and a detai
   assert.equal(shown(conflict, "zh-TW"), "資料衝突\nThis business number is already registered.");
   assert.equal(problemWords(conflict, "zh-TW").requestId, "req-1");
   assert.equal(shown(new Error("boom"), "zh-TW"), `${zhTW.errors.generic}\nboom`);
+});
+
+test("a request the API's schema refused asks to correct the marked fields, without its English list of them", () => {
+  const fields = [{ field: "contactEmail", message: "Enter a valid e-mail address" }, { field: "contactPhone", message: "Enter a phone number" }];
+  const refused = serverProblem(new AppError("validation", `The body is not valid: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`, { fields }));
+  assert.equal(shown(refused, "zh-TW"), `輸入資料有誤\n${zhTW.errors.validation.detail}`);
+  assert.equal(shown(refused, "en"), `The request is not valid\n${en.errors.validation.detail}`);
+  assert.equal(refused.fieldMessage("contactEmail"), "Enter a valid e-mail address", "the field keeps its own message");
+  // a service's own sentence says more than the fields: it stays
+  const rule = serverProblem(new AppError("validation", "The documents must be reviewed before the decision.", { fields: [{ field: "reason", message: "required" }] }));
+  assert.equal(shown(rule, "en"), "The request is not valid\nThe documents must be reviewed before the decision.");
 });

@@ -136,7 +136,7 @@ export const selfAssessmentBody = z.strictObject({
 export const selfAssessmentRow = z.object({ requirementId: z.string(), status: z.enum(selfStatuses), note: z.string(), evidenceIds: z.array(z.string()), updatedAt: date });
 
 export const teamBody = z.strictObject({ members: z.array(z.strictObject({ auditorId: z.uuid(), lead: z.boolean() })).min(1).max(20) });
-export const teamRow = z.object({ auditorId: z.string(), userId: z.string().nullable(), lead: z.boolean(), status: z.string(), conflictFree: z.boolean() });
+export const teamRow = z.object({ auditorId: z.string(), userId: z.string().nullable(), name: z.string(), lead: z.boolean(), status: z.string(), conflictFree: z.boolean() });
 
 export const auditPlanBody = z.strictObject({ documentReviewOn: z.iso.date().optional(), onsiteOn: z.iso.date().optional(), mode: z.enum(["onsite", "remote", "hybrid"]), notes: text(4000).default("") });
 

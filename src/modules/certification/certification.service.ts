@@ -203,7 +203,7 @@ export function createCertificationService(deps: CertificationDeps) {
 
   async function teamWithConflicts(tx: Db, app: Application) {
     const rows = await tx
-      .select({ auditorId: certTeam.auditorId, userId: certTeam.userId, lead: certTeam.lead, status: certAuditors.status, cbOrgId: certAuditors.cbOrgId })
+      .select({ auditorId: certTeam.auditorId, userId: certTeam.userId, name: certAuditors.name, lead: certTeam.lead, status: certAuditors.status, cbOrgId: certAuditors.cbOrgId })
       .from(certTeam)
       .innerJoin(certAuditors, eq(certAuditors.id, certTeam.auditorId))
       .where(eq(certTeam.applicationId, app.id));

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { inventoryItemInput, legalBases } from "./inventory.io.ts";
 import { partyNames } from "./certification.schema.ts";
 import { changeKinds, complaintCategories } from "./records.tables.ts";
+import { COMPLAINT_LIMITS } from "./complaints.limits.ts";
 
 const date = z.date();
 const text = (max: number) => z.string().trim().max(max);
@@ -134,17 +135,17 @@ export const changeList = z.object({ items: z.array(changeReport) });
 
 // ------------------------------------------------------------------ complaints
 export const complaintBody = z.strictObject({
-  markNumber: z.string().regex(/^[A-Z]{2,8}-\d{6}-\d{2}$/, "a mark number such as TWPIMS-000123-02"),
+  markNumber: z.string().regex(COMPLAINT_LIMITS.markNumber, "a mark number such as TWPIMS-000123-02"),
   category: z.enum(complaintCategories),
-  description: text(4000).min(20, "describe what happened (at least 20 characters)"),
-  name: text(200).min(1),
-  email: z.email().max(254),
+  description: text(COMPLAINT_LIMITS.descriptionMax).min(COMPLAINT_LIMITS.descriptionMin, "describe what happened (at least 20 characters)"),
+  name: text(COMPLAINT_LIMITS.nameMax).min(1),
+  email: z.email().max(COMPLAINT_LIMITS.emailMax),
   /** the complainant agrees that the body and the holder may use the complaint to handle it */
   consent: z.literal(true, { error: "consent is required to handle the complaint" }),
 });
 export const complaintReceipt = z.object({ reference: z.string(), markNumber: z.string(), filedAt: date });
 export const complaintParams = z.strictObject({ complaintId: UUID });
-export const complaintReferenceParams = z.strictObject({ reference: z.string().regex(/^C-[0-9A-HJKMNP-TV-Z]{8}$/, "a complaint reference such as C-7K2M9Q4X") });
+export const complaintReferenceParams = z.strictObject({ reference: z.string().regex(COMPLAINT_LIMITS.reference, "a complaint reference such as C-7K2M9Q4X") });
 export const complaintStatus = z.object({
   reference: z.string(),
   markNumber: z.string(),

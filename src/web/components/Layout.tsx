@@ -57,7 +57,7 @@ export function Layout() {
             {full ? <UserMenu session={full} /> : null}
           </div>
         </div>
-        {full ? <MainNav session={full} /> : null}
+        {full ? <MainNav session={full} /> : session.isPending ? null : <PublicNav />}
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />
@@ -113,6 +113,35 @@ function MainNav({ session }: { session: Session }) {
               </NavLink>
             </li>
           ))}
+      </ul>
+    </nav>
+  );
+}
+
+/**
+ * For a visitor who is not signed in: the public services (a shopper checking a shop, filing a
+ * complaint or following one up). Without it, a shopper who opens the site lands on the sign-in
+ * page with no way to the shop lookup. The brand leads back to sign-in.
+ */
+function PublicNav() {
+  const { t } = useTranslation();
+  const { r: rt } = useRegistryText();
+  const { c: ct } = useCertText();
+  const links: Array<{ to: string; label: string }> = [
+    { to: "/registry", label: rt.nav.search },
+    { to: "/complaints/new", label: ct.complaint.title },
+    { to: "/complaints/status", label: ct.complaint.statusTitle },
+  ];
+  return (
+    <nav className="main-nav" aria-label={t("nav.public")}>
+      <ul>
+        {links.map((l) => (
+          <li key={l.to}>
+            <NavLink to={l.to} end={l.to === "/registry"}>
+              {l.label}
+            </NavLink>
+          </li>
+        ))}
       </ul>
     </nav>
   );

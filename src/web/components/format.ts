@@ -1,11 +1,25 @@
 // Dates and names in the chosen language.
 import type { Locale } from "../api/types.ts";
 
+/**
+ * The programme's time zone. Deadlines, validity periods and audit dates are Taiwan's, so every
+ * date and time reads in Taipei time, whatever zone the browser (or a travelling auditor's
+ * laptop) is set to: a mark valid until 2028-11-28 must not read "Nov 27" in Los Angeles.
+ */
+export const TIME_ZONE = "Asia/Taipei";
+
+const formats = new Map<Locale, Intl.DateTimeFormat>();
+
 export function formatDateTime(value: string | null | undefined, locale: Locale): string {
   if (!value) return "—";
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(d);
+  let format = formats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE });
+    formats.set(locale, format);
+  }
+  return format.format(d);
 }
 
 export function orgName(o: { nameZh: string; nameEn: string }, locale: Locale): string {

@@ -4,7 +4,8 @@
 // minute"), and a request that got no problem document (the network failed, the time ran out, a
 // proxy answered with its own 413, 429 or 502 page) has no words of ours at all. So the web app
 // says those itself; other problems keep the server's title in the chosen language and their
-// detail, unless it only repeats the title. The request id stays, so the log line can be found.
+// detail, unless it only repeats the title (or only lists, in English, the messages shown beside
+// the form's fields). The request id stays, so the log line can be found.
 import { ApiError, type ClientProblemCode, type ProblemDocument } from "../api/client.ts";
 import type { Locale } from "../api/types.ts";
 import type { Messages } from "../i18n/zh-TW.ts";
@@ -45,6 +46,9 @@ function megabytes(bytes: number, lang: Locale): string {
   return `${(bytes / (1024 * 1024)).toLocaleString(lang, { maximumFractionDigits: 1 })} MB`;
 }
 
+/** The detail src/platform/http/problem.ts writes for a request its zod schema refused. */
+const schemaListing = /^The (body|params|querystring|headers) is not valid: /;
+
 /** Our words for a known code's detail, if we have them. */
 function knownDetail(code: string, problem: ProblemDocument, lang: Locale): Words | undefined {
   switch (code) {
@@ -56,6 +60,10 @@ function knownDetail(code: string, problem: ProblemDocument, lang: Locale): Word
       return typeof problem.maxBytes === "number" ? { key: "errors.tooLarge.detailMax", values: { size: megabytes(problem.maxBytes, lang) } } : { key: "errors.tooLarge.detail" };
     case "unavailable":
       return { key: "errors.unavailable.detail" };
+    case "validation":
+      // the request schema's own list ("The body is not valid: contactEmail: …"), in English and
+      // with the API's field names: each message already sits beside its field
+      return schemaListing.test(problem.detail ?? "") && (problem.errors?.length ?? 0) > 0 ? { key: "errors.validation.detail" } : undefined;
     default:
       // any other 5xx: what went wrong stays in our log, found by the request id shown below
       return problem.status >= 500 ? { key: "errors.server.detail" } : undefined;

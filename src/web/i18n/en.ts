@@ -38,6 +38,7 @@ export const en: Messages = {
   },
   nav: {
     main: "Main navigation",
+    public: "Public services",
     home: "Home",
     organisation: "My organisation",
     organisations: "Organisations",
@@ -78,6 +79,7 @@ export const en: Messages = {
     tooLarge: { detail: "What you sent is larger than we accept.", detailMax: "Files may be at most {{size}}." },
     server: { detail: "Please try again later; if it keeps happening, give us the request ID below." },
     unavailable: { detail: "The service is temporarily unavailable. Please try again later." },
+    validation: { detail: "Correct the marked fields, then try again." },
   },
   password: {
     rules: "At least {{min}} characters; a long phrase you can remember works well. Common or breached passwords are refused.",

@@ -36,6 +36,7 @@ export const zhTW = {
   },
   nav: {
     main: "主要導覽",
+    public: "公開服務",
     home: "首頁",
     organisation: "我的組織",
     organisations: "組織管理",
@@ -77,6 +78,7 @@ export const zhTW = {
     tooLarge: { detail: "送出的資料或檔案超過上限。", detailMax: "檔案不可超過 {{size}}。" },
     server: { detail: "請稍後再試；若問題持續，請提供下方的請求編號給我們。" },
     unavailable: { detail: "服務暫時無法使用，請稍後再試。" },
+    validation: { detail: "請修正標示的欄位後再試一次。" },
   },
   password: {
     rules: "至少 {{min}} 個字元；建議使用一段好記的長句。常見或外洩過的密碼不會被接受。",

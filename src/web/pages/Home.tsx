@@ -1,5 +1,6 @@
 // The start page after sign-in: your organisation and role, the tasks your role can do now,
-// and the programme modules that are still being built (named, not faked).
+// and the programme modules that are still being built (named, not faked; the section is left
+// out when none is left for the role).
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -14,6 +15,7 @@ import { currentLocale } from "../i18n/i18n.ts";
 import { useRegistryText } from "./registry/text.ts";
 import { useSealText } from "./seals/text.ts"; // seals (issue 5)
 import { useCertText } from "./certification/text.ts"; // certification (issue 4)
+import { useScannerText } from "./scanner/text.ts"; // scanner (issue 6)
 
 type Task = "organisations" | "organisation" | "audit" | "outbox" | "account";
 const tasks: Array<{ key: Task; to: string; permission?: Permission }> = [
@@ -24,14 +26,14 @@ const tasks: Array<{ key: Task; to: string; permission?: Permission }> = [
   { key: "account", to: "/account" },
 ];
 
-type Module = "certification" | "seals" | "scanner" | "incidents" | "pii";
-/** Modules of the programme each role will work in that have no pages yet. */
+type Module = "certification" | "seals" | "incidents" | "pii";
+/** Modules of the programme each role will work in that have no pages yet (the scanner has its pages: a task tile). */
 const modulesByRole: Record<Role, Module[]> = {
-  authority_admin: ["certification", "seals", "scanner", "incidents"],
+  authority_admin: ["certification", "seals", "incidents"],
   cb_admin: ["certification"],
   auditor: ["certification", "pii"],
-  merchant_admin: ["certification", "seals", "scanner", "pii"],
-  merchant_staff: ["scanner", "pii"],
+  merchant_admin: ["certification", "seals", "pii"],
+  merchant_staff: ["pii"],
   regulator: ["incidents"],
 };
 
@@ -40,8 +42,10 @@ export function HomePage() {
   const { r: rt } = useRegistryText();
   const { c: ct } = useCertText(); // certification (issue 4)
   const { s: st } = useSealText(); // seals (issue 5)
+  const { s: sc } = useScannerText(); // scanner (issue 6)
   const session = useFullSession();
   const locale = currentLocale();
+  const coming = modulesByRole[session.role].filter((m) => m !== "certification" /* certification (issue 4): has its pages */ && !(m === "seals" && session.organisation.kind === "merchant") /* seals (issue 5): the merchant's seal page */);
   return (
     <Page title={t("home.title", { name: session.user.displayName })} intro={t("home.intro", { org: orgName(session.organisation, locale), role: t(`roles.${session.role}`) })}>
       {session.organisation.status === "pending" ? <Notice tone="warning">{t("home.pendingOrg")}</Notice> : null}
@@ -63,6 +67,9 @@ export function HomePage() {
             ...(can(session, "cert.read") && session.organisation.kind !== "regulator" ? [{ to: "/certification", title: session.organisation.kind === "merchant" ? ct.nav.myCert : ct.nav.pipeline, body: session.organisation.kind === "merchant" ? ct.pipeline.introMerchant : ct.pipeline.intro }] : []),
             // seals (issue 5): the merchant's embed snippet
             ...(can(session, "registry.read") && session.organisation.kind === "merchant" ? [{ to: "/seals", title: st.nav.seal, body: st.page.intro }] : []),
+            // scanner (issue 6): the merchant's websites, the authority's grade distribution
+            ...(can(session, "scanner.read") && session.organisation.kind === "merchant" ? [{ to: "/scanner", title: sc.nav.scanner, body: sc.shop.intro }] : []),
+            ...(can(session, "scanner.admin") ? [{ to: "/scanner/grades", title: sc.nav.grades, body: sc.dist.intro }] : []),
             { to: "/registry", title: rt.nav.search, body: rt.search.intro },
           ].map((tile) => (
             <li key={tile.to} className="tile">
@@ -74,22 +81,24 @@ export function HomePage() {
           ))}
         </ul>
       </section>
-      <section aria-labelledby="modules-title">
-        <h2 id="modules-title">{t("home.modules")}</h2>
-        <p className="muted">{t("home.modulesIntro")}</p>
-        <ul className="tiles">
-          {modulesByRole[session.role].filter((m) => m !== "certification" /* certification (issue 4): has its pages */ && !(m === "seals" && session.organisation.kind === "merchant") /* seals (issue 5): the merchant's seal page */).map((m) => (
-            <li key={m} className="tile tile-disabled">
-              <div>
-                <span className="tile-title">
-                  {t(`home.module.${m}`)} <span className="badge">{t("home.coming")}</span>
-                </span>
-                <span className="tile-body">{t(`home.moduleBody.${m}`)}</span>
-              </div>
-            </li>
-          ))}
-        </ul>
-      </section>
+      {coming.length > 0 ? (
+        <section aria-labelledby="modules-title">
+          <h2 id="modules-title">{t("home.modules")}</h2>
+          <p className="muted">{t("home.modulesIntro")}</p>
+          <ul className="tiles">
+            {coming.map((m) => (
+              <li key={m} className="tile tile-disabled">
+                <div>
+                  <span className="tile-title">
+                    {t(`home.module.${m}`)} <span className="badge">{t("home.coming")}</span>
+                  </span>
+                  <span className="tile-body">{t(`home.moduleBody.${m}`)}</span>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </Page>
   );
 }

@@ -11,7 +11,7 @@ import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, ProblemAlert } from "../../components/Problem.tsx";
 import type { SchemeSummary } from "../schemes/types.ts";
-import { OrgName } from "./shared.tsx";
+import { OrgName, useSchemeTitle } from "./shared.tsx";
 import { useCertText } from "./text.ts";
 import type { Accreditation, AccreditationAction, NamedAccreditation } from "./types.ts";
 
@@ -32,6 +32,7 @@ export function AccreditationsPage() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["cert-accreditations"] });
   const applyFor = useMutation({ mutationFn: (b: { scheme: string; scope: string }) => api<Accreditation>("POST", "/certification/accreditations", b), onSuccess: refresh });
   const isAuthority = can(session, "cert.accredit");
+  const schemeTitle = useSchemeTitle();
   return (
     <Page title={c.accreditations.title} intro={c.accreditations.intro}>
       {can(session, "cert.cb_manage") ? (
@@ -52,7 +53,7 @@ export function AccreditationsPage() {
             rowKey={(a) => a.id}
             columns={[
               { header: c.common.body, cell: (a) => <OrgName id={a.cbOrgId} zh={a.cbNameZh} en={a.cbNameEn} /> },
-              { header: c.common.scheme, cell: (a) => a.scheme },
+              { header: c.common.scheme, cell: (a) => schemeTitle(a.scheme) },
               { header: c.accreditations.scope, cell: (a) => a.scope },
               { header: c.common.status, cell: (a) => <span className={`status ${a.status === "accredited" ? "status-active" : ""}`}>{c.accStatus[a.status] ?? a.status}</span> },
               { header: c.common.validTo, cell: (a) => formatDateTime(a.validTo, locale) },
@@ -68,6 +69,7 @@ export function AccreditationsPage() {
 
 function DecideForm({ acc, onDone }: { acc: Accreditation; onDone: () => Promise<void> }) {
   const { c } = useCertText();
+  const schemeTitle = useSchemeTitle();
   const [reason, setReason] = useState("");
   const [months, setMonths] = useState("36");
   const decide = useMutation({
@@ -77,8 +79,8 @@ function DecideForm({ acc, onDone }: { acc: Accreditation; onDone: () => Promise
   const actions = actionsFrom[acc.status] ?? [];
   if (actions.length === 0) return <span className="muted">{c.common.none}</span>;
   return (
-    <form className="form" noValidate aria-label={`${c.accreditations.decide} ${acc.scheme}`} onSubmit={(e) => { e.preventDefault(); }}>
-      <Field name="reason" label={`${c.accreditations.reason} (${acc.scheme})`} maxLength={2000} value={reason} onChange={(e) => { setReason(e.currentTarget.value); }} error={fieldError(decide.error, "reason")} />
+    <form className="form" noValidate aria-label={`${c.accreditations.decide} ${schemeTitle(acc.scheme)}`} onSubmit={(e) => { e.preventDefault(); }}>
+      <Field name="reason" label={`${c.accreditations.reason} (${schemeTitle(acc.scheme)})`} maxLength={2000} value={reason} onChange={(e) => { setReason(e.currentTarget.value); }} error={fieldError(decide.error, "reason")} />
       {actions.includes("accredit") ? <Field name="validMonths" type="number" min={1} max={120} label={c.accreditations.validMonths} value={months} onChange={(e) => { setMonths(e.currentTarget.value); }} error={fieldError(decide.error, "validMonths")} /> : null}
       <ProblemAlert error={decide.error} />
       <div className="row-actions">

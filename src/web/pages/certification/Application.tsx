@@ -18,7 +18,7 @@ import { ChangeReportsSection } from "./ChangeReports.tsx";
 import { CorrectiveActionsSection } from "./CorrectiveActions.tsx";
 import { EvidenceLinksSection } from "./EvidenceItems.tsx";
 import { SelfAssessmentSection } from "./SelfAssessment.tsx";
-import { MarkBadge, OrgName, StatusBadge, useCatalogue, useRefreshApplication } from "./shared.tsx";
+import { MarkBadge, OrgName, StatusBadge, useCatalogue, useRefreshApplication, useSchemeTitle } from "./shared.tsx";
 import { TeamSection } from "./Team.tsx";
 import { eventName, useCertText } from "./text.ts";
 import type { ApplicationDetail, CertEvent } from "./types.ts";
@@ -35,6 +35,7 @@ export function ApplicationPage() {
   const session = useFullSession();
   const app = useQuery({ queryKey: ["cert-app", id, "detail"], queryFn: () => api<ApplicationDetail>("GET", `/certification/applications/${encodeURIComponent(id)}`), retry: false });
   const catalogue = useCatalogue(app.data?.scheme, app.data?.schemeVersion);
+  const schemeTitle = useSchemeTitle();
   if (app.isPending) return <Loading />;
   if (app.isError) return <LoadError error={app.error} onRetry={() => void app.refetch()} />;
   const a = app.data;
@@ -46,7 +47,7 @@ export function ApplicationPage() {
   const auditStage = ["document_review", "onsite_audit"].includes(a.status);
   const pastIntake = !["draft", "submitted", "intake_review"].includes(a.status);
   return (
-    <Page title={a.scope} intro={<><StatusBadge status={a.status} /> {a.scheme} {a.schemeVersion}</>}>
+    <Page title={a.scope} intro={<><StatusBadge status={a.status} /> {schemeTitle(a.scheme)} {a.schemeVersion}</>}>
       <SummarySection app={a} />
       <TransitionSection app={a} />
       {isBodyAdmin && a.status === "approved_pending_activation" ? <AgreementSection app={a} /> : null}

@@ -56,9 +56,26 @@ export function EvidenceItemLink({ item }: { item: EvidenceItem }) {
   );
 }
 
+type EvidenceField = "file" | "title" | "effectiveFrom";
+
+/**
+ * What is missing from the new evidence form, checked before anything is uploaded: without it the
+ * API answered a missing file with "Invalid UUID" (of the file it never got) and a missing date
+ * with "Invalid ISO date", in English on the zh-TW page.
+ */
+function missingEvidenceFields(form: HTMLFormElement): EvidenceField[] {
+  const v = formValues(form);
+  const out: EvidenceField[] = [];
+  if (!chosenFile(form)) out.push("file");
+  if (!(v.title ?? "").trim()) out.push("title");
+  if (!v.effectiveFrom) out.push("effectiveFrom");
+  return out;
+}
+
 export function EvidenceLibraryPage() {
   const { c, locale } = useCertText();
   const queryClient = useQueryClient();
+  const [missing, setMissing] = useState<readonly EvidenceField[]>([]);
   const list = usePagedList<EvidenceItem, { items: EvidenceItem[]; total: number }>(["cert-evidence-items"], (p) => api("GET", `/certification/evidence${query(p)}`));
   const upload = useEvidenceUpload();
   const register = useMutation({
@@ -71,14 +88,37 @@ export function EvidenceLibraryPage() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["cert-evidence-items"] }),
   });
   const e = c.evidence;
+  const problem = (field: EvidenceField, apiField: string): string | undefined => (missing.includes(field) ? e.invalid[field] : fieldError(register.error, apiField));
   return (
     <Page title={e.title} intro={e.intro}>
       <Section title={e.add} id="evidence-add">
-        <form className="form" noValidate aria-label={e.add} onSubmit={(ev) => { ev.preventDefault(); register.mutate(ev.currentTarget); }}>
-          <Field name="file" type="file" label={e.file} accept="application/pdf,image/png,image/jpeg,text/plain,text/csv" error={fieldError(register.error, "fileId")} />
-          <Field name="title" label={e.itemTitle} maxLength={300} error={fieldError(register.error, "title")} />
-          <Field name="effectiveFrom" type="date" label={e.effectiveFrom} error={fieldError(register.error, "effectiveFrom")} />
+        <form
+          className="form"
+          noValidate
+          aria-label={e.add}
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            const form = ev.currentTarget;
+            const fields = missingEvidenceFields(form);
+            setMissing(fields);
+            if (fields.length > 0) {
+              register.reset();
+              const first = form.elements.namedItem(fields[0] ?? "");
+              if (first instanceof HTMLElement) first.focus();
+              return;
+            }
+            register.mutate(form);
+          }}
+        >
+          <Field name="file" type="file" label={e.file} accept="application/pdf,image/png,image/jpeg,text/plain,text/csv" error={problem("file", "fileId")} />
+          <Field name="title" label={e.itemTitle} maxLength={300} error={problem("title", "title")} />
+          <Field name="effectiveFrom" type="date" label={e.effectiveFrom} error={problem("effectiveFrom", "effectiveFrom")} />
           <Field name="expiresOn" type="date" label={e.expiresOn} required={false} error={fieldError(register.error, "expiresOn")} />
+          {missing.length > 0 ? (
+            <div className="alert alert-error" role="alert">
+              <p className="alert-title">{e.invalid.fix}</p>
+            </div>
+          ) : null}
           <ProblemAlert error={register.error} />
           {register.isSuccess ? <Notice tone="success">{c.common.saved}</Notice> : null}
           <SubmitButton pending={register.isPending}>{e.addSubmit}</SubmitButton>

@@ -9,7 +9,7 @@ import { formatDateTime } from "../../components/format.ts";
 import { OffsetPager } from "../../components/OffsetPager.tsx";
 import { Page, Section } from "../../components/Page.tsx";
 import { usePagedList } from "../../components/usePagedList.ts";
-import { OrgName, StatusBadge } from "./shared.tsx";
+import { OrgName, StatusBadge, useSchemeTitle } from "./shared.tsx";
 import { useStatusParam } from "./StatusFilter.tsx";
 import { useCertText } from "./text.ts";
 import type { ApplicationList, NamedApplication, Status } from "./types.ts";
@@ -17,6 +17,7 @@ import type { ApplicationList, NamedApplication, Status } from "./types.ts";
 export function PipelinePage() {
   const { c, locale } = useCertText();
   const session = useFullSession();
+  const schemeTitle = useSchemeTitle();
   const merchant = session.organisation.kind === "merchant";
   const [status, choose] = useStatusParam(Object.keys(c.status) as Status[]);
   const list = usePagedList<NamedApplication, ApplicationList>(["cert-list", "pipeline", status ?? "all"], (p) => api<ApplicationList>("GET", `/certification/applications${query({ status, ...p })}`));
@@ -68,7 +69,7 @@ export function PipelinePage() {
             columns={[
               { header: c.common.scope, cell: (a) => <Link to={`/certification/applications/${a.id}`}>{a.scope}</Link> },
               { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} zh={a.merchantNameZh} en={a.merchantNameEn} /> },
-              { header: c.common.scheme, cell: (a) => `${a.scheme} ${a.schemeVersion}` },
+              { header: c.common.scheme, cell: (a) => `${schemeTitle(a.scheme)} ${a.schemeVersion}` },
               { header: c.common.status, cell: (a) => <StatusBadge status={a.status} /> },
               { header: c.common.markNumber, cell: (a) => a.markNumber ?? c.common.none },
               { header: c.common.updated, cell: (a) => formatDateTime(a.updatedAt, locale) },

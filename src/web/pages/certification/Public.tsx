@@ -2,8 +2,10 @@
 // scope, validity, status, cautions and recommendations without reasons), the marks section of
 // the registry's shop page, and the consumer complaint form (no account needed).
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { api } from "../../api/client.ts";
+import { COMPLAINT_LIMITS } from "../../../modules/certification/complaints.limits.ts";
+import { api, ApiError } from "../../api/client.ts";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
@@ -102,12 +104,37 @@ export function ShopMarksSection({ shopId }: { shopId: string }) {
   );
 }
 
+type ComplaintField = "markNumber" | "description" | "name" | "email" | "consent";
+interface ComplaintInput {
+  markNumber: string;
+  description: string;
+  name: string;
+  email: string;
+  consent: boolean;
+}
+
+/**
+ * The fields of a complaint the API would refuse, checked before sending with the API's own rules
+ * (COMPLAINT_LIMITS): the API's messages are English, and a consumer on the zh-TW page must read
+ * what to correct in Chinese.
+ */
+export function complaintProblems(v: ComplaintInput): ComplaintField[] {
+  const out: ComplaintField[] = [];
+  if (!COMPLAINT_LIMITS.markNumber.test(v.markNumber)) out.push("markNumber");
+  if (v.description.trim().length < COMPLAINT_LIMITS.descriptionMin) out.push("description");
+  if (v.name.trim() === "") out.push("name");
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email.trim()) || v.email.length > COMPLAINT_LIMITS.emailMax) out.push("email");
+  if (!v.consent) out.push("consent");
+  return out;
+}
+
 export function ComplaintFormPage() {
   const { c } = useCertText();
   const [params] = useSearchParams();
-  const file = useMutation({ mutationFn: (body: Record<string, unknown>) => api<{ reference: string; markNumber: string; filedAt: string }>("POST", "/certification/public/complaints", body) });
+  const file = useMutation({ mutationFn: (body: ComplaintInput & { category: string | undefined }) => api<{ reference: string; markNumber: string; filedAt: string }>("POST", "/certification/public/complaints", body) });
+  const [invalid, setInvalid] = useState<readonly ComplaintField[]>([]);
   const t = c.complaint;
-  const e = (f: string): string | undefined => fieldError(file.error, f);
+  const e = (f: ComplaintField | "category"): string | undefined => (f !== "category" && invalid.includes(f) ? t.invalid[f] : fieldError(file.error, f));
   return (
     <Page title={t.title} intro={t.intro} narrow>
       {file.data ? (
@@ -121,8 +148,18 @@ export function ComplaintFormPage() {
           aria-label={t.title}
           onSubmit={(ev) => {
             ev.preventDefault();
-            const v = formValues(ev.currentTarget);
-            file.mutate({ markNumber: (v.markNumber ?? "").trim().toUpperCase(), category: v.category, description: v.description ?? "", name: v.name ?? "", email: v.email ?? "", consent: v.consent === "on" });
+            const form = ev.currentTarget;
+            const v = formValues(form);
+            const body = { markNumber: (v.markNumber ?? "").trim().toUpperCase(), category: v.category, description: v.description ?? "", name: v.name ?? "", email: (v.email ?? "").trim(), consent: v.consent === "on" };
+            const problems = complaintProblems(body);
+            setInvalid(problems);
+            if (problems.length > 0) {
+              file.reset();
+              const first = form.elements.namedItem(problems[0] ?? "");
+              if (first instanceof HTMLElement) first.focus();
+              return;
+            }
+            file.mutate(body);
           }}
         >
           <Field name="markNumber" label={t.markNumber} defaultValue={params.get("mark") ?? ""} maxLength={30} error={e("markNumber")} />
@@ -135,9 +172,14 @@ export function ComplaintFormPage() {
           <Field name="name" label={t.name} maxLength={200} autoComplete="name" error={e("name")} />
           <Field name="email" type="email" label={t.email} hint={t.emailHint} maxLength={254} autoComplete="email" error={e("email")} />
           <label className="checkbox">
-            <input type="checkbox" name="consent" aria-describedby={e("consent") ? "complaint-consent-error" : undefined} /> {t.consent}
+            <input type="checkbox" name="consent" aria-invalid={e("consent") ? true : undefined} aria-describedby={e("consent") ? "complaint-consent-error" : undefined} /> {t.consent}
           </label>
           {e("consent") ? <p className="field-error" id="complaint-consent-error">{e("consent")}</p> : null}
+          {invalid.length > 0 ? (
+            <div className="alert alert-error" role="alert">
+              <p className="alert-title">{t.invalid.fix}</p>
+            </div>
+          ) : null}
           <ProblemAlert error={file.error} />
           <SubmitButton pending={file.isPending}>{t.submit}</SubmitButton>
         </form>
@@ -152,19 +194,22 @@ export function ComplaintStatusPage() {
   const t = c.complaint;
   const [params, setParams] = useSearchParams();
   const ref = (params.get("ref") ?? "").trim().toUpperCase();
+  // checked here with the API's rule, so that a mistyped reference is told in the interface's language
+  const wellFormed = COMPLAINT_LIMITS.reference.test(ref);
   const status = useQuery({
     queryKey: ["cert-complaint-status", ref],
     queryFn: () => api<{ reference: string; markNumber: string; status: string; filedAt: string; respondedAt: string | null; determinedAt: string | null }>("GET", `/certification/public/complaints/${encodeURIComponent(ref)}`),
-    enabled: ref !== "",
+    enabled: ref !== "" && wellFormed,
     retry: false,
   });
+  const unknown = status.error instanceof ApiError && status.error.problem.status === 404;
   return (
     <Page title={t.statusTitle} intro={t.statusIntro} narrow>
-      <form className="form form-inline" noValidate aria-label={t.statusTitle} onSubmit={(e) => { e.preventDefault(); setParams({ ref: formValues(e.currentTarget).ref ?? "" }); }}>
-        <Field name="ref" label={t.reference} defaultValue={ref} maxLength={20} error={fieldError(status.error, "reference")} />
+      <form className="form form-inline" noValidate aria-label={t.statusTitle} onSubmit={(e) => { e.preventDefault(); setParams({ ref: (formValues(e.currentTarget).ref ?? "").trim() }); }}>
+        <Field name="ref" label={t.reference} defaultValue={ref} key={ref} maxLength={20} error={ref !== "" && !wellFormed ? t.invalid.reference : undefined} />
         <button type="submit" className="button primary">{t.statusLookup}</button>
       </form>
-      {status.isError ? <ProblemAlert error={status.error} /> : null}
+      {unknown ? <Empty>{t.notFound}</Empty> : status.isError ? <ProblemAlert error={status.error} /> : null}
       {status.data ? (
         <Section title={status.data.reference} id="complaint-status">
           <dl className="facts">

@@ -21,7 +21,6 @@ export function TeamSection({ app, manage }: { app: ApplicationDetail; manage: b
   const refresh = useRefreshApplication(app.id);
   const team = useQuery({ queryKey: ["cert-app", app.id, "team"], queryFn: () => api<{ items: TeamRow[] }>("GET", `/certification/applications/${app.id}/team`) });
   const auditors = useAuditors(app.cbOrgId, manage);
-  const nameOf = (id: string): string => auditors.data?.items.find((a) => a.id === id)?.name ?? id.slice(0, 8);
   const [members, setMembers] = useState<ReadonlySet<string>>(new Set());
   const [lead, setLead] = useState("");
   const assign = useMutation({
@@ -42,7 +41,7 @@ export function TeamSection({ app, manage }: { app: ApplicationDetail; manage: b
           rows={team.data?.items ?? []}
           rowKey={(t) => t.auditorId}
           columns={[
-            { header: c.team.auditor, cell: (t) => nameOf(t.auditorId) },
+            { header: c.team.auditor, cell: (t) => t.name },
             { header: c.team.lead, cell: (t) => (t.lead ? c.team.lead : c.team.member) },
             { header: c.team.conflictFree, cell: (t) => <span className={`status ${t.conflictFree ? "status-active" : "status-rejected"}`}>{t.conflictFree ? c.team.clear : c.team.conflicted}</span> },
           ]}

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, upload } from "../../api/client.ts";
 import { useFullSession } from "../../api/session.ts";
-import type { SchemeVersion } from "../schemes/types.ts";
+import type { SchemeSummary, SchemeVersion } from "../schemes/types.ts";
 import { fill, useCertText } from "./text.ts";
 import type { EvidenceFile, MarkStatus, Status } from "./types.ts";
 
@@ -38,6 +38,16 @@ export function useOrgName(): (id: string, zh: string | null | undefined, en: st
 
 export function OrgName({ id, zh, en }: { id: string; zh: string | null; en: string | null }) {
   return <>{useOrgName()(id, zh, en)}</>;
+}
+
+/**
+ * A scheme's name in the current locale (from the public list of schemes, cached for long), for
+ * the places that hold only its code ("tw-pims"); the code itself until the list has loaded.
+ */
+export function useSchemeTitle(): (scheme: string) => string {
+  const { locale } = useCertText();
+  const schemes = useQuery({ queryKey: ["schemes"], queryFn: () => api<{ items: SchemeSummary[] }>("GET", "/schemes"), staleTime: 60 * 60_000 });
+  return (scheme) => schemes.data?.items.find((s) => s.scheme === scheme)?.title[locale] ?? scheme;
 }
 
 /** The catalogue version an application is assessed against (public, cached for long). */

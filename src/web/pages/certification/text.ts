@@ -389,6 +389,15 @@ const zh = {
     respondedAt: "持有者回應日",
     determinedAt: "決定日",
     notFound: "查無此案號。",
+    invalid: {
+      markNumber: "請輸入標章號碼，例如 TWPIMS-000123-02。",
+      description: "請說明發生了什麼事，至少 20 字。",
+      name: "請輸入您的姓名。",
+      email: "請輸入有效的電子郵件地址，例如 name@example.tw。",
+      consent: "請勾選同意，驗證機構才能處理您的申訴。",
+      reference: "請輸入申訴案號，例如 C-7K2M9Q4X。",
+      fix: "請修正標示的欄位後再送出。",
+    },
   },
   changes: {
     title: "變更申報",
@@ -433,6 +442,12 @@ const zh = {
     carryOver: "沿用上一週期仍有效的佐證",
     carried: "已沿用 {{carried}} 項；{{skipped}} 項因到期未沿用。",
     nav: "佐證資料庫",
+    invalid: {
+      file: "請選擇要上傳的檔案。",
+      title: "請輸入佐證名稱。",
+      effectiveFrom: "請選擇生效日。",
+      fix: "請修正標示的欄位後再上傳。",
+    },
   },
   inventory: {
     title: "個資清冊",
@@ -769,6 +784,15 @@ const en: CertText = {
     respondedAt: "Holder responded",
     determinedAt: "Decided",
     notFound: "No complaint has this reference.",
+    invalid: {
+      markNumber: "Enter the mark number, such as TWPIMS-000123-02.",
+      description: "Tell us what happened, in at least 20 characters.",
+      name: "Enter your name.",
+      email: "Enter a valid e-mail address, such as name@example.com.",
+      consent: "Tick the box so that the certification body may handle your complaint.",
+      reference: "Enter the complaint reference, such as C-7K2M9Q4X.",
+      fix: "Correct the marked fields, then send again.",
+    },
   },
   changes: {
     title: "Change reports",
@@ -813,6 +837,12 @@ const en: CertText = {
     carryOver: "Reuse the previous cycle's still-valid evidence",
     carried: "{{carried}} reused; {{skipped}} expired and not reused.",
     nav: "Evidence library",
+    invalid: {
+      file: "Choose the file to upload.",
+      title: "Enter a title for this evidence.",
+      effectiveFrom: "Choose the date it takes effect.",
+      fix: "Correct the marked fields, then upload again.",
+    },
   },
   inventory: {
     title: "Personal-data inventory",

@@ -106,6 +106,8 @@ export interface SelfRow {
 export interface TeamRow {
   auditorId: string;
   userId: string | null;
+  /** the auditor's name in the body's register */
+  name: string;
   lead: boolean;
   status: string;
   conflictFree: boolean;

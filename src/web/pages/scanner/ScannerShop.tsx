@@ -1,6 +1,7 @@
 // The merchant's scanned websites: each confirmed origin with its latest grade, score and next
 // scheduled scan, linking to the origin's page (findings, history, scripts, scan now).
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router";
 import { api } from "../../api/client.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
@@ -16,7 +17,11 @@ export function ScannerShopPage() {
     <Page title={s.shop.title} intro={s.shop.intro}>
       {mine.isPending ? <Loading /> : null}
       {mine.isError ? <LoadError error={mine.error} onRetry={() => void mine.refetch()} /> : null}
-      {mine.data && !shopId ? <Empty>{s.shop.noShop}</Empty> : null}
+      {mine.data && !shopId ? (
+        <Empty>
+          {s.shop.noShop} <Link to="/registry/my-shop">{s.shop.toMyShop}</Link>
+        </Empty>
+      ) : null}
       {shopId ? <OriginList shopId={shopId} /> : null}
     </Page>
   );
