@@ -1,6 +1,7 @@
 // The widget's size budget (< 8 KB gzipped, issue 5) and a real-browser run on loopback
 // origins: a confirmed origin embeds the seal and sees green; another origin is refused by
-// frame-ancestors; tampered, unlogged, revoked and suspended seals show their states.
+// frame-ancestors; tampered, unlogged, revoked and suspended seals show their states; an older
+// status list replayed after a newer one is grey.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -17,6 +18,7 @@ import { gzipSync } from "node:zlib";
 import { loadWidget, pinWidget, PINNED_PLACEHOLDER } from "../src/modules/seals/seals.widget.ts";
 import { credentialInput, issue, LOG_ORIGIN, NOW, signList, world } from "../src/modules/seals/verify/testkit.ts";
 import type { SealBundle } from "../src/modules/seals/verify/seal.ts";
+import { listHistory, SEEN, SEEN_MAX, type SeenStorage } from "../src/widget/history.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -85,6 +87,39 @@ test("pinWidget refuses code without exactly one placeholder, and escapes what i
     runInNewContext(out.replace("globalThis.r", "g.r"), { g, JSON });
     assert.deepEqual(g.r, p);
   }
+});
+
+/** localStorage as the widget sees it: a Map, or one that refuses (a sandboxed frame, a full quota). */
+function storage(refuse = false): SeenStorage & { items: Map<string, string> } {
+  const items = new Map<string, string>();
+  return {
+    items,
+    getItem: (k) => { if (refuse) throw new DOMException("denied", "SecurityError"); return items.get(k) ?? null; },
+    setItem: (k, v) => { if (refuse) throw new DOMException("full", "QuotaExceededError"); items.set(k, v); },
+  };
+}
+
+test("the widget's list history: only forward, shared with other tabs, bounded, and held in memory without storage", () => {
+  const s = storage();
+  const a = listHistory(() => s);
+  const b = listHistory(() => s); // another tab of the seal origin
+  a.accepted("https://t.example/status/r/1", 2000);
+  a.accepted("https://t.example/status/r/1", 1000); // an older one never moves it back
+  assert.equal(b.newest("https://t.example/status/r/1"), 2000);
+  b.accepted("https://t.example/status/r/1", 3000);
+  assert.equal(a.newest("https://t.example/status/r/1"), 3000, "a newer list seen in another tab counts here");
+  // bounded: many lists (every one the seal origin ever saw) keep the newest SEEN_MAX
+  for (let i = 0; i < SEEN_MAX + 4; i++) a.accepted(`https://t.example/status/s/${String(i)}`, 10_000 + i);
+  const kept = JSON.parse(s.items.get(SEEN) ?? "{}") as Record<string, number>;
+  assert.equal(Object.keys(kept).length, SEEN_MAX);
+  assert.equal(kept[`https://t.example/status/s/${String(SEEN_MAX + 3)}`], 10_000 + SEEN_MAX + 3);
+  // a damaged entry is ignored, and storage that throws leaves the page's memory
+  s.items.set(SEEN, "[1,2");
+  assert.equal(a.newest("https://t.example/status/r/1"), 2000, "this page's own memory (it saw 2000; 3000 was the other tab's) survives a damaged entry");
+  const sandboxed = listHistory(() => storage(true));
+  sandboxed.accepted("https://t.example/status/r/1", 5);
+  assert.equal(sandboxed.newest("https://t.example/status/r/1"), 5);
+  assert.equal(sandboxed.newest("https://t.example/status/r/2"), undefined);
 });
 
 test("in Chromium: green on the confirmed origin, refused elsewhere, and each bad state", { skip: !existsSync(CHROMIUM) && "no Chromium" }, async () => {
@@ -213,6 +248,29 @@ test("in Chromium: green on the confirmed origin, refused elsewhere, and each ba
       await frame.waitForSelector("[data-state=revoked]", { timeout: 5000 });
     } finally {
       await page.close();
+    }
+
+    // Replay: a CDN or an attacker serves an older list, signed and still valid, from before the
+    // revocation of 6. The widget has seen the newer one, so the older is grey, never green: on the
+    // open page's next check (memory) and after a reload (the seal origin's localStorage).
+    pages.set("replay", [await issue(w, cred(6))]);
+    const older = await signList(w, rev, "revocation", [3, 5], { validFrom: "2026-11-30T00:00:00Z" });
+    lists.set(rev, await signList(w, rev, "revocation", [3, 5, 6], { validFrom: "2026-11-30T12:00:00Z" }));
+    const replay = await browser.newPage();
+    try {
+      await replay.clock.install({ time: NOW });
+      await replay.goto(`${shopUrl}/replay`);
+      const frame = await (await replay.waitForSelector("iframe")).contentFrame();
+      assert.ok(frame);
+      await frame.waitForSelector("[data-state=revoked]", { timeout: 5000 });
+      lists.set(rev, older);
+      await replay.clock.fastForward("05:01");
+      await frame.waitForSelector("[data-state=unavailable]", { timeout: 5000 });
+      await replay.reload();
+      const again = await (await replay.waitForSelector("iframe")).contentFrame();
+      assert.equal(await (await again?.waitForSelector("[data-state]", { timeout: 5000 }))?.getAttribute("data-state"), "unavailable", "the replayed list after a reload");
+    } finally {
+      await replay.close();
     }
   } finally {
     await browser.close();

@@ -4,6 +4,7 @@
 import { verifyAnchor } from "../modules/seals/verify/anchor.ts";
 import { verifySeal, type SealBundle, type Verdict } from "../modules/seals/verify/seal.ts";
 import { webCryptoVerify, type Ed25519Verify } from "../modules/seals/tlog/ed25519.ts";
+import { listHistory } from "./history.ts";
 import { render, type View } from "./render.ts";
 
 /** Baked in at build time by scripts/build-widget.ts (design note §4.3). */
@@ -74,6 +75,9 @@ async function fetchStatusList(url: string): Promise<string> {
   }
 }
 
+/** Status lists never go backwards for this browser (history.ts). */
+const history = listHistory(() => localStorage);
+
 /**
  * An open seal checks again after this long: the status lists' ttl and Cache-Control max-age
  * (5 min). Before, a page left open (a single-page shop, a tab back from the back/forward
@@ -94,7 +98,7 @@ export async function run(): Promise<void> {
     const anchor = await verifyAnchor(data.anchor, PINNED, now, ed25519);
     const emb = embedding();
     const verdicts = await Promise.all(
-      data.bundles.map((bundle) => verifySeal({ bundle, anchor, logOrigin: PINNED.logOrigin, embedding: emb, now, fetchStatusList, ed25519 })),
+      data.bundles.map((bundle) => verifySeal({ bundle, anchor, logOrigin: PINNED.logOrigin, embedding: emb, now, fetchStatusList, ed25519, statusHistory: history })),
     );
     let worst: Verdict | undefined;
     for (const v of verdicts) if (!worst || RANK[v.state] > RANK[worst.state]) worst = v;

@@ -86,6 +86,8 @@ export interface IdentityChange {
   tx: Db;
 }
 export type IdentityListener = (change: IdentityChange) => Promise<void> | void;
+/** An origin removed from a shop, inside the removal's transaction (seals re-sync the shop's credentials at once). */
+export type OriginRemovedListener = (change: { shopId: string; orgId: string; origin: string; tx: Db }) => Promise<void> | void;
 
 /** Other modules add sections to the public shop page (marks, scan grade) through this hook. */
 export type PublicShopExtension = (shopId: string) => Promise<unknown>;
@@ -179,6 +181,7 @@ export function createRegistryService(deps: RegistryDeps) {
   const settings: RegistrySettings = { ...defaultRegistrySettings, ...deps.settings };
   addRegistryTemplates(mailTemplates);
   const listeners: IdentityListener[] = [];
+  const originListeners: OriginRemovedListener[] = [];
   const extensions = new Map<string, PublicShopExtension>();
   const audit = (tx: Db, actor: Actor, entry: AuditEntry) => appendAudit(tx, clock, actor, entry);
   const link = (path: string): string => new URL(path, deps.publicUrl).toString();
@@ -310,6 +313,10 @@ export function createRegistryService(deps: RegistryDeps) {
     /** Called inside the transaction of every identity status change (seals issue IdentityConfirmed from it). */
     onIdentityStatusChange(listener: IdentityListener): void {
       listeners.push(listener);
+    },
+    /** Called inside the transaction of every origin removal (no identity change fires for one that leaves others). */
+    onOriginRemoved(listener: OriginRemovedListener): void {
+      originListeners.push(listener);
     },
     /** Adds a named section to the public shop page (e.g. "marks", "scanGrade"). */
     addPublicExtension(name: string, fn: PublicShopExtension): void {
@@ -486,6 +493,7 @@ export function createRegistryService(deps: RegistryDeps) {
         if (origin?.shopId !== shop.id) throw notFound("The origin");
         await repo.deleteOrigin(tx, origin.id);
         await audit(tx, actor, { action: "registry.origin.remove", objectType: "registry_origin", objectId: origin.id, orgId: shop.orgId, summary: { origin: origin.origin } });
+        for (const l of originListeners) await l({ shopId: shop.id, orgId: shop.orgId, origin: origin.origin, tx });
         if (shop.identityStatus === "confirmed" && (await repo.countLiveOrigins(tx, shop.id)) === 0) {
           await applyTransition(tx, { kind: "system", name: "registry" }, shop, "lapse_origins", "the last proven origin was removed");
         }

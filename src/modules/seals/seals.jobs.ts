@@ -1,6 +1,7 @@
 // Seals jobs: another door into the seals service. Each is idempotent.
-//   seals.sync-shop (per shop, queued in the registry's transaction by the identity hook)
-//     issues, reissues, suspends or withdraws the shop's credentials;
+//   seals.sync-shop (per shop, queued in the registry's transaction by the identity hook and by
+//     the origin-removal hook, and after a mark changed) issues, reissues, suspends or withdraws
+//     the shop's credentials;
 //   seals.hourly (cron) re-signs the trust anchor when it ends within 30 days, re-signs every
 //     status list (24 h validity), re-syncs every shop
 //     that has credentials (catches origin changes and expiry, which fire no identity hook),
@@ -30,9 +31,13 @@ export function registerSealsJobs(jobs: JobQueue, seals: SealsService): void {
   jobs.register(SEALS_JOBS.hourly, async () => {
     await seals.hourly(actor);
   }, { retryLimit: 2, timeoutSeconds: 900 });
+  // An origin removed from a shop that keeps others changes no identity status, so nothing re-synced
+  // its credential before the hourly job: the seal stayed valid on the removed origin for up to an
+  // hour. The sync is queued in the removal's transaction, like the identity hook's.
+  seals.onOriginRemoved(sealsIdentityListener(jobs));
 }
 
-/** The registry identity-hook listener: queues a sync in the registry's transaction (commits or rolls back with it). */
+/** The registry's identity and origin-removal listener: queues a sync in the registry's transaction (commits or rolls back with it). */
 export function sealsIdentityListener(jobs: Pick<JobQueue, "send">) {
   return async (change: { shopId: string; tx: Db }): Promise<void> => {
     await jobs.send(SEALS_JOBS.syncShop, { shopId: change.shopId }, { tx: change.tx });

@@ -128,9 +128,35 @@ test("seal endpoint, publication, verification and embed snippet over HTTP", asy
     assert.equal((await theirs.request("GET", `/api/v1/seals/shops/${shop.id}/embed`)).statusCode, 404, "another organisation is refused");
     assert.equal((await t.app.inject({ method: "GET", url: `/api/v1/seals/shops/${shop.id}/embed` })).statusCode, 401);
 
+    // The verdict line comes first, and "valid only on" is said of a valid seal only: once expired,
+    // suspended or revoked, the page says the seal is not valid on any website (it said "valid only on").
+    const verdictOf = async (): Promise<string> => {
+      const html = (await t.app.inject({ method: "GET", url: `/verify/${shop.id}` })).body;
+      assert.equal(/valid only on/.test(html), /<main>\n<p class="verdict v-valid"/.test(html), "valid only on, when valid only");
+      return /<main>\n<p class="verdict v-(\w+)"[^\n]*<strong>([^<]*)<\/strong><\/p>/.exec(html)?.slice(1).join(" ") ?? "no verdict line first";
+    };
+    assert.match(await verdictOf(), /^valid ✓ 有效：.*Valid: /);
+    const start = t.clock.now();
+    const expiresAt = shop.expiresAt;
+    shop.expiresAt = new Date(start.getTime() + 10 * 86_400_000); // a confirmation shortened: reissued to end then
+    await seals.syncShop(shop.id);
+    t.clock.advance(10 * 86_400_000 + 600_000); // past its end, before any sync
+    assert.match(await verdictOf(), /^expired ✕ 已過期：.*Expired: /);
+    t.clock.set(start);
+    shop.expiresAt = expiresAt;
+    await seals.syncShop(shop.id);
+    assert.match(await verdictOf(), /^valid /);
+    shop.identityStatus = "lapsed";
+    await seals.syncShop(shop.id);
+    assert.match(await verdictOf(), /^suspended ! 暫停：.*Suspended: /);
+    shop.identityStatus = "confirmed";
+    await seals.syncShop(shop.id);
+
     // revoked: the page still renders (red in the widget) on the shop's own origins
     shop.identityStatus = "withdrawn";
     await seals.syncShop(shop.id);
+    assert.match(await verdictOf(), /^revoked ✕ 已撤銷：.*Revoked: /);
+    assert.match((await t.app.inject({ method: "GET", url: `/verify/${shop.id}` })).body, /it is not valid on any website now: <strong>https:\/\/shop\.example, https:\/\/www\.shop\.example<\/strong>/);
     const after = JSON.parse((await t.app.inject({ method: "GET", url: `/api/v1/seals/shops/${shop.id}/verification` })).body) as { marks: { state: string }[] };
     assert.deepEqual(after.marks.map((m) => m.state), ["revoked"]);
     assert.deepEqual((await verifyRemote(shop.id, base, { roots, origin: "https://shop.example", now: t.clock.now() })).map((r) => r.verdict.state), ["revoked"], "the CLI agrees");

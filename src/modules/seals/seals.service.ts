@@ -17,6 +17,7 @@ import { FsLogStore } from "./tlog/fs-store.ts";
 import { nodeEd25519Verify, nodeGunzip } from "./tlog/node-crypto.ts";
 import { Sequencer } from "./tlog/sequencer.ts";
 import { buildCredential, signCredential, type StatusPurpose } from "./verify/credential.ts";
+import { parseCompactJws } from "./verify/jws.ts";
 import { verifySealFromRoots, type SealBundle, type Verdict } from "./verify/seal.ts";
 import { MAX_LIST_BYTES, MIN_LIST_BITS, setBit, signStatusList } from "./verify/status.ts";
 import { createKeyStore, type LogAppend } from "./seals.keys.ts";
@@ -31,6 +32,8 @@ export type MarkType = "IdentityConfirmed" | "PrivacyMark";
 export interface SealsRegistryPort {
   getShop(shopId: string): Promise<{ id: string; orgId: string; legalNameZh: string; legalNameEn: string; ubn: string; identityStatus: string; expiresAt: Date | null; confirmedAt?: Date | null } | undefined>;
   listConfirmedOrigins(shopId: string): Promise<string[]>;
+  /** the registry's origin-removal hook (called in its transaction); test doubles may leave it out */
+  onOriginRemoved?(listener: (change: { shopId: string; tx: Db }) => Promise<void>): void;
 }
 
 /** What seals needs from certification for PrivacyMark (a narrow port; absent until wired). */
@@ -103,6 +106,20 @@ const LIST_BITS = MIN_LIST_BITS;
 export const statusSlot = (statusIndex: number): { list: number; position: number } => ({ list: Math.floor(statusIndex / LIST_BITS) + 1, position: statusIndex % LIST_BITS });
 const listPath = (p: StatusPurpose, list: number): string => `status/${p === "revocation" ? "r" : "s"}/${String(list)}`;
 const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+/** A timestamp to the millisecond, without ".000" when it falls on a second (status lists' validFrom). */
+const isoMs = (d: Date): string => d.toISOString().replace(/\.000Z$/, "Z");
+
+/**
+ * The validFrom of a list's next version: now, to the millisecond, and always after the previous
+ * version's, even if this process's clock is behind the one that signed it or stepped back.
+ * Verifiers remember the newest validFrom they accepted and refuse an older list
+ * (`status_rollback`), so a list signed "earlier" than its predecessor would show grey.
+ */
+function nextListValidFrom(now: Date, previousJwt: string | undefined): Date {
+  const from = previousJwt === undefined ? undefined : parseCompactJws(previousJwt).payload.validFrom;
+  const t = typeof from === "string" ? Date.parse(from) : NaN;
+  return Number.isNaN(t) || t < now.getTime() ? now : new Date(t + 1);
+}
 const CREDENTIAL_MONTHS_MAX = 13;
 /** a capped credential is renewed when it has this many days or fewer left */
 const RENEW_DAYS = 30;
@@ -243,7 +260,6 @@ export function createSealsService(deps: SealsDeps) {
     const lists = statusSlot(Number(top?.max ?? 0)).list;
     const { signer } = await keys.signer("status");
     const now = clock.now();
-    const validUntil = new Date(now.getTime() + DAY);
     for (let list = 1; list <= lists; list++) {
       for (const purpose of ["revocation", "suspension"] as const) {
         const bits = new Uint8Array(LIST_BITS / 8);
@@ -256,9 +272,11 @@ export function createSealsService(deps: SealsDeps) {
           }
         }
         const url = listUrl(purpose, list);
-        const jwt = await signStatusList({ id: url, issuer, purpose, bits, validFrom: iso(now), validUntil: iso(validUntil), ttlMs: 300_000 }, signer);
+        const validFrom = nextListValidFrom(now, await service.statusList(purpose, list));
+        const validUntil = new Date(validFrom.getTime() + DAY);
+        const jwt = await signStatusList({ id: url, issuer, purpose, bits, validFrom: isoMs(validFrom), validUntil: isoMs(validUntil), ttlMs: 300_000 }, signer);
         const digest = base64(await sha256(utf8(jwt)));
-        await logEntry({ header: DEFAULT_ENTRY_HEADER, type: "status-list", fields: [["list", url], ["list-sha256", digest], ["valid", `${iso(now)} ${iso(validUntil)}`]] });
+        await logEntry({ header: DEFAULT_ENTRY_HEADER, type: "status-list", fields: [["list", url], ["list-sha256", digest], ["valid", `${isoMs(validFrom)} ${isoMs(validUntil)}`]] });
         await db.transaction(async (tx) => {
           const [last] = await tx.select({ version: sealStatusLists.version }).from(sealStatusLists).where(and(eq(sealStatusLists.purpose, purpose), eq(sealStatusLists.list, list))).orderBy(desc(sealStatusLists.version)).limit(1);
           const version = (last?.version ?? 0) + 1;
@@ -474,6 +492,11 @@ export function createSealsService(deps: SealsDeps) {
 
     async shop(shopId: string) {
       return deps.registry.getShop(shopId);
+    },
+
+    /** Subscribes to origin removals in the registry (seals.jobs.ts queues a sync of the shop from it). */
+    onOriginRemoved(listener: (change: { shopId: string; tx: Db }) => Promise<void>): void {
+      deps.registry.onOriginRemoved?.(listener);
     },
 
     /**

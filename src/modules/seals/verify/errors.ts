@@ -37,6 +37,7 @@ export type VerifyErrorCode =
   | "status_compression"
   | "status_length"
   | "status_index"
+  | "status_rollback"
   // anything else: a verifier bug or a broken runtime (e.g. an Ed25519 implementation that throws)
   | "internal_error";
 

@@ -244,6 +244,7 @@ test("status lists: encoding, bits, every check", async () => {
     [{ ...payload, credentialSubject: { ...subj, type: "StatusList2021" } }, "status_malformed"],
     [{ ...payload, issuer: "https://evil.example" }, "status_malformed"],
     [{ ...payload, validUntil: 5 }, "status_malformed"],
+    [{ ...payload, validFrom: undefined }, "status_malformed"],
     [{ ...payload, credentialSubject: { ...subj, encodedList: 5 } }, "status_malformed"],
   ] as [JsonObject, string][]) {
     assert.equal(await code(async () => checkStatus(await resign(o), entry, w.anchor, NOW)), c, JSON.stringify(o).slice(0, 200));

@@ -97,6 +97,27 @@ test("a known revocation outranks a status list that cannot be had", async () =>
   assert.equal(s.code, "status_unavailable");
 });
 
+test("a status list older than one already accepted is a rollback (unavailable), never valid", async () => {
+  // Both lists are signed and still valid at NOW; the older one predates the revocation of 41.
+  const before = await signList(w, REV_URL, "revocation", [], { validFrom: "2026-11-30T00:00:00Z" });
+  const after = await signList(w, REV_URL, "revocation", [41], { validFrom: "2026-11-30T06:00:00.5Z" });
+  const seen = new Map<string, number>();
+  const statusHistory = { newest: (url: string) => seen.get(url), accepted: (url: string, t: number) => void seen.set(url, t) };
+  const serving = (rev: string) => (url: string) => Promise.resolve(url === REV_URL ? rev : (w.lists.get(url) ?? ""));
+  assert.equal((await verifySeal(input({ fetchStatusList: serving(after), statusHistory }))).state, "revoked");
+  assert.equal(seen.get(REV_URL), Date.parse("2026-11-30T06:00:00.500Z"), "the newest issuance is remembered, to the millisecond");
+  const replayed = await verifySeal(input({ fetchStatusList: serving(before), statusHistory }));
+  assert.equal(replayed.state, "unavailable", JSON.stringify(replayed));
+  assert.equal(replayed.code, "status_rollback");
+  assert.equal(seen.get(REV_URL), Date.parse("2026-11-30T06:00:00.500Z"), "a refused list does not move the mark back");
+  // the same version again, and a newer one, are accepted
+  assert.equal((await verifySeal(input({ fetchStatusList: serving(after), statusHistory }))).state, "revoked");
+  const later = await signList(w, REV_URL, "revocation", [], { validFrom: "2026-11-30T07:00:00Z" });
+  assert.equal((await verifySeal(input({ fetchStatusList: serving(later), statusHistory }))).state, "valid");
+  // without a history (a first visit) the older list is all there is to go on
+  assert.equal((await verifySeal(input({ fetchStatusList: serving(before) }))).state, "valid");
+});
+
 test("bad JWS: typed codes", async () => {
   const payload = buildCredential(w.credInput);
   const withHeader = async (h: Record<string, string>): Promise<SealInput> => input({ bundle: { ...w.bundle, jwt: await signCompactJws(h, payload, w.issuing) } });

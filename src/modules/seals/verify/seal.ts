@@ -13,7 +13,7 @@ import { checkClaims, type MarkCredential } from "./credential.ts";
 import { as, reject, VerifyError, type VerifyErrorCode } from "./errors.ts";
 import { bytesOf, parseCompactJws, verifyJwsSignature } from "./jws.ts";
 import { findKey } from "./keys.ts";
-import { checkStatus, type Gunzip } from "./status.ts";
+import { checkStatus, type Gunzip, type ListHistory } from "./status.ts";
 
 /** What the shop's seal page carries inline, per mark. */
 export interface SealBundle {
@@ -41,6 +41,8 @@ export interface SealInput {
   ed25519?: Ed25519Verify;
   /** Node can pass zlib (tlog/node-crypto.ts); the default is the web DecompressionStream. */
   gunzip?: Gunzip;
+  /** The newest list versions this verifier accepted: an older one is `status_rollback` (unavailable). */
+  statusHistory?: ListHistory;
 }
 
 export interface SealSubject {
@@ -143,7 +145,7 @@ async function verifyOrThrow(input: SealInput, verify: Ed25519Verify): Promise<V
       continue;
     }
     try {
-      const bit = await checkStatus(list, entry, anchor, now, verify, input.gunzip);
+      const bit = await checkStatus(list, entry, anchor, now, verify, input.gunzip, input.statusHistory);
       if (entry.statusPurpose === "revocation") revoked ||= bit;
       else suspended ||= bit;
     } catch (e) {

@@ -97,9 +97,21 @@ export async function signStatusList(i: StatusListInput, signer: Signer): Promis
 }
 
 /**
+ * The newest issuance (`validFrom`, ms) of each list a verifier has accepted. A list is valid for
+ * 24 h, so without this a CDN or an attacker could serve an older, still-valid version (from
+ * before a revocation) for that long; with it, a list never goes backwards for this verifier.
+ * The widget keeps it in its own origin's localStorage; only verified lists are recorded.
+ */
+export interface ListHistory {
+  newest(url: string): number | undefined;
+  accepted(url: string, validFrom: number): void;
+}
+
+/**
  * §5.4 step 6 for one credentialStatus entry: the list's JWS by an anchor status key, type
  * BitstringStatusListCredential, served id == statusListCredential, matching purpose,
- * validUntil > now, ≥ 131,072 bits; returns the bit.
+ * validUntil > now, validFrom not older than the newest version in `history`, ≥ 131,072 bits;
+ * returns the bit.
  */
 export async function checkStatus(
   list: string,
@@ -108,6 +120,7 @@ export async function checkStatus(
   now: Date,
   verify: Ed25519Verify = webCryptoVerify,
   gunzip?: Gunzip,
+  history?: ListHistory,
 ): Promise<boolean> {
   const jws = await as("status_malformed", () => parseCompactJws(list), true);
   const key = issuingKey(anchor, jws.header.kid, "status", undefined, "status_signature");
@@ -120,10 +133,14 @@ export async function checkStatus(
   if (p.id !== entry.statusListCredential) reject("status_malformed", "list served under another URL");
   if (p.issuer !== anchor.issuer) reject("status_malformed", "list from another issuer");
   if (s.statusPurpose !== entry.statusPurpose) reject("status_purpose", `list purpose ${JSON.stringify(s.statusPurpose)}`);
+  const from = parseTime(p.validFrom);
   const until = parseTime(p.validUntil);
-  if (until === undefined || typeof s.encodedList !== "string") return reject("status_malformed", "validUntil and encodedList are required");
+  if (from === undefined || until === undefined || typeof s.encodedList !== "string") return reject("status_malformed", "validFrom, validUntil and encodedList are required");
   if (until <= now.getTime()) reject("status_expired", `list expired ${p.validUntil as string}`);
+  const url = entry.statusListCredential;
+  if (from < (history?.newest(url) ?? from)) reject("status_rollback", `list issued ${p.validFrom as string}, older than one already seen`);
   const bits = await decodeList(s.encodedList, gunzip);
   if (bits.length * 8 < MIN_LIST_BITS) reject("status_length", `list of ${bits.length * 8} bits`);
+  history?.accepted(url, from);
   return readBit(bits, entry.statusListIndex);
 }

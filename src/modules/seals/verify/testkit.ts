@@ -53,11 +53,11 @@ export function credentialInput(over: Partial<CredentialInput> = {}): Credential
   };
 }
 
-export async function signList(w: Pick<World, "status">, url: string, purpose: "revocation" | "suspension", set: number[] = [], over: { validUntil?: string; bits?: Uint8Array } = {}): Promise<string> {
+export async function signList(w: Pick<World, "status">, url: string, purpose: "revocation" | "suspension", set: number[] = [], over: { validFrom?: string; validUntil?: string; bits?: Uint8Array } = {}): Promise<string> {
   const bits = over.bits ?? new Uint8Array(MIN_LIST_BITS / 8);
   for (const i of set) setBit(bits, i, true);
   return signStatusList(
-    { id: url, issuer: ISSUER, purpose, bits, validFrom: "2026-11-30T00:00:00Z", validUntil: over.validUntil ?? "2026-12-02T00:00:00Z", ttlMs: 300_000 },
+    { id: url, issuer: ISSUER, purpose, bits, validFrom: over.validFrom ?? "2026-11-30T00:00:00Z", validUntil: over.validUntil ?? "2026-12-02T00:00:00Z", ttlMs: 300_000 },
     w.status,
   );
 }
