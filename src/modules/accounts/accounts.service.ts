@@ -539,15 +539,19 @@ export function createAccountsService(deps: AccountsDeps) {
      * memberships, and its organisation if that is still pending and no one else belongs to it, is
      * invited to it or holds a token of it (only accounts' tables refer to organisations; a pending
      * one has no member who could have made anything elsewhere). One transaction and one audit row
-     * per account. Unconfirmed accounts that never had a link (from before confirmation, migration
-     * 0010) are left alone. Answers the ids of the accounts deleted.
+     * per account. Unconfirmed accounts never mailed a confirmation link (from before confirmation,
+     * migration 0010) are left alone, whatever reset links they had. Answers the ids of the accounts deleted.
      */
     async purgeUnconfirmedRegistrations(): Promise<{ purged: string[] }> {
       const cutoff = new Date(clock.now().getTime() - UNCONFIRMED_PURGE_DAYS * 86_400_000);
       // greatest() ignores nulls: an account with no link at all has no last expiry, and is never chosen
       // (drizzle writes columns unqualified in a one-table select: the outer row is named here)
       const lastLinkExpiry = sql`greatest((select max(ev.expires_at) from email_verifications ev where ev.user_id = "users"."id"), (select max(pr.expires_at) from password_resets pr where pr.user_id = "users"."id"))`.mapWith(emailVerifications.expiresAt);
-      const stale = and(isNull(users.emailVerifiedAt), sql`${lastLinkExpiry} < ${cutoff}`);
+      // Only accounts that were mailed a confirmation link: a registration from before migration 0010
+      // has none, and may have old reset links, which did not confirm then (even used) and are no
+      // reason to delete it; it confirms at its next sign-in (a later reset still sets the deadline).
+      const hadConfirmationLink = sql`exists (select 1 from email_verifications ev where ev.user_id = "users"."id")`;
+      const stale = and(isNull(users.emailVerifiedAt), hadConfirmationLink, sql`${lastLinkExpiry} < ${cutoff}`);
       const purged: string[] = [];
       /** accounts left alone in this run: confirmed or sent a new link meanwhile (undefined), or their deletion failed */
       const kept = new Map<string, unknown>();

@@ -295,4 +295,19 @@ describe("unconfirmed registrations are deleted", () => {
     assert.equal(await user("again"), undefined);
     assert.ok(await user("confirmed"));
   });
+
+  test("a registration from before confirmation existed is left alone, even with an old password-reset link (it was never sent a confirmation link)", async () => {
+    // migration 0010 left pending registrations unconfirmed ("confirms its address at its next sign-in");
+    // reset links from before it never confirmed an address, even when used
+    const long = new Date(t.clock.now().getTime() - 400 * 86_400_000);
+    const [org] = (await t.database.query<{ id: string }>("insert into organisations (kind, name_zh, name_en, status, created_at) values ('merchant', '舊商店', 'Legacy Pending Shop', 'pending', $1) returning id", [long])).rows;
+    const [u] = (await t.database.query<{ id: string }>("insert into users (email, display_name, password_hash, created_at) values ('legacy-reset@merchant.test', 'Legacy', null, $1) returning id", [long])).rows;
+    assert.ok(org && u);
+    await t.database.query("insert into memberships (user_id, org_id, role, created_at) values ($1, $2, 'merchant_admin', $3)", [u.id, org.id, long]);
+    await t.database.query("insert into password_resets (token_hash, user_id, created_at, expires_at, used_at) values ('legacy-reset-token', $1, $2, $3, $3)", [u.id, long, new Date(long.getTime() + 3_600_000)]);
+    const { purged } = await t.accounts.purgeUnconfirmedRegistrations();
+    assert.equal(purged.includes(u.id), false);
+    assert.ok(await t.accounts.findUserByEmail("legacy-reset@merchant.test"));
+    assert.equal((await t.accounts.findOrganisationByName("Legacy Pending Shop"))?.id, org.id);
+  });
 });
