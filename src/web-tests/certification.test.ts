@@ -239,6 +239,11 @@ test("the shop keeps one evidence item in its library and links it to two requir
   await form.getByLabel(c.evidence.expiresOn, { exact: true }).fill(day(365));
   await form.getByRole("button", { name: c.evidence.addSubmit }).click();
   await page.getByRole("region", { name: c.evidence.list }).getByRole("link", { name: EVIDENCE_TITLE }).waitFor();
+  // added: said so, and the form is cleared (pressing the button again uploaded the file twice)
+  await form.getByRole("status").filter({ hasText: EVIDENCE_TITLE }).waitFor();
+  assert.equal(await form.getByLabel(c.evidence.file, { exact: true }).evaluate((input) => (input as unknown as { files: { length: number } }).files.length), 0);
+  assert.equal(await form.getByLabel(c.evidence.itemTitle, { exact: true }).inputValue(), "");
+  assert.equal(await form.getByLabel(c.evidence.expiresOn, { exact: true }).inputValue(), "");
 
   await openCase(page, true);
   const link = page.getByRole("form", { name: c.evidence.linkSubmit });
@@ -368,6 +373,10 @@ test("the committee grants with reasons; the mark is activated and public", asyn
   await visitor.page.waitForURL(new RegExp(`/certificates/${markNumber}$`));
   await visitor.page.getByRole("heading", { level: 1, name: new RegExp(markNumber) }).waitFor();
   await visitor.page.getByText(c.markStatus.active, { exact: true }).waitFor();
+  for (const label of [c.common.validFrom, c.common.validTo]) {
+    const day = await visitor.page.locator(`dt:text-is("${label}") + dd`).innerText();
+    assert.match(day, /^\d{4}年\d{1,2}月\d{1,2}日$/u, `${label} is a date without a time of day: ${day}`);
+  }
   await accessible(visitor.page, "public certificate page");
   await visitor.page.getByRole("link", { name: c.certificate.shopPage }).click();
   await visitor.page.waitForURL(new RegExp(`/registry/shops/${shopId}$`));

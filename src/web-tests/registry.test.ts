@@ -128,6 +128,27 @@ test("the authority approves from the review queue", async () => {
   await page.getByLabel(r.review.reasonLabel, { exact: true }).fill("登記資料相符");
   await page.getByRole("button", { name: r.review.approve, exact: true }).click();
   await page.getByText(`${SHOP.en} · ${r.status.confirmed}`).waitFor();
+  // the history says what happened in words, not by action code ("submit", "approve")
+  const history = page.locator("section", { has: page.locator("#registry-review-history-title") }).locator("li");
+  await history.filter({ hasText: r.historyAction.approve ?? "" }).waitFor();
+  assert.doesNotMatch((await history.allInnerTexts()).join("\n"), /\b(submit|approve)\b/);
+
+  // The confirmed shop changes its representative: a change the authority decides, in words,
+  // each button naming the change it decides.
+  await merchant.page.goto(`${server.url}/registry/my-shop`);
+  await merchant.page.getByLabel(r.shop.representative, { exact: true }).fill("林大華");
+  await merchant.page.getByRole("button", { name: r.wizard.saveProfile }).click();
+  await merchant.page.getByText(r.wizard.pendingChange).waitFor();
+  await page.reload();
+  const change = page.locator("section", { has: page.locator("#registry-review-changes-title") }).locator("li").filter({ hasText: "林大華" });
+  await change.waitFor();
+  const text = await change.innerText();
+  assert.ok(text.includes(`${r.review.changeStatus.pending} · ${r.shop.representative}: 王小明 → 林大華`), text);
+  assert.doesNotMatch(text, /pending|representative/);
+  const approve = change.getByRole("button", { name: new RegExp(`^${r.review.approveChange}`) });
+  const name = (await approve.getAttribute("aria-label")) ?? "";
+  assert.ok(name.startsWith(r.review.approveChange) && name.includes(r.shop.representative), name);
+  await accessible(page, "review shop with a pending change");
   assert.deepEqual(authority.problems, []);
 });
 

@@ -5,7 +5,9 @@
 //   page's heading;
 // - a deep link opened while the session waits at the second factor is where the code leads
 //   (it led to the home page);
-// - a CSRF refusal and a lost network are told in the interface's language (they were English).
+// - a CSRF refusal and a lost network are told in the interface's language (they were English);
+// - a signed-out page logs no console error (GET /auth/session answered 401; now 204);
+// - at 390 px the authority's navigation wrapped into about 8 rows above the content.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { zhTW as zh } from "../web/i18n/zh-TW.ts";
@@ -52,6 +54,22 @@ test("a signed-in person opening an invitation link sees the invitation", async 
   assert.deepEqual(cb.problems, []);
 });
 
+test("a signed-out visit to the sign-in page logs no console error (asking for the session is no failure)", async () => {
+  const anyone = await browser.person();
+  const p = anyone.page;
+  const errors: string[] = [];
+  p.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  const session = p.waitForResponse((r) => r.url().endsWith("/api/v1/auth/session"));
+  await p.goto(`${server.url}/sign-in`);
+  assert.equal((await session).status(), 204);
+  await p.getByLabel(zh.common.email).waitFor();
+  await p.waitForLoadState("networkidle");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(anyone.problems, []);
+});
+
 test("a certificate page's heading never repeats text from the address", async () => {
   const anyone = await browser.person();
   const p = anyone.page;
@@ -63,7 +81,7 @@ test("a certificate page's heading never repeats text from the address", async (
   assert.ok(!(await p.title()).includes(bait), "document title");
 });
 
-test("a deep link opened while the session waits at the second factor is where the code leads", async () => {
+test("a deep link opened while the session waits at the second factor is where the code leads; at phone width the navigation folds behind a menu button", async () => {
   const person = await browser.person();
   const p = person.page;
   const deep = "/audit?action=session.created";
@@ -80,6 +98,37 @@ test("a deep link opened while the session waits at the second factor is where t
   await p.getByRole("button", { name: zh.mfa.submit, exact: true }).click();
   await p.waitForURL(`${server.url}${deep}`);
   assert.equal(await p.getByLabel(zh.audit.action).inputValue(), "session.created");
+
+  // At phone width the authority's many links fold behind a menu button: the content comes first.
+  await p.setViewportSize({ width: 390, height: 844 });
+  const nav = p.getByRole("navigation", { name: zh.nav.main });
+  const menu = nav.getByRole("button", { name: new RegExp(`^${zh.nav.menu}`) });
+  const audit = nav.getByRole("link", { name: zh.nav.audit, exact: true });
+  assert.equal(await menu.getAttribute("aria-expanded"), "false");
+  assert.equal(await audit.isVisible(), false);
+  const h1 = (await p.getByRole("heading", { level: 1 }).boundingBox())?.y ?? Infinity;
+  assert.ok(h1 < 844 / 2, `the page's heading is in the first half of the screen (y = ${String(h1)})`);
+  await menu.focus();
+  await p.keyboard.press("Enter");
+  assert.equal(await menu.getAttribute("aria-expanded"), "true");
+  await audit.waitFor({ state: "visible" });
+  await p.keyboard.press("Tab");
+  await p.keyboard.press("Escape");
+  assert.equal(await menu.getAttribute("aria-expanded"), "false");
+  assert.equal(await nav.locator("button[aria-expanded]:focus").count(), 1, "Escape returns focus to the menu button");
+  await menu.click();
+  await nav.getByRole("link", { name: zh.nav.outbox, exact: true }).click();
+  await p.waitForURL(`${server.url}/outbox`);
+  await nav.locator('button[aria-expanded="false"]').waitFor(); // the menu closes once a page is chosen
+  // The outbox names each message's template in words, not by its code ("registry.notice").
+  await p.locator(".message").first().waitFor();
+  const templates = await p.locator(`.message dt:text-is("${zh.outbox.template}") + dd`).allInnerTexts();
+  assert.ok(templates.length > 0, "the demo outbox has messages");
+  const names: string[] = Object.values(zh.outbox.templateNames);
+  for (const name of templates) assert.ok(names.includes(name), `a template named in words: ${name}`);
+  await p.setViewportSize({ width: 1280, height: 900 });
+  assert.equal(await menu.isVisible(), false, "no menu button at desktop width");
+  await audit.waitFor({ state: "visible" });
   assert.deepEqual(person.problems, []);
 });
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { ApiError, problemFromFailure, problemFromStatus, query, type ProblemDocument } from "../web/api/client.ts";
 import { safeNext, stagePath, stageTarget, withNext } from "../web/api/session.ts";
 import { problemWords, type Words } from "../web/components/problem-text.ts";
-import { formatDateTime } from "../web/components/format.ts";
+import { formatDate, formatDateTime } from "../web/components/format.ts";
 import { AppError, errorCatalogue } from "../platform/errors.ts";
 import { en } from "../web/i18n/en.ts";
 import { zhTW } from "../web/i18n/zh-TW.ts";
@@ -54,6 +54,11 @@ test("dates and times read in Taipei time, whatever zone the browser is in", () 
     assert.match(formatDateTime("2026-01-01T16:30:00.000Z", "en"), /^Jan 2, 2026, 12:30\sAM$/u);
     assert.match(formatDateTime("2026-01-01T16:30:00.000Z", "zh-TW"), /^2026年1月2日 凌晨12:30$/u);
     assert.equal(formatDateTime(null, "en"), "—");
+    // validity dates are days: the Taipei day of an instant, a plain date as it is, no time of day
+    assert.equal(formatDate("2026-01-01T16:30:00.000Z", "en"), "Jan 2, 2026");
+    assert.equal(formatDate("2028-11-28", "en"), "Nov 28, 2028");
+    assert.equal(formatDate("2028-11-28", "zh-TW"), "2028年11月28日");
+    assert.equal(formatDate(undefined, "zh-TW"), "—");
   } finally {
     if (zone === undefined) delete process.env.TZ;
     else process.env.TZ = zone;

@@ -42,8 +42,12 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsRoutesO
   const clearSessionCookie = (reply: FastifyReply) => void reply.clearCookie(cookieName, { path: "/", secure: secureCookie, httpOnly: true, sameSite: "lax" });
 
   // ------------------------------------------------------------------ auth
-  r.get("/api/v1/auth/session", { config: { access: "partial" }, schema: { tags, summary: "The current session", response: { 200: s.sessionResponse } } }, async (req) =>
-    accounts.getSession(requireSession(req).idHash),
+  // Asking whether anyone is signed in is no error: every signed-out page asks, so nobody signed in
+  // (no cookie, or one that ran out) answers 204, not 401. A bad API token is still refused (401).
+  r.get(
+    "/api/v1/auth/session",
+    { config: { access: "public" }, schema: { tags, summary: "The current session (204: nobody is signed in)", response: { 200: s.sessionResponse, 204: z.null() } } },
+    async (req, reply) => (req.session ? accounts.getSession(req.session.idHash) : reply.code(204).send(null)),
   );
 
   r.post(

@@ -74,10 +74,10 @@ async function ensureCsrfToken(): Promise<void> {
   csrfProbe ??= (async () => {
     try {
       const response = await fetch("/api/v1/auth/session", { method: "GET", headers: { accept: "application/json", "accept-language": language }, credentials: "same-origin", cache: "no-store" });
-      if (!tokenKnown() && response.ok) {
+      if (!tokenKnown() && response.status === 200) {
         const body = (await response.json()) as { csrfToken?: unknown };
         if (!tokenKnown() && typeof body.csrfToken === "string") setCsrfToken(body.csrfToken);
-      } else if (!tokenKnown() && response.status === 401) {
+      } else if (!tokenKnown() && (response.status === 204 || response.status === 401)) {
         setCsrfToken(undefined);
       }
     } catch {

@@ -9,10 +9,12 @@ export const sessionKey = ["session"] as const;
 
 async function fetchSession(): Promise<Session | null> {
   try {
-    const session = await api<Session>("GET", "/auth/session");
-    setCsrfToken(session.csrfToken);
+    // 204 (no body) when nobody is signed in: a signed-out page logs no failed request
+    const session = (await api<Session | null | undefined>("GET", "/auth/session")) ?? null;
+    setCsrfToken(session?.csrfToken);
     return session;
   } catch (e) {
+    // an API token that is no longer valid, or an older server
     if (e instanceof ApiError && e.status === 401) {
       setCsrfToken(undefined);
       return null;

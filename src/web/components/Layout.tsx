@@ -101,9 +101,43 @@ function MainNav({ session }: { session: Session }) {
     { to: "/registry", label: rt.nav.search, show: true },
     { to: "/account", label: t("nav.account"), show: true },
   ];
+  // At phone width the links would wrap into many rows above the content: there they sit behind
+  // a menu button (hidden at desktop width by the stylesheet, where the list always shows).
+  // Open for the page it was opened on: choosing a page closes it.
+  const { pathname } = useLocation();
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === pathname;
+  const setOpen = (value: boolean): void => {
+    setOpenOn(value ? pathname : null);
+  };
+  const toggle = useRef<HTMLButtonElement>(null);
+  const current = links.find((l) => l.show && (l.to === "/" || l.to === "/registry" || l.to === "/certification" ? pathname === l.to : pathname.startsWith(l.to)));
   return (
-    <nav className="main-nav" aria-label={t("nav.main")}>
-      <ul>
+    <nav
+      className="main-nav"
+      aria-label={t("nav.main")}
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && open) {
+          setOpen(false);
+          toggle.current?.focus();
+        }
+      }}
+    >
+      <button
+        ref={toggle}
+        type="button"
+        className="button subtle nav-toggle"
+        aria-expanded={open}
+        aria-controls="main-nav-links"
+        onClick={() => {
+          setOpen(!open);
+        }}
+      >
+        <span aria-hidden="true" className="nav-toggle-icon" />
+        {t("nav.menu")}
+        {current ? <span className="nav-toggle-current">· {current.label}</span> : null}
+      </button>
+      <ul id="main-nav-links" className={open ? "open" : undefined}>
         {links
           .filter((l) => l.show)
           .map((l) => (

@@ -74,8 +74,9 @@ export function OutboxPage() {
                   {m.template ? (
                     <>
                       <dt>{t("outbox.template")}</dt>
-                      <dd>
-                        <code>{m.template}</code>
+                      <dd className="template-name" title={m.template}>
+                        {/* its name in the interface's language; the code (title) for a template this app does not know */}
+                        {t(`outbox.templateNames.${m.template.replace(/\./g, "_")}`, { defaultValue: m.template })}
                       </dd>
                     </>
                   ) : null}
@@ -172,3 +173,4 @@ function MessageBody({ id }: { id: string }) {
     </details>
   );
 }
+

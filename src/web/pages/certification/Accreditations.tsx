@@ -7,7 +7,7 @@ import { api } from "../../api/client.ts";
 import { can, useFullSession } from "../../api/session.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, ProblemAlert } from "../../components/Problem.tsx";
 import type { SchemeSummary } from "../schemes/types.ts";
@@ -56,7 +56,7 @@ export function AccreditationsPage() {
               { header: c.common.scheme, cell: (a) => schemeTitle(a.scheme) },
               { header: c.accreditations.scope, cell: (a) => a.scope },
               { header: c.common.status, cell: (a) => <span className={`status ${a.status === "accredited" ? "status-active" : ""}`}>{c.accStatus[a.status] ?? a.status}</span> },
-              { header: c.common.validTo, cell: (a) => formatDateTime(a.validTo, locale) },
+              { header: c.common.validTo, cell: (a) => formatDate(a.validTo, locale) },
               { header: c.common.reason, cell: (a) => a.reason || c.common.none },
               ...(isAuthority ? [{ header: c.accreditations.decide, cell: (a: Accreditation) => <DecideForm acc={a} onDone={refresh} /> }] : []),
             ]}

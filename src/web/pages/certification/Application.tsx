@@ -9,7 +9,7 @@ import { api } from "../../api/client.ts";
 import { useFullSession } from "../../api/session.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
 import { Field, SubmitButton } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate, formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";
 import { LoadError, Loading } from "../../components/States.tsx";
@@ -82,11 +82,11 @@ function SummarySection({ app: a }: { app: ApplicationDetail }) {
     rows.push([c.common.markNumber, <Link key="m" to={`/certificates/${a.markNumber}`}>{a.markNumber}</Link>]);
     if (a.mark) rows.push([c.detail.certificate, <MarkBadge key="mb" status={a.mark.status} />]);
   }
-  if (a.validFrom) rows.push([c.common.validFrom, formatDateTime(a.validFrom, locale)]);
-  if (a.validTo) rows.push([c.common.validTo, formatDateTime(a.validTo, locale)]);
+  if (a.validFrom) rows.push([c.common.validFrom, formatDate(a.validFrom, locale)]);
+  if (a.validTo) rows.push([c.common.validTo, formatDate(a.validTo, locale)]);
   if (a.surveillanceDueAt) rows.push([c.detail.surveillanceDue, formatDateTime(a.surveillanceDueAt, locale)]);
-  if (a.suspendedUntil) rows.push([c.detail.suspendedUntil, formatDateTime(a.suspendedUntil, locale)]);
-  if (a.reapplyAfter) rows.push([c.detail.reapplyAfter, formatDateTime(a.reapplyAfter, locale)]);
+  if (a.suspendedUntil) rows.push([c.detail.suspendedUntil, formatDate(a.suspendedUntil, locale)]);
+  if (a.reapplyAfter) rows.push([c.detail.reapplyAfter, formatDate(a.reapplyAfter, locale)]);
   return (
     <Section title={c.detail.summary} id="cert-summary">
       <dl className="facts">

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { api } from "../../api/client.ts";
 import { Field, SelectField } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, ProblemAlert } from "../../components/Problem.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
@@ -76,7 +76,7 @@ export function ApplyPage() {
             <Empty>{c.apply.noBody}</Empty>
           ) : (
             <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); setCbOrgId(body.cbOrgId); setScopeMissing(!scope.trim()); if (scope.trim()) setStep(3); }}>
-              <SelectField name="cbOrgId" label={c.common.body} value={body.cbOrgId} onChange={(e) => { setCbOrgId(e.currentTarget.value); }} options={bodies.map((b) => ({ value: b.cbOrgId, label: fill(c.apply.bodyOption, { org: orgName(b.cbOrgId, b.cbNameZh, b.cbNameEn), scope: b.scope, to: formatDateTime(b.validTo, locale) }) }))} />
+              <SelectField name="cbOrgId" label={c.common.body} value={body.cbOrgId} onChange={(e) => { setCbOrgId(e.currentTarget.value); }} options={bodies.map((b) => ({ value: b.cbOrgId, label: fill(c.apply.bodyOption, { org: orgName(b.cbOrgId, b.cbNameZh, b.cbNameEn), scope: b.scope, to: formatDate(b.validTo, locale) }) }))} />
               <Field name="scope" label={c.common.scope} hint={c.apply.scopeHint} value={scope} maxLength={1000} onChange={(e) => { setScope(e.currentTarget.value); }} error={scopeMissing ? c.apply.scopeRequired : fieldError(create.error, "scope")} />
               {shop.data ? <p className="hint">{c.apply.shop}: {locale === "en" ? shop.data.legalNameEn : shop.data.legalNameZh}</p> : null}
               <div className="page-actions">

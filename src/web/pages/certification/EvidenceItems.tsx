@@ -8,7 +8,7 @@ import { useState } from "react";
 import { api, query } from "../../api/client.ts";
 import { DataTable, QueryState, type Column } from "../../components/DataTable.tsx";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate } from "../../components/format.ts";
 import { OffsetPager } from "../../components/OffsetPager.tsx";
 import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";
@@ -50,7 +50,7 @@ export function EvidenceItemLink({ item }: { item: EvidenceItem }) {
     <span className="block small">
       <a href={`/api/v1/evidence/${item.fileId}/download`} download>{item.title}</a>{" "}
       <span className={item.expired ? "status status-rejected" : "muted"}>
-        {item.expired ? c.evidence.expired : item.expiresAt ? fill(c.evidence.until, { date: formatDateTime(item.expiresAt, locale) }) : c.evidence.noExpiry}
+        {item.expired ? c.evidence.expired : item.expiresAt ? fill(c.evidence.until, { date: formatDate(item.expiresAt, locale) }) : c.evidence.noExpiry}
       </span>
     </span>
   );
@@ -85,7 +85,12 @@ export function EvidenceLibraryPage() {
       const fileId = file ? (await upload(file)).id : "";
       return api<EvidenceItem>("POST", "/certification/evidence", { fileId, title: v.title ?? "", effectiveFrom: v.effectiveFrom ?? "", expiresOn: v.expiresOn ? v.expiresOn : null });
     },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["cert-evidence-items"] }),
+    // Cleared once added, so that pressing the button again does not upload the same file twice;
+    // the status line says what was added.
+    onSuccess: (_item, form) => {
+      form.reset();
+      return queryClient.invalidateQueries({ queryKey: ["cert-evidence-items"] });
+    },
   });
   const e = c.evidence;
   const problem = (field: EvidenceField, apiField: string): string | undefined => (missing.includes(field) ? e.invalid[field] : fieldError(register.error, apiField));
@@ -120,7 +125,9 @@ export function EvidenceLibraryPage() {
             </div>
           ) : null}
           <ProblemAlert error={register.error} />
-          {register.isSuccess ? <Notice tone="success">{c.common.saved}</Notice> : null}
+          <div role="status" className="status-region">
+            {register.isSuccess ? <p className="alert alert-success">{fill(e.addedNamed, { title: register.data.title, file: register.data.filename })}</p> : null}
+          </div>
           <SubmitButton pending={register.isPending}>{e.addSubmit}</SubmitButton>
         </form>
       </Section>
@@ -134,8 +141,8 @@ export function EvidenceLibraryPage() {
               { header: e.itemTitle, cell: (x) => <a href={`/api/v1/evidence/${x.fileId}/download`} download>{x.title}</a> },
               { header: e.file, cell: (x) => `${x.filename} (${Math.ceil(x.sizeBytes / 1024)} KB)` },
               { header: "SHA-256", cell: (x) => <code className="small">{x.sha256.slice(0, 16)}…</code> },
-              { header: e.effectiveFrom, cell: (x) => formatDateTime(x.effectiveFrom, locale) },
-              { header: e.expiresOn, cell: (x) => (x.expired ? <span className="status status-rejected">{e.expired}</span> : formatDateTime(x.expiresAt, locale)) },
+              { header: e.effectiveFrom, cell: (x) => formatDate(x.effectiveFrom, locale) },
+              { header: e.expiresOn, cell: (x) => (x.expired ? <span className="status status-rejected">{e.expired}</span> : formatDate(x.expiresAt, locale)) },
               { header: e.uses, cell: (x) => x.uses },
             ]}
           />

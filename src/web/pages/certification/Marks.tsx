@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useParams } from "react-router";
 import { api, query } from "../../api/client.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate, formatDateTime } from "../../components/format.ts";
 import { OffsetPager } from "../../components/OffsetPager.tsx";
 import { Page, Section } from "../../components/Page.tsx";
 import { usePagedList } from "../../components/usePagedList.ts";
@@ -36,7 +36,7 @@ export function MarksPage() {
               { header: c.common.applicant, cell: (a) => <OrgName id={a.merchantOrgId} zh={a.merchantNameZh} en={a.merchantNameEn} /> },
               { header: c.common.scope, cell: (a) => a.scope },
               { header: c.common.status, cell: (a) => <StatusBadge status={a.status} /> },
-              { header: c.common.validTo, cell: (a) => formatDateTime(a.suspendedUntil ?? a.validTo, locale) },
+              { header: c.common.validTo, cell: (a) => formatDate(a.suspendedUntil ?? a.validTo, locale) },
               { header: c.marks.flags, cell: (a) => a.flags.map((f) => `${c.flagKind[f.kind] ?? f.kind}${f.level !== null ? ` (${f.level})` : ""}`).join(", ") || c.common.none },
             ]}
           />

@@ -7,7 +7,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { COMPLAINT_LIMITS } from "../../../modules/certification/complaints.limits.ts";
 import { api, ApiError } from "../../api/client.ts";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate, formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { fieldError, Notice, ProblemAlert } from "../../components/Problem.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
@@ -34,13 +34,13 @@ function CertificateFacts({ cert: m }: { cert: Certificate }) {
       <dt>{c.certificate.body}</dt>
       <dd>{m.certificationBody.name}</dd>
       <dt>{c.common.validFrom}</dt>
-      <dd>{formatDateTime(m.validFrom, locale)}</dd>
+      <dd>{formatDate(m.validFrom, locale)}</dd>
       <dt>{c.common.validTo}</dt>
-      <dd>{formatDateTime(m.validTo, locale)}</dd>
+      <dd>{formatDate(m.validTo, locale)}</dd>
       {m.suspendedUntil ? (
         <>
           <dt>{c.detail.suspendedUntil}</dt>
-          <dd>{formatDateTime(m.suspendedUntil, locale)}</dd>
+          <dd>{formatDate(m.suspendedUntil, locale)}</dd>
         </>
       ) : null}
       <dt>{c.mark.renewal}</dt>
@@ -95,7 +95,7 @@ export function ShopMarksSection({ shopId }: { shopId: string }) {
         <ul className="result-list">
           {marks.data?.items.map((m) => (
             <li key={m.markNumber}>
-              <Link to={`/certificates/${m.markNumber}`}>{m.markNumber}</Link> <MarkBadge status={m.status} /> · {m.schemeTitle[locale]} · {c.common.validTo} {formatDateTime(m.validTo, locale)}
+              <Link to={`/certificates/${m.markNumber}`}>{m.markNumber}</Link> <MarkBadge status={m.status} /> · {m.schemeTitle[locale]} · {c.common.validTo} {formatDate(m.validTo, locale)}
             </li>
           ))}
         </ul>

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { api, upload as uploadFile } from "../../api/client.ts";
 import { can, useFullSession } from "../../api/session.ts";
 import { Field, formValues, SelectField, SubmitButton } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate, formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Notice, ProblemAlert } from "../../components/Problem.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
@@ -84,7 +84,7 @@ function SubmitStep({ shop }: { shop: Shop }) {
     <div>
       <p>
         {r.wizard.statusNow}: <strong className={`badge status-${shop.identityStatus}`}>{r.status[shop.identityStatus]}</strong>
-        {shop.expiresAt ? ` · ${r.shop.expiresAt} ${formatDateTime(shop.expiresAt, locale)}` : ""}
+        {shop.expiresAt ? ` · ${r.shop.expiresAt} ${formatDate(shop.expiresAt, locale)}` : ""}
       </p>
       {shop.awaitingShop ? <Notice tone="warning">{r.wizard.awaiting}</Notice> : null}
       <form

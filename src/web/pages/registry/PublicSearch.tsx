@@ -5,7 +5,7 @@ import { Link, useSearchParams } from "react-router";
 import { REGISTRY_LIMITS } from "../../../modules/registry/registry.limits.ts";
 import { api, query } from "../../api/client.ts";
 import { Field, formValues, SubmitButton } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { fill, useRegistryText } from "./text.ts";
@@ -57,7 +57,7 @@ export function RegistrySearchPage() {
                 <li key={s.id}>
                   <Link to={`/registry/shops/${s.id}`}>{locale === "en" ? s.legalNameEn : s.legalNameZh}</Link>{" "}
                   <span className="muted">
-                    {locale === "en" ? s.legalNameZh : s.legalNameEn} · {r.shop.ubn} {s.ubn} · {r.status[s.identityStatus]} · {r.shop.expiresAt} {formatDateTime(s.expiresAt, locale)}
+                    {locale === "en" ? s.legalNameZh : s.legalNameEn} · {r.shop.ubn} {s.ubn} · {r.status[s.identityStatus]} · {r.shop.expiresAt} {formatDate(s.expiresAt, locale)}
                   </span>
                   <br />
                   <span>{s.origins.join(" · ")}</span>

@@ -4,7 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "react-router";
 import { api } from "../../api/client.ts";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate, formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { useRegistryText } from "./text.ts";
@@ -37,7 +37,7 @@ export function RegistryShopPage() {
           <dt>{r.shop.confirmedAt}</dt>
           <dd>{formatDateTime(s.confirmedAt, locale)}</dd>
           <dt>{r.shop.expiresAt}</dt>
-          <dd>{formatDateTime(s.expiresAt, locale)}</dd>
+          <dd>{formatDate(s.expiresAt, locale)}</dd>
           <dt>{r.shop.ubn}</dt>
           <dd>{s.ubn}</dd>
           <dt>{r.shop.representative}</dt>

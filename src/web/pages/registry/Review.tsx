@@ -6,7 +6,7 @@ import { Link, useParams } from "react-router";
 import { api, query } from "../../api/client.ts";
 import { DataTable, QueryState } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate, formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Notice, ProblemAlert } from "../../components/Problem.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
@@ -121,7 +121,7 @@ export function ReviewShopPage() {
           <dt>{r.shop.serviceChannel}</dt>
           <dd>{s.serviceChannel}</dd>
           <dt>{r.shop.expiresAt}</dt>
-          <dd>{formatDateTime(s.expiresAt, locale)}</dd>
+          <dd>{formatDate(s.expiresAt, locale)}</dd>
         </dl>
         {s.awaitingShop ? <Notice tone="info">{r.wizard.awaiting}</Notice> : null}
         {s.sameUbn && s.sameUbn.length > 0 ? (
@@ -171,19 +171,24 @@ export function ReviewShopPage() {
       <Section title={r.review.changes} id="registry-review-changes">
         {changes.data?.items.length === 0 ? <Empty>—</Empty> : null}
         <ul className="result-list">
-          {changes.data?.items.map((c) => (
-            <li key={c.id}>
-              {formatDateTime(c.createdAt, locale)} · {c.status} ·{" "}
-              {Object.entries(c.proposed).map(([k, v]) => `${k}: ${c.previous[k] ?? ""} → ${v}`).join("; ")}
-              {c.status === "pending" ? (
-                <>
-                  {" "}
-                  <button type="button" className="button small primary" onClick={() => { decide.mutate({ id: c.id, decision: "approve", reason }); }}>{r.review.approveChange}</button>{" "}
-                  <button type="button" className="button small danger" onClick={() => { decide.mutate({ id: c.id, decision: "reject", reason }); }}>{r.review.rejectChange}</button>
-                </>
-              ) : null}
-            </li>
-          ))}
+          {changes.data?.items.map((c) => {
+            const label = (field: string): string => (field in r.shop ? r.shop[field as keyof typeof r.shop] : field);
+            // each button names the change it decides (several may wait at once)
+            const which = fill(r.review.changeOf, { date: formatDateTime(c.createdAt, locale), fields: Object.keys(c.proposed).map(label).join(locale === "en" ? ", " : "、") });
+            return (
+              <li key={c.id}>
+                {formatDateTime(c.createdAt, locale)} · {r.review.changeStatus[c.status]} ·{" "}
+                {Object.entries(c.proposed).map(([k, v]) => `${label(k)}: ${c.previous[k] || "—"} → ${v}`).join("; ")}
+                {c.status === "pending" ? (
+                  <>
+                    {" "}
+                    <button type="button" className="button small primary" aria-label={fill(r.review.decideChange, { action: r.review.approveChange, change: which })} onClick={() => { decide.mutate({ id: c.id, decision: "approve", reason }); }}>{r.review.approveChange}</button>{" "}
+                    <button type="button" className="button small danger" aria-label={fill(r.review.decideChange, { action: r.review.rejectChange, change: which })} onClick={() => { decide.mutate({ id: c.id, decision: "reject", reason }); }}>{r.review.rejectChange}</button>
+                  </>
+                ) : null}
+              </li>
+            );
+          })}
         </ul>
         <ProblemAlert error={decide.error} />
       </Section>
@@ -191,7 +196,7 @@ export function ReviewShopPage() {
         <ul className="result-list">
           {history.data?.items.map((h) => (
             <li key={h.id}>
-              {formatDateTime(h.at, locale)} · {h.action} · {r.status[h.fromStatus]} → {r.status[h.toStatus]} {h.reason ? `· ${h.reason}` : ""}
+              {formatDateTime(h.at, locale)} · {r.historyAction[h.action] ?? h.action} · {r.status[h.fromStatus]} → {r.status[h.toStatus]} {h.reason ? `· ${h.reason}` : ""}
             </li>
           ))}
         </ul>

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { api } from "../../api/client.ts";
 import { DataTable } from "../../components/DataTable.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatDate, formatDateTime } from "../../components/format.ts";
 import { Page, Section } from "../../components/Page.tsx";
 import { Empty, LoadError, Loading } from "../../components/States.tsx";
 import { render, type View } from "../../../widget/render.ts";
@@ -159,7 +159,7 @@ function Marks({ v, verifyUrl }: { v: Verification; verifyUrl: string | undefine
         columns={[
           { header: s.marks.mark, cell: (m) => s.marks.names[m.mark] ?? m.mark },
           { header: s.marks.state, cell: (m) => `${s.state[m.state]}${m.code ? ` (${m.code})` : ""}` },
-          { header: s.marks.validUntil, cell: (m) => formatDateTime(m.validUntil, locale) },
+          { header: s.marks.validUntil, cell: (m) => formatDate(m.validUntil, locale) },
           { header: s.marks.origins, cell: (m) => m.origins.join(", ") },
           { header: s.marks.log, cell: (m) => `#${String(m.logIndex)}` },
         ]}
