@@ -144,6 +144,9 @@ test("a CSRF refusal and a lost network are told in the interface's language", a
   const other = await person.context.newPage();
   await other.goto(`${server.url}/account`);
   await other.getByRole("banner").getByRole("button", { name: zh.nav.signOut, exact: true }).click();
+  // the sign-out must be through before the sign-in page is opened, or the page still sees the old
+  // session and sends the browser home (seen once in CI on a loaded machine)
+  await other.waitForURL(`${server.url}/sign-in`);
   await signIn(other, owner);
 
   const submit = async (): Promise<void> => {
