@@ -3,16 +3,16 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import { LIMITS } from "../../modules/accounts/accounts.limits.ts";
 import { api } from "../api/client.ts";
 import type { InvitationLookup } from "../api/types.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";
 import { orgName } from "../components/format.ts";
 import { useFragmentToken } from "../components/fragment.ts";
+import { LinkDonePage, MissingLinkPage } from "../components/LinkPages.tsx";
 import { Page } from "../components/Page.tsx";
 import { NewPasswordField, passwordProblem } from "../components/PasswordField.tsx";
-import { fieldError, Notice, ProblemAlert } from "../components/Problem.tsx";
+import { fieldError, ProblemAlert } from "../components/Problem.tsx";
 import { Loading } from "../components/States.tsx";
 import { currentLocale } from "../i18n/i18n.ts";
 
@@ -31,15 +31,7 @@ export function AcceptInvitePage() {
     mutationFn: (body: { token: string; displayName?: string; password: string }) => api<undefined>("POST", "/invitations/accept", body),
   });
 
-  if (!token) {
-    return (
-      <Page title={t("invite.title")} narrow>
-        <div className="alert alert-error" role="alert">
-          <p>{t("invite.missingToken")}</p>
-        </div>
-      </Page>
-    );
-  }
+  if (!token) return <MissingLinkPage title={t("invite.title")} message={t("invite.missingToken")} />;
   if (lookup.isPending) {
     return (
       <Page title={t("invite.title")} narrow>
@@ -57,20 +49,7 @@ export function AcceptInvitePage() {
   }
   const inv = lookup.data;
   const org = orgName(inv.organisation, currentLocale());
-  if (accept.isSuccess) {
-    return (
-      <Page title={t("invite.doneTitle")} narrow>
-        <Notice tone="success">
-          <p>{t("invite.done", { org })}</p>
-        </Notice>
-        <p>
-          <Link to="/sign-in" className="button primary">
-            {t("signIn.submit")}
-          </Link>
-        </p>
-      </Page>
-    );
-  }
+  if (accept.isSuccess) return <LinkDonePage title={t("invite.doneTitle")}>{t("invite.done", { org })}</LinkDonePage>;
   const err = accept.error;
   return (
     <Page title={t("invite.title")} intro={t("invite.intro", { org, role: t(`roles.${inv.role}`) })} narrow>

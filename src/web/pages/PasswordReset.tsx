@@ -7,6 +7,7 @@ import { LIMITS } from "../../modules/accounts/accounts.limits.ts";
 import { api } from "../api/client.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";
 import { useFragmentToken } from "../components/fragment.ts";
+import { LinkDonePage, MissingLinkPage } from "../components/LinkPages.tsx";
 import { Page } from "../components/Page.tsx";
 import { NewPasswordField, passwordProblem } from "../components/PasswordField.tsx";
 import { fieldError, Notice, ProblemAlert } from "../components/Problem.tsx";
@@ -48,32 +49,8 @@ export function ResetPasswordPage() {
   const [weak, setWeak] = useState<string | undefined>(undefined);
   const complete = useMutation({ mutationFn: (password: string) => api<undefined>("POST", "/auth/password-reset/complete", { token, password }) });
 
-  if (!token) {
-    return (
-      <Page title={t("reset.title")} narrow>
-        <div className="alert alert-error" role="alert">
-          <p>{t("reset.missingToken")}</p>
-        </div>
-        <p>
-          <Link to="/forgot-password">{t("reset.requestNew")}</Link>
-        </p>
-      </Page>
-    );
-  }
-  if (complete.isSuccess) {
-    return (
-      <Page title={t("reset.title")} narrow>
-        <Notice tone="success">
-          <p>{t("reset.done")}</p>
-        </Notice>
-        <p>
-          <Link to="/sign-in" className="button primary">
-            {t("signIn.submit")}
-          </Link>
-        </p>
-      </Page>
-    );
-  }
+  if (!token) return <MissingLinkPage title={t("reset.title")} message={t("reset.missingToken")} next={{ to: "/forgot-password", text: t("reset.requestNew") }} />;
+  if (complete.isSuccess) return <LinkDonePage title={t("reset.title")}>{t("reset.done")}</LinkDonePage>;
   return (
     <Page title={t("reset.title")} intro={t("reset.intro")} narrow>
       <form

@@ -7,40 +7,17 @@ import { Link } from "react-router";
 import { api, ApiError } from "../api/client.ts";
 import { Field, formValues, SubmitButton } from "../components/Field.tsx";
 import { useFragmentToken } from "../components/fragment.ts";
+import { LinkDonePage, MissingLinkPage } from "../components/LinkPages.tsx";
 import { Page } from "../components/Page.tsx";
-import { fieldError, Notice, ProblemAlert } from "../components/Problem.tsx";
+import { fieldError, ProblemAlert } from "../components/Problem.tsx";
 
 export function VerifyEmailPage() {
   const { t } = useTranslation();
   const token = useFragmentToken();
   const complete = useMutation({ mutationFn: (password: string) => api<undefined>("POST", "/auth/email-verification/complete", { token, password }) });
 
-  if (!token) {
-    return (
-      <Page title={t("verify.title")} narrow>
-        <div className="alert alert-error" role="alert">
-          <p>{t("verify.missingToken")}</p>
-        </div>
-        <p>
-          <Link to="/sign-in">{t("verify.requestNew")}</Link>
-        </p>
-      </Page>
-    );
-  }
-  if (complete.isSuccess) {
-    return (
-      <Page title={t("verify.title")} narrow>
-        <Notice tone="success">
-          <p>{t("verify.done")}</p>
-        </Notice>
-        <p>
-          <Link to="/sign-in" className="button primary">
-            {t("signIn.submit")}
-          </Link>
-        </p>
-      </Page>
-    );
-  }
+  if (!token) return <MissingLinkPage title={t("verify.title")} message={t("verify.missingToken")} next={{ to: "/sign-in", text: t("verify.requestNew") }} />;
+  if (complete.isSuccess) return <LinkDonePage title={t("verify.title")}>{t("verify.done")}</LinkDonePage>;
   // a wrong password is said beside the field, in the page's language; anything else (an expired link) above the form
   const wrongPassword = complete.error instanceof ApiError && complete.error.code === "invalid_credentials";
   const gone = complete.error !== null && !wrongPassword;
