@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { ApiError, problemFromFailure, problemFromStatus, query, type ProblemDocument } from "../web/api/client.ts";
 import { safeNext, stagePath, stageTarget, withNext } from "../web/api/session.ts";
 import { problemWords, type Words } from "../web/components/problem-text.ts";
-import { formatDate, formatDateTime } from "../web/components/format.ts";
+import { formatDate, formatDateTime, shortId, taipeiDayBound, taipeiLocalInstant } from "../web/components/format.ts";
 import { AppError, errorCatalogue } from "../platform/errors.ts";
 import { en } from "../web/i18n/en.ts";
 import { zhTW } from "../web/i18n/zh-TW.ts";
@@ -63,6 +63,33 @@ test("dates and times read in Taipei time, whatever zone the browser is in", () 
     if (zone === undefined) delete process.env.TZ;
     else process.env.TZ = zone;
   }
+});
+
+test("date filters and time ranges are Taipei days and times, whatever zone the browser is in", () => {
+  const zone = process.env.TZ;
+  process.env.TZ = "America/Los_Angeles";
+  try {
+    // 2 January in Taipei (UTC+8) runs from 16:00 UTC on 1 January to just before 16:00 UTC on 2 January
+    assert.equal(taipeiDayBound("2026-01-02", false), "2026-01-01T16:00:00.000Z");
+    assert.equal(taipeiDayBound("2026-01-02", true), "2026-01-02T15:59:59.999Z");
+    // a day Los Angeles changes its clocks on is still a plain Taipei day
+    assert.equal(taipeiDayBound("2026-03-08", false), "2026-03-07T16:00:00.000Z");
+    assert.equal(taipeiDayBound("", false), undefined);
+    assert.equal(taipeiDayBound("2026-02-30", false), undefined);
+    // datetime-local values (the outbox's retry range), with and without seconds
+    assert.equal(taipeiLocalInstant("2026-01-02T08:30"), "2026-01-02T00:30:00.000Z");
+    assert.equal(taipeiLocalInstant("2026-01-02T00:00:15"), "2026-01-01T16:00:15.000Z");
+    assert.equal(taipeiLocalInstant(""), undefined);
+    assert.equal(taipeiLocalInstant(undefined), undefined);
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
+});
+
+test("ids are cut to their first 8 characters", () => {
+  assert.equal(shortId("0193e3c4-5b6a-7d8e-9f00-112233445566"), "0193e3c4");
+  assert.equal(shortId("abc"), "abc");
 });
 
 test("?next= only ever leads to a path inside the app", () => {

@@ -410,8 +410,46 @@ test("the audit trail filters by action and shows what the tests did", async () 
   assert.ok(actions.length >= 1 && actions.every((a) => a.trim() === "invitation.accepted"), `only invitation.accepted rows, got ${actions.join(", ")}`);
   await page.reload();
   assert.equal(await page.getByLabel(zh.audit.action).inputValue(), "invitation.accepted", "filters live in the address, so a reload keeps them");
+  // the rows read in words: the object type's name, short ids with the whole id in the title
+  const first = rows.first();
+  assert.equal((await first.locator("td:nth-child(4) span").first().innerText()).trim(), zh.audit.objectTypes.invitation);
+  const objectId = first.locator("td:nth-child(4) code");
+  const fullId = (await objectId.getAttribute("title")) ?? "";
+  assert.match(fullId, /^[0-9a-f-]{36}$/, "the whole id is in the title");
+  assert.equal((await objectId.innerText()).trim(), fullId.slice(0, 8));
+  assert.equal((await first.locator("td:nth-child(5) span").first().innerText()).trim(), zh.audit.actorKind.anonymous, "the invitee accepted before signing in");
+  await page.getByRole("button", { name: zh.audit.copyId.replace("{{id}}", fullId) }).first().waitFor();
   await page.getByRole("button", { name: zh.common.clear }).click();
   await page.waitForURL(`${server.url}/audit`);
+
+  // the demo data's rows are the system's, said so, not "system:seed"
+  await page.getByLabel(zh.audit.action).fill("organisation.created");
+  await page.getByRole("button", { name: zh.common.filter }).click();
+  await rows.first().filter({ hasText: "organisation.created" }).waitFor();
+  const actors = await rows.locator("td:nth-child(5)").allInnerTexts();
+  assert.ok(actors.some((a) => a.includes(zh.audit.systemActors.seed)), `the seed's rows name it, got ${actors.join(" | ")}`);
+  assert.ok(actors.every((a) => !a.includes("system:")), "no raw actor kind");
+  await page.getByRole("button", { name: zh.common.clear }).click();
+  await page.waitForURL(`${server.url}/audit`);
+
+  // From and to are Taipei days, even from a browser in Los Angeles (dates read in Taipei time)
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "America/Los_Angeles" });
+  try {
+    await page.getByLabel(zh.audit.from).fill("2026-01-02");
+    await page.getByLabel(zh.audit.to).fill("2026-01-02");
+    const request = page.waitForRequest((r) => r.url().includes("/audit?") && r.url().includes("from="));
+    await page.getByRole("button", { name: zh.common.filter }).click();
+    const sent = new URL((await request).url()).searchParams;
+    assert.equal(sent.get("from"), "2026-01-01T16:00:00.000Z");
+    assert.equal(sent.get("to"), "2026-01-02T15:59:59.999Z");
+  } finally {
+    await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "" });
+    await cdp.detach();
+  }
+  await page.getByRole("button", { name: zh.common.clear }).click();
+  await page.waitForURL(`${server.url}/audit`);
+  await accessible(page, "audit trail");
   noCspViolations(admin);
 });
 

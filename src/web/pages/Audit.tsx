@@ -2,13 +2,15 @@
 // paged newest first. The authority sees all rows and can verify the hash chain against the
 // newest checkpoint kept outside the database (docs/operations.md, "Audit trail").
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import { api, query } from "../api/client.ts";
 import { can, useFullSession } from "../api/session.ts";
 import type { AuditRow, AuditVerifyResult, Page as ApiPage } from "../api/types.ts";
 import { Field, formValues } from "../components/Field.tsx";
-import { formatDateTime } from "../components/format.ts";
+import { formatDateTime, shortId, taipeiDayBound } from "../components/format.ts";
 import { Page, Section } from "../components/Page.tsx";
 import { Pager, useCursor } from "../components/Pager.tsx";
 import { Notice, ProblemAlert } from "../components/Problem.tsx";
@@ -32,11 +34,47 @@ const knownKind = (kind: string): kind is (typeof PROBLEM_KINDS)[number] => (PRO
 const FILTERS = ["orgId", "action", "objectType", "objectId", "from", "to"] as const;
 type Filter = (typeof FILTERS)[number];
 
-/** A date input's day as the start (from) or end (to) of that day in local time, in ISO form. */
-function dayBound(value: string, end: boolean): string | undefined {
-  if (!value) return undefined;
-  const d = new Date(`${value}T${end ? "23:59:59.999" : "00:00:00"}`);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+/** Keys of a name table: dots and colons are i18next separators, so they become underscores. */
+const nameKey = (code: string): string => code.replace(/[.:]/g, "_");
+
+/** An object type's name in the interface's language; the code itself for a type this app does not name. */
+function objectTypeName(t: TFunction, type: string): string {
+  return t(`audit.objectTypes.${nameKey(type)}`, { defaultValue: type });
+}
+
+/** Who acted: "system:<job>" by the job's name (the demo data's seed among them), other kinds by their name. */
+function actorName(t: TFunction, kind: string): string {
+  if (kind.startsWith("system:")) {
+    const job = kind.slice("system:".length);
+    return t(`audit.systemActors.${nameKey(job)}`, { defaultValue: t("audit.systemActor", { job }) });
+  }
+  return t(`audit.actorKind.${nameKey(kind)}`, { defaultValue: kind });
+}
+
+/** An id cut to its first 8 characters, the whole id in its title and copied whole by its button. */
+function ShortId({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  return (
+    <span className="block nowrap">
+      <code className="small id" title={id}>
+        {shortId(id)}
+      </code>{" "}
+      <button
+        type="button"
+        className="button small"
+        aria-label={t("audit.copyId", { id })}
+        title={t("audit.copyId", { id })}
+        onClick={() => {
+          void navigator.clipboard.writeText(id).then(() => {
+            setCopied(true);
+          });
+        }}
+      >
+        {copied ? t("audit.copied") : t("audit.copy")}
+      </button>
+    </span>
+  );
 }
 
 function summaryText(summary: unknown): string {
@@ -58,7 +96,7 @@ export function AuditPage() {
     queryFn: () =>
       api<ApiPage<AuditRow, number>>(
         "GET",
-        `/audit${query({ ...filters, from: dayBound(filters.from, false), to: dayBound(filters.to, true), before: cursor.before, limit: 50 })}`,
+        `/audit${query({ ...filters, from: taipeiDayBound(filters.from, false), to: taipeiDayBound(filters.to, true), before: cursor.before, limit: 50 })}`,
       ),
     placeholderData: (previous) => previous,
   });
@@ -152,15 +190,24 @@ export function AuditPage() {
                       <code>{r.action}</code>
                     </td>
                     <td>
-                      <span className="block">{r.objectType}</span>
-                      <code className="small id">{r.objectId}</code>
+                      <span className="block" title={r.objectType}>
+                        {objectTypeName(t, r.objectType)}
+                      </span>
+                      {r.objectId ? <ShortId id={r.objectId} /> : null}
                     </td>
                     <td>
-                      <span className="block">{t(`audit.actorKind.${r.actorKind}`, { defaultValue: r.actorKind })}</span>
-                      {r.actorUserId ? <code className="small id">{r.actorUserId}</code> : null}
+                      <span className="block" title={r.actorKind}>
+                        {actorName(t, r.actorKind)}
+                      </span>
+                      {r.actorUserId ? <ShortId id={r.actorUserId} /> : null}
                     </td>
                     <td>
-                      <code className="small summary">{summaryText(r.summary)}</code>
+                      {summaryText(r.summary) ? (
+                        <details>
+                          <summary>{t("audit.summaryShow")}</summary>
+                          <code className="small summary">{summaryText(r.summary)}</code>
+                        </details>
+                      ) : null}
                       {r.requestId ? (
                         <span className="muted small block">
                           {t("common.requestId")}: {r.requestId}

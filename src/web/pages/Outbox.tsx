@@ -9,7 +9,7 @@ import { api, query } from "../api/client.ts";
 import type { OutboxMessage, Page as ApiPage } from "../api/types.ts";
 import { MAIL_RETRY_MAX } from "../../platform/mail/mail.limits.ts";
 import { Field, formValues, SelectField, SubmitButton } from "../components/Field.tsx";
-import { formatDateTime } from "../components/format.ts";
+import { formatDateTime, taipeiLocalInstant } from "../components/format.ts";
 import { Page, Section } from "../components/Page.tsx";
 import { Pager, useCursor } from "../components/Pager.tsx";
 import { fieldError, ProblemAlert } from "../components/Problem.tsx";
@@ -103,9 +103,6 @@ interface RetryAnswer {
   remaining: number;
 }
 
-/** A datetime-local value (the reader's local time) as an instant, or nothing when left empty. */
-const instant = (value: string | undefined): string | undefined => (value ? new Date(value).toISOString() : undefined);
-
 /** Queues failed mail again (oldest first, at most MAIL_RETRY_MAX a press), optionally of a time range. */
 function RetryFailed() {
   const { t } = useTranslation();
@@ -131,7 +128,8 @@ function RetryFailed() {
             e.preventDefault();
             const v = formValues(e.currentTarget);
             if (!window.confirm(t("outbox.retry.confirm", { max: MAIL_RETRY_MAX }))) return;
-            retry.mutate({ from: instant(v.from), to: instant(v.to) });
+            // the range is Taipei time, as every date on the site reads, whatever zone the browser is in
+            retry.mutate({ from: taipeiLocalInstant(v.from), to: taipeiLocalInstant(v.to) });
           }}
         >
           <Field type="datetime-local" name="from" label={t("outbox.retry.from")} error={fieldError(retry.error, "from")} />
