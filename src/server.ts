@@ -240,7 +240,7 @@ export async function buildServer(options: BuildOptions): Promise<Server> {
       await a.register(schemesRoutes, { schemes });
       await a.register(certificationRoutes, { certification, accreditation, timers: certificationTimers, orgNames: (ids) => accounts.orgNames(ids) }); // certification (issue 4): names beside org ids
       await a.register(certificationRecordsRoutes, { ...certificationRecords, orgNames: (ids) => accounts.orgNames(ids) }); // certification (issue 4)
-      await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes, verifyAudit: () => auditAnchor.verify() });
+      await a.register(platformRoutes, { database, mail, evidence, jobs, evidenceMaxBytes: config.evidenceMaxBytes, verifyAudit: () => auditAnchor.verify(), userNames: (ids) => accounts.userNames(ids) });
       await a.register(registryRoutes, { registry });
       await a.register(scannerRoutes, { scanner }); // scanner (issue 6)
       await a.register(ownSiteRoutes, { publicUrl: config.publicUrl, securityContacts: config.securityContacts, clock, webRoot: join(rootDir, "dist", "web") }); // scanner (issue 6): /privacy, security.txt

@@ -22,6 +22,8 @@ export interface PlatformRoutesOptions {
   evidenceMaxBytes: number;
   /** the audit chain against its newest checkpoint (buildServer: the audit anchor); default: the chain alone, with this process's key */
   verifyAudit?: () => Promise<VerifyResult>;
+  /** display names of users by id (buildServer: the accounts service); without it rows name no one */
+  userNames?: (ids: readonly string[]) => Promise<Map<string, string>>;
 }
 
 const outboxItem = z.object({
@@ -83,7 +85,13 @@ export async function platformRoutes(app: FastifyInstance, opts: PlatformRoutesO
       const all = roleHas(actor.role, "audit.read_all");
       if (!all && req.query.orgId && req.query.orgId !== actor.orgId) throw forbidden("You can browse your own organisation's audit trail only.");
       const page = await listAudit(database.db, { ...req.query, orgId: all ? req.query.orgId : actor.orgId });
-      return { items: page.items.map(({ prevHash: _p, ...row }) => row), nextBefore: page.nextBefore };
+      // names only for the rows this caller may read (the page above), looked up at read time
+      const ids = page.items.flatMap((row) => (row.actorUserId ? [row.actorUserId] : []));
+      const names = opts.userNames ? await opts.userNames(ids) : new Map<string, string>();
+      return {
+        items: page.items.map(({ prevHash: _p, ...row }) => ({ ...row, actorName: row.actorUserId ? (names.get(row.actorUserId) ?? null) : null })),
+        nextBefore: page.nextBefore,
+      };
     },
   );
 

@@ -422,6 +422,18 @@ test("the audit trail filters by action and shows what the tests did", async () 
   await page.getByRole("button", { name: zh.common.clear }).click();
   await page.waitForURL(`${server.url}/audit`);
 
+  // a user's rows name them (looked up when read), with the short id in the title
+  await page.getByLabel(zh.audit.action).fill("invitation.created");
+  await page.getByRole("button", { name: zh.common.filter }).click();
+  await rows.first().filter({ hasText: "invitation.created" }).waitFor();
+  const byAdmin = rows.first().locator("td:nth-child(5) .actor-name");
+  assert.equal((await byAdmin.innerText()).trim(), DEMO_AUTHORITY.displayName, "the inviting administrator by name");
+  assert.match((await byAdmin.getAttribute("title")) ?? "", /^[0-9a-f]{8}$/, "the short id in the title");
+  assert.equal(await rows.first().locator("td:nth-child(5) code").count(), 0, "no bare id beside the name");
+  assert.ok(!(await rows.locator("td:nth-child(5)").allInnerTexts()).some((a) => a.includes(DEMO_AUTHORITY.email)), "no e-mail address");
+  await page.getByRole("button", { name: zh.common.clear }).click();
+  await page.waitForURL(`${server.url}/audit`);
+
   // the demo data's rows are the system's, said so, not "system:seed"
   await page.getByLabel(zh.audit.action).fill("organisation.created");
   await page.getByRole("button", { name: zh.common.filter }).click();

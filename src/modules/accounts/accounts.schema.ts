@@ -122,6 +122,8 @@ export const auditRow = z.object({
   at: z.date(),
   actorUserId: z.string().nullable(),
   actorOrgId: z.string().nullable(),
+  /** the acting user's display name, looked up when read; null: not a user, or the user is gone */
+  actorName: z.string().nullable(),
   actorKind: z.string(),
   action: z.string(),
   objectType: z.string(),

@@ -1,7 +1,9 @@
 // Security regressions found in review: each test failed before its fix.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { randomUUID } from "node:crypto";
 import { generateSync } from "otplib";
+import { appendAudit } from "../../platform/audit/audit.ts";
 import { platformRoutes } from "../../platform/platform.routes.ts";
 import { buildTestApp, Client, seedOrg, signedInClient, TEST_PASSWORD, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
 import { LOCKOUT_THRESHOLD } from "./accounts.service.ts";
@@ -22,7 +24,7 @@ before(async () => {
   t = await buildTestApp({
     register: async (app, p) => {
       // the audit routes only; mail, evidence and jobs are not reached by these tests
-      await app.register(platformRoutes, { database: p.database, mail: {} as never, evidence: {} as never, jobs: {} as never, evidenceMaxBytes: 1024 });
+      await app.register(platformRoutes, { database: p.database, mail: {} as never, evidence: {} as never, jobs: {} as never, evidenceMaxBytes: 1024, userNames: (ids) => p.accounts.userNames(ids) });
     },
   });
   authority = await seedOrg(t.accounts, "authority", "Authority", [{ key: "admin", role: "authority_admin", mfa: true }]);
@@ -97,6 +99,32 @@ describe("audit trail browsing", () => {
       const r = await admin.get(`/api/v1/audit?${q}`);
       assert.equal(r.statusCode, 400, `${q}: ${r.statusCode} ${r.body}`);
     }
+  });
+
+  test("rows name the acting user, looked up when read: a deleted user is null, no e-mail, no other organisation's rows", async () => {
+    type Row = { seq: number; actorUserId: string | null; actorKind: string; actorName: string | null };
+    const ownerId = shop.users.owner?.id ?? "";
+    const adminId = authority.users.admin?.id ?? "";
+    const owner = await signedInClient(t, shop.users.owner?.email ?? "");
+    assert.equal((await owner.post(`/api/v1/organisations/${shop.orgId}/api-tokens`, { name: "named", role: "merchant_staff", expiresInDays: 30 })).statusCode, 201);
+    // a user who acted and is gone since; and the authority acting in its own organisation
+    const gone = randomUUID();
+    await appendAudit(t.database.db, t.clock, { kind: "user", userId: gone, orgId: shop.orgId, orgKind: "merchant", role: "merchant_staff" }, { action: "test.gone", objectType: "thing", objectId: "1", orgId: shop.orgId });
+    await appendAudit(t.database.db, t.clock, { kind: "user", userId: adminId, orgId: authority.orgId, orgKind: "authority", role: "authority_admin" }, { action: "test.authority", objectType: "thing", objectId: "2", orgId: authority.orgId });
+
+    const page = await owner.get("/api/v1/audit?limit=100");
+    assert.equal(page.statusCode, 200);
+    const items = page.json<{ items: Row[] }>().items;
+    assert.equal(items.find((r) => r.actorUserId === ownerId)?.actorName, "owner", "the owner's rows carry the owner's display name");
+    assert.equal(items.find((r) => r.actorUserId === gone)?.actorName, null, "a user who no longer exists has no name");
+    assert.ok(items.every((r) => r.actorUserId !== null || r.actorName === null), "only users' rows carry a name");
+    assert.ok(items.every((r) => !r.actorName?.includes("@")), "no e-mail addresses");
+    assert.ok(!page.body.includes(shop.users.owner?.email ?? "?"), "the owner's address is nowhere in the answer");
+    assert.ok(items.every((r) => r.actorUserId !== adminId && r.actorName !== "admin"), "the authority's rows, and so its name, stay out of the shop's trail");
+
+    const admin = await signedInClient(t, authority.users.admin?.email ?? "", TOTP);
+    const all = (await admin.get(`/api/v1/audit?orgId=${authority.orgId}&action=test.authority`)).json<{ items: Row[] }>().items;
+    assert.equal(all[0]?.actorName, "admin", "the authority, who may read that row, sees its actor's name");
   });
 });
 

@@ -654,6 +654,18 @@ export function createAccountsService(deps: AccountsDeps) {
       return new Map(rows.map((r) => [r.id, { nameZh: r.nameZh, nameEn: r.nameEn }]));
     },
 
+    /**
+     * Display names of users, one query for a whole page (the audit trail names who acted). Names
+     * only, never addresses, for ids the caller already holds in a record it may read; a user who
+     * no longer exists has no entry.
+     */
+    async userNames(ids: readonly string[]): Promise<Map<string, string>> {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return new Map();
+      const rows = await db.select({ id: users.id, displayName: users.displayName }).from(users).where(inArray(users.id, unique));
+      return new Map(rows.map((r) => [r.id, r.displayName]));
+    },
+
     // ---------------------------------------------------------------- members and invitations
     async listMembers(actor: Actor, orgId: string) {
       assertOrgAccess(actor, orgId);

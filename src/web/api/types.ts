@@ -83,6 +83,8 @@ export interface AuditRow {
   at: string;
   actorUserId: string | null;
   actorOrgId: string | null;
+  /** the acting user's display name, looked up when read; null: not a user, or the user is gone */
+  actorName: string | null;
   actorKind: string;
   action: string;
   objectType: string;

@@ -51,15 +51,24 @@ function actorName(t: TFunction, kind: string): string {
   return t(`audit.actorKind.${nameKey(kind)}`, { defaultValue: kind });
 }
 
-/** An id cut to its first 8 characters, the whole id in its title and copied whole by its button. */
-function ShortId({ id }: { id: string }) {
+/**
+ * An id cut to its first 8 characters, the whole id in its title and copied whole by its button;
+ * given a name (the acting user's), the name instead, with the short id in its title.
+ */
+function ShortId({ id, name }: { id: string; name?: string | null | undefined }) {
   const { t } = useTranslation();
   const [copied, setCopied] = useState(false);
   return (
     <span className="block nowrap">
-      <code className="small id" title={id}>
-        {shortId(id)}
-      </code>{" "}
+      {name ? (
+        <span className="actor-name" title={shortId(id)}>
+          {name}
+        </span>
+      ) : (
+        <code className="small id" title={id}>
+          {shortId(id)}
+        </code>
+      )}{" "}
       <button
         type="button"
         className="button small"
@@ -199,7 +208,7 @@ export function AuditPage() {
                       <span className="block" title={r.actorKind}>
                         {actorName(t, r.actorKind)}
                       </span>
-                      {r.actorUserId ? <ShortId id={r.actorUserId} /> : null}
+                      {r.actorUserId ? <ShortId id={r.actorUserId} name={r.actorName} /> : null}
                     </td>
                     <td>
                       {summaryText(r.summary) ? (
