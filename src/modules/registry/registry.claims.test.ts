@@ -14,6 +14,7 @@ import { createMemoryStorage } from "../../platform/storage/storage.ts";
 import { buildTestApp, Client, type TestApp } from "../../platform/testing/http.ts";
 import { registryRoutes } from "./registry.routes.ts";
 import { createRegistryService, type RegistryService } from "./registry.service.ts";
+import { pdf, shopProfile } from "./testing.ts";
 
 type User = Extract<Actor, { kind: "user" }>;
 const DAY = 86_400_000;
@@ -56,22 +57,7 @@ const serve = (origin: { host: string; instructions: { http: { body: string } } 
   serving.set(origin.host, set);
 };
 
-const profile = (ubn: string, name = "好物網路商店股份有限公司") => ({
-  legalNameZh: name,
-  legalNameEn: "Good Things Online Ltd.",
-  ubn,
-  representative: "王小明",
-  address: "臺北市中正區重慶南路一段 122 號",
-  contactEmail: "owner@shop.test",
-  contactPhone: "+886 2 2311 1234",
-  serviceChannel: "LINE @goodthings",
-  salesModel: "both" as const,
-  sector: "online_shop" as const,
-});
-
-async function* pdf(): AsyncGenerator<Uint8Array> {
-  yield Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
-}
+const profile = (ubn: string, name = "好物網路商店股份有限公司") => shopProfile({ ubn, legalNameZh: name });
 
 /** A shop with proven origins and a document, submitted: waiting for the authority. */
 async function pendingShop(ubn: string, origins: string[], name?: string): Promise<{ actor: User; id: string; origins: { id: string; host: string; instructions: { http: { body: string } } }[] }> {

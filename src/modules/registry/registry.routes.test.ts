@@ -15,7 +15,7 @@ import { createEvidenceService, type EvidenceService } from "../../platform/stor
 import { createMemoryStorage } from "../../platform/storage/storage.ts";
 import { buildTestApp, Client, seedOrg, TEST_PASSWORD, type SeededOrg, type TestApp } from "../../platform/testing/http.ts";
 import { registryRoutes } from "./registry.routes.ts";
-import { makeHostPki } from "./testing.ts";
+import { makeHostPki, pdf, shopProfile } from "./testing.ts";
 import { createRegistryService, type IdentityChange, type RegistryService } from "./registry.service.ts";
 
 const HOSTS = ["shopa.test", "shopb.test", "dnsproof.test", "evil.test", "redir.test", "big.test", "slow.test", "internal.test"];
@@ -32,23 +32,8 @@ let shopB: SeededOrg;
 const served = new Map<string, string>(); // "host/token" → body
 const changes: Omit<IdentityChange, "tx">[] = [];
 const DAY = 86_400_000;
-async function* pdf(): AsyncGenerator<Uint8Array> {
-  yield Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
-}
 
-const profile = (o: Record<string, string> = {}) => ({
-  legalNameZh: "好物網路商店股份有限公司",
-  legalNameEn: "Good Things Online Ltd.",
-  ubn: "04595252",
-  representative: "王小明",
-  address: "臺北市中正區重慶南路一段 122 號",
-  contactEmail: "owner@shop-a.test",
-  contactPhone: "+886 2 2311 1234",
-  serviceChannel: "LINE @goodthings, 02-2311-1234",
-  salesModel: "both",
-  sector: "online_shop",
-  ...o,
-});
+const profile = (o: Record<string, string> = {}) => shopProfile({ contactEmail: "owner@shop-a.test", serviceChannel: "LINE @goodthings, 02-2311-1234", ...o });
 
 const clients = new Map<string, { at: number; client: Client }>();
 /** One browser per person, signed in again when the test clock has moved (sessions time out; TOTP codes are single-use). */

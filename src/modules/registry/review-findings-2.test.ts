@@ -14,6 +14,7 @@ import { buildTestApp, Client, seedOrg, TEST_PASSWORD, type SeededOrg, type Test
 import { importBusinessRegister, mapStatus } from "./register-import.ts";
 import { registryRoutes } from "./registry.routes.ts";
 import { createRegistryService, type RegistryService } from "./registry.service.ts";
+import { pdf, shopProfile } from "./testing.ts";
 
 let t: TestApp;
 let registry: RegistryService;
@@ -35,19 +36,7 @@ const fetcher: Fetcher = {
   },
 };
 
-const profile = (o: Record<string, string> = {}) => ({
-  legalNameZh: "好物網路商店股份有限公司",
-  legalNameEn: "Good Things Online Ltd.",
-  ubn: "04595252",
-  representative: "王小明",
-  address: "臺北市中正區重慶南路一段 122 號",
-  contactEmail: "owner@shop.test",
-  contactPhone: "+886 2 2311 1234",
-  serviceChannel: "LINE @goodthings",
-  salesModel: "both",
-  sector: "online_shop",
-  ...o,
-});
+const profile = shopProfile;
 
 async function signIn(org: SeededOrg, key: string): Promise<Client> {
   const c = new Client(t.app);
@@ -58,9 +47,6 @@ async function signIn(org: SeededOrg, key: string): Promise<Client> {
   return c;
 }
 
-async function* pdf(): AsyncGenerator<Uint8Array> {
-  yield Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
-}
 
 before(async () => {
   t = await buildTestApp({

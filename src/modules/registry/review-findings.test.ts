@@ -8,6 +8,7 @@ import { FixedClock } from "../../platform/clock.ts";
 import type { Fetcher, FetchResponse } from "../../platform/net/fetcher.ts";
 import { testDatabase, type TestDatabase } from "../../platform/testing/db.ts";
 import { createRegistryService, type RegistryService } from "./registry.service.ts";
+import { shopProfile } from "./testing.ts";
 
 let database: TestDatabase;
 let registry: RegistryService;
@@ -38,18 +39,7 @@ const fetcher: Fetcher = {
   },
 };
 
-const profile = (ubn: string) => ({
-  legalNameZh: "好物網路商店股份有限公司",
-  legalNameEn: "Good Things Online Ltd.",
-  ubn,
-  representative: "王小明",
-  address: "臺北市中正區重慶南路一段 122 號",
-  contactEmail: "owner@shop.test",
-  contactPhone: "+886 2 2311 1234",
-  serviceChannel: "LINE @goodthings",
-  salesModel: "both" as const,
-  sector: "online_shop" as const,
-});
+const profile = (ubn: string) => shopProfile({ ubn });
 
 before(async () => {
   database = await testDatabase();

@@ -1,11 +1,34 @@
-// Test support for the registry: a throwaway CA and one leaf certificate for the given DNS
-// names, made with `openssl` at test time (nothing with a private key is committed). The shared
-// platform PKI only names shop.test and localhost; proofs need several distinct hosts.
+// Test support for the registry: a valid identity profile and a small PDF for the business
+// registration document, and a throwaway CA and one leaf certificate for the given DNS names, made
+// with `openssl` at test time (nothing with a private key is committed). The shared platform PKI
+// only names shop.test and localhost; proofs need several distinct hosts.
 // Not imported by production code.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+/** A valid identity profile (every field the profile schema asks for); `o` replaces any of them. */
+export function shopProfile(o: Readonly<Record<string, string>> = {}) {
+  return {
+    legalNameZh: "好物網路商店股份有限公司",
+    legalNameEn: "Good Things Online Ltd.",
+    ubn: "04595252",
+    representative: "王小明",
+    address: "臺北市中正區重慶南路一段 122 號",
+    contactEmail: "owner@shop.test",
+    contactPhone: "+886 2 2311 1234",
+    serviceChannel: "LINE @goodthings",
+    salesModel: "both" as const,
+    sector: "online_shop" as const,
+    ...o,
+  };
+}
+
+/** The smallest PDF the evidence type check accepts, as an upload stream. */
+export async function* pdf(): AsyncGenerator<Uint8Array> {
+  yield Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+}
 
 export interface HostPki {
   caCert: string;
