@@ -53,6 +53,17 @@ export function homographLabel(label: string): boolean {
   return lookalikeOnly;
 }
 
+/** True for a host that is an IP literal as URL.hostname writes it: [IPv6] or dotted digits. */
+export function isIpHost(host: string): boolean {
+  return host.startsWith("[") || /^[0-9.]+$/.test(host);
+}
+
+/** True when `host` has a domain name's shape: at least two labels, none empty or over 63 characters, 253 in all. */
+export function hasDomainShape(host: string): boolean {
+  const labels = host.split(".");
+  return labels.length >= 2 && labels.every((l) => l !== "" && l.length <= 63) && host.length <= 253;
+}
+
 export function parseOrigin(input: string): ParsedOrigin {
   const raw = input.trim();
   if (raw.length === 0 || raw.length > MAX_INPUT) {
@@ -83,15 +94,14 @@ export function parseOrigin(input: string): ParsedOrigin {
     throw new OriginError("query", "An origin must not contain a fragment (#…).", "網站來源不可包含錨點（#…）。");
   }
   const host = url.hostname;
-  if (host.startsWith("[") || /^[0-9.]+$/.test(host) || /^0x/i.test(host.split(".")[0] ?? "")) {
+  if (isIpHost(host) || /^0x/i.test(host.split(".")[0] ?? "")) {
     throw new OriginError("ip-literal", "IP addresses cannot be registered; use the shop's domain name.", "不可登記 IP 位址，請使用網域名稱。");
   }
-  const labels = host.split(".");
-  if (labels.length < 2 || labels.some((l) => l === "" || l.length > 63) || host.length > 253 || !/^[a-z0-9.-]+$/.test(host)) {
+  if (!hasDomainShape(host) || !/^[a-z0-9.-]+$/.test(host)) {
     throw new OriginError("not-a-domain", `"${host}" is not a registrable domain name (it needs at least one dot, e.g. shop.example).`, `「${host}」不是有效的網域名稱。`);
   }
   const unicodeHost = domainToUnicode(host);
-  const isIdn = labels.some((l) => l.startsWith("xn--"));
+  const isIdn = host.split(".").some((l) => l.startsWith("xn--"));
   if (isIdn && unicodeHost.split(".").some(homographLabel)) {
     throw new OriginError(
       "homograph",

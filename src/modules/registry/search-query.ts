@@ -9,6 +9,7 @@
 // Refused, each with its own problem: control characters, names over the name limit, non-web
 // schemes (javascript:, data:, file:, …), addresses that do not parse, IP addresses.
 import { domainToUnicode } from "node:url";
+import { hasDomainShape, isIpHost } from "./origin.ts";
 import { REGISTRY_LIMITS } from "./registry.limits.ts";
 import { checkUbn } from "./ubn.ts";
 
@@ -101,13 +102,12 @@ function hostQuery(address: string): SearchQuery {
   }
   let host = url.hostname;
   if (host.endsWith(".")) host = host.slice(0, -1); // the absolute form `shop.example.` is the same host
-  if (host.startsWith("[") || /^[0-9.]+$/.test(host)) {
+  if (isIpHost(host)) {
     throw new SearchQueryError("ip-address", "This address is an IP address. Confirmed shops are listed by domain name, so a shop reached only by an IP address is not a confirmed shop.", "這是 IP 位址。已確認的商店均以網域名稱登錄，僅以 IP 位址提供的網站不是已確認的商店。");
   }
-  const labels = host.split(".");
-  if (labels.length < 2 || labels.some((l) => l === "" || l.length > 63) || host.length > 253) {
+  if (!hasDomainShape(host)) {
     throw new SearchQueryError("not-a-domain", `"${host.slice(0, 80)}" is not a domain name (e.g. shop.example).`, `「${host.slice(0, 80)}」不是有效的網域名稱（例如 shop.example）。`);
   }
-  const isIdn = labels.some((l) => l.startsWith("xn--"));
+  const isIdn = host.split(".").some((l) => l.startsWith("xn--"));
   return { by: "host", host, unicodeHost: isIdn ? domainToUnicode(host) : undefined };
 }
