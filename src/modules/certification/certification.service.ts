@@ -29,6 +29,7 @@ import {
 } from "./certification.tables.ts";
 import { certEvidence, certEvidenceLinks } from "./records.tables.ts";
 import { availableEvents, decide, markStatusOf, type CaseState, type Facts, type MarkStatus, type Party, type Status } from "./lifecycle.ts";
+import { lockForTransaction } from "../../platform/db/locks.ts";
 
 export type Application = typeof certApplications.$inferSelect;
 type Member = Extract<Actor, { kind: "user" | "token" }>;
@@ -240,7 +241,7 @@ export function createCertificationService(deps: CertificationDeps) {
   }
 
   async function companyNumber(tx: Db, scheme: string, orgId: string): Promise<number> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cert-company:${scheme}`}))`);
+    await lockForTransaction(tx, `cert-company:${scheme}`);
     const [have] = await tx.select({ number: certCompanyNumbers.number }).from(certCompanyNumbers).where(and(eq(certCompanyNumbers.scheme, scheme), eq(certCompanyNumbers.orgId, orgId)));
     if (have) return have.number;
     const [top] = await tx.select({ n: max(certCompanyNumbers.number) }).from(certCompanyNumbers).where(eq(certCompanyNumbers.scheme, scheme));

@@ -12,6 +12,7 @@ import {
   registryTlsBindings,
   type OriginStatus,
 } from "./registry.tables.ts";
+import { lockForTransaction } from "../../platform/db/locks.ts";
 
 export type ShopRow = typeof registryShops.$inferSelect;
 export type OriginRow = typeof registryOrigins.$inferSelect;
@@ -68,7 +69,7 @@ export const registryRepo = {
    * transaction ends: a check that follows sees every claim committed before it.
    */
   async lockClaim(tx: Db, kind: "host" | "ubn", value: string): Promise<void> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`registry-${kind}:${value}`}))`);
+    await lockForTransaction(tx, `registry-${kind}:${value}`);
   },
   /** Is this business number confirmed for a shop other than `exceptShopId`? */
   async ubnConfirmedElsewhere(tx: Db, ubn: string, exceptShopId: string | null): Promise<boolean> {

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Actor } from "../../platform/actor.ts";
 import { systemActor } from "../../platform/actor.ts";
 import { roleHas } from "../../platform/auth/roles.ts";
@@ -14,6 +14,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { AppError, forbidden, notFound } from "../../platform/errors.ts";
 import { compareVersions, diffCatalogues, parseCatalogue, type Catalogue, type CatalogueDiff } from "./catalogue.ts";
 import { schemeVersions } from "./schemes.tables.ts";
+import { lockForTransaction } from "../../platform/db/locks.ts";
 
 export interface SchemeVersionSummary {
   scheme: string;
@@ -71,7 +72,7 @@ const visibleTo = (viewer: Actor) => (row: Row): boolean => row.status !== "draf
  * exists" then hold when the row is written. The unique index on (scheme, version) backs it up.
  */
 async function lockScheme(tx: Db, scheme: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`scheme-versions:${scheme}`}))`);
+  await lockForTransaction(tx, `scheme-versions:${scheme}`);
 }
 
 function toVersion(row: Row): SchemeVersion {

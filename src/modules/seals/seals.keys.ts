@@ -1,7 +1,7 @@
 // The key store (design note §4): Ed25519 root, issuing, status and log keys. Private seeds are
 // sealed under the platform master key (AES-256-GCM, bound to the kid) in seals_keys; the root
 // signs each trust-anchor version; every key event and anchor version is logged and audited.
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { Actor } from "../../platform/actor.ts";
 import { appendAudit } from "../../platform/audit/audit.ts";
 import type { Clock } from "../../platform/clock.ts";
@@ -16,6 +16,7 @@ import { anchorKey, signAnchor, type AnchorKey, type TrustAnchor } from "./verif
 import { thumbprint } from "./verify/jws.ts";
 import { keysLock } from "./seals.locks.ts";
 import { sealAnchors, sealKeys, type SealKeyRole, type SealKeyState } from "./seals.tables.ts";
+import { lockForTransaction } from "../../platform/db/locks.ts";
 
 export type KeyRow = typeof sealKeys.$inferSelect;
 
@@ -140,7 +141,7 @@ export function createKeyStore(deps: KeyStoreDeps) {
       const created = await db.transaction(async (tx) => {
         // Two processes at their very first start both find no keys: the lock lets one create
         // them, and the other, finding them on its second look, creates none.
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('seals.keys.init'))`);
+        await lockForTransaction(tx, "seals.keys.init");
         if ((await all(tx)).length > 0) return null;
         const rows = [await insertKey(tx, "root", now), await insertKey(tx, "log", now), await insertKey(tx, "issuing", now), await insertKey(tx, "status", now)];
         for (const k of rows) await appendAudit(tx, clock, actor, { action: "seals.key.add", objectType: "seal_key", objectId: k.kid, summary: { role: k.role, notBefore: k.notBefore.toISOString() } });

@@ -24,6 +24,7 @@ import { createKeyStore, type LogAppend } from "./seals.keys.ts";
 import { statusListsLock } from "./seals.locks.ts";
 import { createPublisher } from "./seals.publish.ts";
 import { sealCounters, sealCredentials, sealStatusLists, sealWidgetReleases, type SealCredentialState } from "./seals.tables.ts";
+import { lockForTransaction } from "../../platform/db/locks.ts";
 
 export type CredentialRow = typeof sealCredentials.$inferSelect;
 export type MarkType = "IdentityConfirmed" | "PrivacyMark";
@@ -136,7 +137,7 @@ export const LOG_LOCK_KEY = 0x5ea15;
 export function advisoryLogLock(db: Db) {
   return <T>(fn: () => Promise<T>): Promise<T> =>
     db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${LOG_LOCK_KEY})`);
+      await lockForTransaction(tx, LOG_LOCK_KEY);
       return fn();
     });
 }

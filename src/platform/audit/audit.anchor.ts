@@ -10,13 +10,13 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
-import { sql } from "drizzle-orm";
 import type { Clock } from "../clock.ts";
 import { constantTimeEqual } from "../crypto.ts";
 import type { Db } from "../db/database.ts";
 import { canonicalJson, extendChain, verifyAuditChain, type AuditProblem, type ChainHead, type VerifyResult } from "./audit.ts";
 import { AuditError } from "./audit.errors.ts";
 import type { AuditKeys } from "./audit.key.ts";
+import { lockForTransaction } from "../db/locks.ts";
 
 export const CHECKPOINT_FORMAT = "ectrust/audit/checkpoint/v1";
 /** How often each server process commits the head (the window in which removing rows goes unnoticed). */
@@ -138,7 +138,7 @@ export function createAuditAnchor(deps: AuditAnchorDeps) {
     // Outside the append lock (writers go on); the anchor lock makes read-compare-replace atomic
     // across processes, so the file never moves back.
     const written = await db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${ANCHOR_LOCK})`);
+      await lockForTransaction(tx, ANCHOR_LOCK);
       const cur = await latest();
       if (cur?.seq !== prev?.seq || cur?.hash !== prev?.hash) return false; // another process moved it: the next round goes on from there
       await store.write(formatCheckpoint(keys.checkpoint, next));

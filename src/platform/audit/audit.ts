@@ -7,7 +7,7 @@
 // Rows written before keying ("legacy", plain SHA-256) verify as a prefix only. Deleting the
 // newest rows leaves a valid but shorter chain: checkpoints kept outside the database catch that
 // (audit.anchor.ts).
-import { and, asc, desc, eq, gte, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { Actor } from "../actor.ts";
 import type { Clock } from "../clock.ts";
 import { constantTimeEqual } from "../crypto.ts";
@@ -15,6 +15,7 @@ import type { Db } from "../db/database.ts";
 import { AuditError } from "./audit.errors.ts";
 import { armedAuditKeys, chainHash, isKeyedHash } from "./audit.key.ts";
 import { auditLog } from "./audit.tables.ts";
+import { lockForTransaction } from "../db/locks.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
 /** Serialises appends to the chain across connections and processes. */
@@ -96,7 +97,7 @@ function storableJson(value: unknown): unknown {
 }
 
 export async function appendAudit(tx: Db, clock: Clock, actor: Actor, entry: AuditEntry): Promise<AuditRow> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+  await lockForTransaction(tx, AUDIT_LOCK);
   const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
   const base: Omit<AuditRow, "hash"> = {
     seq: (last?.seq ?? 0) + 1,
